@@ -1,0 +1,50 @@
+# ContactPoint developer entry points.  Run `make` for a summary.
+
+SHELL := /bin/bash
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+PIP         := $(VENV)/bin/pip
+DEMO_ARGS   ?=
+PYTEST_ARGS ?=
+BENCH_ARGS  ?=
+
+# apt-get needs root; use sudo only when not already root.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.DEFAULT_GOAL := help
+.PHONY: help demo servers browsers test bench
+
+help:
+	@echo "ContactPoint"
+	@echo "  make demo   # create .venv, install, run the demo  (DEMO_ARGS=...)"
+	@echo "  make test   # create .venv, ensure PostgreSQL/Redis/RabbitMQ, run pytest  (PYTEST_ARGS=...)"
+	@echo "Other targets: servers, browsers, bench (BENCH_ARGS=...)"
+
+$(VENV)/.installed: pyproject.toml
+	@echo "Setting up $(VENV) ..."
+	@python3 -m venv $(VENV)
+	@$(PIP) install -qq --disable-pip-version-check --upgrade pip
+	@$(PIP) install -qq --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/contactpoint demo $(DEMO_ARGS)
+
+servers:
+	@bash deploy/ensure-servers.sh
+
+browsers:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing chromium and chromium-driver ..."; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	else \
+	  echo "chromium: present"; \
+	fi
+
+test: $(VENV)/.installed servers
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed servers
+	$(PY) -m bench $(BENCH_ARGS)

@@ -1,0 +1,88 @@
+"""What a partner system does: publish its records as feed messages, as its own broker user.
+
+Used by ``contactpoint feeds publish`` and by the demo to seed its population.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kombu import Connection, Producer
+
+from shared.contracts.feeds import SCHEMA_NAME
+from shared.errors import InvalidRequest
+from shared.messaging.envelope import Envelope
+from shared.messaging.publisher import publish_on
+from shared.messaging.topology import FEEDS
+
+
+def source_connection(amqp_url: str, source_id: str, password: str) -> Connection:
+    """The broker as the source: its own user in place of the URL's."""
+    scheme, rest = amqp_url.split("://", 1)
+    host = rest.rsplit("@", 1)[-1]
+    return Connection(f"{scheme}://{source_id}:{password}@{host}", transport_options={"confirm_publish": True}, connect_timeout=5)
+
+
+def feed_envelope(source_id: str, message: dict) -> Envelope:
+    involvement = message.get("involvement") or {}
+    kind = involvement.get("service") or "record"
+    return Envelope(
+        exchange=FEEDS.name, routing_key=f"{source_id}.{kind}", body=message,
+        type=SCHEMA_NAME, user_id=source_id,
+    )
+
+
+def publish(connection: Connection, messages: Iterable[tuple[str, dict]]) -> Iterator[Envelope]:
+    """Publishes each (source_id, message) with confirms, yielding each as the broker takes it (for progress)."""
+    producer = Producer(connection.channel())
+    for source_id, message in messages:
+        envelope = feed_envelope(source_id, message)
+        publish_on(producer, envelope)
+        yield envelope
+
+
+def read_records(path: Path) -> Iterator[dict]:
+    """Feed messages from JSON Lines, or from CSV whose columns name fields with dots.
+
+    CSV columns are paths such as ``child.family_name`` or ``involvement.practitioner.name``;
+    ``carer.*`` describes one carer, and list columns separate their items with ``;``.
+    """
+    if not path.is_file():
+        raise InvalidRequest(f"{path} is not a readable file")
+    with path.open(newline="") as lines:
+        if path.suffix.lower() == ".csv":
+            for row_number, row in enumerate(csv.DictReader(lines), start=2):
+                yield _from_columns(row, row_number)
+            return
+        for line_number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except ValueError as exc:
+                raise InvalidRequest(f"{path}:{line_number} is not JSON ({exc.msg})") from exc
+
+
+LIST_COLUMNS = {"child.given_names", "child.former_family_names", "child.address.lines"}
+
+
+def _from_columns(row: dict, row_number: int) -> dict:
+    message: dict = {"schema": SCHEMA_NAME, "action": "upsert"}
+    for column, value in row.items():
+        if value in (None, ""):
+            continue
+        if column in LIST_COLUMNS:
+            value = [part.strip() for part in value.split(";")]
+        elif column == "sequence":
+            value = int(value)
+        elif value.lower() in ("true", "false"):
+            value = value.lower() == "true"
+        *parents, leaf = column.split(".")
+        target = message
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+    message["carers"] = [message.pop("carer")] if "carer" in message else []
+    return message

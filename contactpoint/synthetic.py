@@ -1,0 +1,696 @@
+"""A synthetic population of children in England, with the ground truth known.
+
+ContactPoint joins the records that schools, health services, youth offending teams and
+others send about a child into one directory entry.  Whether it joins them correctly can
+only be measured against children whose true identity is known, so this module makes them:
+`population` yields `Child` records whose ``person_id`` is the real identity,
+`feed_message` turns a child into the message a partner system would publish about them in
+the ``contactpoint.feed.v1`` contract, and `with_errors` garbles a message the way data entry
+does (a typo, a nickname, day and month swapped) so that records disagree while the truth
+says they describe the same child.
+
+Everything is drawn from a seeded `random.Random`: the same seed gives the same children,
+and ages are reckoned on the fixed `REFERENCE_DATE`, not today.  Names are drawn in
+proportion to rough frequencies among children in England, so common names collide as they
+do in life.  Places come from a table of children's services authorities with their ONS
+codes and postcode districts; telephone numbers come from the ranges Ofcom keeps for drama,
+and e-mail addresses are at example.org, so nobody real can be reached.  NHS numbers and
+Unique Pupil Numbers never repeat within one population.
+"""
+from __future__ import annotations
+
+import bisect
+import copy
+import itertools
+import random
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+
+REFERENCE_DATE = date(2026, 11, 1)
+
+SERVICES: tuple[str, ...] = (
+    "school", "health", "youth_offending", "social_care",
+    "sexual_health", "mental_health", "substance_misuse", "connexions",
+)
+SENSITIVE_SERVICES: frozenset[str] = frozenset({"sexual_health", "mental_health", "substance_misuse"})
+
+_FEED_SCHEMA = "contactpoint.feed.v1"
+_NHS_WEIGHTS = range(10, 1, -1)
+_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+_MOBILE = "07700 900"
+_EARLIEST_BIRTH = date(REFERENCE_DATE.year - 18, REFERENCE_DATE.month, REFERENCE_DATE.day).toordinal() + 1
+_EARLIEST_INVOLVEMENT = date(REFERENCE_DATE.year - 5, REFERENCE_DATE.month, REFERENCE_DATE.day)
+
+_TWIN_BIRTH_RATE = 0.005
+_DOUBLE_BARRELLED_RATE = 0.015
+_FORMER_FAMILY_NAME_RATE = 0.03
+_FLAT_RATE = 0.12
+_MOBILE_RATE = 0.6
+_LEAD_PROFESSIONAL_RATE = 0.1
+_CAF_COMPLETED_RATE = 0.15
+
+
+def nhs_check_digit(first_nine: str) -> int | None:
+    """The tenth digit of an NHS number by Modulus 11, or None when the nine digits can't start one."""
+    if not re.fullmatch(r"[0-9]{9}", first_nine):
+        raise ValueError(f"{first_nine!r} is not nine digits")
+    check = 11 - sum(int(digit) * weight for digit, weight in zip(first_nine, _NHS_WEIGHTS)) % 11
+    if check == 10:
+        return None
+    return 0 if check == 11 else check
+
+
+def is_valid_nhs_number(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9]{10}", value)) and nhs_check_digit(value[:9]) == int(value[9])
+
+
+def make_nhs_number(rng: random.Random) -> str:
+    """A valid NHS number starting 4 to 7; unlike those in `population`, not guaranteed unique."""
+    while True:
+        first_nine = str(rng.randrange(400_000_000, 800_000_000))
+        check = nhs_check_digit(first_nine)
+        if check is not None:
+            return first_nine + str(check)
+
+
+@dataclass(frozen=True)
+class Child:
+    """The truth about one synthetic child."""
+
+    person_id: int
+    family_name: str
+    given_names: tuple[str, ...]
+    former_family_names: tuple[str, ...]
+    date_of_birth: date
+    gender: str
+    address_lines: tuple[str, ...]
+    town: str
+    postcode: str
+    la_code: str
+    nhs_number: str
+    upn: str
+    carers: tuple[dict, ...]
+    twin_of: int | None
+
+
+class _Weighted:
+    """Values with integer weights; `pick` draws one in proportion to its weight."""
+
+    def __init__(self, pairs: Iterable[tuple[object, int]]):
+        self.values, weights = zip(*pairs)
+        self._cumulative = tuple(itertools.accumulate(weights))
+        self._total = self._cumulative[-1]
+
+    @classmethod
+    def of_names(cls, table: str) -> _Weighted:
+        """From ``"Olivia 3600  Amelia 3500 ..."``."""
+        words = table.split()
+        return cls(zip(words[::2], map(int, words[1::2])))
+
+    def pick(self, rng: random.Random):
+        return self.values[bisect.bisect(self._cumulative, rng.random() * self._total)]
+
+
+@dataclass(frozen=True)
+class _GivenNames:
+    weighted: _Weighted
+    hyphenated_rate: float
+    second_halves: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Authority:
+    """A children's services authority: ``name`` for its services, ``town`` for its addresses."""
+
+    name: str
+    la_code: str
+    town: str
+    outward_codes: tuple[str, ...]
+    dialling: str
+    children: int
+
+
+def _districts(area: str, numbers: Iterable[int]) -> tuple[str, ...]:
+    return tuple(f"{area}{number}" for number in numbers)
+
+
+_GIRLS = _GivenNames(
+    _Weighted.of_names("""
+        Olivia 3600  Amelia 3500  Isla 2700  Ava 2600  Emily 2500  Sophia 2200  Grace 2200  Lily 2200
+        Mia 2100  Freya 2100  Isabella 2000  Ella 2000  Poppy 1900  Evie 1900  Charlotte 1900  Ivy 1800
+        Sophie 1800  Florence 1700  Jessica 1700  Chloe 1600  Ruby 1600  Willow 1500  Alice 1400
+        Daisy 1300  Sienna 1300  Elsie 1300  Evelyn 1300  Isabelle 1200  Phoebe 1200  Millie 1200
+        Matilda 1100  Rosie 1100  Harper 1100  Lucy 1100  Scarlett 1100  Erin 1000  Layla 1000  Eva 1000
+        Aria 1000  Ellie 1000  Maisie 900  Holly 900  Hannah 900  Imogen 900  Esme 900  Molly 900
+        Emma 800  Eliza 800  Mila 800  Luna 800  Zara 700  Maryam 700  Violet 700  Lola 700  Gracie 700
+        Aisha 600  Fatima 600  Leah 600  Amelie 600  Thea 600  Megan 600  Abigail 600  Georgia 600
+        Eleanor 600  Sofia 600  Zainab 500  Inaya 500  Anaya 500  Aaliyah 500  Sarah 500  Ada 500
+        Katie 500  Amy 500  Summer 500  Bella 500  Amber 500  Jasmine 500  Elizabeth 500  Rose 500
+        Aurora 500  Khadija 400  Amira 400  Sara 400  Hallie 400  Orla 400  Bethany 400  Rebecca 400
+        Lauren 400  Lexi 400  Harriet 400  Iris 400  Nancy 400  Lyla 400  Jade 400  Hafsa 300
+        Ayesha 300  Hana 300  Laila 300  Niamh 300  Penelope 300  Lacey 300  Skye 300  Darcie 300
+        Yasmin 300  Julia 300  Maria 300  Keira 300  Paige 300  Heidi 300  Sadie 300  Ayla 300
+        Edith 300  Mabel 300  Margot 300  Beatrice 300  Hawa 200  Safa 200  Nur 200  Tia 200
+        Kayla 200  Victoria 200  Lena 200  Maja 200  Mariam 200  Leila 200  Alexandra 200  Alicia 200
+        Elena 200  Francesca 200  Naomi 200  Robyn 200  Zuzanna 150  Oliwia 150  Hanna 150  Aoife 150
+        Rania 150  Priya 150  Simran 150  Riya 150  Diya 150  Natalia 150  Mary 150  Precious 100
+        Blessing 100  Favour 100  Jaspreet 100  Ines 100  Bianca 100  Courtney 100  Kelsey 100
+        Nusaybah 80  Mei 80  Gabriela 80  Temitope 60  Ioana 60  Andreea 60  Oluwaseun 50  Chiamaka 50
+        Siobhan 50  Adaeze 40  Chidinma 40  Ifeoma 30  Abena 30  Ama 30
+    """),
+    hyphenated_rate=0.03,
+    second_halves=("Mae", "May", "Rose", "Grace", "Leigh", "Jane", "Louise", "Marie"),
+)
+
+_BOYS = _GivenNames(
+    _Weighted.of_names("""
+        Oliver 4200  Noah 4000  George 4000  Muhammad 3700  Arthur 3500  Leo 3300  Harry 3300  Jack 3200
+        Charlie 3000  Oscar 2900  Henry 2600  Jacob 2500  Thomas 2500  Archie 2500  Theodore 2400
+        Alfie 2400  Freddie 2300  William 2200  James 2200  Theo 2000  Joshua 2000  Lucas 2000
+        Isaac 1700  Finley 1600  Joseph 1600  Samuel 1500  Ethan 1500  Max 1400  Mason 1400
+        Mohammed 1400  Edward 1300  Daniel 1300  Alexander 1300  Logan 1200  Teddy 1200  Adam 1200
+        Riley 1100  Harrison 1000  Dylan 1000  Tommy 1000  Benjamin 1000  Reggie 900  Jaxon 900
+        Elijah 900  Sebastian 900  Ibrahim 900  Louie 800  Rory 800  Albie 800  Hugo 800  Jude 800
+        Luca 800  Yusuf 800  Ronnie 700  Frankie 700  Matthew 700  Ryan 700  Tyler 700  Luke 700
+        Kai 700  Ezra 700  Stanley 700  Toby 700  Felix 700  Arlo 700  Bobby 700  Jayden 600
+        Lewis 600  Connor 600  Jake 600  Zachary 600  Ellis 600  Roman 600  Finn 600  Ali 600
+        Omar 600  Hamza 600  David 600  Callum 500  Nathan 500  Liam 500  Oakley 500  Caleb 500
+        Mohammad 500  Abdullah 500  Ayaan 500  Zayn 500  Michael 500  Aiden 500  Owen 500  Otis 500
+        Jenson 500  Billy 500  Jamie 500  Gabriel 500  Musa 400  Ahmed 400  Jordan 400  Cameron 400
+        Jasper 400  Leon 400  Aaron 400  Idris 300  Bilal 300  Hassan 300  Hussain 300  Zakariya 300
+        Rayyan 300  Aryan 300  Arjun 300  Kieran 300  Patrick 300  Rhys 300  Ralph 300  Kayden 300
+        Cody 300  Blake 300  Jesse 300  Yahya 300  Zain 300  Kacper 250  Jakub 250  Rohan 200
+        Filip 200  Oskar 200  Emmanuel 200  Marcus 200  Cian 200  Sean 200  Brody 200  Ashton 200
+        Ilyas 200  Ismail 200  Mikail 200  Krish 150  Szymon 150  Aleksander 150  Andrei 150
+        Ciaran 150  Euan 150  Rupert 150  Eesa 150  Jaskaran 100  Veer 100  Dev 100  Antoni 100
+        Mateusz 100  Stefan 100  Oisin 100  Declan 100  Hector 100  Sami 100  Oluwaseun 80
+        Kofi 60  Oluwatobi 50  Kwame 50  Matei 50  Chukwuemeka 40  Chidi 40
+    """),
+    hyphenated_rate=0.005,
+    second_halves=("James", "Lee", "John", "Jay"),
+)
+
+_SURNAMES = _Weighted.of_names("""
+    Smith 5500  Jones 4300  Williams 2900  Taylor 2800  Brown 2700  Davies 2500  Evans 1600
+    Wilson 1600  Thomas 1600  Johnson 1500  Roberts 1500  Robinson 1300  Thompson 1300  Wright 1300
+    Walker 1300  White 1200  Edwards 1200  Hughes 1200  Green 1200  Hall 1200  Lewis 1100
+    Harris 1100  Clarke 1100  Patel 1100  Jackson 1000  Wood 1000  Turner 1000  Martin 1000
+    Cooper 1000  Hill 1000  Ward 900  Morris 900  Moore 900  Clark 900  Lee 900  King 900  Baker 900
+    Harrison 900  Morgan 800  Allen 800  James 800  Scott 800  Phillips 800  Watson 800  Davis 800
+    Parker 800  Khan 800  Price 700  Bennett 700  Young 700  Griffiths 700  Mitchell 700  Kelly 700
+    Cook 700  Carter 700  Richardson 700  Bailey 700  Collins 700  Bell 700  Shaw 700  Murphy 700
+    Miller 700  Cox 700  Singh 700  Richards 600  Marshall 600  Anderson 600  Simpson 600
+    Ellis 600  Adams 600  Ali 600  Begum 500  Wilkinson 500  Foster 500  Chapman 500  Powell 500
+    Webb 500  Rogers 500  Gray 500  Mason 500  Hunt 500  Hussain 500  Campbell 500  Matthews 500
+    Owen 500  Palmer 500  Holmes 500  Mills 500  Barnes 500  Knight 500  Lloyd 500  Butler 500
+    Russell 500  Barker 500  Fisher 500  Stevens 500  Ahmed 500  Jenkins 400  Murray 400
+    Dixon 400  Harvey 400  Graham 400  Pearson 400  Fletcher 400  Walsh 400  Kaur 400  Gibson 400
+    Howard 400  Andrews 400  Stewart 400  Elliott 400  Reynolds 400  Saunders 400  Payne 400
+    Fox 400  Ford 400  Pearce 400  Day 400  Brooks 400  West 400  Lawrence 400  Cole 400
+    Atkinson 400  Bradley 400  Spencer 400  Gill 400  Dawson 400  Ball 400  Burton 400
+    O'Brien 300  Watts 300  Rose 300  Booth 300  Perry 300  Ryan 300  Grant 300  Wells 300
+    Armstrong 300  Francis 300  Rees 300  Hayes 300  Hart 300  Hudson 300  Newman 300  Barrett 300
+    Webster 300  Hunter 300  Gregory 300  Carr 300  Lowe 300  Page 300  Marsh 300  Riley 300
+    Dunn 300  Woods 300  Parsons 300  Berry 300  Stone 300  Reid 300  Holland 300  Hawkins 300
+    Harding 300  Porter 300  Robertson 300  Newton 300  Oliver 300  Reed 300  Kennedy 300
+    Williamson 300  Bird 300  Gardner 300  Shah 300  Dean 300  Lane 300  Cooke 300  Bates 300
+    Henderson 300  Parry 300  Burgess 300  Bishop 300  Walton 300  Burns 300  Nicholson 300
+    Shepherd 300  Ross 300  Cross 300  Long 300  Freeman 300  Warren 300  Nicholls 300
+    Hamilton 300  Byrne 300  Sutton 300  McDonald 300  Yates 300  Hodgson 300  Robson 300
+    Curtis 300  Hopkins 300  O'Connor 250  Harper 250  Coleman 250  Watkins 250  Moss 250
+    Chambers 250  Griffin 250  Sharp 250  Hardy 250  Wheeler 250  Potter 250  Osborne 250
+    Johnston 250  Gordon 250  Wallace 250  George 250  Jordan 250  Hutchinson 250  Rowe 250
+    May 250  McCarthy 200  O'Neill 200  Doyle 200  Burke 200  Pritchard 200  Gilbert 200
+    Willis 200  Higgins 200  Read 200  Miles 200  Stevenson 200  Stephenson 200  Hammond 200
+    Arnold 200  Buckley 200  Walters 200  Hewitt 200  Barber 200  Nelson 200  Slater 200
+    Austin 200  Sullivan 200  Whitehead 200  Mann 200  Frost 200  Lambert 200  Stephens 200
+    Blake 200  Akhtar 200  Lynch 200  Goodwin 200  Barton 200  Woodward 200  Thomson 200
+    Cunningham 200  Quinn 200  Barnett 200  Baxter 200  Bibi 200  Clayton 200  Nash 200
+    Greenwood 200  Jennings 200  Holt 200  Kemp 200  Poole 200  Gallagher 200  Bond 200
+    Stokes 200  Tucker 200  Davidson 200  Fowler 200  Heath 200  Norman 200  Middleton 200
+    Lawson 200  Banks 200  French 200  Stanley 200  Jarvis 200  Gibbs 200  Ferguson 200
+    Hayward 200  Rahman 200  Islam 200  Miah 200  Mohamed 200  Carroll 150  Farrell 150
+    Uddin 150  Choudhury 150  Iqbal 150  Mahmood 150  Hassan 150  Sharma 150  Kumar 150
+    Nowak 150  Joseph 150  Charles 150  Rashid 100  Hussein 100  Abdi 100  Farah 100  Yusuf 100
+    Mistry 100  Chauhan 100  Sandhu 100  Kowalski 100  Silva 100  O'Sullivan 100  MacDonald 100
+    Fraser 100  Douglas 100  Henry 100  Alexander 100  Joshi 80  Mehta 80  Dhillon 80
+    Kowalczyk 80  Lewandowski 80  Wojcik 80  Santos 80  O'Reilly 80  O'Donnell 80  McLean 80
+    McKenzie 80  Chen 70  Li 70  Wong 70  Chan 70  Nguyen 70  Zielinski 60  Kaminski 60
+    Popescu 60  Okafor 60  Adeyemi 60  Adebayo 60  Mensah 60  Owusu 60  Wang 60  Ferreira 60
+    Rodrigues 60  O'Hara 60  Samuels 60  Forbes 60  Bryan 60  Okonkwo 50  Balogun 50  Eze 50
+    Boateng 50  Zhang 50  Liu 50  Costa 50  Yilmaz 50  D'Souza 50  Ionescu 40  Popa 40  Nwosu 40
+    Ogunleye 40  Asante 40  Tran 40  Rossi 30  Demir 30  Brathwaite 30  Oyelaran 20
+    Kazlauskas 20  Petrov 20  Horvath 20
+""")
+
+_ADULT_WOMEN = (
+    "Sarah", "Emma", "Laura", "Claire", "Rachel", "Nicola", "Lisa", "Gemma", "Kelly", "Amy",
+    "Hayley", "Stacey", "Natalie", "Joanne", "Victoria", "Helen", "Louise", "Kirsty", "Zoe",
+    "Jennifer", "Fatima", "Nasreen", "Shabana", "Samina", "Rukhsana", "Parveen", "Agnieszka",
+    "Katarzyna", "Chiamaka", "Funmilayo", "Abimbola", "Grace", "Sinead", "Priya", "Anita",
+    "Mandeep", "Ying", "Ana", "Ioana", "Michelle",
+)
+_ADULT_MEN = (
+    "David", "Paul", "Mark", "Andrew", "Richard", "Lee", "Darren", "Craig", "Stuart", "Gareth",
+    "Christopher", "Matthew", "Daniel", "James", "Michael", "Steven", "Jason", "Wayne", "Carl",
+    "Imran", "Tariq", "Asif", "Shahid", "Mohammed", "Abdul", "Piotr", "Tomasz", "Marcin",
+    "Chinedu", "Olumide", "Kwabena", "Patrick", "Declan", "Sanjay", "Rajesh", "Gurpreet",
+    "Wei", "Joao", "Mihai", "Anthony",
+)
+_ADULTS = _ADULT_WOMEN + _ADULT_MEN
+
+_STREETS = (
+    "High Street", "Church Lane", "Station Road", "Victoria Road", "Park Road", "Church Street",
+    "Mill Lane", "Green Lane", "Manor Road", "Queens Road", "Kings Road", "New Road", "School Lane",
+    "The Crescent", "Grange Road", "Albert Road", "Springfield Road", "Alexandra Road", "York Road",
+    "Richmond Road", "Windsor Road", "Chester Road", "Stanley Road", "North Street", "South Street",
+    "Broadway", "Elm Grove", "Oak Avenue", "Beech Avenue", "Cedar Close", "Meadow View",
+    "Orchard Way", "Hillside Road", "Westfield Road", "Highfield Road", "Clarence Street",
+    "Jubilee Close", "Nelson Street", "Wellington Road", "Brook Street", "Canal Street",
+    "Moorland Road", "Ash Grove", "Willow Drive", "Chapel Street", "Market Street", "Water Lane",
+    "Tennyson Road", "Coronation Street", "Cromwell Road", "St John's Road", "Lime Street",
+)
+
+_SCHOOL_NAMES = (
+    "Roundhay", "St Mary's", "St Joseph's Catholic", "Holy Trinity", "Oakfield", "Parkside",
+    "Hillcrest", "Meadowbank", "Westfield", "Brookside", "Highfield", "Kingsway", "Greenfields",
+    "Church Lane", "Fairfield", "Moorside", "Ashton", "Riverside", "Queensbridge", "Al-Hijrah",
+    "Springwood", "Valley", "Northgate", "Heathfield",
+)
+_SECONDARY_KINDS = ("Academy", "High School", "School")
+
+_ORGANISATIONS = {
+    "health": "{} Community Health",
+    "youth_offending": "{} YOT",
+    "social_care": "{} Children's Social Care",
+    "sexual_health": "{} Sexual Health Service",
+    "mental_health": "{} CAMHS",
+    "substance_misuse": "{} Young People's Drug and Alcohol Service",
+    "connexions": "Connexions {}",
+}
+
+_AUTHORITIES = _Weighted((authority, authority.children) for authority in (
+    _Authority("Birmingham", "E08000025", "Birmingham", _districts("B", range(1, 39)), "0121 496 0", 290),
+    _Authority("Leeds", "E08000035", "Leeds", _districts("LS", range(1, 30)), "0113 496 0", 180),
+    _Authority("Bradford", "E08000032", "Bradford", _districts("BD", range(1, 16)), "01632 960", 140),
+    _Authority("Manchester", "E08000003", "Manchester", _districts("M", (*range(1, 24), 40)), "0161 496 0", 130),
+    _Authority("Sheffield", "E08000019", "Sheffield", _districts("S", range(1, 15)), "0114 496 0", 115),
+    _Authority("Liverpool", "E08000012", "Liverpool", _districts("L", range(1, 28)), "0151 496 0", 100),
+    _Authority("Bristol", "E06000023", "Bristol", _districts("BS", (*range(1, 12), *range(13, 17))), "0117 496 0", 95),
+    _Authority("Croydon", "E09000008", "Croydon", _districts("CR", (0, 2, 7, 8)), "020 7946 0", 95),
+    _Authority("Leicester", "E06000016", "Leicester", _districts("LE", range(1, 6)), "0116 496 0", 85),
+    _Authority("Coventry", "E08000026", "Coventry", _districts("CV", range(1, 7)), "01632 960", 75),
+    _Authority("Tower Hamlets", "E09000030", "London", _districts("E", (1, 2, 3, 14)), "020 7946 0", 70),
+    _Authority("Nottingham", "E06000018", "Nottingham", _districts("NG", range(1, 12)), "0115 496 0", 65),
+    _Authority("Newcastle", "E08000021", "Newcastle upon Tyne", _districts("NE", (*range(1, 8), 12, 13, 15)),
+               "0191 498 0", 60),
+    _Authority("Hull", "E06000010", "Hull", _districts("HU", range(1, 10)), "01632 960", 60),
+    _Authority("Hackney", "E09000012", "London", _districts("E", (5, 8, 9)) + _districts("N", (1, 16)),
+               "020 7946 0", 60),
+    _Authority("Derby", "E06000015", "Derby", _districts("DE", (1, 3, 21, 22, 23, 24)), "01632 960", 60),
+    _Authority("Lambeth", "E09000022", "London", _districts("SW", (2, 4, 8, 9, 16)) + _districts("SE", (11, 27)),
+               "020 7946 0", 55),
+    _Authority("Stoke-on-Trent", "E06000021", "Stoke-on-Trent", _districts("ST", range(1, 7)), "01632 960", 55),
+    _Authority("Luton", "E06000032", "Luton", _districts("LU", range(1, 5)), "01632 960", 55),
+    _Authority("Plymouth", "E06000026", "Plymouth", _districts("PL", range(1, 8)), "01632 960", 50),
+    _Authority("Southampton", "E06000045", "Southampton", _districts("SO", range(14, 20)), "01632 960", 50),
+    _Authority("Brighton and Hove", "E06000043", "Brighton", _districts("BN", (1, 2, 3, 41)), "01632 960", 50),
+    _Authority("Westminster", "E09000033", "London",
+               _districts("W", (1, 2, 9)) + _districts("SW", (1,)) + _districts("NW", (8,)) + ("WC2",),
+               "020 7946 0", 35),
+    _Authority("York", "E06000014", "York", _districts("YO", (1, 10, 23, 24, 26, 30, 31, 32)), "01632 960", 35),
+    _Authority("Middlesbrough", "E06000002", "Middlesbrough", _districts("TS", range(1, 9)), "01632 960", 35),
+))
+_AUTHORITY_BY_CODE = {authority.la_code: authority for authority in _AUTHORITIES.values}
+
+_GENDERS = _Weighted((("female", 488), ("male", 508), ("other", 2), ("unknown", 2)))
+_GIVEN_NAME_COUNTS = _Weighted(((1, 30), (2, 62), (3, 8)))
+_HOUSEHOLDS = _Weighted((
+    (("mother", "father"), 55),
+    (("mother",), 25),
+    (("mother", "stepfather"), 5),
+    (("father",), 3),
+    (("grandmother",), 3),
+    (("foster carer",), 3),
+    (("grandmother", "grandfather"), 2),
+    (("foster carer", "foster carer"), 2),
+    (("special guardian",), 1),
+    (("aunt",), 1),
+))
+_WOMEN_CARERS = frozenset({"mother", "grandmother", "aunt"})
+_MEN_CARERS = frozenset({"father", "stepfather", "grandfather"})
+_SHARES_CHILDS_FAMILY_NAME = {
+    "father": 1.0, "mother": 0.7, "grandmother": 0.6, "grandfather": 0.6, "aunt": 0.4, "special guardian": 0.3,
+}
+_PARENTAL_RESPONSIBILITY = {"mother": 1.0, "special guardian": 1.0, "father": 0.9}
+
+_NAME_VARIANTS = {
+    "Muhammad": ("Mohammed", "Mohammad", "Mohamed"), "Mohammed": ("Muhammad", "Mohammad", "Mohamed"),
+    "Mohammad": ("Muhammad", "Mohammed"), "Alexander": ("Alex", "Alexandre"), "Alexandra": ("Alex", "Lexi"),
+    "William": ("Will", "Billy"), "Thomas": ("Tom", "Tommy"), "James": ("Jamie", "Jim"), "Joseph": ("Joe",),
+    "Samuel": ("Sam", "Sammy"), "Benjamin": ("Ben",), "Daniel": ("Dan", "Danny"), "Matthew": ("Matt",),
+    "Jacob": ("Jake", "Jakob"), "Jakub": ("Jacob", "Kuba"), "Oliver": ("Ollie", "Olly"), "Joshua": ("Josh",),
+    "Theodore": ("Theo", "Teddy"), "Edward": ("Eddie", "Ted"), "Zachary": ("Zac", "Zack"),
+    "Nathan": ("Nate",), "Michael": ("Mike", "Mikey"), "Harrison": ("Harry",), "Frankie": ("Frank",),
+    "Sean": ("Shaun", "Shawn"), "Connor": ("Conor",), "Jayden": ("Jaden", "Jaydon"), "Kacper": ("Kasper",),
+    "Aleksander": ("Alex", "Alexander"), "Oluwaseun": ("Seun",), "Oluwatobi": ("Tobi",),
+    "Chukwuemeka": ("Emeka",), "Yusuf": ("Yousef", "Yusef"), "Hussain": ("Hussein", "Husain"),
+    "Zakariya": ("Zakaria", "Zachariah"), "Eesa": ("Isa", "Esa"), "Ayaan": ("Ayan",), "Zayn": ("Zain",),
+    "Olivia": ("Livvy", "Liv"), "Amelia": ("Millie", "Amelie"), "Sophia": ("Sofia", "Sophie"),
+    "Sophie": ("Sophia", "Sophy"), "Isabella": ("Bella", "Izzy"), "Isabelle": ("Isabel", "Isobel"),
+    "Charlotte": ("Lottie", "Charlie"), "Elizabeth": ("Beth", "Lizzie"), "Eleanor": ("Ellie", "Elinor"),
+    "Abigail": ("Abbie", "Abi"), "Jessica": ("Jess",), "Rebecca": ("Becky", "Becca"), "Victoria": ("Tori",),
+    "Florence": ("Flo", "Florrie"), "Matilda": ("Tilly",), "Grace": ("Gracie",), "Evie": ("Eve",),
+    "Ava": ("Eva",), "Lily": ("Lilly", "Lillie"), "Layla": ("Leila", "Laila"), "Leila": ("Layla",),
+    "Aisha": ("Ayesha", "Aishah"), "Ayesha": ("Aisha",), "Zainab": ("Zaynab",), "Fatima": ("Fatimah",),
+    "Maryam": ("Mariam", "Miriam"), "Aaliyah": ("Aliyah",), "Chloe": ("Khloe",), "Hannah": ("Hanna",),
+    "Zuzanna": ("Zuza", "Susanna"), "Oliwia": ("Olivia",), "Natalia": ("Natalie",), "Maisie": ("Maisy",),
+    "Katie": ("Kate", "Katy"), "Darcie": ("Darcy", "Darcey"), "Lexi": ("Lexie",), "Temitope": ("Tope",),
+}
+
+
+def population(n: int, seed: int = 2007) -> Iterator[Child]:
+    """``n`` children with person ids 0 to n-1; the same seed always gives the same children."""
+    rng = random.Random(seed)
+    nhs_numbers = _unique_nhs_numbers(rng)
+    upn_serials = _unique_upn_serials(rng)
+    person_id = 0
+    while person_id < n:
+        child = _new_child(person_id, rng, nhs_numbers, upn_serials)
+        if person_id + 1 < n and rng.random() < _TWIN_BIRTH_RATE:
+            twin = _twin_of(child, rng, nhs_numbers, upn_serials)
+            yield replace(child, twin_of=twin.person_id)
+            yield twin
+            person_id += 2
+        else:
+            yield child
+            person_id += 1
+
+
+def involvement(child: Child, service: str, rng: random.Random) -> dict:
+    """One service's work with the child, as the ``involvement`` of a feed message."""
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}")
+    authority = _AUTHORITY_BY_CODE[child.la_code]
+    given_name, family_name = rng.choice(_ADULTS), _SURNAMES.pick(rng)
+    started_on = date.fromordinal(rng.randint(
+        max(child.date_of_birth, _EARLIEST_INVOLVEMENT).toordinal(), REFERENCE_DATE.toordinal()))
+    return {
+        "service": service,
+        "organisation": _organisation(service, child, authority, rng),
+        "practitioner": {
+            "name": f"{given_name} {family_name}",
+            "phone": f"{authority.dialling}{rng.randrange(1000):03d}",
+            "email": f"{_mailbox_part(given_name)}.{_mailbox_part(family_name)}@example.org",
+        },
+        "lead_professional": rng.random() < _LEAD_PROFESSIONAL_RATE,
+        "caf_completed": rng.random() < _CAF_COMPLETED_RATE,
+        "sensitive": service in SENSITIVE_SERVICES,
+        "started_on": started_on.isoformat(),
+        "ended_on": None,
+    }
+
+
+def feed_message(child: Child, *, source_record_id: str, sequence: int, service: str, rng: random.Random,
+                 identifiers: tuple[str, ...] = ("nhs_number", "upn")) -> dict:
+    """What the partner system running ``service`` publishes about the child, in ``contactpoint.feed.v1``."""
+    known_identifiers = {"nhs_number": child.nhs_number, "upn": child.upn}
+    return {
+        "schema": _FEED_SCHEMA,
+        "source_record_id": source_record_id,
+        "sequence": sequence,
+        "action": "upsert",
+        "child": {
+            "family_name": child.family_name,
+            "given_names": list(child.given_names),
+            "former_family_names": list(child.former_family_names),
+            "date_of_birth": child.date_of_birth.isoformat(),
+            "gender": child.gender,
+            "address": {"lines": list(child.address_lines), "town": child.town, "postcode": child.postcode},
+            "identifiers": {name: known_identifiers[name] for name in identifiers},
+        },
+        "carers": [dict(carer) for carer in child.carers],
+        "involvement": involvement(child, service, rng),
+        "consent": {"retain_to_25": False},
+    }
+
+
+def with_errors(message: dict, rng: random.Random, rate: float = 0.3) -> dict:
+    """A copy of a feed message that, with probability ``rate``, carries one data-entry error.
+
+    The error only ever changes details already there: it adds no field, and an NHS number is
+    either kept as it was or left out, never mistyped.
+    """
+    garbled = copy.deepcopy(message)
+    if rng.random() < rate:
+        for slip in rng.sample(_SLIPS, len(_SLIPS)):
+            if slip(garbled["child"], rng):
+                break
+    return garbled
+
+
+def _unique_nhs_numbers(rng: random.Random) -> Iterator[str]:
+    """Every valid NHS number starting 4 to 7, each once, in an order keyed by ``rng``."""
+    stem_at = _keyed_permutation(20_000, rng)
+    for index in range(20_000 ** 2):
+        first_nine = str(400_000_000 + stem_at(index))
+        check = nhs_check_digit(first_nine)
+        if check is not None:
+            yield first_nine + str(check)
+
+
+def _unique_upn_serials(rng: random.Random) -> Iterator[str]:
+    """The twelve digits after a UPN's letter, each once, in an order keyed by ``rng``."""
+    serial_at = _keyed_permutation(1_000_000, rng)
+    return (f"{serial_at(index):012d}" for index in range(1_000_000 ** 2))
+
+
+def _keyed_permutation(half: int, rng: random.Random) -> Callable[[int], int]:
+    """A shuffle of ``range(half * half)``: four Feistel rounds keyed by ``rng``.
+
+    Counting through it gives numbers that look drawn at random yet never repeat, without
+    remembering the ones already given.
+    """
+    keys = tuple(rng.randrange(1 << 32) for _ in range(4))
+
+    def permute(index: int) -> int:
+        left, right = divmod(index, half)
+        for key in keys:
+            left, right = right, (left + ((right ^ key) * 0x9E3779B1 >> 13)) % half
+        return left * half + right
+
+    return permute
+
+
+def _new_child(person_id: int, rng: random.Random, nhs_numbers: Iterator[str], upn_serials: Iterator[str]) -> Child:
+    authority = _AUTHORITIES.pick(rng)
+    gender = _GENDERS.pick(rng)
+    family_name = _family_name(rng)
+    former_family_names = (
+        (_other_family_name(family_name, rng),) if rng.random() < _FORMER_FAMILY_NAME_RATE else ()
+    )
+    return Child(
+        person_id=person_id,
+        family_name=family_name,
+        given_names=_given_names(gender, rng),
+        former_family_names=former_family_names,
+        date_of_birth=date.fromordinal(rng.randint(_EARLIEST_BIRTH, REFERENCE_DATE.toordinal())),
+        gender=gender,
+        address_lines=_address_lines(rng),
+        town=authority.town,
+        postcode=_postcode(authority, rng),
+        la_code=authority.la_code,
+        nhs_number=next(nhs_numbers),
+        upn=rng.choice(_UPN_LETTERS) + next(upn_serials),
+        carers=_carers(family_name, authority, rng),
+        twin_of=None,
+    )
+
+
+def _twin_of(child: Child, rng: random.Random, nhs_numbers: Iterator[str], upn_serials: Iterator[str]) -> Child:
+    """Born the same day into the same home as ``child``, and named differently."""
+    gender = _GENDERS.pick(rng)
+    given_names = _given_names(gender, rng)
+    while given_names[0] == child.given_names[0]:
+        given_names = _given_names(gender, rng)
+    return replace(
+        child,
+        person_id=child.person_id + 1,
+        given_names=given_names,
+        gender=gender,
+        nhs_number=next(nhs_numbers),
+        upn=rng.choice(_UPN_LETTERS) + next(upn_serials),
+        twin_of=child.person_id,
+    )
+
+
+def _family_name(rng: random.Random) -> str:
+    family_name = _SURNAMES.pick(rng)
+    if rng.random() < _DOUBLE_BARRELLED_RATE:
+        return f"{family_name}-{_other_family_name(family_name, rng)}"
+    return family_name
+
+
+def _other_family_name(than: str, rng: random.Random) -> str:
+    while True:
+        family_name = _SURNAMES.pick(rng)
+        if family_name != than:
+            return family_name
+
+
+def _given_names(gender: str, rng: random.Random) -> tuple[str, ...]:
+    names = _GIRLS if gender == "female" else _BOYS if gender == "male" else rng.choice((_GIRLS, _BOYS))
+    first = names.weighted.pick(rng)
+    if rng.random() < names.hyphenated_rate:
+        first = f"{first}-{rng.choice(names.second_halves)}"
+    chosen = [first]
+    used = set(first.split("-"))
+    for _ in range(_GIVEN_NAME_COUNTS.pick(rng) - 1):
+        middle = names.weighted.pick(rng)
+        while middle in used:
+            middle = names.weighted.pick(rng)
+        chosen.append(middle)
+        used.add(middle)
+    return tuple(chosen)
+
+
+def _address_lines(rng: random.Random) -> tuple[str, ...]:
+    street = f"{rng.randint(1, 180)} {rng.choice(_STREETS)}"
+    if rng.random() < _FLAT_RATE:
+        return (f"Flat {rng.randint(1, 40)}", street)
+    return (street,)
+
+
+def _postcode(authority: _Authority, rng: random.Random) -> str:
+    first_letter, second_letter = rng.choices(_INWARD_LETTERS, k=2)
+    return f"{rng.choice(authority.outward_codes)} {rng.randrange(10)}{first_letter}{second_letter}"
+
+
+def _carers(family_name: str, authority: _Authority, rng: random.Random) -> tuple[dict, ...]:
+    return tuple(
+        {
+            "name": f"{_carer_given_name(relationship, rng)} {_carer_family_name(relationship, family_name, rng)}",
+            "relationship": relationship,
+            "parental_responsibility": rng.random() < _PARENTAL_RESPONSIBILITY.get(relationship, 0.0),
+            "phone": _carer_phone(authority, rng),
+        }
+        for relationship in _HOUSEHOLDS.pick(rng)
+    )
+
+
+def _carer_given_name(relationship: str, rng: random.Random) -> str:
+    if relationship in _WOMEN_CARERS:
+        return rng.choice(_ADULT_WOMEN)
+    if relationship in _MEN_CARERS:
+        return rng.choice(_ADULT_MEN)
+    return rng.choice(_ADULTS)
+
+
+def _carer_family_name(relationship: str, childs_family_name: str, rng: random.Random) -> str:
+    if rng.random() < _SHARES_CHILDS_FAMILY_NAME.get(relationship, 0.0):
+        return childs_family_name
+    return _other_family_name(childs_family_name, rng)
+
+
+def _carer_phone(authority: _Authority, rng: random.Random) -> str:
+    prefix = _MOBILE if rng.random() < _MOBILE_RATE else authority.dialling
+    return f"{prefix}{rng.randrange(1000):03d}"
+
+
+def _organisation(service: str, child: Child, authority: _Authority, rng: random.Random) -> str:
+    if service != "school":
+        return _ORGANISATIONS[service].format(authority.name)
+    age = _age_on(REFERENCE_DATE, child.date_of_birth)
+    if age < 4:
+        phase = "Nursery"
+    elif age < 11:
+        phase = "Primary School"
+    else:
+        phase = rng.choice(_SECONDARY_KINDS)
+    return f"{rng.choice(_SCHOOL_NAMES)} {phase}"
+
+
+def _age_on(day: date, born: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _mailbox_part(name: str) -> str:
+    return re.sub(r"[^a-z-]", "", name.lower())
+
+
+def _misspell_family_name(child: dict, rng: random.Random) -> bool:
+    """One keying slip after the initial: a letter substituted, dropped, or swapped with the next."""
+    name = child["family_name"]
+    if len(name) < 2:
+        return False
+    typed = name
+    while typed == name:
+        at = rng.randrange(1, len(name))
+        typed = rng.choice((
+            name[:at] + rng.choice("abcdefghijklmnopqrstuvwxyz") + name[at + 1:],
+            name[:at] + name[at + 1:],
+            name[:at] + name[at + 1:at + 2] + name[at] + name[at + 2:],
+        ))
+    child["family_name"] = typed
+    return True
+
+
+def _muddle_given_names(child: dict, rng: random.Random) -> bool:
+    names = child["given_names"]
+    if len(names) < 2:
+        return False
+    if names[0] != names[1] and rng.random() < 0.5:
+        names[0], names[1] = names[1], names[0]
+    else:
+        del names[1:]
+    return True
+
+
+def _use_name_variant(child: dict, rng: random.Random) -> bool:
+    names = child["given_names"]
+    varied = [at for at, name in enumerate(names) if name in _NAME_VARIANTS]
+    if not varied:
+        return False
+    at = rng.choice(varied)
+    names[at] = rng.choice(_NAME_VARIANTS[names[at]])
+    return True
+
+
+def _swap_day_and_month(child: dict, rng: random.Random) -> bool:
+    born = date.fromisoformat(child["date_of_birth"])
+    if born.day > 12 or born.day == born.month:
+        return False
+    child["date_of_birth"] = born.replace(month=born.day, day=born.month).isoformat()
+    return True
+
+
+def _change_family_name(child: dict, rng: random.Random) -> bool:
+    child["former_family_names"].append(child["family_name"])
+    child["family_name"] = _other_family_name(child["family_name"], rng)
+    return True
+
+
+def _misformat_postcode(child: dict, rng: random.Random) -> bool:
+    postcode = child["address"]["postcode"]
+    misformatted = sorted({postcode.replace(" ", ""), postcode.lower()} - {postcode})
+    if not misformatted:
+        return False
+    child["address"]["postcode"] = rng.choice(misformatted)
+    return True
+
+
+def _drop_identifier(child: dict, rng: random.Random) -> bool:
+    identifiers = child["identifiers"]
+    if not identifiers:
+        return False
+    del identifiers[rng.choice(list(identifiers))]
+    return True
+
+
+_SLIPS: tuple[Callable[[dict, random.Random], bool], ...] = (
+    _misspell_family_name, _muddle_given_names, _use_name_variant, _swap_day_and_month,
+    _change_family_name, _misformat_postcode, _drop_identifier,
+)

@@ -1,0 +1,48 @@
+"""The audit store: one row an event, each chained to the one before it by its hash."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import BigId, service_base
+from shared.messaging.outbox import messaging_tables
+
+Base = service_base("audit")
+MESSAGING = messaging_tables(Base.metadata)
+
+
+class AuditRecord(Base):
+    __tablename__ = "events"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    service: Mapped[str] = mapped_column(String(30))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    la_code: Mapped[str] = mapped_column(String(20), index=True)
+    actor_username: Mapped[str | None] = mapped_column(String(100), index=True)
+    event: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditSubject(Base):
+    """Which children an event touched, so one child's trail is found without reading every event."""
+
+    __tablename__ = "event_subjects"
+
+    contactpoint_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(ForeignKey(AuditRecord.seq), primary_key=True)
+
+
+class ChainHead(Base):
+    """The last link of the chain; its row lock puts events in one order."""
+
+    __tablename__ = "chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigId)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,20 @@
+"""What the audit service accepts."""
+from marshmallow import Schema, fields, validate
+
+from shared.contracts.requests import RequesterSchema
+
+
+class ListEventsSchema(Schema):
+    actor = fields.Nested(RequesterSchema, required=True)
+    filters = fields.Nested(lambda: EventFiltersSchema(), load_default=dict)
+
+
+class EventFiltersSchema(Schema):
+    actor = fields.String(load_default=None)
+    contactpoint_id = fields.String(load_default=None)
+    la = fields.String(load_default=None)
+    action = fields.String(load_default=None)
+    since = fields.AwareDateTime(load_default=None)
+    until = fields.AwareDateTime(load_default=None)
+    after_seq = fields.Integer(load_default=None)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

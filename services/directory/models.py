@@ -1,0 +1,37 @@
+"""The directory's own tables: one row a child, held as the feeds service last described it."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import service_base
+from shared.messaging.outbox import messaging_tables
+
+Base = service_base("directory")
+MESSAGING = messaging_tables(Base.metadata)
+
+
+class Child(Base):
+    __tablename__ = "children"
+    __table_args__ = (
+        Index("ix_children_family_key_dob", "family_key", "date_of_birth"),
+        Index("ix_children_dob", "date_of_birth"),
+    )
+
+    contactpoint_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    la_code: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean)
+    shielded: Mapped[bool] = mapped_column(Boolean)
+    family_name: Mapped[str] = mapped_column(String(100))
+    family_key: Mapped[str] = mapped_column(String(100))
+    given_names: Mapped[list] = mapped_column(JSON)
+    former_family_keys: Mapped[list] = mapped_column(JSON)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(20))
+    postcode: Mapped[str] = mapped_column(String(10))
+    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    upn: Mapped[str | None] = mapped_column(String(13), index=True)
+    record: Mapped[dict] = mapped_column(JSON)

@@ -1,0 +1,52 @@
+"""The feeds service's own tables: sources, the records each sent, and the children those records are linked to."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import service_base
+from shared.messaging.outbox import messaging_tables
+
+Base = service_base("feeds")
+MESSAGING = messaging_tables(Base.metadata)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    source_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    la_code: Mapped[str | None] = mapped_column(String(20))
+    kinds: Mapped[list] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LinkedChild(Base):
+    """A child as ContactPoint knows it: the source records linked to one ``contactpoint_id``."""
+
+    __tablename__ = "children"
+
+    contactpoint_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SourceRecord(Base):
+    """The latest that one source said of one child, with its sequence and when it arrived."""
+
+    __tablename__ = "source_records"
+    __table_args__ = (Index("ix_source_records_family_key_dob", "family_key", "date_of_birth"),)
+
+    source_id: Mapped[str] = mapped_column(ForeignKey(Source.source_id), primary_key=True)
+    source_record_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    contactpoint_id: Mapped[str] = mapped_column(ForeignKey(LinkedChild.contactpoint_id), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    held: Mapped[bool] = mapped_column(Boolean)
+    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    family_key: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    message: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,28 @@
+"""What the feeds service accepts, beyond the feed message contract itself."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shared.contracts.feeds import SERVICE_KINDS, FeedMessageSchema
+
+
+class AcceptedFeedMessageSchema(FeedMessageSchema):
+    @validates_schema
+    def upsert_names_the_child(self, data, **kwargs):
+        if data["action"] == "upsert" and data.get("child") is None:
+            raise ValidationError("an upsert must describe the child", field_name="child")
+
+
+class AddSourceSchema(Schema):
+    source_id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{1,59}$", error="2-60 characters: lower-case letters, digits, '-' or '_'"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    la_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Z]\d{8}$", error="an ONS local authority code such as E08000035"))
+    kinds = fields.List(fields.String(validate=validate.OneOf(SERVICE_KINDS)), required=True, validate=validate.Length(min=1))
+    actor = fields.Dict(load_default=None, allow_none=True)
+
+
+class SourceIdSchema(Schema):
+    source_id = fields.String(required=True)
+    actor = fields.Dict(load_default=None, allow_none=True)
+
+
+class ListSourcesSchema(Schema):
+    actor = fields.Dict(load_default=None, allow_none=True)

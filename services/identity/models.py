@@ -1,0 +1,31 @@
+"""Identity's own tables: accounts."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import BigId, service_base
+from shared.messaging.outbox import messaging_tables
+
+Base = service_base("identity")
+MESSAGING = messaging_tables(Base.metadata)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    la_code: Mapped[str] = mapped_column(String(20), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[str] = mapped_column(String(300))  # encrypted at rest
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    trained_on: Mapped[date | None] = mapped_column(Date)
+    disclosure_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,32 @@
+"""What identity accepts."""
+from marshmallow import Schema, fields, validate
+
+from services.identity.categories import CATEGORIES, ROLES
+
+
+class AddUserSchema(Schema):
+    username = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9._-]{2,99}$", error="3-100 characters: lower-case letters, digits, '.', '_' or '-'"))
+    la_code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]\d{8}$", error="an ONS local authority code such as E08000035"))
+    category = fields.String(required=True, validate=validate.OneOf(sorted(CATEGORIES)))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    trained_on = fields.Date(load_default=None, allow_none=True)
+    disclosure_on = fields.Date(load_default=None, allow_none=True)
+    actor = fields.Dict(load_default=None, allow_none=True)
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
+    client = fields.String(load_default="unknown")
+
+
+class LogoutSchema(Schema):
+    actor = fields.Dict(required=True)
+    token_id = fields.String(required=True)
+    expires_at = fields.Integer(required=True)
+
+
+class ListUsersSchema(Schema):
+    la_code = fields.String(load_default=None, allow_none=True)
+    actor = fields.Dict(load_default=None, allow_none=True)

@@ -1,0 +1,29 @@
+"""Who is asking: the bearer token, checked here on every request without a round trip to identity."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import current_app, g, request
+
+from shared import tokens
+from shared.errors import Forbidden, NotAuthenticated
+
+
+def signed_in(*roles: str):
+    """Requires a valid, unrevoked token, and one of ``roles`` when any are named."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise NotAuthenticated("sign in first: send 'Authorization: Bearer <access_token>'")
+            portal = current_app.extensions["contactpoint"]
+            g.actor = tokens.verify(portal.settings.token_key, token.strip(), portal.revocations)
+            if roles and g.actor.role not in roles:
+                raise Forbidden(f"this needs the role {' or '.join(roles)}")
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate

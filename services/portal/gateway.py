@@ -1,0 +1,22 @@
+"""The portal's way to the services: requests over the broker, one client per serving thread."""
+from __future__ import annotations
+
+import threading
+from functools import partial
+
+from shared.messaging.connection import connect
+from shared.messaging.rpc import RpcClient
+from shared.settings import Settings
+
+
+class Gateway:
+    def __init__(self, settings: Settings, timeout: float = 10.0):
+        self._connect = partial(connect, settings)
+        self._timeout = timeout
+        self._local = threading.local()
+
+    def ask(self, method: str, payload: dict):
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = RpcClient(self._connect, self._timeout)
+        return client.call(method, payload)

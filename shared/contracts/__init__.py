@@ -1,0 +1,1 @@
+"""What each publisher promises: routing keys and payload schemas, shared by publisher and consumer."""

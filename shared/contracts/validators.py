@@ -1,0 +1,39 @@
+"""Checks on identifying details that more than one contract needs."""
+from __future__ import annotations
+
+import re
+
+from marshmallow import ValidationError
+
+POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ](\d[A-HJKPSTUW]?|\d\d|[A-HK-Y]\d[ABEHMNPRVWXY]?|[A-HK-Y]\d\d) ?\d[ABD-HJLNP-UW-Z]{2})$")
+
+
+def normal_postcode(value: str) -> str:
+    """``ls14ap`` and ``LS1 4AP`` are the same postcode; this gives the second form."""
+    compact = re.sub(r"\s+", "", value).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def postcode_district(value: str) -> str:
+    return normal_postcode(value).split(" ")[0]
+
+
+def validate_postcode(value: str) -> None:
+    if not POSTCODE.match(normal_postcode(value)):
+        raise ValidationError(f"{value!r} is not a UK postcode")
+
+
+def nhs_number_is_valid(value: str) -> bool:
+    """Modulus 11: weights 10..2 over the first nine digits give the tenth."""
+    if not re.fullmatch(r"\d{10}", value):
+        return False
+    remainder = sum(int(digit) * weight for digit, weight in zip(value[:9], range(10, 1, -1))) % 11
+    check = 11 - remainder
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(value[9])
+
+
+def validate_nhs_number(value: str) -> None:
+    if not nhs_number_is_valid(value):
+        raise ValidationError("not a valid NHS number (10 digits with a correct check digit)")

@@ -1,0 +1,106 @@
+"""The faults every service speaks of, sorted by what should happen next.
+
+A ``DomainError`` is an answer (bad input, a broken rule): it goes back to the caller or,
+for a message, to the dead-letter queue. A ``TransientError`` is worth retrying.
+"""
+from __future__ import annotations
+
+
+class ContactPointError(Exception):
+    """Anything the command line may show a person as one line."""
+
+
+class ConfigurationError(ContactPointError):
+    pass
+
+
+class ServerUnreachable(ContactPointError):
+    pass
+
+
+class DomainError(ContactPointError):
+    """A refusal with a stable code, safe to show to the caller."""
+
+    code = "refused"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+    def as_dict(self) -> dict:
+        answer = {"code": self.code, "kind": type(self).code, "message": self.message}
+        if self.details:
+            answer["details"] = self.details
+        return answer
+
+
+class InvalidRequest(DomainError):
+    code = "invalid_request"
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class Throttled(DomainError):
+    code = "throttled"
+
+
+class Unavailable(DomainError):
+    """A dependency could not be reached; the caller may try again later."""
+
+    code = "unavailable"
+
+
+class TransientError(ContactPointError):
+    """Worth retrying: a lost connection, a serialisation conflict, a timeout."""
+
+
+def error_from(answer: dict) -> DomainError:
+    """Rebuilds a refusal that crossed the broker as ``{"code", "message"}``."""
+    kinds = {kind.code: kind for kind in _subclasses(DomainError)}
+    kind = kinds.get(answer.get("kind", ""), DomainError)
+    return kind(answer.get("message", "refused"), code=answer.get("code"), details=answer.get("details"))
+
+
+def _subclasses(kind: type) -> list[type]:
+    found = []
+    for sub in kind.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Faults that another attempt may cure: lost connections, timeouts, serialisation conflicts."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, (TransientError, ConnectionError, TimeoutError, OperationalError)):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return type(exc).__module__.startswith("redis") and type(exc).__name__ in ("ConnectionError", "TimeoutError")
+
+
+def first_fault(messages, path: str = "") -> str:
+    """Marshmallow's nested faults as one line: ``field.sub: what is wrong``."""
+    if isinstance(messages, dict) and messages:
+        name, inner = next(iter(messages.items()))
+        return first_fault(inner, f"{path}.{name}" if path else str(name))
+    if isinstance(messages, list) and messages:
+        return first_fault(messages[0], path)
+    return f"{path}: {messages}" if path else str(messages)

@@ -1,0 +1,1 @@
+"""Messaging plumbing, written once: topology, envelopes, publishing, consuming, RPC and the outbox."""

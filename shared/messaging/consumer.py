@@ -1,0 +1,217 @@
+"""Consuming: decode, validate, de-duplicate, handle in one unit of work, then ack.
+
+``MessageProcessor`` holds the rules and knows nothing of kombu; ``Worker`` only translates
+between AMQP messages and envelopes. Permanent faults (bad input, a broken rule, a bug) go to
+the dead-letter queue with their reason, and to the sender as feedback where the subscription
+says how; transient ones are retried with bounded backoff, then dead-lettered.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from kombu import Connection, Producer, Queue
+from kombu.mixins import ConsumerMixin
+from marshmallow import Schema, ValidationError
+
+from shared.errors import DomainError, InvalidRequest, Unavailable, first_fault, is_transient
+from shared.messaging.envelope import Envelope, encode_body
+from shared.messaging.publisher import publish_on
+from shared.messaging.topology import DEAD
+from shared.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UnitOfWork, Any, Envelope], Any]
+Feedback = Callable[[Envelope, dict], list[Envelope]]
+
+
+def no_feedback(envelope: Envelope, reason: dict) -> list[Envelope]:
+    return []
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One kind of message a service handles: from which queue, under which routing key (None: any)."""
+
+    queue: Queue
+    handler: Handler
+    routing_key: str | None = None
+    schema: type[Schema] | None = None
+    on_rejected: Feedback = no_feedback
+    answers: bool = False  # a request whose reply goes back to its caller
+
+
+def route(subscriptions: list[Subscription], routing_key: str) -> Subscription | None:
+    exact = [sub for sub in subscriptions if sub.routing_key == routing_key]
+    return (exact or [sub for sub in subscriptions if sub.routing_key is None] or [None])[0]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    delays: tuple[float, ...] = (0.2, 1.0, 5.0)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reply: dict | None = None
+    rejection: dict | None = None
+    duplicate: bool = False
+    feedback: list[Envelope] = field(default_factory=list)
+
+
+class MessageProcessor:
+    def __init__(
+        self,
+        consumer: str,
+        unit_of_work: Callable[[], UnitOfWork],
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.consumer = consumer
+        self._unit_of_work = unit_of_work
+        self._retry = retry
+        self._sleep = sleep
+
+    def process(self, subscription: Subscription, envelope: Envelope) -> Outcome:
+        try:
+            payload = subscription.schema().load(envelope.body) if subscription.schema else envelope.body
+        except ValidationError as exc:
+            return self._refuse(subscription, envelope, InvalidMessage(f"the message is not valid: {first_fault(exc.messages)}", details=exc.messages).as_dict())
+        for delay in (*self._retry.delays, None):
+            try:
+                return self._handle(subscription, envelope, payload)
+            except DomainError as exc:
+                return self._refuse(subscription, envelope, exc.as_dict())
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("handler for %s failed on message %s", subscription.queue.name, envelope.message_id)
+                    return self._refuse(subscription, envelope, {"code": "handler_failed", "message": f"{exc.__class__.__name__}: {exc}"})
+                if delay is None:
+                    return self._refuse(subscription, envelope, Unavailable(f"still failing after {len(self._retry.delays) + 1} attempts: {exc}").as_dict())
+                log.warning("retrying message %s in %ss: %s", envelope.message_id, delay, exc)
+                self._sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _handle(self, subscription: Subscription, envelope: Envelope, payload) -> Outcome:
+        with self._unit_of_work() as uow:
+            if not subscription.answers and uow.already_processed(self.consumer, envelope.message_id):
+                return Outcome(duplicate=True)
+            result = subscription.handler(uow, payload, envelope)
+            if not subscription.answers:
+                uow.mark_processed(self.consumer, envelope.message_id)
+            uow.commit()
+        return Outcome(reply={"result": result} if subscription.answers else None)
+
+    def _refuse(self, subscription: Subscription, envelope: Envelope, reason: dict) -> Outcome:
+        if subscription.answers:
+            return Outcome(reply={"error": reason})
+        return Outcome(rejection=reason, feedback=subscription.on_rejected(envelope, reason))
+
+
+class InvalidMessage(InvalidRequest):
+    code = "invalid_message"
+
+
+class UndecodableMessage(Exception):
+    pass
+
+
+def envelope_of(message) -> Envelope:
+    """Translates a kombu message into an envelope; raises ``UndecodableMessage`` for what cannot be read."""
+    properties = message.properties
+    message_id = properties.get("message_id")
+    if not message_id:
+        raise UndecodableMessage("the message has no message_id property")
+    try:
+        body = json.loads(message.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UndecodableMessage(f"the body is not JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise UndecodableMessage("the body is not a JSON object")
+    info = message.delivery_info
+    return Envelope(
+        exchange=info.get("exchange", ""),
+        routing_key=info.get("routing_key", ""),
+        body=body,
+        message_id=message_id,
+        type=properties.get("type") or "",
+        headers=dict(message.headers or {}),
+        user_id=properties.get("user_id"),
+        reply_to=properties.get("reply_to"),
+        correlation_id=properties.get("correlation_id"),
+    )
+
+
+class Worker(ConsumerMixin):
+    """Feeds a service's subscriptions from the broker; acks only after the outcome is safe."""
+
+    def __init__(self, connection: Connection, processor: MessageProcessor, subscriptions: list[Subscription], prefetch: int = 50):
+        self.connection = connection
+        self._processor = processor
+        self._subscriptions = subscriptions
+        self._prefetch = prefetch
+        self._producer: Producer | None = None
+
+    def get_consumers(self, Consumer, channel):
+        # Made before consuming starts: messages may arrive while the later consumers are declared.
+        self._producer = Producer(channel)
+        by_queue: dict[str, list[Subscription]] = {}
+        for sub in self._subscriptions:
+            by_queue.setdefault(sub.queue.name, []).append(sub)
+        return [
+            Consumer(queues=[subs[0].queue], on_message=partial(self._on_message, subs), prefetch_count=self._prefetch)
+            for subs in by_queue.values()
+        ]
+
+    def stop(self) -> None:
+        self.should_stop = True
+
+    def _on_message(self, subscriptions: list[Subscription], message) -> None:
+        routing_key = message.delivery_info.get("routing_key", "")
+        subscription = route(subscriptions, routing_key)
+        if subscription is None:
+            self._dead_letter(subscriptions[0], message, {"code": "unroutable", "message": f"nothing here handles {routing_key!r}"})
+            message.ack()
+            return
+        try:
+            envelope = envelope_of(message)
+        except UndecodableMessage as exc:
+            self._dead_letter(subscription, message, {"code": "undecodable", "message": str(exc)})
+            message.ack()
+            return
+        outcome = self._processor.process(subscription, envelope)
+        if outcome.reply is not None and envelope.reply_to:
+            self._publish(Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply, correlation_id=envelope.correlation_id))
+        if outcome.rejection is not None:
+            self._dead_letter(subscription, message, outcome.rejection)
+            self._publish(*outcome.feedback)
+        message.ack()
+
+    def _publish(self, *envelopes: Envelope) -> None:
+        for envelope in envelopes:
+            publish_on(self._producer, envelope)
+
+    def _dead_letter(self, subscription: Subscription, message, reason: dict) -> None:
+        log.warning("dead-lettering a message from %s: %s", subscription.queue.name, reason.get("message"))
+        info = message.delivery_info
+        self._producer.publish(
+            message.body,
+            exchange=DEAD.name,
+            routing_key=subscription.queue.name,
+            content_type=message.content_type or "application/octet-stream",
+            content_encoding=message.content_encoding or "binary",
+            delivery_mode=2,
+            message_id=message.properties.get("message_id"),
+            headers={
+                **(message.headers or {}),
+                "x-reason": encode_body(reason).decode(),
+                "x-original-exchange": info.get("exchange", ""),
+                "x-original-routing-key": info.get("routing_key", ""),
+            },
+        )

@@ -1,0 +1,46 @@
+"""The message envelope: what a handler sees of a message, and what it hands back to send.
+
+Business code deals only in envelopes; the transport turns them into AMQP messages and back.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+def new_message_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    exchange: str
+    routing_key: str
+    body: dict
+    message_id: str = field(default_factory=new_message_id)
+    type: str = ""
+    headers: dict = field(default_factory=dict)
+    user_id: str | None = None
+    reply_to: str | None = None
+    correlation_id: str | None = None
+
+    def encode(self) -> bytes:
+        return encode_body(self.body)
+
+
+def encode_body(body: dict) -> bytes:
+    return json.dumps(body, separators=(",", ":"), default=_json_default).encode()
+
+
+def _json_default(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

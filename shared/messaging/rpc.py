@@ -1,0 +1,77 @@
+"""Requests over the broker: a caller asks ``<service>.<query>`` on ``cp.rpc`` and waits, bounded, for the answer.
+
+The answering side is an ordinary ``Subscription`` with ``answers=True``.
+"""
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from collections.abc import Callable
+
+from kombu import Connection, Consumer, Producer, Queue
+
+from shared.errors import Unavailable, error_from
+from shared.messaging.envelope import Envelope
+from shared.messaging.publisher import publish_on
+from shared.messaging.topology import RPC
+
+
+class RpcClient:
+    """Not thread-safe: each thread keeps its own client."""
+
+    def __init__(self, connect: Callable[[], Connection], timeout: float = 10.0):
+        self._connect = connect
+        self._timeout = timeout
+        self._connection: Connection | None = None
+        self._answers: dict[str, dict] = {}
+
+    def call(self, method: str, payload: dict):
+        try:
+            return self._call(method, payload)
+        except (OSError, ConnectionError) as exc:
+            self.close()
+            raise Unavailable(f"the message broker could not be reached ({exc})") from exc
+
+    def _call(self, method: str, payload: dict):
+        self._ensure_connection()
+        correlation_id = uuid.uuid4().hex
+        publish_on(self._producer, Envelope(
+            exchange=RPC.name, routing_key=method, body=payload,
+            reply_to=self._reply_queue.name, correlation_id=correlation_id,
+        ))
+        deadline = time.monotonic() + self._timeout
+        while correlation_id not in self._answers:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Unavailable(f"{method.split('.')[0]} did not answer in time")
+            try:
+                self._connection.drain_events(timeout=remaining)
+            except socket.timeout:
+                continue
+        answer = self._answers.pop(correlation_id)
+        if "error" in answer:
+            raise error_from(answer["error"])
+        return answer["result"]
+
+    def _ensure_connection(self) -> None:
+        if self._connection is not None:
+            return
+        self._connection = self._connect()
+        self._connection.ensure_connection(max_retries=3)
+        channel = self._connection.channel()
+        self._reply_queue = Queue(f"rpc.reply.{uuid.uuid4().hex}", exclusive=True, auto_delete=True, durable=False)
+        self._consumer = Consumer(channel, queues=[self._reply_queue], on_message=self._on_answer, no_ack=True)
+        self._consumer.consume()
+        self._producer = Producer(self._connection.channel())
+
+    def _on_answer(self, message) -> None:
+        correlation_id = message.properties.get("correlation_id")
+        if correlation_id:
+            self._answers[correlation_id] = message.decode()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.release()
+        self._connection = None
+        self._answers.clear()

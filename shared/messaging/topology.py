@@ -1,0 +1,78 @@
+"""The broker topology of the external contract and of the services' own queues, in one place.
+
+Exchanges are durable topics. Every work queue is a durable quorum queue whose rejected
+messages fall to ``cp.dead`` under the queue's own name, where ``<queue>.dead`` keeps them
+with their reason. Queue names say who consumes: ``<service>.<what it receives>``.
+"""
+from __future__ import annotations
+
+from kombu import Connection, Exchange, Queue
+
+FEEDS = Exchange("cp.feeds", "topic", durable=True)
+FEEDBACK = Exchange("cp.feedback", "topic", durable=True)
+AUDIT = Exchange("cp.audit", "topic", durable=True)
+ALERTS = Exchange("cp.alerts", "topic", durable=True)
+EVENTS = Exchange("cp.events", "topic", durable=True)
+RPC = Exchange("cp.rpc", "topic", durable=True)
+DEAD = Exchange("cp.dead", "topic", durable=True)
+
+EXCHANGES = (FEEDS, FEEDBACK, AUDIT, ALERTS, EVENTS, RPC, DEAD)
+
+
+def work_queue(name: str, exchange: Exchange, binding: str) -> Queue:
+    return Queue(
+        name,
+        exchange,
+        routing_key=binding,
+        durable=True,
+        queue_arguments={
+            "x-queue-type": "quorum",
+            "x-dead-letter-exchange": DEAD.name,
+            "x-dead-letter-routing-key": name,
+        },
+    )
+
+
+def rpc_queue(service: str) -> Queue:
+    return work_queue(f"{service}.rpc", RPC, f"{service}.#")
+
+
+def dead_letter_queue(work: Queue) -> Queue:
+    return Queue(
+        f"{work.name}.dead", DEAD, routing_key=work.name, durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
+
+
+def feedback_queue(source_id: str) -> Queue:
+    """A partner's own feedback queue; feedback waits here while the partner is offline."""
+    return Queue(
+        f"cp.feedback.{source_id}", FEEDBACK, routing_key=f"{source_id}.#", durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
+
+
+FEEDS_PARTNER_MESSAGES = work_queue("feeds.partner-messages", FEEDS, "#")
+DIRECTORY_CHILD_UPDATES = work_queue("directory.child-updates", EVENTS, "feeds.child.#")
+AUDIT_EVENTS = work_queue("audit.events", AUDIT, "#")
+
+WORK_QUEUES = (
+    FEEDS_PARTNER_MESSAGES,
+    DIRECTORY_CHILD_UPDATES,
+    AUDIT_EVENTS,
+    rpc_queue("identity"),
+    rpc_queue("directory"),
+    rpc_queue("feeds"),
+    rpc_queue("audit"),
+)
+QUEUES = {queue.name: queue for queue in WORK_QUEUES}
+
+
+def declare(connection: Connection) -> None:
+    """Declares every exchange and queue; declaring what exists changes nothing."""
+    with connection.channel() as channel:
+        for exchange in EXCHANGES:
+            exchange(channel).declare()
+        for queue in WORK_QUEUES:
+            queue(channel).declare()
+            dead_letter_queue(queue)(channel).declare()

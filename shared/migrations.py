@@ -1,0 +1,50 @@
+"""Alembic, once for every service: each service keeps its own history in its own schema.
+
+A service's ``migrations/env.py`` calls ``run_migrations`` with its metadata; ``upgrade``
+runs every service's history to head. An advisory lock lets two ``migrate`` runs meet safely.
+"""
+from __future__ import annotations
+
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, text
+
+from shared.db import ServiceDatabase, is_sqlite
+
+SERVICES_WITH_DATA = ("identity", "directory", "feeds", "audit")
+MIGRATION_LOCK = 7_200_002
+
+
+def upgrade(database_url: str, services: tuple[str, ...] = SERVICES_WITH_DATA) -> None:
+    for service in services:
+        config = Config()
+        config.set_main_option("script_location", str(resources.files(f"services.{service}") / "migrations"))
+        config.attributes["database_url"] = database_url
+        command.upgrade(config, "head")
+
+
+def run_migrations(context, metadata: MetaData) -> None:
+    database_url = context.config.attributes["database_url"]
+    schema = metadata.schema
+    database = ServiceDatabase(database_url, schema)
+    sqlite = is_sqlite(database_url)
+    try:
+        with database.engine.connect() as connection:
+            if not sqlite:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+                connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                connection.commit()
+            context.configure(
+                connection=connection,
+                target_metadata=metadata,
+                version_table_schema=None if sqlite else schema,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            if not sqlite:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                connection.commit()
+    finally:
+        database.dispose()

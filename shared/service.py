@@ -1,0 +1,113 @@
+"""What a running service is: its database, its outbox relay, its subscriptions; and how it runs until told to stop."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from functools import partial
+
+from shared.db import ServiceDatabase
+from shared.messaging.connection import connect
+from marshmallow import Schema, ValidationError
+
+from shared.errors import InvalidRequest, Unavailable, first_fault
+from shared.messaging import topology
+from shared.messaging.consumer import Handler, MessageProcessor, Subscription, Worker
+from shared.messaging.outbox import MessagingTables, OutboxRelay
+from shared.messaging.publisher import Publisher
+from shared.settings import Settings
+from shared.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request a service answers, over ``cp.rpc`` or in-process from the command line."""
+
+    schema: type[Schema]
+    handler: Handler
+
+
+@dataclass(frozen=True)
+class Routes:
+    """A service's routing table: requests it answers by name, and events it consumes."""
+
+    requests: dict[str, Request] = field(default_factory=dict)
+    events: list[Subscription] = field(default_factory=list)
+
+
+@dataclass
+class Service:
+    name: str
+    settings: Settings
+    db: ServiceDatabase
+    publisher: Publisher
+    relay: OutboxRelay
+    routes: Routes = field(default_factory=Routes)
+
+    @property
+    def subscriptions(self) -> list[Subscription]:
+        queue = topology.rpc_queue(self.name)
+        return [*self.routes.events, *(
+            Subscription(queue, request.handler, routing_key=name, schema=request.schema, answers=True)
+            for name, request in self.routes.requests.items()
+        )]
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.relay.tables, self.publisher, on_commit=self.relay.wake)
+
+    def perform(self, name: str, request: dict):
+        """Answers a request in this process, as the command line does: validate, one unit of work, send what it emitted."""
+        route = self.routes.requests[name]
+        try:
+            payload = route.schema().load(request)
+        except ValidationError as exc:
+            raise InvalidRequest(first_fault(exc.messages)) from exc
+        with self.unit_of_work() as uow:
+            result = route.handler(uow, payload)
+            uow.commit()
+        self.send_outbox()
+        return result
+
+    def send_outbox(self) -> None:
+        """Sends what waits in the outbox now; what the broker does not take, the running service sends later."""
+        try:
+            self.relay.flush()
+        except Unavailable as exc:
+            log.warning("%s: messages wait in the outbox: %s", self.name, exc)
+
+    def run(self, stop: threading.Event) -> None:
+        """Consumes until ``stop`` is set; the outbox relay runs beside it."""
+        relay = threading.Thread(target=self.relay.run, args=(stop,), name=f"{self.name}-outbox", daemon=True)
+        relay.start()
+        with connect(self.settings) as connection:
+            topology.declare(connection)
+            worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work), self.subscriptions)
+            watcher = threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True)
+            watcher.start()
+            log.info("%s is consuming", self.name)
+            worker.run()
+        relay.join(timeout=5)
+        self.close()
+
+    def close(self) -> None:
+        self.publisher.close()
+        self.db.dispose()
+
+
+def build_service(name: str, settings: Settings, tables: MessagingTables, routes: Routes) -> Service:
+    """The composition every service shares; its own bootstrap makes its dependencies and routes."""
+    db = ServiceDatabase(settings.database_url, name)
+    publisher = Publisher(partial(connect, settings))
+    return Service(name, settings, db, publisher, OutboxRelay(db, tables, publisher), routes)
+
+
+def run_until_signalled(service: Service) -> None:
+    """Runs a service in the foreground until SIGTERM or Ctrl-C, then stops it cleanly."""
+    import signal
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    service.run(stop)

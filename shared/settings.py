@@ -1,0 +1,100 @@
+"""Configuration, read once at the edge of a process into a frozen object.
+
+Secrets (token signing, TOTP encryption) come from the environment, or from a key file
+named by ``CP_KEY_FILE`` holding ``NAME=value`` lines; never from the repository.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from shared.errors import ConfigurationError
+
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/contactpoint"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_HTTP_ADDR = "127.0.0.1:8000"
+
+SECRET_NAMES = ("CP_TOKEN_KEY", "CP_TOTP_KEY")
+
+
+@dataclass(frozen=True)
+class Settings:
+    amqp_url: str = DEFAULT_AMQP_URL
+    amqp_admin_url: str = ""
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = DEFAULT_REDIS_URL
+    http_addr: str = DEFAULT_HTTP_ADDR
+    token_key: str = ""
+    totp_key: str = ""
+    token_lifetime_seconds: int = 30 * 60
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        secrets = _secrets(env)
+        amqp_url = env.get("CP_AMQP_URL", DEFAULT_AMQP_URL)
+        return cls(
+            amqp_url=amqp_url,
+            amqp_admin_url=env.get("CP_AMQP_ADMIN_URL") or management_url_for(amqp_url),
+            database_url=env.get("CP_DATABASE_URL", DEFAULT_DATABASE_URL),
+            redis_url=env.get("CP_REDIS_URL", DEFAULT_REDIS_URL),
+            http_addr=env.get("CP_HTTP_ADDR", DEFAULT_HTTP_ADDR),
+            token_key=secrets.get("CP_TOKEN_KEY", ""),
+            totp_key=secrets.get("CP_TOTP_KEY", ""),
+        )
+
+    @property
+    def embedded(self) -> bool:
+        return self.amqp_url.startswith("memory://")
+
+    @property
+    def vhost(self) -> str:
+        path = urlsplit(self.amqp_url).path
+        return "/" if path in ("", "/", "//") else path[1:]
+
+    @property
+    def http_host(self) -> str:
+        return self.http_addr.rsplit(":", 1)[0]
+
+    @property
+    def http_port(self) -> int:
+        return int(self.http_addr.rsplit(":", 1)[1])
+
+    def require_secrets(self) -> Settings:
+        missing = [name for name, value in zip(SECRET_NAMES, (self.token_key, self.totp_key)) if not value]
+        if missing:
+            raise ConfigurationError(
+                f"{', '.join(missing)} not set: give them in the environment or in the file named by CP_KEY_FILE"
+            )
+        return self
+
+    def but(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+def management_url_for(amqp_url: str) -> str:
+    """The RabbitMQ HTTP API that sits beside a broker, with the same credentials."""
+    parts = urlsplit(amqp_url)
+    if parts.scheme not in ("amqp", "amqps", "pyamqp"):
+        return ""
+    scheme = "https" if parts.scheme == "amqps" else "http"
+    credentials = f"{parts.username or 'guest'}:{parts.password or 'guest'}@"
+    return f"{scheme}://{credentials}{parts.hostname or '127.0.0.1'}:15672"
+
+
+def _secrets(env: dict[str, str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    key_file = env.get("CP_KEY_FILE")
+    if key_file:
+        path = Path(key_file)
+        if not path.is_file():
+            raise ConfigurationError(f"CP_KEY_FILE names {key_file}, which is not a readable file")
+        for line in path.read_text().splitlines():
+            name, sep, value = line.partition("=")
+            if sep and name.strip() in SECRET_NAMES:
+                found[name.strip()] = value.strip()
+    found.update({name: env[name] for name in SECRET_NAMES if env.get(name)})
+    return found
