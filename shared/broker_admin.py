@@ -28,7 +28,8 @@ class BrokerAdmin:
         parts = urlsplit(admin_url)
         self.vhost = vhost
         self._base = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}/api"
-        self._client = httpx.Client(auth=(parts.username or "guest", parts.password or "guest"), timeout=timeout)
+        self._auth = (parts.username or "guest", parts.password or "guest")
+        self._timeout = timeout
 
     @classmethod
     def for_settings(cls, settings: Settings) -> BrokerAdmin | EmbeddedBrokerAdmin:
@@ -72,7 +73,8 @@ class BrokerAdmin:
 
     def _call(self, method: str, path: str, body: dict | None = None, missing_ok: bool = False):
         try:
-            response = self._client.request(method, self._base + path, json=body)
+            with httpx.Client(auth=self._auth, timeout=self._timeout) as client:
+                response = client.request(method, self._base + path, json=body)
         except httpx.HTTPError as exc:
             raise BrokerAdminError(f"the RabbitMQ management API at {self._base} could not be reached ({exc})") from exc
         if response.status_code == 404 and missing_ok:

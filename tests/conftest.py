@@ -1,0 +1,95 @@
+"""Test servers and isolation.
+
+Tests talk to real PostgreSQL, RabbitMQ and Redis: containers from testcontainers where a
+Docker engine answers, otherwise the servers on 127.0.0.1 that ``make test`` makes sure of.
+Each run makes its own database, broker vhost and Redis database number and removes them
+after, so two runs never see each other's data.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+from cryptography.fernet import Fernet
+
+from shared.broker_admin import BrokerAdmin
+from shared.settings import Settings
+
+
+@dataclass(frozen=True)
+class Servers:
+    postgres: str  # a libpq URL to the server's postgres database
+    amqp_host: str
+    amqp_port: int
+    management_port: int
+    redis_host: str
+    redis_port: int
+
+
+def docker_engine_answers() -> bool:
+    if not shutil.which("docker"):
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    if os.environ.get("CP_TEST_USE_LOCAL_SERVERS") or not docker_engine_answers():
+        yield Servers("postgresql://postgres@127.0.0.1:5432/postgres", "127.0.0.1", 5672, 15672, "127.0.0.1", 6379)
+        return
+    from testcontainers.postgres import PostgresContainer
+    from testcontainers.rabbitmq import RabbitMqContainer
+    from testcontainers.redis import RedisContainer
+
+    with PostgresContainer("postgres:15", username="postgres", password="postgres", dbname="postgres") as pg, \
+            RabbitMqContainer("rabbitmq:3.13-management").with_exposed_ports(5672, 15672) as rabbit, \
+            RedisContainer("redis:7") as cache:
+        yield Servers(
+            f"postgresql://postgres:postgres@{pg.get_container_host_ip()}:{pg.get_exposed_port(5432)}/postgres",
+            rabbit.get_container_host_ip(), int(rabbit.get_exposed_port(5672)), int(rabbit.get_exposed_port(15672)),
+            cache.get_container_host_ip(), int(cache.get_exposed_port(6379)),
+        )
+
+
+@pytest.fixture(scope="session")
+def settings(servers: Servers) -> Iterator[Settings]:
+    """Settings for this run alone: its own database, vhost and Redis database, and fresh keys."""
+    run = f"cp_test_{uuid.uuid4().hex[:10]}"
+    admin = BrokerAdmin(f"http://guest:guest@{servers.amqp_host}:{servers.management_port}", run)
+    admin.create_vhost(run)
+    with psycopg.connect(servers.postgres, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{run}"')
+    database_url = servers.postgres.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + f"/{run}"
+    try:
+        yield Settings(
+            amqp_url=f"amqp://guest:guest@{servers.amqp_host}:{servers.amqp_port}/{run}",
+            amqp_admin_url=f"http://guest:guest@{servers.amqp_host}:{servers.management_port}",
+            database_url=database_url,
+            redis_url=f"redis://{servers.redis_host}:{servers.redis_port}/{uuid.uuid4().int % 15 + 1}",
+            http_addr="127.0.0.1:0",
+            token_key=Fernet.generate_key().decode(),
+            totp_key=Fernet.generate_key().decode(),
+        )
+    finally:
+        admin.delete_vhost(run)
+        with psycopg.connect(servers.postgres, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated(settings: Settings) -> Settings:
+    from contactpoint.cli import migrate_all
+
+    migrate_all(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def broker_admin(settings: Settings) -> BrokerAdmin:
+    return BrokerAdmin(settings.amqp_admin_url, settings.vhost)

@@ -1,0 +1,92 @@
+"""The consumer on a real broker: handled once, acked after commit; what is bad goes to the dead-letter queue with its reason."""
+import json
+
+from tests.support import running, wait_until
+
+from shared.messaging import topology
+
+
+def test_a_message_is_handled_and_acked(probe):
+    with running(probe.service):
+        probe.publish({"text": "hello"})
+        wait_until(lambda: probe.note_texts() == ["hello"], what="the note to be stored")
+
+    assert probe.drain(probe.work, timeout=0.5) == []
+
+
+def test_a_repeated_message_id_changes_nothing(probe):
+    with running(probe.service):
+        probe.publish({"text": "once"}, message_id="same-id")
+        probe.publish({"text": "once"}, message_id="same-id")
+        probe.publish({"text": "after"})
+        wait_until(lambda: "after" in probe.note_texts(), what="the last note")
+
+    assert probe.note_texts().count("once") == 1
+
+
+def test_a_body_that_is_not_json_is_dead_lettered_with_its_reason(probe):
+    with running(probe.service):
+        probe.publish(b"{not json", message_id="broken")
+        dead = probe.drain(topology.dead_letter_queue(probe.work))
+
+    assert [m.properties["message_id"] for m in dead] == ["broken"]
+    assert dead[0].body == b"{not json"
+    assert "not JSON" in json.loads(dead[0].headers["x-reason"])["message"]
+
+
+def test_an_invalid_message_is_dead_lettered_and_its_sender_told_every_fault(probe):
+    with running(probe.service):
+        probe.publish({"text": "fine", "case_notes": "must not be here"}, message_id="invalid")
+        dead = probe.drain(topology.dead_letter_queue(probe.work))
+        told = probe.drain(probe.feedback)
+
+    reason = json.loads(dead[0].headers["x-reason"])
+    assert reason["code"] == "invalid_message" and "case_notes" in reason["details"]
+    assert dead[0].headers["x-original-routing-key"].endswith(".note")
+    feedback = told[0].payload
+    assert feedback["message_id"] == "invalid" and "case_notes" in feedback["faults"]["details"]
+    assert probe.note_texts() == []
+
+
+def test_what_a_handler_emits_is_sent_only_after_its_commit(probe):
+    with running(probe.service):
+        probe.publish({"text": "rolled back", "fail_after_emit": True})
+        probe.publish({"text": "committed", "echo": True})
+        echoes = probe.drain(probe.echoes)
+
+    assert [m.payload["text"] for m in echoes] == ["committed"]
+    assert probe.note_texts() == ["committed"]
+
+
+def test_a_request_is_answered_and_a_refusal_comes_back_as_the_same_error(probe):
+    import pytest
+
+    from shared.errors import Conflict, InvalidRequest
+    from shared.messaging.connection import connect
+    from shared.messaging.rpc import RpcClient
+
+    client = RpcClient(lambda: connect(probe.service.settings), timeout=10)
+    method = f"{probe.service.name}.note"
+    with running(probe.service):
+        answer = client.call(method, {"text": "asked"})
+        with pytest.raises(Conflict):
+            client.call(method, {"text": "no", "fail_after_emit": True})
+        with pytest.raises(InvalidRequest, match="text"):
+            client.call(method, {})
+    client.close()
+
+    assert answer == {"noted": "asked"}
+    assert probe.note_texts() == ["asked"]
+
+
+def test_a_request_nobody_answers_times_out_as_unavailable(probe):
+    import pytest
+
+    from shared.errors import Unavailable
+    from shared.messaging.connection import connect
+    from shared.messaging.rpc import RpcClient
+
+    client = RpcClient(lambda: connect(probe.service.settings), timeout=0.5)
+    with pytest.raises(Unavailable, match="did not answer"):
+        client.call(f"{probe.service.name}.note", {"text": "anyone?"})
+    client.close()

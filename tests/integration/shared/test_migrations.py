@@ -1,0 +1,31 @@
+"""Each service's schema is made by its own Alembic history, and migrating again changes nothing."""
+import sqlalchemy as sa
+
+from contactpoint.cli import migrate_all
+from shared.migrations import SERVICES_WITH_DATA
+
+
+def _tables(settings) -> dict[str, set[str]]:
+    engine = sa.create_engine(settings.database_url)
+    try:
+        inspector = sa.inspect(engine)
+        return {schema: set(inspector.get_table_names(schema=schema)) for schema in SERVICES_WITH_DATA}
+    finally:
+        engine.dispose()
+
+
+def test_every_service_has_its_own_schema_with_its_own_history(migrated):
+    tables = _tables(migrated)
+
+    for schema in SERVICES_WITH_DATA:
+        assert {"alembic_version", "outbox", "processed_messages"} <= tables[schema]
+    assert "users" in tables["identity"] and "children" in tables["directory"]
+    assert "source_records" in tables["feeds"] and "events" in tables["audit"]
+
+
+def test_migrating_again_changes_nothing(migrated):
+    before = _tables(migrated)
+
+    migrate_all(migrated)
+
+    assert _tables(migrated) == before

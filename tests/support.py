@@ -1,0 +1,56 @@
+"""Helpers for tests of every tier: waiting without bare sleeps, running services, unique names."""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+from shared.settings import Settings
+
+
+def environment_for(settings: Settings) -> dict[str, str]:
+    """The CP_* variables that give a child process these settings."""
+    return {
+        **os.environ,
+        "CP_AMQP_URL": settings.amqp_url,
+        "CP_AMQP_ADMIN_URL": settings.amqp_admin_url,
+        "CP_DATABASE_URL": settings.database_url,
+        "CP_REDIS_URL": settings.redis_url,
+        "CP_HTTP_ADDR": settings.http_addr,
+        "CP_TOKEN_KEY": settings.token_key,
+        "CP_TOTP_KEY": settings.totp_key,
+    }
+
+
+def wait_until(check: Callable[[], object], timeout: float = 15.0, interval: float = 0.1, what: str = "the condition"):
+    """Polls ``check`` until it returns something truthy, or fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not hold within {timeout}s")
+        time.sleep(interval)
+
+
+@contextlib.contextmanager
+def running(*services) -> Iterator[None]:
+    """Runs services in threads for the length of a test, and stops them."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=s.run, args=(stop,), daemon=True) for s in services]
+    for thread in threads:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
