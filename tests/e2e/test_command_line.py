@@ -1,0 +1,50 @@
+"""Every command answers bad input or an unreachable server with one line and a non-zero exit, never a traceback."""
+import pytest
+
+from tests.e2e.conftest import contactpoint, free_port
+from tests.support import environment_for
+
+pytestmark = pytest.mark.e2e
+
+
+def assert_one_line_refusal(finished, *words: str) -> None:
+    assert finished.returncode != 0
+    lines = finished.stderr.strip().splitlines()
+    assert len(lines) == 1, finished.stderr
+    assert "Traceback" not in finished.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["run", "nonsense"], ["nonsense"]),
+    (["users", "add", "--username", "someone", "--la", "E08000035", "--category", "social_worker", "--role", "king"], ["king"]),
+    (["users", "add", "--username", "someone", "--la", "E08000035", "--category", "wizard", "--role", "practitioner",
+      "--trained-on", "2026-01-01", "--disclosure-on", "2026-01-01"], ["category", "social_worker"]),
+    (["users", "add", "--username", "someone", "--la", "E08000035", "--category", "social_worker", "--role", "practitioner",
+      "--trained-on", "yesterday"], ["yesterday"]),
+    (["feeds", "publish", "--source", "nobody", "--password", "x", "no-such-file.jsonl"], ["no-such-file.jsonl"]),
+    (["sources", "disable", "no-such-source"], ["no-such-source"]),
+    (["demo", "--children", "-5"], ["-5"]),
+])
+def test_bad_input_is_refused_in_one_line(migrated, args, words):
+    assert_one_line_refusal(contactpoint(*args, env=environment_for(migrated)), *words)
+
+
+def test_a_practitioner_without_vetting_dates_is_refused(migrated):
+    finished = contactpoint(
+        "users", "add", "--username", "unvetted", "--la", "E08000035", "--category", "social_worker", "--role", "practitioner",
+        env=environment_for(migrated),
+    )
+    assert_one_line_refusal(finished, "trained")
+
+
+def test_an_unreachable_database_is_named_in_one_line(migrated):
+    env = {**environment_for(migrated), "CP_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/contactpoint"}
+    for args in (["migrate"], ["sources", "list"], ["users", "list"]):
+        assert_one_line_refusal(contactpoint(*args, env=env), "database")
+
+
+def test_an_unreachable_broker_is_named_in_one_line(migrated):
+    env = {**environment_for(migrated), "CP_AMQP_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}//"}
+    assert_one_line_refusal(contactpoint("migrate", env=env), "broker")
