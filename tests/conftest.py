@@ -84,7 +84,7 @@ def settings(servers: Servers) -> Iterator[Settings]:
 
 @pytest.fixture(scope="session")
 def migrated(settings: Settings) -> Settings:
-    from contactpoint.cli import migrate_all
+    from contactpoint.commands.system import migrate_all
 
     migrate_all(settings)
     return settings

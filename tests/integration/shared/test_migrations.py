@@ -1,7 +1,7 @@
 """Each service's schema is made by its own Alembic history, and migrating again changes nothing."""
 import sqlalchemy as sa
 
-from contactpoint.cli import migrate_all
+from contactpoint.commands.system import migrate_all
 from shared.migrations import SERVICES_WITH_DATA
 
 

@@ -5,7 +5,6 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from functools import partial
 
 import pytest
 import sqlalchemy as sa

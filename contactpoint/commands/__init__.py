@@ -1,0 +1,1 @@
+"""The command groups of ``contactpoint``, one module a group."""

@@ -1,0 +1,62 @@
+"""Running ContactPoint: the demo, every service, one service, and migrations."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from contactpoint.commands.common import settings
+from shared.settings import Settings
+
+SERVICE_NAMES = ("identity", "directory", "feeds", "audit", "portal")
+
+
+@click.group()
+def system():
+    pass
+
+
+@system.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--children", default=10_000, show_default=True, type=click.IntRange(0, 2_000_000))
+def demo(port: int, children: int):
+    """Every service in one process, with nothing installed: seeded, with demo accounts."""
+    from contactpoint.embedded import run_demo
+
+    run_demo(port=port, children=children)
+
+
+@system.command()
+def up():
+    """Every service as its own process against the servers named by CP_* variables."""
+    from contactpoint.processes import supervise
+
+    migrate_all(settings())
+    sys.exit(supervise())
+
+
+@system.command()
+@click.argument("name", type=click.Choice(SERVICE_NAMES))
+def run(name: str):
+    """Run one service in the foreground."""
+    import runpy
+
+    runpy.run_module(f"services.{name}", run_name="__main__")
+
+
+@system.command()
+def migrate():
+    """Create or upgrade every service's schema, and declare the broker's exchanges and queues. Idempotent."""
+    migrate_all(settings())
+    click.echo("every schema is at its newest revision; exchanges and queues are declared")
+
+
+def migrate_all(config: Settings) -> None:
+    from shared.messaging import topology
+    from shared.messaging.connection import connect
+    from shared.migrations import upgrade
+
+    upgrade(config.database_url)
+    with connect(config) as connection:
+        connection.ensure_connection(max_retries=2)
+        topology.declare(connection)
