@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.portal import errors
 from services.portal.gateway import Gateway
-from services.portal.views import api
+from services.portal.views import BLUEPRINTS
 from shared.cache import make_redis
 from shared.errors import DomainError
 from shared.settings import Settings
@@ -33,7 +33,9 @@ def create_app(settings: Settings) -> Flask:
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json", JSON_SORT_KEYS=False,
     )
     app.extensions["contactpoint"] = Portal(settings, Gateway(settings), make_redis(settings))
-    Api(app).register_blueprint(api)
+    api = Api(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
     app.register_error_handler(DomainError, errors.domain_error)
     app.register_error_handler(HTTPException, errors.http_error)
     app.add_url_rule("/", "page", lambda: send_from_directory(app.root_path + "/static", "index.html"))

@@ -1,0 +1,42 @@
+"""Finding a child and reading their record."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.portal.auth import signed_in
+from services.portal.schemas import (
+    ChildRecordSchema,
+    PurposeSchema,
+    SearchQuerySchema,
+    SearchResultsSchema,
+)
+from services.portal.views.asking import API_PREFIX, actor, ask, plain
+from shared.contracts import requests
+
+api = Blueprint("children", __name__, url_prefix=API_PREFIX, description="Finding a child and reading their record.")
+
+
+# Roles whose holders may look children up.
+READERS = ("practitioner", "approver")
+
+
+@api.route("/children/search")
+class ChildSearch(MethodView):
+    @api.arguments(SearchQuerySchema, location="query")
+    @api.response(200, SearchResultsSchema)
+    @signed_in(*READERS)
+    def get(self, query):
+        """Find a child from identifying details, for a purpose."""
+        purpose = query.pop("purpose")
+        return ask(requests.SEARCH_CHILDREN, {"actor": actor(), "purpose": purpose, "criteria": plain(query)})
+
+
+@api.route("/children/<contactpoint_id>")
+class ChildRecord(MethodView):
+    @api.arguments(PurposeSchema, location="query")
+    @api.response(200, ChildRecordSchema)
+    @signed_in(*READERS)
+    def get(self, query, contactpoint_id):
+        """One child's record: who is working with them; shielded and sensitive parts withheld."""
+        return ask(requests.READ_CHILD, {"actor": actor(), "purpose": query["purpose"], "contactpoint_id": contactpoint_id})
