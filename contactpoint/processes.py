@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-SERVICES = ("identity", "directory", "feeds", "audit", "portal")
+SERVICES = ("identity", "directory", "feeds", "audit", "portal", "worker", "scheduler")
 RESTART_LIMIT = 5
 STOP_SECONDS = 15
 
@@ -43,7 +43,7 @@ def supervise(services: tuple[str, ...] = SERVICES, say=print) -> int:
 
 
 def _start(name: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=os.environ.copy())
+    return subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=os.environ.copy())
 
 
 def _stop_all(running: dict[str, subprocess.Popen]) -> None:

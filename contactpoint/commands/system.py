@@ -9,6 +9,7 @@ from contactpoint.commands.common import settings
 from shared.settings import Settings
 
 SERVICE_NAMES = ("identity", "directory", "feeds", "audit", "portal")
+SCHEDULING = ("worker", "scheduler")
 
 
 @click.group()
@@ -36,9 +37,14 @@ def up():
 
 
 @system.command()
-@click.argument("name", type=click.Choice(SERVICE_NAMES))
+@click.argument("name", type=click.Choice(SERVICE_NAMES + SCHEDULING))
 def run(name: str):
-    """Run one service in the foreground."""
+    """Run one service in the foreground; ``worker`` and ``scheduler`` run scheduled work (Celery)."""
+    if name in SCHEDULING:
+        from shared.scheduling import run_celery
+
+        run_celery(settings(), name)
+        return
     import runpy
 
     runpy.run_module(f"services.{name}", run_name="__main__")

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
-from services.portal.schemas import AuditEventsSchema, AuditQuerySchema
+from services.portal.schemas.audit import AuditEventsSchema, AuditQuerySchema
 from services.portal.views.asking import API_PREFIX, actor, ask, plain
 from shared.contracts import requests
 

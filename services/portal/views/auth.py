@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
-from services.portal.schemas import LoginSchema, TokenSchema
+from services.portal.schemas.auth import LoginSchema, TokenSchema
 from services.portal.views.asking import API_PREFIX, actor, ask
 from shared.contracts import requests
 

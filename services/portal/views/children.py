@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
-from services.portal.schemas import (
+from services.portal.schemas.children import (
     ChildRecordSchema,
     PurposeSchema,
     SearchQuerySchema,

@@ -1,17 +1,5 @@
-"""What the portal's API accepts and answers, as the OpenAPI document describes it."""
-from marshmallow import Schema, fields, validate
-
-
-class LoginSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
-
-
-class TokenSchema(Schema):
-    access_token = fields.String()
-    token_type = fields.String()
-    expires_in = fields.Integer()
+"""Finding a child and reading their record."""
+from marshmallow import Schema, fields
 
 
 class PurposeSchema(Schema):
@@ -48,19 +36,3 @@ class ChildRecordSchema(Schema):
     retain_to_25 = fields.Boolean()
     shielded = fields.Boolean()
     notice = fields.String()
-
-
-class AuditQuerySchema(Schema):
-    actor = fields.String(load_default=None)
-    contactpoint_id = fields.String(load_default=None)
-    la = fields.String(load_default=None)
-    action = fields.String(load_default=None)
-    since = fields.AwareDateTime(load_default=None)
-    until = fields.AwareDateTime(load_default=None)
-    after_seq = fields.Integer(load_default=None)
-    limit = fields.Integer(load_default=100)
-
-
-class AuditEventsSchema(Schema):
-    events = fields.List(fields.Dict())
-    next_after_seq = fields.Integer(allow_none=True)
