@@ -71,6 +71,13 @@ class Settings:
             )
         return self
 
+    def as_environment(self) -> dict[str, str]:
+        """The CP_* variables that give a child process these settings."""
+        return {
+            "CP_AMQP_URL": self.amqp_url, "CP_AMQP_ADMIN_URL": self.amqp_admin_url, "CP_DATABASE_URL": self.database_url,
+            "CP_REDIS_URL": self.redis_url, "CP_HTTP_ADDR": self.http_addr, "CP_TOKEN_KEY": self.token_key, "CP_TOTP_KEY": self.totp_key,
+        }
+
     def but(self, **changes) -> Settings:
         return replace(self, **changes)
 

@@ -10,26 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-import psycopg
 import pytest
-from cryptography.fernet import Fernet
 
+from contactpoint.sandbox import LOCAL, Servers, isolated
 from shared.broker_admin import BrokerAdmin
 from shared.settings import Settings
-
-
-@dataclass(frozen=True)
-class Servers:
-    postgres: str  # a libpq URL to the server's postgres database
-    amqp_host: str
-    amqp_port: int
-    management_port: int
-    redis_host: str
-    redis_port: int
 
 
 def docker_engine_answers() -> bool:
@@ -41,7 +28,7 @@ def docker_engine_answers() -> bool:
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
     if os.environ.get("CP_TEST_USE_LOCAL_SERVERS") or not docker_engine_answers():
-        yield Servers("postgresql://postgres@127.0.0.1:5432/postgres", "127.0.0.1", 5672, 15672, "127.0.0.1", 6379)
+        yield LOCAL
         return
     from testcontainers.postgres import PostgresContainer
     from testcontainers.rabbitmq import RabbitMqContainer
@@ -60,26 +47,8 @@ def servers() -> Iterator[Servers]:
 @pytest.fixture(scope="session")
 def settings(servers: Servers) -> Iterator[Settings]:
     """Settings for this run alone: its own database, vhost and Redis database, and fresh keys."""
-    run = f"cp_test_{uuid.uuid4().hex[:10]}"
-    admin = BrokerAdmin(f"http://guest:guest@{servers.amqp_host}:{servers.management_port}", run)
-    admin.create_vhost(run)
-    with psycopg.connect(servers.postgres, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{run}"')
-    database_url = servers.postgres.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + f"/{run}"
-    try:
-        yield Settings(
-            amqp_url=f"amqp://guest:guest@{servers.amqp_host}:{servers.amqp_port}/{run}",
-            amqp_admin_url=f"http://guest:guest@{servers.amqp_host}:{servers.management_port}",
-            database_url=database_url,
-            redis_url=f"redis://{servers.redis_host}:{servers.redis_port}/{uuid.uuid4().int % 15 + 1}",
-            http_addr="127.0.0.1:0",
-            token_key=Fernet.generate_key().decode(),
-            totp_key=Fernet.generate_key().decode(),
-        )
-    finally:
-        admin.delete_vhost(run)
-        with psycopg.connect(servers.postgres, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)')
+    with isolated(servers) as run_settings:
+        yield run_settings
 
 
 @pytest.fixture(scope="session")

@@ -12,17 +12,8 @@ from shared.settings import Settings
 
 
 def environment_for(settings: Settings) -> dict[str, str]:
-    """The CP_* variables that give a child process these settings."""
-    return {
-        **os.environ,
-        "CP_AMQP_URL": settings.amqp_url,
-        "CP_AMQP_ADMIN_URL": settings.amqp_admin_url,
-        "CP_DATABASE_URL": settings.database_url,
-        "CP_REDIS_URL": settings.redis_url,
-        "CP_HTTP_ADDR": settings.http_addr,
-        "CP_TOKEN_KEY": settings.token_key,
-        "CP_TOTP_KEY": settings.totp_key,
-    }
+    """This process's environment with the CP_* variables that give a child process these settings."""
+    return {**os.environ, **settings.as_environment()}
 
 
 def wait_until(check: Callable[[], object], timeout: float = 15.0, interval: float = 0.1, what: str = "the condition"):

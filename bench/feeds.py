@@ -1,0 +1,93 @@
+"""Ingestion: feed messages published by a source until the directory holds every child.
+
+Base: the same messages published with confirms to a plain queue on the same broker and
+consumed with acks, the least any ingestion through that broker could cost.
+Size with CP_BENCH_FEED_MESSAGES (default 5,000).
+"""
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import time
+
+from kombu import Consumer, Queue
+from sqlalchemy import func, select
+
+from bench.report import Report, stopwatch
+from contactpoint import partner, synthetic
+from services.directory.bootstrap import bootstrap as directory_service
+from services.directory.models import Child
+from services.feeds.bootstrap import bootstrap as feeds_service
+from shared.contracts.requests import ADD_SOURCE
+from shared.messaging.connection import connect
+from shared.messaging.envelope import encode_body
+from shared.settings import Settings
+
+SOURCE = "bench-schools"
+
+
+def run(settings: Settings, report: Report) -> None:
+    count = int(os.environ.get("CP_BENCH_FEED_MESSAGES", 5000))
+    rng = random.Random(7)
+    messages = [
+        synthetic.feed_message(child, source_record_id=f"S-{child.person_id}", sequence=1, service="school", rng=rng)
+        for child in synthetic.population(count)
+    ]
+    report.note(f"{count:,} feed messages of distinct children, one source, feeds and directory as their own processes")
+    base = report.rate("raw publish (confirms) + consume (acks)", count, raw_publish_and_consume(settings, messages))
+    report.rate("ingested: published -> held in the directory", count, ingest(settings, messages), base=("raw", base))
+
+
+def raw_publish_and_consume(settings: Settings, messages: list[dict]) -> float:
+    queue = Queue("bench.raw", durable=True, queue_arguments={"x-queue-type": "quorum"})
+    with connect(settings) as connection:
+        queue(connection.default_channel).declare()
+        producer = connection.Producer()
+        received = 0
+
+        def take(body, message):
+            nonlocal received
+            received += 1
+            message.ack()
+
+        with stopwatch() as elapsed:
+            for index, message in enumerate(messages):
+                envelope = partner.feed_envelope(SOURCE, message)
+                producer.publish(encode_body(envelope.body), routing_key=queue.name, exchange="", message_id=str(index), delivery_mode=2,
+                                 content_type="application/json", content_encoding="utf-8")
+            with Consumer(connection, [queue], callbacks=[take], prefetch_count=200):
+                while received < len(messages):
+                    connection.drain_events(timeout=10)
+        seconds = elapsed()
+        queue(connection.default_channel).delete()
+    return seconds
+
+
+def ingest(settings: Settings, messages: list[dict]) -> float:
+    password = feeds_service(settings).perform(ADD_SOURCE, {
+        "source_id": SOURCE, "name": "Bench schools", "la_code": None, "kinds": ["school"], "actor": None,
+    })["amqp_password"]
+    env = {**os.environ, **settings.as_environment()}
+    services = [subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in ("feeds", "directory")]
+    directory = directory_service(settings)
+    try:
+        with partner.source_connection(settings.amqp_url, SOURCE, password) as connection, stopwatch() as elapsed:
+            for _ in partner.publish(connection, ((SOURCE, message) for message in messages)):
+                pass
+            while held(directory) < len(messages):
+                if any(service.poll() is not None for service in services):
+                    raise RuntimeError("a service stopped during the benchmark")
+                time.sleep(0.05)
+        return elapsed()
+    finally:
+        for service in services:
+            service.terminate()
+            service.wait(timeout=30)
+        directory.close()
+
+
+def held(directory) -> int:
+    with directory.db.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Child))
