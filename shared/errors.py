@@ -30,8 +30,13 @@ class DomainError(ContactPointError):
             self.code = code
         self.details = details or {}
 
+    @property
+    def kind(self) -> str:
+        """Which of the shared kinds this refusal is, whatever a service calls its own subclass."""
+        return next((kind.code for kind in KINDS if isinstance(self, kind)), DomainError.code)
+
     def as_dict(self) -> dict:
-        answer = {"code": self.code, "kind": type(self).code, "message": self.message}
+        answer = {"code": self.code, "kind": self.kind, "message": self.message}
         if self.details:
             answer["details"] = self.details
         return answer
@@ -71,18 +76,14 @@ class TransientError(ContactPointError):
     """Worth retrying: a lost connection, a serialisation conflict, a timeout."""
 
 
+# The kinds a refusal crosses the broker as; a service's own subclasses travel as their kind.
+KINDS = (InvalidRequest, NotAuthenticated, Forbidden, NotFound, Conflict, Throttled, Unavailable)
+
+
 def error_from(answer: dict) -> DomainError:
-    """Rebuilds a refusal that crossed the broker as ``{"code", "message"}``."""
-    kinds = {kind.code: kind for kind in _subclasses(DomainError)}
-    kind = kinds.get(answer.get("kind", ""), DomainError)
+    """Rebuilds a refusal that crossed the broker as ``{"code", "kind", "message"}``."""
+    kind = {kind.code: kind for kind in KINDS}.get(answer.get("kind", ""), DomainError)
     return kind(answer.get("message", "refused"), code=answer.get("code"), details=answer.get("details"))
-
-
-def _subclasses(kind: type) -> list[type]:
-    found = []
-    for sub in kind.__subclasses__():
-        found += [sub, *_subclasses(sub)]
-    return found
 
 
 def is_transient(exc: BaseException) -> bool:

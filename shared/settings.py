@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from shared.errors import ConfigurationError
 
@@ -53,7 +53,7 @@ class Settings:
     @property
     def vhost(self) -> str:
         path = urlsplit(self.amqp_url).path
-        return "/" if path in ("", "/", "//") else path[1:]
+        return "/" if path in ("", "/", "//") else unquote(path[1:])
 
     @property
     def http_host(self) -> str:

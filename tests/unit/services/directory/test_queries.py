@@ -1,0 +1,137 @@
+"""Finding children from identifying details: exact keys narrow the search, the score ranks what is found."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.directory.models import Base, Child
+from services.directory.queries import held, search
+from services.directory.rules import MAX_RESULTS
+from shared.contracts.validators import normal_postcode
+from shared.names import name_key
+
+BORN = date(2012, 3, 4)
+
+
+@pytest.fixture
+def session(session_for):
+    return session_for(Base)
+
+
+def add(session, contactpoint_id: str, family_name="Smith", given_names=("Amy",), born=BORN, postcode="LS1 4AP",
+        nhs_number=None, upn=None, active=True, shielded=False) -> None:
+    session.add(Child(
+        contactpoint_id=contactpoint_id, version=1, la_code="E08000035", active=active, shielded=shielded,
+        family_name=family_name, family_key=name_key(family_name), given_names=list(given_names), former_family_keys=[],
+        date_of_birth=born, gender="female", postcode=normal_postcode(postcode), nhs_number=nhs_number, upn=upn, record={},
+    ))
+    session.flush()
+
+
+def found(session, **criteria) -> list[str]:
+    return [result["contactpoint_id"] for result in search(session, criteria)]
+
+
+def test_a_child_is_found_by_nhs_number_written_with_spaces(session):
+    add(session, "CP-AMY", nhs_number="9434765919")
+    add(session, "CP-OTHER", nhs_number="4010232137")
+
+    assert found(session, identifier="943 476 5919") == ["CP-AMY"]
+
+
+def test_a_child_is_found_by_upn_written_in_lower_case(session):
+    add(session, "CP-AMY", upn="A123456789012")
+
+    assert found(session, identifier="a123456789012") == ["CP-AMY"]
+
+
+def test_a_family_name_is_matched_by_its_key(session):
+    add(session, "CP-OBRIEN", family_name="O'Brien")
+    add(session, "CP-BRIEN", family_name="Brien")
+
+    assert found(session, family_name="obrien", date_of_birth=BORN) == ["CP-OBRIEN"]
+
+
+def test_a_birth_date_with_day_and_month_swapped_still_finds_the_child_ranked_below_an_exact_one(session):
+    add(session, "CP-SWAPPED", born=date(2012, 4, 3))
+    add(session, "CP-EXACT", born=BORN)
+
+    results = search(session, {"family_name": "Smith", "date_of_birth": BORN})
+
+    assert [(r["contactpoint_id"], r["score"]) for r in results] == [("CP-EXACT", 1.0), ("CP-SWAPPED", 0.5)]
+
+
+def test_a_birth_date_whose_day_cannot_be_a_month_is_not_swapped(session):
+    add(session, "CP-13TH", born=date(2012, 3, 13))
+
+    assert found(session, family_name="Smith", date_of_birth=date(2012, 3, 13)) == ["CP-13TH"]
+    assert found(session, family_name="Smith", date_of_birth=date(2012, 4, 13)) == []
+
+
+def test_a_birth_date_whose_day_and_month_are_the_same_finds_only_that_date(session):
+    add(session, "CP-MAY", born=date(2012, 5, 5))
+
+    assert [r["score"] for r in search(session, {"family_name": "Smith", "date_of_birth": date(2012, 5, 5)})] == [1.0]
+
+
+def test_another_birth_date_finds_nobody(session):
+    add(session, "CP-AMY")
+
+    assert found(session, family_name="Smith", date_of_birth=date(2012, 3, 5)) == []
+
+
+def test_a_postcode_written_any_way_finds_the_child(session):
+    add(session, "CP-AMY", postcode="LS1 4AP")
+
+    assert found(session, family_name="Smith", given_name="Amy", postcode="ls14ap") == ["CP-AMY"]
+
+
+def test_a_given_name_that_differs_leaves_a_candidate_ranked_below_one_that_agrees(session):
+    add(session, "CP-AMY", given_names=["Amy", "Louise"])
+    add(session, "CP-BETH", given_names=["Beth"])
+
+    results = search(session, {"given_name": "louise", "date_of_birth": BORN, "postcode": "LS1 4AP"})
+
+    assert [(r["contactpoint_id"], r["score"]) for r in results] == [("CP-AMY", 1.0), ("CP-BETH", 0.75)]
+
+
+def test_a_child_no_source_holds_any_longer_is_never_found(session):
+    add(session, "CP-GONE", nhs_number="9434765919", active=False)
+
+    assert found(session, identifier="9434765919") == []
+    assert found(session, family_name="Smith", date_of_birth=BORN) == []
+
+
+def test_a_result_summarises_the_child_with_only_the_postcode_district(session):
+    add(session, "CP-AMY", given_names=["Amy", "Louise"], postcode="LS1 4AP", nhs_number="9434765919")
+
+    assert search(session, {"identifier": "9434765919"}) == [{
+        "contactpoint_id": "CP-AMY", "family_name": "Smith", "given_names": ["Amy", "Louise"],
+        "date_of_birth": "2012-03-04", "gender": "female", "postcode_district": "LS1", "score": 1.0,
+    }]
+
+
+def test_a_shielded_child_is_found_without_even_its_postcode_district(session):
+    add(session, "CP-SHIELDED", nhs_number="9434765919", shielded=True)
+
+    assert search(session, {"identifier": "9434765919"})[0]["postcode_district"] is None
+
+
+def test_no_more_than_the_maximum_results_are_given_best_first_then_by_id(session):
+    for n in range(MAX_RESULTS + 5):
+        add(session, f"CP-{n:03d}", born=date(2012, 4, 3) if n % 2 else BORN)
+
+    results = search(session, {"family_name": "Smith", "date_of_birth": BORN})
+
+    assert len(results) == MAX_RESULTS
+    exact = [r["contactpoint_id"] for r in results if r["score"] == 1.0]
+    assert exact == sorted(f"CP-{n:03d}" for n in range(0, MAX_RESULTS + 5, 2))
+    assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+
+
+def test_a_child_is_read_by_its_contactpoint_id(session):
+    add(session, "CP-AMY")
+
+    assert held(session, "CP-AMY").family_name == "Smith"
+    assert held(session, "CP-NOBODY") is None

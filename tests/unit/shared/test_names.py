@@ -1,0 +1,35 @@
+"""Name keys: case, spaces, hyphens, apostrophes and accents do not tell two names apart; letters do."""
+from __future__ import annotations
+
+import pytest
+
+from shared.names import name_key
+
+
+@pytest.mark.parametrize("written", ["O'Brien-Smith", "obrien smith", "OBRIEN  SMITH", "O’Brien Smith", " o'brien-smith "])
+def test_ways_of_writing_the_same_name_share_one_key(written):
+    assert name_key(written) == "obriensmith"
+
+
+@pytest.mark.parametrize("accented, plain", [("Zoë", "Zoe"), ("Chloé", "CHLOE"), ("Siân", "sian"), ("Ó Súilleabháin", "O Suilleabhain")])
+def test_accents_do_not_tell_two_names_apart(accented, plain):
+    assert name_key(accented) == name_key(plain)
+
+
+@pytest.mark.parametrize("one, other", [("Smith", "Smyth"), ("Amy", "Amie"), ("Ann", "Anne"), ("Lee", "Leigh")])
+def test_names_spelt_with_different_letters_keep_different_keys(one, other):
+    assert name_key(one) != name_key(other)
+
+
+def test_a_key_holds_only_lower_case_letters():
+    assert name_key("Mary-Jane 2nd (jr.)") == "maryjanendjr"
+
+
+@pytest.mark.xfail(
+    reason="name_key drops every letter outside ASCII that has no decomposition, so names in Cyrillic, Arabic, Greek "
+           "or Chinese all get the empty key and compare equal (feeds matching then links different children)",
+    strict=True,
+)
+@pytest.mark.parametrize("one, other", [("Иванова", "Петрова"), ("محمد", "علي"), ("Παπαδόπουλος", "Νικολάου"), ("王", "李")])
+def test_names_in_other_scripts_keep_different_keys(one, other):
+    assert name_key(one) != name_key(other)
