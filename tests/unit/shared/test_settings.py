@@ -109,21 +109,6 @@ def test_the_virtual_host_is_read_from_the_broker_url(amqp_url, vhost):
     assert Settings(amqp_url=amqp_url).vhost == vhost
 
 
-@pytest.mark.parametrize("amqp_url, vhost", [
-    ("amqp://guest:guest@127.0.0.1:5672//", "/"),
-    ("amqp://guest:guest@127.0.0.1:5672/", "/"),
-    ("amqp://guest:guest@127.0.0.1:5672", "/"),
-    ("amqp://guest:guest@127.0.0.1:5672/contactpoint", "contactpoint"),
-])
-def test_the_virtual_host_is_read_from_the_broker_url(amqp_url, vhost):
-    assert Settings(amqp_url=amqp_url).vhost == vhost
-
-
-@pytest.mark.xfail(
-    reason="Settings.vhost does not percent-decode the URL path as the AMQP URI spec and kombu do: "
-           "'amqp://h/%2F' is the vhost '/' to the broker but '%2F' (then quoted again to '%252F') to the admin API",
-    strict=True,
-)
 @pytest.mark.parametrize("amqp_url, vhost", [("amqp://guest:guest@broker:5672/%2F", "/"), ("amqp://guest:guest@broker:5672/team%20a", "team a")])
 def test_a_percent_encoded_virtual_host_is_the_one_the_broker_sees(amqp_url, vhost):
     assert Settings(amqp_url=amqp_url).vhost == vhost
