@@ -20,3 +20,10 @@ class Gateway:
         if client is None:
             client = self._local.client = RpcClient(self._connect, self._timeout)
         return client.call(method, payload)
+
+    def close(self) -> None:
+        """Closes this thread's client, if it made one."""
+        client = getattr(self._local, "client", None)
+        if client is not None:
+            client.close()
+            self._local.client = None

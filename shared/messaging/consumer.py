@@ -148,6 +148,15 @@ def envelope_of(message) -> Envelope:
     )
 
 
+def unreadable_envelope(message) -> Envelope:
+    """What can be said of a message whose body cannot be read: where it came from and its id, so its sender can be told."""
+    info = message.delivery_info
+    return Envelope(
+        exchange=info.get("exchange", ""), routing_key=info.get("routing_key", ""), body={},
+        message_id=message.properties.get("message_id") or "", user_id=message.properties.get("user_id"),
+    )
+
+
 class Worker(ConsumerMixin):
     """Feeds a service's subscriptions from the broker; acks only after the outcome is safe."""
 
@@ -182,7 +191,9 @@ class Worker(ConsumerMixin):
         try:
             envelope = envelope_of(message)
         except UndecodableMessage as exc:
-            self._dead_letter(subscription, message, {"code": "undecodable", "message": str(exc)})
+            reason = {"code": "undecodable", "message": str(exc)}
+            self._dead_letter(subscription, message, reason)
+            self._publish(*subscription.on_rejected(unreadable_envelope(message), reason))
             message.ack()
             return
         outcome = self._processor.process(subscription, envelope)

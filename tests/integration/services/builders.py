@@ -1,0 +1,59 @@
+"""Test data for the services' integration tests: children and feed messages no other test knows.
+
+Names differ in their letters (names are compared by letters alone) and NHS numbers are
+drawn at random with a correct check digit, so no test's child is ever linked to another's.
+"""
+from __future__ import annotations
+
+import random
+import string
+
+from shared.contracts.feeds import SCHEMA_NAME
+from shared.contracts.validators import nhs_number_is_valid
+
+
+def a_name() -> str:
+    return "".join(random.choices(string.ascii_lowercase, k=12)).capitalize()
+
+
+def an_nhs_number() -> str:
+    while True:
+        candidate = "".join(random.choices(string.digits, k=10))
+        if nhs_number_is_valid(candidate):
+            return candidate
+
+
+def a_feed_message(
+    *,
+    source_record_id: str | None = None,
+    sequence: int = 1,
+    family_name: str | None = None,
+    nhs_number: str | None = None,
+    service: str = "school",
+    **extra,
+) -> dict:
+    """A valid ``contactpoint.feed.v1`` upsert about a child of its own; ``extra`` adds or replaces top-level fields."""
+    return {
+        "schema": SCHEMA_NAME,
+        "source_record_id": source_record_id or f"REC-{random.randrange(10**9):09d}",
+        "sequence": sequence,
+        "action": "upsert",
+        "child": {
+            "family_name": family_name or a_name(),
+            "given_names": [a_name()],
+            "former_family_names": [],
+            "date_of_birth": "2014-05-06",
+            "gender": "female",
+            "address": {"lines": ["1 High Street"], "town": "Leeds", "postcode": "LS1 4AP"},
+            "identifiers": {"nhs_number": nhs_number or an_nhs_number()},
+        },
+        "carers": [{"name": "Jo Example", "relationship": "mother", "parental_responsibility": True, "phone": "0113 496 0000"}],
+        "involvement": {
+            "service": service, "organisation": "Leeds Test School",
+            "practitioner": {"name": "Sam Teacher", "phone": "0113 496 0001", "email": "sam.teacher@example.org"},
+            "lead_professional": False, "caf_completed": False, "sensitive": False,
+            "started_on": "2024-01-10", "ended_on": None,
+        },
+        "consent": {"retain_to_25": False},
+        **extra,
+    }

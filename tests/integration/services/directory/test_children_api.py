@@ -1,0 +1,79 @@
+"""Finding and reading children through the portal's API, answered by the directory over the real broker."""
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def assert_refused(answer, status: int, code: str) -> None:
+    assert answer.status_code == status, answer.get_json()
+    error = answer.get_json()["error"]
+    assert set(error) == {"code", "message"} and error["code"] == code and error["message"]
+
+
+def test_a_search_without_a_purpose_is_refused(practitioner, held_child):
+    answer = practitioner.get("/api/v1/children/search", identifier=held_child.nhs_number)
+
+    assert_refused(answer, 400, "purpose_not_allowed")
+
+
+def test_a_search_for_a_purpose_not_allowed_is_refused(practitioner, held_child):
+    answer = practitioner.get("/api/v1/children/search", identifier=held_child.nhs_number, purpose="enforcement")
+
+    assert_refused(answer, 400, "purpose_not_allowed")
+
+
+@pytest.mark.parametrize("criteria", [
+    pytest.param(lambda child: {"family_name": child["family_name"]}, id="a family name alone"),
+    pytest.param(lambda child: {"postcode": child["address"]["postcode"]}, id="a postcode alone"),
+    pytest.param(lambda child: {"family_name": child["family_name"][:4] + "*", "date_of_birth": child["date_of_birth"]}, id="a wildcard"),
+    pytest.param(lambda child: {}, id="nothing"),
+])
+def test_criteria_too_weak_to_identify_one_child_are_refused(practitioner, held_child, criteria):
+    answer = practitioner.get("/api/v1/children/search", purpose="safeguarding", **criteria(held_child.message["child"]))
+
+    assert_refused(answer, 400, "criteria_too_weak")
+
+
+def test_a_search_finds_the_child_and_is_not_kept(practitioner, held_child):
+    child = held_child.message["child"]
+
+    answer = practitioner.get(
+        "/api/v1/children/search", purpose="wellbeing", family_name=child["family_name"], date_of_birth=child["date_of_birth"],
+    )
+
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    (found,) = answer.get_json()["results"]
+    assert found["contactpoint_id"] == held_child.contactpoint_id
+    assert found["postcode_district"] == "LS1"
+
+
+def test_a_record_says_who_works_with_the_child_and_is_not_kept(practitioner, held_child):
+    answer = practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}", purpose="safeguarding")
+
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    record = answer.get_json()
+    assert record["contactpoint_id"] == held_child.contactpoint_id
+    assert record["demographics"]["family_name"] == held_child.message["child"]["family_name"]
+    assert [i["practitioner"]["name"] for i in record["involvements"]] == ["Sam Teacher"]
+    assert "source_records" not in record
+
+
+def test_reading_a_record_without_a_purpose_is_refused(practitioner, held_child):
+    assert_refused(practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}"), 400, "purpose_not_allowed")
+
+
+def test_an_auditor_sees_no_child(auditor, held_child):
+    assert_refused(auditor.get(f"/api/v1/children/{held_child.contactpoint_id}", purpose="safeguarding"), 403, "forbidden")
+    assert_refused(auditor.get("/api/v1/children/search", identifier=held_child.nhs_number, purpose="safeguarding"), 403, "forbidden")
+
+
+def test_without_a_token_no_child_is_answered(http, held_child):
+    answer = http.get(f"/api/v1/children/{held_child.contactpoint_id}", query_string={"purpose": "safeguarding"})
+
+    assert_refused(answer, 401, "not_authenticated")
+
+
+def test_a_child_the_directory_does_not_hold_is_not_found(practitioner):
+    assert_refused(practitioner.get("/api/v1/children/CP-00000-00000-00000-00000", purpose="safeguarding"), 404, "not_found")
