@@ -25,7 +25,8 @@ class ChildSummarySchema(Schema):
 
 
 class SearchResultsSchema(Schema):
-    results = fields.List(fields.Nested(ChildSummarySchema))
+    results = fields.List(fields.Nested(ChildSummarySchema), metadata={"description": "best first, at most 20"})
+    notice = fields.String(metadata={"description": "present when more children match than are shown: refine the search"})
 
 
 class ChildRecordSchema(Schema):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services.portal.auth import signed_in
 from services.portal.schemas.children import (
@@ -23,7 +24,8 @@ READERS = ("practitioner", "approver")
 
 @api.route("/children/search")
 class ChildSearch(MethodView):
-    @api.arguments(SearchQuerySchema, location="query")
+    # Only identifying details are criteria: anything else (a service, an involvement) is refused, never ignored.
+    @api.arguments(SearchQuerySchema, location="query", unknown=RAISE)
     @api.response(200, SearchResultsSchema)
     @signed_in(*READERS)
     def get(self, query):

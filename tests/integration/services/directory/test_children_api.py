@@ -77,3 +77,20 @@ def test_without_a_token_no_child_is_answered(http, held_child):
 
 def test_a_child_the_directory_does_not_hold_is_not_found(practitioner):
     assert_refused(practitioner.get("/api/v1/children/CP-00000-00000-00000-00000", purpose="safeguarding"), 404, "not_found")
+
+
+@pytest.mark.parametrize("profiling", [{"service": "mental_health"}, {"involvement": "youth_offending"}, {"la_code": "E08000035"}])
+def test_a_search_by_anything_but_identifying_details_is_refused_not_ignored(practitioner, held_child, profiling):
+    child = held_child.message["child"]
+
+    answer = practitioner.get("/api/v1/children/search", purpose="safeguarding", family_name=child["family_name"],
+                              date_of_birth=child["date_of_birth"], **profiling)
+
+    assert_refused(answer, 400, "invalid_request")
+
+
+def test_a_refusal_of_weak_criteria_says_what_to_add(practitioner, held_child):
+    answer = practitioner.get("/api/v1/children/search", purpose="safeguarding", family_name=held_child.message["child"]["family_name"])
+
+    assert_refused(answer, 400, "criteria_too_weak")
+    assert "add date of birth" in answer.get_json()["error"]["message"]
