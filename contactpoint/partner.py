@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kombu import Connection, Producer
 
-from shared.contracts.feeds import SCHEMA_NAME
+from shared.contracts.feeds import NO_INVOLVEMENT, SCHEMA_NAME
 from shared.errors import InvalidRequest
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import publish_on
@@ -27,7 +27,7 @@ def source_connection(amqp_url: str, source_id: str, password: str) -> Connectio
 
 def feed_envelope(source_id: str, message: dict) -> Envelope:
     involvement = message.get("involvement") or {}
-    kind = involvement.get("service") or "record"
+    kind = involvement.get("service") or NO_INVOLVEMENT
     return Envelope(
         exchange=FEEDS.name, routing_key=f"{source_id}.{kind}", body=message,
         type=SCHEMA_NAME, user_id=source_id,

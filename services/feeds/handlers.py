@@ -14,7 +14,7 @@ from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import child_merged
-from shared.contracts.feeds import feedback, kind_of, source_of
+from shared.contracts.feeds import NO_INVOLVEMENT, feedback, kind_of, rejection, source_of
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import FEEDS, FEEDS_PARTNER_MESSAGES, feedback_queue
@@ -26,7 +26,7 @@ SERVICE = "feeds"
 
 
 def receive_feed_message(uow: UnitOfWork, message: dict, envelope: Envelope) -> None:
-    source = _authorised_source(uow, envelope)
+    source = _authorised_source(uow, message, envelope)
     key = (source.source_id, message["source_record_id"])
     record = uow.session.get(SourceRecord, key, with_for_update=True)
     if record is not None and record.sequence >= message["sequence"]:
@@ -70,20 +70,24 @@ def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message:
     return record
 
 
-def _authorised_source(uow: UnitOfWork, envelope: Envelope) -> Source:
+def _authorised_source(uow: UnitOfWork, message: dict, envelope: Envelope) -> Source:
     source_id = source_of(envelope.routing_key)
     source = uow.session.get(Source, source_id)
     if source is None or not source.enabled:
         raise SourceNotAllowed(f"{source_id!r} is not a registered, enabled source")
     if envelope.user_id != source_id:
         raise SourceNotAllowed(f"the message must be published by the source's own broker user ({source_id!r}) with user_id set")
-    if kind_of(envelope.routing_key) not in source.kinds:
-        raise SourceNotAllowed(f"{source_id!r} is not registered to send {kind_of(envelope.routing_key)!r}")
+    kind = kind_of(envelope.routing_key)
+    if kind not in source.kinds and not (kind == NO_INVOLVEMENT and message.get("involvement") is None):
+        raise SourceNotAllowed(f"{source_id!r} is not registered to send {kind!r}")
+    involvement = message.get("involvement")
+    if involvement is not None and involvement["service"] != kind:
+        raise SourceNotAllowed(f"an involvement of service {involvement['service']!r} must be sent as {source_id}.{involvement['service']}, not {kind!r}")
     return source
 
 
 def reject_to_source(envelope: Envelope, reason: dict) -> list[Envelope]:
-    return [feedback(source_of(envelope.routing_key), "rejected", envelope.message_id, faults=reason)]
+    return [rejection(source_of(envelope.routing_key), envelope.message_id, reason)]
 
 
 def add_source(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin) -> dict:

@@ -33,7 +33,7 @@ def find_child(session: Session, child: dict) -> str | None:
         SourceRecord.date_of_birth == child["date_of_birth"],
     ))
     for candidate in candidates:
-        held_nhs = candidate.message["child"]["identifiers"].get("nhs_number")
+        held_nhs = candidate.message["child"].get("identifiers", {}).get("nhs_number")
         if nhs_number and held_nhs and held_nhs != nhs_number:
             continue
         if given & {name_key(name) for name in candidate.message["child"]["given_names"]}:

@@ -1,10 +1,15 @@
 """The feed message a partner system publishes on ``cp.feeds`` as ``<source_id>.<kind>``, and the feedback it gets.
 
-Unknown fields are refused: case information has no field here.
+Unknown fields are refused: case information has no field here. A refused field whose name
+looks like case information (notes, an assessment, an allegation...) is named as such in the
+feedback, so the partner knows to stop sending it rather than to rename it.
 """
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+from datetime import date
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts.validators import validate_nhs_number, validate_postcode
 from shared.messaging.envelope import Envelope
@@ -16,7 +21,21 @@ SERVICE_KINDS = (
     "school", "health", "youth_offending", "social_care", "borders", "connexions",
     "sexual_health", "mental_health", "substance_misuse",
 )
+# The routing key's kind for a message that names no involvement (a removal, a change of address).
+NO_INVOLVEMENT = "record"
 NAME = fields.String(required=True, validate=validate.Length(min=1, max=100))
+UNKNOWN_FIELD = "Unknown field."
+CASE_INFORMATION_WORDS = re.compile(
+    r"note|comment|narrative|assessment|allegation|concern|referral|diagnos|disclos|abuse|neglect|offen[cs]e|"
+    r"conviction|incident|investigation|risk|history|medical|medication|condition|treatment|plan|outcome|"
+    r"reason|summary|observation|report|behaviou?r|strateg|section_?47|child_?protection|cp_?plan",
+    re.IGNORECASE,
+)
+
+
+def not_in_the_future(value: date) -> None:
+    if value > date.today():
+        raise ValidationError("must not be in the future")
 
 
 class AddressSchema(Schema):
@@ -27,14 +46,14 @@ class AddressSchema(Schema):
 
 class IdentifiersSchema(Schema):
     nhs_number = fields.String(validate=validate_nhs_number)
-    upn = fields.String(validate=validate.Regexp(r"^[A-Z]\d{11}[0-9A-Z]$", error="not a Unique Pupil Number"))
+    upn = fields.String(validate=validate.Regexp(r"^[A-Z][0-9]{11}[0-9A-Z]$", error="not a Unique Pupil Number"))
 
 
 class ChildSchema(Schema):
     family_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     given_names = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True, validate=validate.Length(min=1, max=5))
     former_family_names = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
-    date_of_birth = fields.Date(required=True)
+    date_of_birth = fields.Date(required=True, validate=not_in_the_future)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
     address = fields.Nested(AddressSchema, required=True)
     identifiers = fields.Nested(IdentifiersSchema, load_default=dict)
@@ -63,6 +82,11 @@ class InvolvementSchema(Schema):
     started_on = fields.Date(load_default=None, allow_none=True)
     ended_on = fields.Date(load_default=None, allow_none=True)
 
+    @validates_schema
+    def ends_after_it_starts(self, data, **kwargs):
+        if data.get("started_on") and data.get("ended_on") and data["ended_on"] < data["started_on"]:
+            raise ValidationError("must not be before started_on", field_name="ended_on")
+
 
 class ConsentSchema(Schema):
     retain_to_25 = fields.Boolean(load_default=False)
@@ -85,6 +109,31 @@ def source_of(routing_key: str) -> str:
 
 def kind_of(routing_key: str) -> str:
     return routing_key.split(".", 1)[1] if "." in routing_key else ""
+
+
+def faults(details, path: str = "") -> list[dict]:
+    """Every fault marshmallow found, flattened to ``{"field": "child.address.postcode", "problem": ...}``."""
+    if isinstance(details, dict):
+        return [fault for name, inner in details.items() for fault in faults(inner, f"{path}.{name}" if path else str(name))]
+    if isinstance(details, list) and all(isinstance(item, str) for item in details):
+        return [{"field": path, "problem": problem} for problem in details]
+    if isinstance(details, list):
+        return [fault for inner in details for fault in faults(inner, path)]
+    return [{"field": path, "problem": str(details)}]
+
+
+def case_information_fields(found: list[dict]) -> list[str]:
+    """The refused fields whose names look like case information, which ContactPoint never holds."""
+    return sorted({
+        fault["field"] for fault in found
+        if fault["problem"] == UNKNOWN_FIELD and CASE_INFORMATION_WORDS.search(fault["field"].rsplit(".", 1)[-1])
+    })
+
+
+def rejection(source_id: str, message_id: str, reason: dict) -> Envelope:
+    """``<source_id>.rejected``: the reason, every fault one by one, and any field that looks like case information."""
+    found = faults(reason.get("details") or {}) or [{"field": "", "problem": reason.get("message", "refused")}]
+    return feedback(source_id, "rejected", message_id, faults=reason, fields=found, case_information=case_information_fields(found))
 
 
 def feedback(source_id: str, outcome: str, message_id: str, **detail) -> Envelope:

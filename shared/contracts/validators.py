@@ -5,7 +5,8 @@ import re
 
 from marshmallow import ValidationError
 
-POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ](\d[A-HJKPSTUW]?|\d\d|[A-HK-Y]\d[ABEHMNPRVWXY]?|[A-HK-Y]\d\d) ?\d[ABD-HJLNP-UW-Z]{2})$")
+# [0-9], not \d: \d takes any Unicode digit, and "LS１ ４AP" must not pass for "LS1 4AP".
+POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ]([0-9][A-HJKPSTUW]?|[0-9][0-9]|[A-HK-Y][0-9][ABEHMNPRVWXY]?|[A-HK-Y][0-9][0-9]) ?[0-9][ABD-HJLNP-UW-Z]{2})$")
 
 
 def normal_postcode(value: str) -> str:
@@ -25,7 +26,7 @@ def validate_postcode(value: str) -> None:
 
 def nhs_number_is_valid(value: str) -> bool:
     """Modulus 11: weights 10..2 over the first nine digits give the tenth."""
-    if not re.fullmatch(r"\d{10}", value):
+    if not re.fullmatch(r"[0-9]{10}", value):
         return False
     remainder = sum(int(digit) * weight for digit, weight in zip(value[:9], range(10, 1, -1))) % 11
     check = 11 - remainder
