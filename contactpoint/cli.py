@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from contactpoint.commands.audit import audit
 from contactpoint.commands.feeds import feeds
 from contactpoint.commands.sources import sources
 from contactpoint.commands.system import system
@@ -56,5 +57,5 @@ def cli():
 
 for command in system.commands.values():
     cli.add_command(command)
-for group in (users, sources, feeds):
+for group in (users, sources, feeds, audit):
     cli.add_command(group)

@@ -1,13 +1,17 @@
 """The hash chain: each event's hash covers its canonical form and the hash before it.
 
-Changing, removing or reordering any stored event breaks every hash after it.
+Changing, removing or reordering any stored event breaks every hash after it. The columns
+stored beside an event (to find it by actor, LA, action) are derived from it alone, so a
+verifier can tell when one of them was changed to hide an event from a search.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timezone
 
 GENESIS = "0" * 64
+INDEXED_COLUMNS = ("event_id", "occurred_at", "service", "action", "la_code", "actor_username")
 
 
 def canonical(event: dict) -> bytes:
@@ -16,3 +20,20 @@ def canonical(event: dict) -> bytes:
 
 def link(prev_hash: str, seq: int, event: dict) -> str:
     return hashlib.sha256(prev_hash.encode() + str(seq).encode() + b"\n" + canonical(event)).hexdigest()
+
+
+def indexed(event: dict) -> dict:
+    """The columns kept beside an event (its JSON form, as received) to find it without reading every event."""
+    return {
+        "event_id": event["event_id"],
+        "occurred_at": as_utc(datetime.fromisoformat(event["occurred_at"])),
+        "service": event["service"],
+        "action": event["action"],
+        "la_code": event["la_code"],
+        "actor_username": (event.get("actor") or {}).get("username"),
+    }
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive times; everything the audit service stores is UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.audit import chain
+from services.audit import chain, verification
 from services.audit.errors import AuditorsOnly
 from services.audit.models import AuditRecord, AuditSubject, ChainHead
-from services.audit.schemas import ListEventsSchema
+from services.audit.schemas import ListEventsSchema, VerifySchema
 from shared.contracts import requests
 from shared.contracts.audit import AuditEventSchema, audit_event
 from shared.messaging.consumer import Subscription
@@ -16,20 +16,20 @@ from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "audit"
+VERIFY_BATCH = 2000
 
 
 def store_event(uow: UnitOfWork, event: dict, envelope: Envelope) -> None:
+    """Appends the event to the chain, once: a repeat of a stored event id changes nothing."""
+    if uow.session.scalar(select(AuditRecord.seq).where(AuditRecord.event_id == event["event_id"])) is not None:
+        return
     head = uow.session.get(ChainHead, 1, with_for_update=True)
     if head is None:
         head = ChainHead(id=1, seq=0, hash=chain.GENESIS)
         uow.session.add(head)
     raw = envelope.body
     seq = head.seq + 1
-    record = AuditRecord(
-        seq=seq, event_id=event["event_id"], occurred_at=event["occurred_at"], service=event["service"],
-        action=event["action"], la_code=event["la_code"], actor_username=(event["actor"] or {}).get("username"),
-        event=raw, prev_hash=head.hash, hash=chain.link(head.hash, seq, raw),
-    )
+    record = AuditRecord(seq=seq, **chain.indexed(raw), event=raw, prev_hash=head.hash, hash=chain.link(head.hash, seq, raw))
     uow.session.add(record)
     uow.session.flush()
     uow.session.add_all(AuditSubject(contactpoint_id=cp_id, seq=seq) for cp_id in set(event["contactpoint_ids"]))
@@ -63,8 +63,30 @@ def list_events(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     }
 
 
+def verify_store(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Walks the whole store in one snapshot of it: the rows up to the chain head as it was when the walk began."""
+    head = uow.session.get(ChainHead, 1)
+    head_at = (head.seq, head.hash) if head else None
+    rows = uow.session.execute(
+        select(AuditRecord).where(AuditRecord.seq <= (head.seq if head else 0)).order_by(AuditRecord.seq)
+        .execution_options(yield_per=VERIFY_BATCH)
+    ).scalars()
+    verdict = verification.verify((_stored(record) for record in rows), head_at)
+    uow.emit(audit_event(SERVICE, "verify", actor=request["actor"], outcome="success" if verdict.intact else "failure",
+                         detail={"events": verdict.events, "first_bad_seq": verdict.first_bad_seq}))
+    return verdict.as_dict()
+
+
+def _stored(record: AuditRecord) -> verification.StoredEvent:
+    columns = {name: getattr(record, name) for name in chain.INDEXED_COLUMNS}
+    return verification.StoredEvent(record.seq, record.event, record.prev_hash, record.hash, columns)
+
+
 def routes() -> Routes:
     return Routes(
-        requests={requests.LIST_AUDIT_EVENTS: Request(ListEventsSchema, list_events)},
+        requests={
+            requests.LIST_AUDIT_EVENTS: Request(ListEventsSchema, list_events),
+            requests.VERIFY_AUDIT: Request(VerifySchema, verify_store),
+        },
         events=[Subscription(AUDIT_EVENTS, store_event, schema=AuditEventSchema)],
     )

@@ -1,6 +1,7 @@
 """What the audit service accepts."""
 from marshmallow import Schema, fields, validate
 
+from shared.contracts.audit import ActorSchema
 from shared.contracts.requests import RequesterSchema
 
 
@@ -18,3 +19,7 @@ class EventFiltersSchema(Schema):
     until = fields.AwareDateTime(load_default=None)
     after_seq = fields.Integer(load_default=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class VerifySchema(Schema):
+    actor = fields.Nested(ActorSchema, required=True)

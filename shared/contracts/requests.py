@@ -20,6 +20,7 @@ LIST_SOURCES = "feeds.list_sources"
 DISABLE_SOURCE = "feeds.disable_source"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
+VERIFY_AUDIT = "audit.verify"
 
 
 class RequesterSchema(ActorSchema):

@@ -1,0 +1,86 @@
+"""An audit store of a test's own (its own PostgreSQL database), events stored as the consumer stores them,
+and a hand that changes the store behind the audit service's back, with triggers switched off."""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from services.audit.bootstrap import bootstrap
+from shared.contracts.audit import audit_event
+from shared.messaging.consumer import MessageProcessor
+from shared.messaging.envelope import Envelope
+from shared.migrations import upgrade
+from shared.settings import Settings
+
+ACTOR = {"username": "sam.patel", "la_code": "E08000035", "role": "practitioner", "category": "social_worker"}
+
+
+def libpq_url(settings: Settings, database: str) -> str:
+    url = make_url(settings.database_url).set(drivername="postgresql", database=database)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def audit_store(settings: Settings) -> Iterator[Settings]:
+    """Settings whose database is new and holds only the audit service's schema."""
+    name = f"cp_audit_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(libpq_url(settings, "postgres"), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    own = settings.but(database_url=make_url(settings.database_url).set(database=name).render_as_string(hide_password=False))
+    upgrade(own.database_url, services=("audit",))
+    try:
+        yield own
+    finally:
+        with psycopg.connect(libpq_url(settings, "postgres"), autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def audit(audit_store: Settings):
+    service = bootstrap(audit_store)
+    yield service
+    service.close()
+
+
+def as_received(envelope: Envelope) -> Envelope:
+    """The envelope as a consumer sees it after the broker: its body through JSON."""
+    return Envelope(exchange=envelope.exchange, routing_key=envelope.routing_key, body=json.loads(envelope.encode()),
+                    message_id=envelope.message_id, type=envelope.type)
+
+
+@pytest.fixture
+def store(audit):
+    """Stores audit events through the audit service's own subscription, as its consumer would."""
+    processor = MessageProcessor("audit", audit.unit_of_work)
+    (subscription,) = audit.routes.events
+
+    def stored(*envelopes: Envelope) -> list[Envelope]:
+        for envelope in envelopes:
+            outcome = processor.process(subscription, as_received(envelope))
+            assert outcome.rejection is None, outcome.rejection
+        return list(envelopes)
+
+    return stored
+
+
+def lookups(count: int, **facts) -> list[Envelope]:
+    return [audit_event("directory", "read", actor=ACTOR, purpose="safeguarding", subject=f"CP-{n}",
+                        contactpoint_ids=[f"CP-{n}"], **facts) for n in range(count)]
+
+
+@pytest.fixture
+def behind_the_back(audit_store: Settings):
+    """Runs SQL on the audit store as a superuser with triggers switched off (replica role)."""
+
+    def run(*statements: str) -> None:
+        with psycopg.connect(libpq_url(audit_store, make_url(audit_store.database_url).database)) as connection:
+            connection.execute("SET session_replication_role = replica")
+            for statement in statements:
+                connection.execute(statement)
+
+    return run
