@@ -13,6 +13,7 @@ import sys
 import click
 
 from contactpoint.commands.audit import audit
+from contactpoint.commands.disclose import disclose
 from contactpoint.commands.feeds import feeds
 from contactpoint.commands.sources import sources
 from contactpoint.commands.system import system
@@ -59,3 +60,4 @@ for command in system.commands.values():
     cli.add_command(command)
 for group in (users, sources, feeds, audit):
     cli.add_command(group)
+cli.add_command(disclose)

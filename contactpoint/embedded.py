@@ -41,6 +41,7 @@ def embedded_settings(port: int) -> Settings:
         amqp_url="memory://", amqp_admin_url="", database_url=f"sqlite:///{HOME}",
         redis_url="memory://", http_addr=f"127.0.0.1:{port}",
         token_key=Fernet.generate_key().decode(), totp_key=Fernet.generate_key().decode(),
+        pseudonym_key=Fernet.generate_key().decode(),
     )
 
 
@@ -50,7 +51,7 @@ def run_demo(port: int, children: int) -> None:
     shutil.rmtree(HOME, ignore_errors=True)
     settings = embedded_settings(port)
     upgrade(settings.database_url)
-    services = {name: import_module(f"services.{name}.bootstrap").bootstrap(settings) for name in ("identity", "directory", "feeds", "audit")}
+    services = {name: import_module(f"services.{name}.bootstrap").bootstrap(settings) for name in ("identity", "directory", "feeds", "audit", "disclosure")}
     stop = threading.Event()
     threads = [threading.Thread(target=s.run, args=(stop,), name=name, daemon=True) for name, s in services.items()]
     for thread in threads:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-SERVICES = ("identity", "directory", "feeds", "audit", "portal", "worker", "scheduler")
+SERVICES = ("identity", "directory", "feeds", "audit", "disclosure", "portal", "worker", "scheduler")
 RESTART_LIMIT = 5
 STOP_SECONDS = 15
 

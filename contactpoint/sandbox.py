@@ -48,6 +48,7 @@ def isolated(servers: Servers = LOCAL, prefix: str = "cp_test") -> Iterator[Sett
             http_addr="127.0.0.1:0",
             token_key=Fernet.generate_key().decode(),
             totp_key=Fernet.generate_key().decode(),
+            pseudonym_key=Fernet.generate_key().decode(),
         )
     finally:
         admin.delete_vhost(run)

@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, text
 
 from shared.db import ServiceDatabase, is_sqlite
 
-SERVICES_WITH_DATA = ("identity", "directory", "feeds", "audit")
+SERVICES_WITH_DATA = ("identity", "directory", "feeds", "audit", "disclosure")
 MIGRATION_LOCK = 7_200_002
 
 

@@ -17,7 +17,7 @@ from kombu import Exchange, Queue
 
 from shared.settings import Settings
 
-SERVICES = ("identity", "directory", "feeds", "audit")
+SERVICES = ("identity", "directory", "feeds", "audit", "disclosure")
 TASK_QUEUE = "cp.tasks"
 SCHEDULER = {"username": "scheduler", "la_code": "national", "role": "operator", "category": None}
 

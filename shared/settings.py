@@ -17,7 +17,7 @@ DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/contactpoin
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_HTTP_ADDR = "127.0.0.1:8000"
 
-SECRET_NAMES = ("CP_TOKEN_KEY", "CP_TOTP_KEY")
+SECRET_NAMES = ("CP_TOKEN_KEY", "CP_TOTP_KEY", "CP_PSEUDONYM_KEY")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Settings:
     http_addr: str = DEFAULT_HTTP_ADDR
     token_key: str = ""
     totp_key: str = ""
+    pseudonym_key: str = ""  # keys the pseudonyms of bulk disclosure
+    disclosure_read_seconds: int = 24 * 60 * 60  # how long an approved single-record disclosure may be read
     token_lifetime_seconds: int = 30 * 60
 
     @classmethod
@@ -44,6 +46,8 @@ class Settings:
             http_addr=env.get("CP_HTTP_ADDR", DEFAULT_HTTP_ADDR),
             token_key=secrets.get("CP_TOKEN_KEY", ""),
             totp_key=secrets.get("CP_TOTP_KEY", ""),
+            pseudonym_key=secrets.get("CP_PSEUDONYM_KEY", ""),
+            disclosure_read_seconds=_seconds(env, "CP_DISCLOSURE_READ_SECONDS", cls.disclosure_read_seconds),
         )
 
     @property
@@ -76,6 +80,7 @@ class Settings:
         return {
             "CP_AMQP_URL": self.amqp_url, "CP_AMQP_ADMIN_URL": self.amqp_admin_url, "CP_DATABASE_URL": self.database_url,
             "CP_REDIS_URL": self.redis_url, "CP_HTTP_ADDR": self.http_addr, "CP_TOKEN_KEY": self.token_key, "CP_TOTP_KEY": self.totp_key,
+            "CP_PSEUDONYM_KEY": self.pseudonym_key, "CP_DISCLOSURE_READ_SECONDS": str(self.disclosure_read_seconds),
         }
 
     def but(self, **changes) -> Settings:
@@ -105,3 +110,12 @@ def _secrets(env: dict[str, str]) -> dict[str, str]:
                 found[name.strip()] = value.strip()
     found.update({name: env[name] for name in SECRET_NAMES if env.get(name)})
     return found
+
+
+def _seconds(env: dict[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of seconds, not {value!r}")
+    return int(value)

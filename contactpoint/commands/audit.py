@@ -26,6 +26,7 @@ def audit_verify(as_json):
 
 
 def _verdict_lines(verdict: dict) -> list[str]:
+    unchecked = ["  checkpoint signatures not checked: CP_CHECKPOINT_KEY is not set"] if verdict["checkpoints"] and not verdict["signatures_checked"] else []
     if verdict["intact"]:
-        return [f"intact: {verdict['events']:,} events"]
-    return [f"first bad sequence: {verdict['first_bad_seq']}", *(f"  {fault['what']}" for fault in verdict["faults"])]
+        return [f"intact: {verdict['events']:,} events, {verdict['checkpoints']:,} checkpoints", *unchecked]
+    return [f"first bad sequence: {verdict['first_bad_seq']}", *(f"  {fault['what']}" for fault in verdict["faults"]), *unchecked]

@@ -8,7 +8,7 @@ import click
 from contactpoint.commands.common import settings
 from shared.settings import Settings
 
-SERVICE_NAMES = ("identity", "directory", "feeds", "audit", "portal")
+SERVICE_NAMES = ("identity", "directory", "feeds", "audit", "disclosure", "portal")
 SCHEDULING = ("worker", "scheduler")
 
 

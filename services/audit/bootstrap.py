@@ -6,4 +6,4 @@ from shared.settings import Settings
 
 
 def bootstrap(settings: Settings) -> Service:
-    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes())
+    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(settings=settings))

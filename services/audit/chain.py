@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 
 GENESIS = "0" * 64
-INDEXED_COLUMNS = ("event_id", "occurred_at", "service", "action", "la_code", "actor_username")
+INDEXED_COLUMNS = ("event_id", "occurred_at", "service", "action", "la_code", "actor_username", "producer", "producer_seq")
 
 
 def canonical(event: dict) -> bytes:
@@ -31,6 +31,8 @@ def indexed(event: dict) -> dict:
         "action": event["action"],
         "la_code": event["la_code"],
         "actor_username": (event.get("actor") or {}).get("username"),
+        "producer": event.get("producer"),
+        "producer_seq": event.get("producer_seq"),
     }
 
 

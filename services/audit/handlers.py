@@ -1,18 +1,21 @@
 """The audit service's handlers: store each event once, at the end of the chain; show the trail to auditors."""
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import select
 
-from services.audit import chain, verification
+from services.audit import chain, checkpoints, verification
 from services.audit.errors import AuditorsOnly
-from services.audit.models import AuditRecord, AuditSubject, ChainHead
-from services.audit.schemas import ListEventsSchema, VerifySchema
+from services.audit.models import AuditRecord, AuditSubject, ChainHead, SignedCheckpoint
+from services.audit.schemas import ActorOnlySchema, ListEventsSchema
 from shared.contracts import requests
 from shared.contracts.audit import AuditEventSchema, audit_event
 from shared.messaging.consumer import Subscription
-from shared.messaging.envelope import Envelope
+from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import AUDIT_EVENTS
 from shared.service import Request, Routes
+from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "audit"
@@ -63,18 +66,33 @@ def list_events(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     }
 
 
-def verify_store(uow: UnitOfWork, request: dict, envelope=None) -> dict:
-    """Walks the whole store in one snapshot of it: the rows up to the chain head as it was when the walk began."""
+def verify_store(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings) -> dict:
+    """Walks the whole store up to the chain head as it was when the walk began (checkpoints read first: none is newer)."""
+    signed = [checkpoints.Checkpoint(c.id, c.seq, c.hash, c.signed_at, c.key_id, c.signature)
+              for c in uow.session.scalars(select(SignedCheckpoint).order_by(SignedCheckpoint.id))]
+    public_key = checkpoints.signing_key(settings.checkpoint_key).public_key() if settings.checkpoint_key else None
     head = uow.session.get(ChainHead, 1)
     head_at = (head.seq, head.hash) if head else None
     rows = uow.session.execute(
         select(AuditRecord).where(AuditRecord.seq <= (head.seq if head else 0)).order_by(AuditRecord.seq)
         .execution_options(yield_per=VERIFY_BATCH)
     ).scalars()
-    verdict = verification.verify((_stored(record) for record in rows), head_at)
+    verdict = verification.verify((_stored(record) for record in rows), head_at, signed, public_key)
     uow.emit(audit_event(SERVICE, "verify", actor=request["actor"], outcome="success" if verdict.intact else "failure",
                          detail={"events": verdict.events, "first_bad_seq": verdict.first_bad_seq}))
     return verdict.as_dict()
+
+
+def sign_checkpoint(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings) -> dict:
+    """Signs the chain head as it is now, unless the last checkpoint already holds it."""
+    key = checkpoints.signing_key(settings.checkpoint_key)
+    head = uow.session.get(ChainHead, 1) or ChainHead(id=1, seq=0, hash=chain.GENESIS)
+    last = uow.session.scalar(select(SignedCheckpoint).order_by(SignedCheckpoint.id.desc()).limit(1))
+    if last is not None and last.seq == head.seq:
+        return {"seq": last.seq, "signed_at": last.signed_at, "new": False}
+    checkpoint = SignedCheckpoint(**checkpoints.sign(key, head.seq, head.hash, utcnow().isoformat()))
+    uow.session.add(checkpoint)
+    return {"seq": checkpoint.seq, "signed_at": checkpoint.signed_at, "new": True}
 
 
 def _stored(record: AuditRecord) -> verification.StoredEvent:
@@ -82,11 +100,12 @@ def _stored(record: AuditRecord) -> verification.StoredEvent:
     return verification.StoredEvent(record.seq, record.event, record.prev_hash, record.hash, columns)
 
 
-def routes() -> Routes:
+def routes(*, settings: Settings) -> Routes:
     return Routes(
         requests={
             requests.LIST_AUDIT_EVENTS: Request(ListEventsSchema, list_events),
-            requests.VERIFY_AUDIT: Request(VerifySchema, verify_store),
+            requests.VERIFY_AUDIT: Request(ActorOnlySchema, partial(verify_store, settings=settings)),
+            requests.CHECKPOINT_AUDIT: Request(ActorOnlySchema, partial(sign_checkpoint, settings=settings)),
         },
         events=[Subscription(AUDIT_EVENTS, store_event, schema=AuditEventSchema)],
     )

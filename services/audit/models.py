@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import BigId, service_base
@@ -24,6 +24,8 @@ class AuditRecord(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     la_code: Mapped[str] = mapped_column(String(20), index=True)
     actor_username: Mapped[str | None] = mapped_column(String(100), index=True)
+    producer: Mapped[str | None] = mapped_column(String(200))
+    producer_seq: Mapped[int | None] = mapped_column(BigInteger)
     event: Mapped[dict] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
@@ -46,3 +48,16 @@ class ChainHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigId)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SignedCheckpoint(Base):
+    """The chain head at a moment, signed with the checkpoint key; rows are never changed."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigId, index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[str] = mapped_column(String(40))
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(200))

@@ -21,5 +21,7 @@ class EventFiltersSchema(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
-class VerifySchema(Schema):
+class ActorOnlySchema(Schema):
+    """A request that names only who asks."""
+
     actor = fields.Nested(ActorSchema, required=True)

@@ -1,16 +1,21 @@
-"""Checking the whole audit store: the chain link by link, the columns beside each event, and the chain head.
+"""Checking the whole audit store: the chain link by link, the columns beside each event, each
+producer's numbering, the chain head, and the signed checkpoints.
 
 A verifier walks the stored rows in sequence order and records every fault with the sequence
 number where it shows; the first of them is where someone changed, removed or reordered
 something. Only the first break of the chain itself is reported: every link after it is
-broken too, and says nothing new.
+broken too, and says nothing new. A producer's missing event shows at the first event it
+stored after the gap; a checkpoint past the end of the store shows just after that end.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from services.audit import chain
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from services.audit import chain, checkpoints
+from services.audit.checkpoints import Checkpoint
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class Fault:
 @dataclass
 class Verdict:
     events: int = 0
+    checkpoints: int = 0
+    signatures_checked: bool = True
     faults: list[Fault] = field(default_factory=list)
 
     @property
@@ -45,24 +52,64 @@ class Verdict:
         ordered = sorted(self.faults, key=lambda fault: fault.seq)
         return {
             "intact": self.intact, "events": self.events, "first_bad_seq": self.first_bad_seq,
+            "checkpoints": self.checkpoints, "signatures_checked": self.signatures_checked,
             "faults": [{"seq": fault.seq, "what": fault.what} for fault in ordered],
         }
+
+
+class ProducerNumbers:
+    """Each producer numbers its events from 1; events may be stored a little out of their order,
+    so numbers that arrive early wait in ``_ahead`` until the ones before them come."""
+
+    def __init__(self):
+        self._next: dict[str, int] = {}
+        self._ahead: dict[str, dict[int, int]] = {}
+        self.faults: list[Fault] = []
+
+    def take(self, seq: int, producer: str | None, number: int | None) -> None:
+        if producer is None or number is None:
+            return  # an event from before producers numbered theirs
+        expected = self._next.get(producer, 1)
+        ahead = self._ahead.setdefault(producer, {})
+        if number < expected or number in ahead:
+            self.faults.append(Fault(seq, f"sequence {seq} repeats {producer}'s event {number}"))
+        elif number > expected:
+            ahead[number] = seq
+        else:
+            expected += 1
+            while ahead.pop(expected, None) is not None:
+                expected += 1
+            self._next[producer] = expected
+
+    def gaps(self) -> list[Fault]:
+        found = []
+        for producer, ahead in self._ahead.items():
+            if ahead:
+                missing, resumed = self._next.get(producer, 1), min(ahead)
+                numbers = str(missing) if resumed == missing + 1 else f"{missing} to {resumed - 1}"
+                found.append(Fault(min(ahead.values()), f"{producer}'s event {numbers} is missing from the store"))
+        return found
 
 
 class ChainWalk:
     """Follows the stored rows one by one; ``faults`` holds what it found."""
 
-    def __init__(self):
+    def __init__(self, checkpoint_seqs: set[int] = frozenset()):
         self.expected_seq = 1
         self.prev_hash = chain.GENESIS
         self.broken = False
         self.faults: list[Fault] = []
+        self.numbers = ProducerNumbers()
+        self._checkpoint_seqs = checkpoint_seqs
         self.hashes_at: dict[int, str] = {}
 
     def take(self, row: StoredEvent) -> None:
         self._check_columns(row)
         if not self.broken:
             self._check_link(row)
+        self.numbers.take(row.seq, row.event.get("producer"), row.event.get("producer_seq"))
+        if row.seq in self._checkpoint_seqs:
+            self.hashes_at[row.seq] = row.hash
         self.expected_seq = row.seq + 1
         self.prev_hash = row.hash
 
@@ -94,16 +141,23 @@ def _normal(value):
     return chain.as_utc(value) if hasattr(value, "tzinfo") else value
 
 
-def verify(rows: Iterable[StoredEvent], head: tuple[int, str] | None) -> Verdict:
-    """Walks ``rows`` (in sequence order) and checks they end where the chain head says."""
-    walk = ChainWalk()
-    verdict = Verdict()
+def verify(
+    rows: Iterable[StoredEvent],
+    head: tuple[int, str] | None,
+    signed: list[Checkpoint] = (),
+    public_key: Ed25519PublicKey | None = None,
+) -> Verdict:
+    """Walks ``rows`` (in sequence order) and checks they end where the chain head says, and hold every checkpoint."""
+    walk = ChainWalk({checkpoint.seq for checkpoint in signed})
+    verdict = Verdict(checkpoints=len(signed), signatures_checked=public_key is not None)
     last: StoredEvent | None = None
     for row in rows:
         walk.take(row)
         verdict.events += 1
         last = row
     verdict.faults.extend(walk.faults)
+    verdict.faults.extend(walk.numbers.faults)
+    verdict.faults.extend(walk.numbers.gaps())
     last_seq, last_hash = (last.seq, last.hash) if last else (0, chain.GENESIS)
     head_seq, head_hash = head or (0, chain.GENESIS)
     if head_seq != last_seq:
@@ -111,4 +165,18 @@ def verify(rows: Iterable[StoredEvent], head: tuple[int, str] | None) -> Verdict
         verdict.faults.append(Fault(seq, f"the chain head is at {head_seq} but the store ends at {last_seq}"))
     elif head_hash != last_hash:
         verdict.faults.append(Fault(last_seq, f"the chain head's hash differs from sequence {last_seq}'s"))
+    verdict.faults.extend(_checkpoint_faults(signed, walk.hashes_at, last_seq, public_key))
     return verdict
+
+
+def _checkpoint_faults(signed: list[Checkpoint], hashes_at: dict[int, str], last_seq: int, public_key) -> list[Fault]:
+    faults = []
+    own_key_id = checkpoints.key_id(public_key) if public_key else None
+    for checkpoint in signed:
+        if public_key is not None and (checkpoint.key_id != own_key_id or not checkpoints.signature_holds(public_key, checkpoint)):
+            faults.append(Fault(checkpoint.seq, f"checkpoint {checkpoint.id} at sequence {checkpoint.seq} is not signed by the checkpoint key"))
+        elif checkpoint.seq > last_seq:
+            faults.append(Fault(last_seq + 1, f"checkpoint {checkpoint.id} vouches for {checkpoint.seq} events; the store ends at {last_seq}"))
+        elif hashes_at.get(checkpoint.seq) != checkpoint.hash:
+            faults.append(Fault(checkpoint.seq, f"sequence {checkpoint.seq} is not the event checkpoint {checkpoint.id} signed"))
+    return faults

@@ -8,6 +8,7 @@ from services.directory.schemas import ReadSchema, SearchSchema
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
+from shared.contracts.disclosure import DiscloseChildSchema
 from shared.contracts.validators import normal_postcode
 from shared.errors import InvalidRequest
 from shared.messaging.consumer import Subscription
@@ -68,8 +69,23 @@ def read_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
         raise ChildNotFound(contactpoint_id)
     uow.publish_now(audit_event(SERVICE, "read", actor=actor, purpose=purpose, subject=contactpoint_id,
                                 contactpoint_ids=[contactpoint_id], detail={"child_la_code": child.la_code, "shielded": child.shielded}))
+    return _as_read(child, sees_sensitive=actor["sees_sensitive"])
+
+
+def disclose_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """One child's record for a single-record disclosure a second person approved (the grant says who and why); audited first."""
+    actor, grant = request["actor"], request["grant"]
+    child = queries.held(uow.session, grant["contactpoint_id"])
+    if child is None or not child.active:
+        raise ChildNotFound(grant["contactpoint_id"])
+    uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, subject=grant["contactpoint_id"], contactpoint_ids=[grant["contactpoint_id"]],
+                                detail={**grant, "child_la_code": child.la_code, "shielded": child.shielded}))
+    return _as_read(child, sees_sensitive=False)
+
+
+def _as_read(child: Child, *, sees_sensitive: bool) -> dict:
     record = {key: value for key, value in child.record.items() if key != "source_records"}
-    return rules.withhold(record, shielded=child.shielded, sees_sensitive=actor["sees_sensitive"])
+    return rules.withhold(record, shielded=child.shielded, sees_sensitive=sees_sensitive)
 
 
 def routes() -> Routes:
@@ -77,6 +93,7 @@ def routes() -> Routes:
         requests={
             requests.SEARCH_CHILDREN: Request(SearchSchema, search_children),
             requests.READ_CHILD: Request(ReadSchema, read_child),
+            requests.DISCLOSE_CHILD: Request(DiscloseChildSchema, disclose_child),
         },
         events=[Subscription(DIRECTORY_CHILD_UPDATES, hold_child, schema=ChildMergedSchema)],
     )

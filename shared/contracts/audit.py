@@ -1,9 +1,16 @@
 """The audit event every service publishes on ``cp.audit`` as ``<la_code>.<service>.<action>``.
 
 An event names who did what, for which purpose, to which children, and how it ended. Its
-``message_id`` is its event id, so it is stored once however often it arrives.
+``message_id`` is its event id, so it is stored once however often it arrives. Each producer
+(one service in one process) numbers its events from 1 (``producer``, ``producer_seq``), so
+an event lost on the way shows in the audit store as a gap in its producer's numbers.
 """
 from __future__ import annotations
+
+import itertools
+import os
+import socket
+import threading
 
 from marshmallow import Schema, fields, validate
 
@@ -34,6 +41,8 @@ class AuditEventSchema(Schema):
     criteria = fields.Dict(load_default=dict)
     contactpoint_ids = fields.List(fields.String(), load_default=list)
     detail = fields.Dict(load_default=dict)
+    producer = fields.String(load_default=None, allow_none=True)
+    producer_seq = fields.Integer(load_default=None, allow_none=True)
 
 
 def audit_event(
@@ -47,12 +56,14 @@ def audit_event(
 ) -> Envelope:
     """``facts`` are the optional fields of ``AuditEventSchema``: subject, purpose, criteria, contactpoint_ids, detail."""
     event_id = new_message_id()
+    producer, producer_seq = _NUMBERS.next(service)
     if "criteria" in facts:
         facts["criteria"] = _printable(facts["criteria"])
     la = la_code or (actor or {}).get("la_code") or NATIONAL
     body = AuditEventSchema().dump({
         "event_id": event_id, "occurred_at": utcnow(), "service": service, "action": action,
         "la_code": la, "outcome": outcome, "actor": actor, **facts,
+        "producer": producer, "producer_seq": producer_seq,
     })
     return Envelope(
         exchange=AUDIT.name,
@@ -61,6 +72,27 @@ def audit_event(
         body=body,
         message_id=event_id,
     )
+
+
+class ProducerNumbers:
+    """This process's numbering of each service's events; a forked child starts a numbering of its own."""
+
+    def __init__(self):
+        self._restart()
+        os.register_at_fork(after_in_child=self._restart)
+
+    def _restart(self) -> None:
+        self._lock = threading.Lock()
+        self._process = f"{socket.gethostname()}/{os.getpid()}/{new_message_id()[:8]}"
+        self._counters: dict[str, itertools.count] = {}
+
+    def next(self, service: str) -> tuple[str, int]:
+        with self._lock:
+            counter = self._counters.setdefault(service, itertools.count(1))
+            return f"{service}@{self._process}", next(counter)
+
+
+_NUMBERS = ProducerNumbers()
 
 
 def _printable(criteria: dict) -> dict:

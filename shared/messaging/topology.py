@@ -55,15 +55,18 @@ def feedback_queue(source_id: str) -> Queue:
 FEEDS_PARTNER_MESSAGES = work_queue("feeds.partner-messages", FEEDS, "#")
 DIRECTORY_CHILD_UPDATES = work_queue("directory.child-updates", EVENTS, "feeds.child.#")
 AUDIT_EVENTS = work_queue("audit.events", AUDIT, "#")
+DISCLOSURE_CHILD_UPDATES = work_queue("disclosure.child-updates", EVENTS, "feeds.child.merged")
 
 WORK_QUEUES = (
     FEEDS_PARTNER_MESSAGES,
     DIRECTORY_CHILD_UPDATES,
     AUDIT_EVENTS,
+    DISCLOSURE_CHILD_UPDATES,
     rpc_queue("identity"),
     rpc_queue("directory"),
     rpc_queue("feeds"),
     rpc_queue("audit"),
+    rpc_queue("disclosure"),
 )
 QUEUES = {queue.name: queue for queue in WORK_QUEUES}
 

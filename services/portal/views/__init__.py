@@ -4,5 +4,6 @@ from __future__ import annotations
 from services.portal.views.audit import api as audit
 from services.portal.views.auth import api as auth
 from services.portal.views.children import api as children
+from services.portal.views.disclosure import api as disclosure
 
-BLUEPRINTS = (auth, children, audit)
+BLUEPRINTS = (auth, children, audit, disclosure)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from services.audit.bootstrap import bootstrap
+from services.audit.checkpoints import new_key
 from shared.contracts.audit import audit_event
 from shared.messaging.consumer import MessageProcessor
 from shared.messaging.envelope import Envelope
@@ -26,17 +27,18 @@ def libpq_url(settings: Settings, database: str) -> str:
 
 
 @pytest.fixture
-def audit_store(settings: Settings) -> Iterator[Settings]:
-    """Settings whose database is new and holds only the audit service's schema."""
+def audit_store(migrated: Settings) -> Iterator[Settings]:
+    """Settings whose database is new and holds only the audit service's schema, with a checkpoint key of their own."""
     name = f"cp_audit_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(libpq_url(settings, "postgres"), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(migrated, "postgres"), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    own = settings.but(database_url=make_url(settings.database_url).set(database=name).render_as_string(hide_password=False))
+    own = migrated.but(database_url=make_url(migrated.database_url).set(database=name).render_as_string(hide_password=False),
+                       checkpoint_key=new_key())
     upgrade(own.database_url, services=("audit",))
     try:
         yield own
     finally:
-        with psycopg.connect(libpq_url(settings, "postgres"), autocommit=True) as connection:
+        with psycopg.connect(libpq_url(migrated, "postgres"), autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -69,8 +71,15 @@ def store(audit):
 
 
 def lookups(count: int, **facts) -> list[Envelope]:
-    return [audit_event("directory", "read", actor=ACTOR, purpose="safeguarding", subject=f"CP-{n}",
-                        contactpoint_ids=[f"CP-{n}"], **facts) for n in range(count)]
+    """Reads by one practitioner, numbered from 1 by a producer of their own, as a producer new to this store numbers them
+    (this process's own numbering has gone on through the other tests)."""
+    producer = f"directory@{uuid.uuid4().hex[:8]}"
+    made = []
+    for n in range(1, count + 1):
+        envelope = audit_event("directory", "read", actor=ACTOR, purpose="safeguarding", subject=f"CP-{n}", contactpoint_ids=[f"CP-{n}"], **facts)
+        envelope.body.update(producer=producer, producer_seq=n)
+        made.append(envelope)
+    return made
 
 
 @pytest.fixture

@@ -1,0 +1,155 @@
+"""`contactpoint disclose`: bulk disclosure (pseudonymised or anonymised), and single-record disclosure on a second person's approval.
+
+Bulk exports are the operator's, like every command here. Each single-record step is a
+person's: the command signs them in (password and one-time code, prompted or from
+CP_PASSWORD and CP_OTP), acts as them, and signs them out.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import click
+
+from contactpoint.commands.common import operator, service, settings, show
+from shared.contracts.disclosure import GROUNDS
+
+
+@click.group()
+def disclose():
+    """Bulk disclosure, pseudonymised or anonymised; one child's record only on a second person's approval."""
+
+
+@disclose.command("bulk")
+@click.option("--pseudonymised", type=click.Path(path_type=Path, dir_okay=False), help="write keyed pseudonyms to this JSON Lines file")
+@click.option("--anonymised", type=click.Path(path_type=Path, dir_okay=False), help="write suppressed aggregate counts to this JSON Lines file")
+@click.option("--recipient", help="the recipient whose own pseudonyms these are (pseudonymised only)")
+@click.option("--json", "as_json", is_flag=True)
+def disclose_bulk(pseudonymised, anonymised, recipient, as_json):
+    """Export every child de-identified: one line a child with a keyed pseudonym, or counts by LA, age band and service."""
+    from tqdm import tqdm
+
+    from services.disclosure.exports import export
+
+    if (pseudonymised is None) == (anonymised is None):
+        raise click.UsageError("give one of --pseudonymised FILE or --anonymised FILE")
+    if recipient and anonymised:
+        raise click.UsageError("--recipient names whose pseudonyms these are; anonymised counts carry none")
+    form, path = ("pseudonymised", pseudonymised) if pseudonymised else ("anonymised", anonymised)
+    if not path.parent.is_dir():
+        raise click.UsageError(f"{path.parent} is not a folder to write {path.name} in")
+    with contextlib.closing(service("disclosure")) as disclosure:
+        done = export(disclosure, form, path, actor=operator(), recipient=recipient,
+                      progress=lambda rows, total: tqdm(rows, total=total, unit="child", desc="exported"))
+    show(done, as_json, lambda d: [f"wrote {d['rows']:,} {form} lines ({d['children']:,} children) to {path}; the export is audited"])
+
+
+def as_person(command):
+    """Options that sign a person in for one command."""
+    for option in reversed((
+        click.option("--username", envvar="CP_USERNAME", required=True, help="who you are (or CP_USERNAME)"),
+        click.option("--password", envvar="CP_PASSWORD", prompt=True, hide_input=True, help="(or CP_PASSWORD; prompted if not given)"),
+        click.option("--otp", envvar="CP_OTP", prompt="one-time code", help="the code from your authenticator (or CP_OTP)"),
+    )):
+        command = option(command)
+    return command
+
+
+@contextlib.contextmanager
+def signed_in(username: str, password: str, otp: str):
+    """The person, as services are told of them, for as long as the command runs; signed out after."""
+    from shared import tokens
+    from shared.cache import make_redis
+    from shared.contracts.requests import LOGIN, LOGOUT
+
+    config = settings()
+    with contextlib.closing(service("identity")) as identity, contextlib.closing(make_redis(config)) as revocations:
+        answer = identity.perform(LOGIN, {"username": username, "password": password, "otp": otp, "client": "command line"})
+        person = tokens.verify(config.token_key, answer["access_token"], revocations)
+        try:
+            yield person.as_dict()
+        finally:
+            identity.perform(LOGOUT, {"actor": person.as_dict(), "token_id": person.token_id, "expires_at": person.expires_at})
+
+
+def perform(request: str, payload: dict):
+    with contextlib.closing(service("disclosure")) as disclosure:
+        return disclosure.perform(request, payload)
+
+
+def _request_lines(r: dict) -> list[str]:
+    lines = [f"{r['request_id']}  {r['status']:<8} {r['ground']:<16} {r['contactpoint_id']}  ref {r['reference']}  by {r['requested_by']}"]
+    if r["decided_by"]:
+        lines.append(f"    decided by {r['decided_by']} at {r['decided_at']}" + (f"; readable until {r['readable_until']}" if r["readable_until"] else ""))
+    return lines
+
+
+@disclose.command("request")
+@click.argument("contactpoint_id")
+@click.option("--ground", required=True, type=click.Choice(GROUNDS))
+@click.option("--reference", required=True, help="the court order's or the police case's reference")
+@as_person
+@click.option("--json", "as_json", is_flag=True)
+def disclose_request(contactpoint_id, ground, reference, username, password, otp, as_json):
+    """Ask for one child's record on a ground; an approver (not you) must approve it."""
+    from shared.contracts.requests import REQUEST_DISCLOSURE
+
+    with signed_in(username, password, otp) as person:
+        asked = perform(REQUEST_DISCLOSURE, {
+            "actor": person, "contactpoint_id": contactpoint_id, "ground": ground, "reference": reference,
+        })
+    show(asked, as_json, _request_lines)
+
+
+@disclose.command("approve")
+@click.argument("request_id")
+@click.option("--reason", help="why, for the record")
+@as_person
+@click.option("--json", "as_json", is_flag=True)
+def disclose_approve(request_id, reason, username, password, otp, as_json):
+    """Approve someone else's request (approvers only); its requester may then read the record once, in time."""
+    from shared.contracts.requests import APPROVE_DISCLOSURE
+
+    with signed_in(username, password, otp) as person:
+        decided = perform(APPROVE_DISCLOSURE, {"actor": person, "request_id": request_id, "reason": reason})
+    show(decided, as_json, _request_lines)
+
+
+@disclose.command("refuse")
+@click.argument("request_id")
+@click.option("--reason", required=True, help="why, for the requester and the record")
+@as_person
+@click.option("--json", "as_json", is_flag=True)
+def disclose_refuse(request_id, reason, username, password, otp, as_json):
+    """Refuse someone else's request (approvers only)."""
+    from shared.contracts.requests import REFUSE_DISCLOSURE
+
+    with signed_in(username, password, otp) as person:
+        decided = perform(REFUSE_DISCLOSURE, {"actor": person, "request_id": request_id, "reason": reason})
+    show(decided, as_json, _request_lines)
+
+
+@disclose.command("list")
+@click.option("--status", type=click.Choice(("pending", "approved", "refused", "read", "expired")))
+@as_person
+@click.option("--json", "as_json", is_flag=True)
+def disclose_list(status, username, password, otp, as_json):
+    """Your requests; an approver sees every request of their LA."""
+    from shared.contracts.requests import LIST_DISCLOSURES
+
+    with signed_in(username, password, otp) as person:
+        found = perform(LIST_DISCLOSURES, {"actor": person, "status": status})
+    show(found, as_json, lambda rows: [line for r in rows for line in _request_lines(r)] or ["no disclosure requests"])
+
+
+@disclose.command("read")
+@click.argument("request_id")
+@as_person
+def disclose_read(request_id, username, password, otp):
+    """Read, once, the record your approved request discloses; printed as JSON."""
+    from shared.contracts.requests import READ_DISCLOSURE
+
+    with signed_in(username, password, otp) as person:
+        disclosed = perform(READ_DISCLOSURE, {"actor": person, "request_id": request_id})
+    click.echo(json.dumps(disclosed, default=str))

@@ -1,0 +1,26 @@
+"""What bulk disclosure may show of a child, taken from a merged record; everything else is left behind.
+
+Kept: year and month of birth, gender, postcode district (none for a shielded child), LA,
+and the kinds of service involved (sensitive involvements left out, as they are from readers
+who may not see them). Never kept: names, addresses, carers, practitioners, contacts,
+identifiers, the ContactPoint id.
+"""
+from __future__ import annotations
+
+from shared.contracts.validators import postcode_district
+
+
+def de_identified(snapshot: dict) -> dict:
+    """The columns of ``DeIdentifiedChild`` for a ``ChildMergedSchema`` snapshot."""
+    demographics = snapshot["demographics"]
+    born = demographics["date_of_birth"]
+    return {
+        "version": snapshot["version"],
+        "active": snapshot["active"],
+        "la_code": snapshot["la_code"],
+        "birth_year": born.year,
+        "birth_month": born.month,
+        "gender": demographics["gender"],
+        "postcode_district": None if snapshot["shielded"] else postcode_district(demographics["address"]["postcode"]),
+        "service_kinds": sorted({i["service"] for i in snapshot["involvements"] if not i.get("sensitive")}),
+    }
