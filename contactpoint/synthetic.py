@@ -438,6 +438,23 @@ def feed_message(child: Child, *, source_record_id: str, sequence: int, service:
     }
 
 
+def merged_snapshot(child: Child, rng: random.Random, services: tuple[str, ...] = ("school",)) -> dict:
+    """The child as the directory holds them once merged (``feeds.child.merged``, in its JSON form), for loading a directory directly."""
+    messages = [feed_message(child, source_record_id=f"{service}-{child.person_id}", sequence=1, service=service, rng=rng) for service in services]
+    return {
+        "contactpoint_id": f"CP-{child.person_id:010d}",
+        "version": 1,
+        "la_code": child.la_code,
+        "active": True,
+        "shielded": False,
+        "retain_to_25": False,
+        "demographics": messages[0]["child"],
+        "carers": messages[0]["carers"],
+        "involvements": [{**message["involvement"], "source_id": service} for service, message in zip(services, messages)],
+        "source_records": [[service, message["source_record_id"]] for service, message in zip(services, messages)],
+    }
+
+
 def with_errors(message: dict, rng: random.Random, rate: float = 0.3) -> dict:
     """A copy of a feed message that, with probability ``rate``, carries one data-entry error.
 

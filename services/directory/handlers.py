@@ -1,9 +1,14 @@
 """The directory's handlers: hold what the feeds service merged; answer searches and reads, each audited before it is answered."""
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import delete
+
 from services.directory import queries, rules
 from services.directory.errors import ChildNotFound
-from services.directory.models import Child
+from services.directory.matching import search_keys
+from services.directory.models import Child, SearchKey
 from services.directory.schemas import ReadSchema, SearchSchema
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
@@ -18,6 +23,7 @@ from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "directory"
+RECORD_FIELDS = ("contactpoint_id", "demographics", "carers", "involvements", "source_records", "retain_to_25")
 
 
 def hold_child(uow: UnitOfWork, snapshot: dict, envelope=None) -> None:
@@ -28,22 +34,39 @@ def hold_child(uow: UnitOfWork, snapshot: dict, envelope=None) -> None:
     if child is None:
         child = Child(contactpoint_id=snapshot["contactpoint_id"])
         uow.session.add(child)
+    for column, value in row_of(snapshot).items():
+        setattr(child, column, value)
+    uow.session.execute(delete(SearchKey).where(SearchKey.contactpoint_id == child.contactpoint_id))
+    uow.session.add_all(SearchKey(key=key, contactpoint_id=child.contactpoint_id) for key in keys_of(snapshot))
+
+
+def row_of(snapshot: dict) -> dict:
+    """The ``children`` row that holds a ``feeds.child.merged`` snapshot (in its JSON form)."""
     demographics = snapshot["demographics"]
     identifiers = demographics["identifiers"]
-    child.version = snapshot["version"]
-    child.la_code = snapshot["la_code"]
-    child.active = snapshot["active"]
-    child.shielded = snapshot["shielded"]
-    child.family_name = demographics["family_name"]
-    child.family_key = name_key(demographics["family_name"])
-    child.given_names = demographics["given_names"]
-    child.former_family_keys = [name_key(name) for name in demographics["former_family_names"]]
-    child.date_of_birth = demographics["date_of_birth"]
-    child.gender = demographics["gender"]
-    child.postcode = normal_postcode(demographics["address"]["postcode"])
-    child.nhs_number = identifiers.get("nhs_number")
-    child.upn = identifiers.get("upn")
-    child.record = ChildMergedSchema(only=("contactpoint_id", "demographics", "carers", "involvements", "source_records", "retain_to_25")).dump(snapshot)
+    return {
+        "contactpoint_id": snapshot["contactpoint_id"],
+        "version": snapshot["version"],
+        "la_code": snapshot["la_code"],
+        "active": snapshot["active"],
+        "shielded": snapshot["shielded"],
+        "family_name": demographics["family_name"],
+        "family_key": name_key(demographics["family_name"]),
+        "given_names": demographics["given_names"],
+        "former_family_keys": [name_key(name) for name in demographics["former_family_names"]],
+        "date_of_birth": date.fromisoformat(str(demographics["date_of_birth"])),
+        "gender": demographics["gender"],
+        "postcode": normal_postcode(demographics["address"]["postcode"]),
+        "nhs_number": identifiers.get("nhs_number"),
+        "upn": identifiers.get("upn"),
+        "record": ChildMergedSchema(only=RECORD_FIELDS).dump(snapshot),
+    }
+
+
+def keys_of(snapshot: dict) -> set[str]:
+    """The phonetic keys the child is found by from two names and a postcode."""
+    demographics = snapshot["demographics"]
+    return search_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"])
 
 
 def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -55,10 +78,10 @@ def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
         uow.publish_now(audit_event(SERVICE, "search", actor=actor, outcome="refused", purpose=purpose,
                                     criteria=request["criteria"], detail=refusal.as_dict()))
         raise
-    results = queries.search(uow.session, criteria)
+    found = queries.search(uow.session, criteria)
     uow.publish_now(audit_event(SERVICE, "search", actor=actor, purpose=purpose, criteria=criteria,
-                                contactpoint_ids=[r["contactpoint_id"] for r in results]))
-    return {"results": results}
+                                contactpoint_ids=[r["contactpoint_id"] for r in found["results"]]))
+    return found
 
 
 def read_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:

@@ -1,4 +1,5 @@
-"""The directory's own tables: one row a child, held as the feeds service last described it."""
+"""The directory's own tables: one row a child, held as the feeds service last described it, the keys it is found by,
+and the archive of children who have left the directory."""
 from __future__ import annotations
 
 from datetime import date
@@ -18,6 +19,7 @@ class Child(Base):
     __table_args__ = (
         Index("ix_children_family_key_dob", "family_key", "date_of_birth"),
         Index("ix_children_dob", "date_of_birth"),
+        Index("ix_children_postcode", "postcode"),
     )
 
     contactpoint_id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -35,3 +37,12 @@ class Child(Base):
     nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
     upn: Mapped[str | None] = mapped_column(String(13), index=True)
     record: Mapped[dict] = mapped_column(JSON)
+
+
+class SearchKey(Base):
+    """A precomputed phonetic key (``<family code>:<given code>``) a child is found by without a date of birth."""
+
+    __tablename__ = "search_keys"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    contactpoint_id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,57 +1,59 @@
-"""Reading the directory: finding children from identifying details, and ranking what is found."""
+"""Reading the directory: candidates from indexed keys only, then every candidate scored and ranked before the cap.
+
+A search never reads the whole table: an identifier reads its index; a date of birth reads
+the children born that day (or on the day with day and month swapped); two names and a
+postcode read the children at that postcode and those whose precomputed phonetic keys agree.
+"""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
-from services.directory.models import Child
-from services.directory.rules import MAX_RESULTS
+from services.directory.matching import MIN_SCORE, Candidate, dates_meant, normal_identifier, score, search_keys
+from services.directory.models import Child, SearchKey
+from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
 from shared.contracts.validators import normal_postcode, postcode_district
-from shared.names import name_key
+
+SCORED_COLUMNS = (
+    Child.contactpoint_id, Child.shielded, Child.family_name, Child.given_names, Child.former_family_keys,
+    Child.date_of_birth, Child.gender, Child.postcode, Child.nhs_number, Child.upn,
+)
 
 
-def search(session: Session, criteria: dict) -> list[dict]:
-    query = select(Child).where(Child.active.is_(True))
+def search(session: Session, criteria: dict) -> dict:
+    """``{"results": [...]}`` best first, at most ``MAX_RESULTS``; with a ``notice`` to refine when more matched."""
+    query = select(Child).options(load_only(*SCORED_COLUMNS)).where(Child.active.is_(True), _candidates(criteria))
+    ranked = sorted(
+        ((found_score, child) for child in session.scalars(query) if (found_score := score(_candidate(child), criteria)) >= MIN_SCORE),
+        key=lambda pair: (-pair[0], pair[1].contactpoint_id),
+    )
+    answer = {"results": [_summary(child, found_score) for found_score, child in ranked[:MAX_RESULTS]]}
+    if len(ranked) > MAX_RESULTS:
+        answer["notice"] = REFINE_NOTICE
+    return answer
+
+
+def _candidates(criteria: dict):
+    """The indexed condition that narrows the search to the children the criteria could mean."""
     if "identifier" in criteria:
-        identifier = criteria["identifier"].replace(" ", "").upper()
-        query = query.where(or_(Child.nhs_number == identifier, Child.upn == identifier))
-    if "family_name" in criteria:
-        query = query.where(Child.family_key == name_key(criteria["family_name"]))
+        identifier = normal_identifier(criteria["identifier"])
+        return or_(Child.nhs_number == identifier, Child.upn == identifier)
     if "date_of_birth" in criteria:
-        query = query.where(Child.date_of_birth.in_(_dates_meant(criteria["date_of_birth"])))
-    if "postcode" in criteria:
-        query = query.where(Child.postcode == normal_postcode(criteria["postcode"]))
-    found = [(_score(child, criteria), child) for child in session.scalars(query.limit(MAX_RESULTS * 5))]
-    found = [(score, child) for score, child in found if score > 0]
-    found.sort(key=lambda pair: (-pair[0], pair[1].contactpoint_id))
-    return [_summary(child, score) for score, child in found[:MAX_RESULTS]]
+        return Child.date_of_birth.in_(sorted(dates_meant(criteria["date_of_birth"])))
+    keys = search_keys([criteria["family_name"]], [criteria["given_name"]])
+    by_keys = select(SearchKey.contactpoint_id).where(SearchKey.key.in_(sorted(keys)))
+    return or_(Child.postcode == normal_postcode(criteria["postcode"]), Child.contactpoint_id.in_(by_keys))
 
 
-def _dates_meant(day: date) -> set[date]:
-    """The date given, and the same with day and month swapped, a common slip."""
-    meant = {day}
-    if day.day <= 12:
-        meant.add(date(day.year, day.day, day.month))
-    return meant
+def _candidate(child: Child) -> Candidate:
+    return Candidate(
+        family_name=child.family_name, former_family_keys=tuple(child.former_family_keys), given_names=tuple(child.given_names),
+        date_of_birth=child.date_of_birth, postcode=child.postcode,
+        identifiers=tuple(identifier for identifier in (child.nhs_number, child.upn) if identifier),
+    )
 
 
-def _score(child: Child, criteria: dict) -> float:
-    checks = []
-    if "given_name" in criteria:
-        wanted = name_key(criteria["given_name"])
-        checks.append(any(name_key(name) == wanted for name in child.given_names))
-    if "date_of_birth" in criteria:
-        checks.append(child.date_of_birth == criteria["date_of_birth"])
-    if not checks:
-        return 1.0
-    exact = sum(checks) / len(checks)
-    # A given name that differs still leaves a candidate worth showing, ranked lower.
-    return round(0.5 + exact / 2, 3)
-
-
-def _summary(child: Child, score: float) -> dict:
+def _summary(child: Child, found_score: float) -> dict:
     return {
         "contactpoint_id": child.contactpoint_id,
         "family_name": child.family_name,
@@ -59,7 +61,7 @@ def _summary(child: Child, score: float) -> dict:
         "date_of_birth": child.date_of_birth.isoformat(),
         "gender": child.gender,
         "postcode_district": None if child.shielded else postcode_district(child.postcode),
-        "score": score,
+        "score": found_score,
     }
 
 

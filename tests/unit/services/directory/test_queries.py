@@ -1,13 +1,14 @@
-"""Finding children from identifying details: exact keys narrow the search, the score ranks what is found."""
+"""Finding children from identifying details: indexed keys narrow the search, the score ranks what is found."""
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
 
-from services.directory.models import Base, Child
+from services.directory.matching import search_keys
+from services.directory.models import Base, Child, SearchKey
 from services.directory.queries import held, search
-from services.directory.rules import MAX_RESULTS
+from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
 from shared.contracts.validators import normal_postcode
 from shared.names import name_key
 
@@ -20,17 +21,23 @@ def session(session_for):
 
 
 def add(session, contactpoint_id: str, family_name="Smith", given_names=("Amy",), born=BORN, postcode="LS1 4AP",
-        nhs_number=None, upn=None, active=True, shielded=False) -> None:
+        nhs_number=None, upn=None, active=True, shielded=False, former_family_names=()) -> None:
     session.add(Child(
         contactpoint_id=contactpoint_id, version=1, la_code="E08000035", active=active, shielded=shielded,
-        family_name=family_name, family_key=name_key(family_name), given_names=list(given_names), former_family_keys=[],
+        family_name=family_name, family_key=name_key(family_name), given_names=list(given_names),
+        former_family_keys=[name_key(name) for name in former_family_names],
         date_of_birth=born, gender="female", postcode=normal_postcode(postcode), nhs_number=nhs_number, upn=upn, record={},
     ))
+    session.add_all(SearchKey(key=key, contactpoint_id=contactpoint_id) for key in search_keys([family_name, *former_family_names], given_names))
     session.flush()
 
 
+def results(session, **criteria) -> list[dict]:
+    return search(session, criteria)["results"]
+
+
 def found(session, **criteria) -> list[str]:
-    return [result["contactpoint_id"] for result in search(session, criteria)]
+    return [result["contactpoint_id"] for result in results(session, **criteria)]
 
 
 def test_a_child_is_found_by_nhs_number_written_with_spaces(session):
@@ -46,20 +53,23 @@ def test_a_child_is_found_by_upn_written_in_lower_case(session):
     assert found(session, identifier="a123456789012") == ["CP-AMY"]
 
 
-def test_a_family_name_is_matched_by_its_key(session):
+def test_a_family_name_written_another_way_matches_by_its_key_above_a_similar_name(session):
     add(session, "CP-OBRIEN", family_name="O'Brien")
     add(session, "CP-BRIEN", family_name="Brien")
 
-    assert found(session, family_name="obrien", date_of_birth=BORN) == ["CP-OBRIEN"]
+    ranked = results(session, family_name="obrien", date_of_birth=BORN)
+
+    assert [r["contactpoint_id"] for r in ranked] == ["CP-OBRIEN", "CP-BRIEN"]
+    assert ranked[0]["score"] == 1.0 > ranked[1]["score"]
 
 
 def test_a_birth_date_with_day_and_month_swapped_still_finds_the_child_ranked_below_an_exact_one(session):
     add(session, "CP-SWAPPED", born=date(2012, 4, 3))
     add(session, "CP-EXACT", born=BORN)
 
-    results = search(session, {"family_name": "Smith", "date_of_birth": BORN})
+    ranked = results(session, family_name="Smith", date_of_birth=BORN)
 
-    assert [(r["contactpoint_id"], r["score"]) for r in results] == [("CP-EXACT", 1.0), ("CP-SWAPPED", 0.5)]
+    assert [(r["contactpoint_id"], r["score"]) for r in ranked] == [("CP-EXACT", 1.0), ("CP-SWAPPED", 0.917)]
 
 
 def test_a_birth_date_whose_day_cannot_be_a_month_is_not_swapped(session):
@@ -72,7 +82,7 @@ def test_a_birth_date_whose_day_cannot_be_a_month_is_not_swapped(session):
 def test_a_birth_date_whose_day_and_month_are_the_same_finds_only_that_date(session):
     add(session, "CP-MAY", born=date(2012, 5, 5))
 
-    assert [r["score"] for r in search(session, {"family_name": "Smith", "date_of_birth": date(2012, 5, 5)})] == [1.0]
+    assert [r["score"] for r in results(session, family_name="Smith", date_of_birth=date(2012, 5, 5))] == [1.0]
 
 
 def test_another_birth_date_finds_nobody(session):
@@ -91,9 +101,9 @@ def test_a_given_name_that_differs_leaves_a_candidate_ranked_below_one_that_agre
     add(session, "CP-AMY", given_names=["Amy", "Louise"])
     add(session, "CP-BETH", given_names=["Beth"])
 
-    results = search(session, {"given_name": "louise", "date_of_birth": BORN, "postcode": "LS1 4AP"})
+    ranked = results(session, given_name="louise", date_of_birth=BORN, postcode="LS1 4AP")
 
-    assert [(r["contactpoint_id"], r["score"]) for r in results] == [("CP-AMY", 1.0), ("CP-BETH", 0.75)]
+    assert [(r["contactpoint_id"], r["score"]) for r in ranked] == [("CP-AMY", 1.0), ("CP-BETH", 0.615)]
 
 
 def test_a_child_no_source_holds_any_longer_is_never_found(session):
@@ -106,7 +116,7 @@ def test_a_child_no_source_holds_any_longer_is_never_found(session):
 def test_a_result_summarises_the_child_with_only_the_postcode_district(session):
     add(session, "CP-AMY", given_names=["Amy", "Louise"], postcode="LS1 4AP", nhs_number="9434765919")
 
-    assert search(session, {"identifier": "9434765919"}) == [{
+    assert results(session, identifier="9434765919") == [{
         "contactpoint_id": "CP-AMY", "family_name": "Smith", "given_names": ["Amy", "Louise"],
         "date_of_birth": "2012-03-04", "gender": "female", "postcode_district": "LS1", "score": 1.0,
     }]
@@ -115,19 +125,20 @@ def test_a_result_summarises_the_child_with_only_the_postcode_district(session):
 def test_a_shielded_child_is_found_without_even_its_postcode_district(session):
     add(session, "CP-SHIELDED", nhs_number="9434765919", shielded=True)
 
-    assert search(session, {"identifier": "9434765919"})[0]["postcode_district"] is None
+    assert results(session, identifier="9434765919")[0]["postcode_district"] is None
 
 
 def test_no_more_than_the_maximum_results_are_given_best_first_then_by_id(session):
     for n in range(MAX_RESULTS + 5):
         add(session, f"CP-{n:03d}", born=date(2012, 4, 3) if n % 2 else BORN)
 
-    results = search(session, {"family_name": "Smith", "date_of_birth": BORN})
+    answer = search(session, {"family_name": "Smith", "date_of_birth": BORN})
 
-    assert len(results) == MAX_RESULTS
-    exact = [r["contactpoint_id"] for r in results if r["score"] == 1.0]
+    assert len(answer["results"]) == MAX_RESULTS
+    assert answer["notice"] == REFINE_NOTICE
+    exact = [r["contactpoint_id"] for r in answer["results"] if r["score"] == 1.0]
     assert exact == sorted(f"CP-{n:03d}" for n in range(0, MAX_RESULTS + 5, 2))
-    assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+    assert [r["score"] for r in answer["results"]] == sorted((r["score"] for r in answer["results"]), reverse=True)
 
 
 def test_a_child_is_read_by_its_contactpoint_id(session):

@@ -1,0 +1,122 @@
+"""Matching a child to imperfect details: phonetic keys to find candidates, a similarity score to rank them.
+
+Names are compared by their keys (``shared.names``) and by Double Metaphone codes, so that
+``Smyth`` finds ``Smith`` and ``Mohammed`` finds ``Muhammad``; Jaro–Winkler similarity ranks
+typing slips (``Smiht``). A hyphenated or many-part name matches on any of its parts, a
+family name on any former family name, and a date of birth with day and month swapped still
+counts, a little less. Each criterion given scores from 0 to 1 and the score is their
+weighted mean; a candidate below ``MIN_SCORE`` is not shown.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import jellyfish
+from doublemetaphone import doublemetaphone
+
+from shared.contracts.validators import normal_postcode, postcode_district
+from shared.names import name_key, name_parts
+
+WEIGHTS = {"family_name": 0.35, "given_name": 0.25, "date_of_birth": 0.25, "postcode": 0.15, "identifier": 1.0}
+MIN_SCORE = 0.55
+# Below this, two names are taken as different names, not as one name mistyped.
+NAME_FLOOR = 0.75
+SOUNDS_ALIKE = 0.9
+PART_OF_NAME = 0.95
+FORMER_NAME = 0.95
+SWAPPED_DATE = 0.8
+SAME_DISTRICT = 0.4
+
+
+@lru_cache(maxsize=65536)
+def phonetic_codes(key: str) -> frozenset[str]:
+    """The Double Metaphone codes of a name key (primary and alternate)."""
+    return frozenset(code for code in doublemetaphone(key) if code)
+
+
+def name_forms(name: str) -> set[str]:
+    """The keys a name is known by: the whole name and each of its parts."""
+    return {name_key(name), *name_parts(name)} - {""}
+
+
+def search_keys(family_names: Iterable[str], given_names: Iterable[str]) -> set[str]:
+    """The precomputed keys a child is found by from two names and no date: ``<family code>:<given code>``."""
+    family_codes = {code for name in family_names for form in name_forms(name) for code in phonetic_codes(form)}
+    given_codes = {code for name in given_names for form in name_forms(name) for code in phonetic_codes(form)}
+    return {f"{family}:{given}" for family in family_codes for given in given_codes}
+
+
+def _key_similarity(wanted: str, held: str) -> float:
+    if wanted == held:
+        return 1.0
+    similarity = jellyfish.jaro_winkler_similarity(wanted, held)
+    if phonetic_codes(wanted) & phonetic_codes(held):
+        similarity = max(similarity, SOUNDS_ALIKE)
+    return similarity if similarity >= NAME_FLOOR else 0.0
+
+
+@lru_cache(maxsize=262144)
+def _name_similarity(wanted: str, held: str) -> float:
+    whole = _key_similarity(name_key(wanted), name_key(held))
+    if whole == 1.0:
+        return whole
+    parts = max((_key_similarity(w, h) for w in name_forms(wanted) for h in name_forms(held)), default=0.0)
+    return max(whole, parts * PART_OF_NAME)
+
+
+def name_similarity(wanted: str, held: Iterable[str]) -> float:
+    """How well ``wanted`` matches the best of the ``held`` names, from 0 to 1."""
+    return max((_name_similarity(wanted, name) for name in held), default=0.0)
+
+
+def dates_meant(day: date) -> set[date]:
+    """The date given, and the same with day and month swapped, a common slip."""
+    meant = {day}
+    if day.day <= 12:
+        meant.add(date(day.year, day.day, day.month))
+    return meant
+
+
+@dataclass(frozen=True)
+class Candidate:
+    family_name: str
+    former_family_keys: tuple[str, ...]
+    given_names: tuple[str, ...]
+    date_of_birth: date
+    postcode: str
+    identifiers: tuple[str, ...]
+
+
+def similarities(candidate: Candidate, criteria: dict) -> dict[str, float]:
+    """How well the candidate agrees with each criterion given, from 0 to 1."""
+    agree: dict[str, float] = {}
+    if "family_name" in criteria:
+        wanted = criteria["family_name"]
+        agree["family_name"] = max(name_similarity(wanted, [candidate.family_name]),
+                                   FORMER_NAME * name_similarity(wanted, candidate.former_family_keys))
+    if "given_name" in criteria:
+        agree["given_name"] = name_similarity(criteria["given_name"], candidate.given_names)
+    if "date_of_birth" in criteria:
+        born = criteria["date_of_birth"]
+        agree["date_of_birth"] = 1.0 if candidate.date_of_birth == born else SWAPPED_DATE if candidate.date_of_birth in dates_meant(born) else 0.0
+    if "postcode" in criteria:
+        wanted = normal_postcode(criteria["postcode"])
+        agree["postcode"] = 1.0 if candidate.postcode == wanted else SAME_DISTRICT if postcode_district(candidate.postcode) == postcode_district(wanted) else 0.0
+    if "identifier" in criteria:
+        agree["identifier"] = 1.0 if normal_identifier(criteria["identifier"]) in candidate.identifiers else 0.0
+    return agree
+
+
+def score(candidate: Candidate, criteria: dict) -> float:
+    """The weighted mean of the candidate's agreement with each criterion given."""
+    agree = similarities(candidate, criteria)
+    if not agree:
+        return 0.0
+    return round(sum(WEIGHTS[name] * value for name, value in agree.items()) / sum(WEIGHTS[name] for name in agree), 3)
+
+
+def normal_identifier(value: str) -> str:
+    return value.replace(" ", "").upper()

@@ -1,0 +1,106 @@
+"""Fuzzy matching, case by case: the right child is found despite the slips people make, and ranked above the rest."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.directory.matching import MIN_SCORE, name_similarity, phonetic_codes, search_keys
+from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
+from services.directory.queries import search
+from tests.unit.services.directory.test_queries import BORN, add, found, results, session  # noqa: F401  (the fixture)
+
+
+@pytest.mark.parametrize("typed, held", [
+    ("Smiht", "Smith"), ("Smth", "Smith"), ("Smyth", "Smith"), ("Thompson", "Thomson"), ("Mohammed", "Muhammad"),
+    ("Jonse", "Jones"), ("McDonald", "MacDonald"), ("O Brien", "O'Brien"),
+])
+def test_a_family_name_mistyped_or_spelt_another_way_still_finds_the_child(session, typed, held):
+    add(session, "CP-RIGHT", family_name=held)
+    add(session, "CP-OTHER", family_name="Okonkwo")
+
+    assert found(session, family_name=typed, date_of_birth=BORN) == ["CP-RIGHT"]
+
+
+def test_an_exact_name_ranks_above_a_near_one(session):
+    add(session, "CP-SMYTH", family_name="Smyth")
+    add(session, "CP-SMITH", family_name="Smith")
+
+    ranked = results(session, family_name="Smith", date_of_birth=BORN)
+
+    assert [r["contactpoint_id"] for r in ranked] == ["CP-SMITH", "CP-SMYTH"]
+    assert ranked[0]["score"] > ranked[1]["score"]
+
+
+def test_a_name_unlike_the_one_given_is_not_shown_even_born_the_same_day(session):
+    add(session, "CP-PATEL", family_name="Patel")
+
+    assert found(session, family_name="Smith", date_of_birth=BORN) == []
+
+
+def test_a_former_family_name_finds_the_child_just_below_a_current_one(session):
+    add(session, "CP-NOW-JONES", family_name="Jones", former_family_names=["Smith"])
+    add(session, "CP-STILL-SMITH", family_name="Smith")
+
+    ranked = results(session, family_name="Smith", given_name="Amy", date_of_birth=BORN)
+
+    assert [r["contactpoint_id"] for r in ranked] == ["CP-STILL-SMITH", "CP-NOW-JONES"]
+
+
+def test_a_former_family_name_finds_the_child_without_a_date_of_birth_through_its_phonetic_keys(session):
+    add(session, "CP-MOVED", family_name="Jones", former_family_names=["Smith"], postcode="M1 1AA")
+
+    assert found(session, family_name="Smith", given_name="Amy", postcode="LS1 4AP") == ["CP-MOVED"]
+
+
+@pytest.mark.parametrize("given", ["Amy", "Mae", "Amy-Mae", "amy mae", "Louise"])
+def test_a_hyphenated_or_middle_given_name_finds_the_child(session, given):
+    add(session, "CP-AMY-MAE", given_names=["Amy-Mae", "Louise"])
+
+    assert found(session, given_name=given, date_of_birth=BORN, postcode="LS1 4AP") == ["CP-AMY-MAE"]
+
+
+def test_given_names_in_the_other_order_still_find_the_child(session):
+    add(session, "CP-AMY", given_names=["Amy", "Louise"], postcode="M1 1AA")
+
+    assert found(session, family_name="Smith", given_name="Louise", postcode="LS1 4AP") == ["CP-AMY"]
+
+
+def test_a_mistyped_name_with_no_date_of_birth_is_found_by_phonetic_keys_at_another_postcode(session):
+    add(session, "CP-AMY", family_name="Smyth", postcode="M1 1AA")
+
+    assert found(session, family_name="Smith", given_name="Aimee", postcode="LS1 4AP") == ["CP-AMY"]
+
+
+def test_day_and_month_swapped_and_a_mistyped_name_together_still_find_the_child(session):
+    add(session, "CP-AMY", family_name="Williams", born=date(2012, 4, 3))
+
+    (only,) = results(session, family_name="Wiliams", given_name="Amy", date_of_birth=BORN)
+
+    assert only["contactpoint_id"] == "CP-AMY" and MIN_SCORE <= only["score"] < 1.0
+
+
+def test_exact_matches_are_never_cut_by_the_cap_however_many_near_ones_are_read_first(session):
+    for n in range(MAX_RESULTS * 3):
+        add(session, f"CP-A{n:03d}", family_name="Smyth")
+    add(session, "CP-Z-EXACT", family_name="Smith")
+
+    answer = search(session, {"family_name": "Smith", "date_of_birth": BORN})
+
+    assert answer["results"][0]["contactpoint_id"] == "CP-Z-EXACT"
+    assert len(answer["results"]) == MAX_RESULTS and answer["notice"] == REFINE_NOTICE
+
+
+def test_no_notice_when_every_match_is_shown(session):
+    add(session, "CP-AMY")
+
+    assert "notice" not in search(session, {"family_name": "Smith", "date_of_birth": BORN})
+
+
+def test_phonetic_codes_are_precomputed_per_family_and_given_name_pair():
+    assert search_keys(["Smith"], ["Amy"]) == {f"{family}:{given}" for family in phonetic_codes("smith") for given in phonetic_codes("amy")}
+    assert search_keys(["Smith-Jones"], ["Amy"]) >= search_keys(["Jones"], ["Amy"])
+
+
+def test_similarity_of_names_in_another_script_uses_their_latin_letters():
+    assert name_similarity("Иванова", ["Ivanova"]) == 1.0
