@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, or_, select
 
 from services.directory import queries, rules
 from services.directory.errors import ChildNotFound
 from services.directory.matching import search_keys
-from services.directory.models import Child, SearchKey
-from services.directory.schemas import ReadSchema, SearchSchema
+from services.directory.models import ArchivedChild, Child, SearchKey
+from services.directory.schemas import ReadSchema, ScheduledSchema, SearchSchema
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
@@ -27,9 +27,11 @@ RECORD_FIELDS = ("contactpoint_id", "demographics", "carers", "involvements", "s
 
 
 def hold_child(uow: UnitOfWork, snapshot: dict, envelope=None) -> None:
-    """Keeps the newest version of a child; an older or repeated version changes nothing."""
+    """Keeps the newest version of a child; an older or repeated version, or a child who has left by age, changes nothing."""
     child = uow.session.get(Child, snapshot["contactpoint_id"], with_for_update=True)
     if child is not None and child.version >= snapshot["version"]:
+        return
+    if uow.session.get(ArchivedChild, snapshot["contactpoint_id"]) is not None:
         return
     if child is None:
         child = Child(contactpoint_id=snapshot["contactpoint_id"])
@@ -60,6 +62,7 @@ def row_of(snapshot: dict) -> dict:
         "nhs_number": identifiers.get("nhs_number"),
         "upn": identifiers.get("upn"),
         "record": ChildMergedSchema(only=RECORD_FIELDS).dump(snapshot),
+        "retain_to_25": snapshot["retain_to_25"],
     }
 
 
@@ -111,11 +114,37 @@ def _as_read(child: Child, *, sees_sensitive: bool) -> dict:
     return rules.withhold(record, shielded=child.shielded, sees_sensitive=sees_sensitive)
 
 
+def archive_leavers(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Moves every child past 18 (25 with consent) out of the directory into the archive; scheduled daily."""
+    today = request["today"] or date.today()
+    leavers = uow.session.scalars(select(Child).where(or_(
+        and_(Child.retain_to_25.is_(False), Child.date_of_birth <= rules.latest_birth_date_gone(today, retain_to_25=False)),
+        Child.date_of_birth <= rules.latest_birth_date_gone(today, retain_to_25=True),
+    ))).all()
+    archived = [leaver.contactpoint_id for leaver in leavers]
+    uow.session.add_all(ArchivedChild(contactpoint_id=leaver.contactpoint_id, archived_on=today, record=leaver.record) for leaver in leavers)
+    uow.session.execute(delete(SearchKey).where(SearchKey.contactpoint_id.in_(archived)))
+    uow.session.execute(delete(Child).where(Child.contactpoint_id.in_(archived)))
+    uow.emit(audit_event(SERVICE, "archive", actor=request["actor"], contactpoint_ids=archived, detail={"archived": len(archived)}))
+    return {"archived": len(archived)}
+
+
+def delete_expired_archive(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Deletes archived records kept past the retention period; scheduled daily."""
+    today = request["today"] or date.today()
+    expired = uow.session.scalars(select(ArchivedChild.contactpoint_id).where(ArchivedChild.archived_on < rules.archive_deleted_before(today))).all()
+    uow.session.execute(delete(ArchivedChild).where(ArchivedChild.contactpoint_id.in_(expired)))
+    uow.emit(audit_event(SERVICE, "delete_archived", actor=request["actor"], contactpoint_ids=list(expired), detail={"deleted": len(expired)}))
+    return {"deleted": len(expired)}
+
+
 def routes() -> Routes:
     return Routes(
         requests={
             requests.SEARCH_CHILDREN: Request(SearchSchema, search_children),
             requests.READ_CHILD: Request(ReadSchema, read_child),
+            requests.ARCHIVE_LEAVERS: Request(ScheduledSchema, archive_leavers),
+            requests.DELETE_EXPIRED_ARCHIVE: Request(ScheduledSchema, delete_expired_archive),
             requests.DISCLOSE_CHILD: Request(DiscloseChildSchema, disclose_child),
         },
         events=[Subscription(DIRECTORY_CHILD_UPDATES, hold_child, schema=ChildMergedSchema)],

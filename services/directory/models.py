@@ -37,6 +37,7 @@ class Child(Base):
     nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
     upn: Mapped[str | None] = mapped_column(String(13), index=True)
     record: Mapped[dict] = mapped_column(JSON)
+    retain_to_25: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class SearchKey(Base):
@@ -46,3 +47,13 @@ class SearchKey(Base):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     contactpoint_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class ArchivedChild(Base):
+    """A child who has left the directory by age: kept out of every search and read, and deleted after the retention period."""
+
+    __tablename__ = "archived_children"
+
+    contactpoint_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    archived_on: Mapped[date] = mapped_column(Date, index=True)
+    record: Mapped[dict] = mapped_column(JSON)

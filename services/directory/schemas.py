@@ -1,6 +1,7 @@
 """What the directory accepts and answers."""
 from marshmallow import Schema, fields
 
+from shared.contracts.audit import ActorSchema
 from shared.contracts.requests import RequesterSchema
 
 
@@ -22,3 +23,10 @@ class ReadSchema(Schema):
     actor = fields.Nested(RequesterSchema, required=True)
     purpose = fields.String(load_default=None, allow_none=True)
     contactpoint_id = fields.String(required=True)
+
+
+class ScheduledSchema(Schema):
+    """A scheduled request: who asks (the scheduler, or an operator), and the day to reckon ages on (today by default)."""
+
+    actor = fields.Nested(ActorSchema, load_default=None, allow_none=True)
+    today = fields.Date(load_default=None, allow_none=True)

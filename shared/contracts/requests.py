@@ -10,15 +10,27 @@ ADD_USER = "identity.add_user"
 LIST_USERS = "identity.list_users"
 LOGIN = "identity.login"
 LOGOUT = "identity.logout"
+CHANGE_PASSWORD = "identity.change_password"
+SUSPEND_USER = "identity.suspend_user"
+UNLOCK_USER = "identity.unlock_user"
+RESET_TOTP = "identity.reset_totp"
+RECORD_VETTING = "identity.record_vetting"
+SUSPEND_LAPSED = "identity.suspend_lapsed"
 
 SEARCH_CHILDREN = "directory.search"
 READ_CHILD = "directory.read"
 EXPORT_DIRECTORY = "directory.export"
+ARCHIVE_LEAVERS = "directory.archive_leavers"
+DELETE_EXPIRED_ARCHIVE = "directory.delete_expired_archive"
 DISCLOSE_CHILD = "directory.disclose"
 
 ADD_SOURCE = "feeds.add_source"
 LIST_SOURCES = "feeds.list_sources"
 DISABLE_SOURCE = "feeds.disable_source"
+LIST_REVIEWS = "feeds.list_reviews"
+LINK_REVIEW = "feeds.link_review"
+SEPARATE_REVIEW = "feeds.separate_review"
+SPLIT_RECORD = "feeds.split_record"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
 
@@ -29,6 +41,9 @@ LIST_DISCLOSURES = "disclosure.list"
 READ_DISCLOSURE = "disclosure.read"
 FORGET_CONSUMED = "disclosure.forget_consumed"
 VERIFY_AUDIT = "audit.verify"
+CHECKPOINT_AUDIT = "audit.checkpoint"
+LIST_ALERTS = "audit.list_alerts"
+INVESTIGATE_ALERT = "audit.investigate_alert"
 
 
 class RequesterSchema(ActorSchema):
