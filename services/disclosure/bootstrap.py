@@ -1,7 +1,6 @@
 """The disclosure service's composition root: its key, its way to the directory, its handlers."""
 from __future__ import annotations
 
-import threading
 from functools import partial
 
 from services.disclosure import handlers
@@ -14,17 +13,17 @@ from shared.settings import Settings
 
 
 class DirectoryClient:
-    """Asks the directory over ``cp.rpc``; one client per thread, since a client is not thread-safe."""
+    """Asks the directory over ``cp.rpc``: a connection per question, as questions are rare (one per approved disclosure)."""
 
     def __init__(self, settings: Settings):
         self._connect = partial(connect, settings)
-        self._local = threading.local()
 
     def __call__(self, method: str, payload: dict):
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._local.client = RpcClient(self._connect)
-        return client.call(method, payload)
+        client = RpcClient(self._connect)
+        try:
+            return client.call(method, payload)
+        finally:
+            client.close()
 
 
 def bootstrap(settings: Settings) -> Service:
