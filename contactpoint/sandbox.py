@@ -52,5 +52,6 @@ def isolated(servers: Servers = LOCAL, prefix: str = "cp_test") -> Iterator[Sett
         )
     finally:
         admin.delete_vhost(run)
-        with psycopg.connect(servers.postgres, autocommit=True) as connection:
+        # Bounded: a backend that cannot be interrupted (a stalled COPY) would hold the drop forever.
+        with psycopg.connect(servers.postgres, autocommit=True, options="-c statement_timeout=60s") as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)')
