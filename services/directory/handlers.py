@@ -143,7 +143,6 @@ def routes() -> Routes:
         requests={
             requests.SEARCH_CHILDREN: Request(SearchSchema, search_children),
             requests.READ_CHILD: Request(ReadSchema, read_child),
-            requests.DISCLOSE_CHILD: Request(DiscloseChildSchema, disclose_child),
             requests.ARCHIVE_LEAVERS: Request(ScheduledSchema, archive_leavers),
             requests.DELETE_EXPIRED_ARCHIVE: Request(ScheduledSchema, delete_expired_archive),
             requests.DISCLOSE_CHILD: Request(DiscloseChildSchema, disclose_child),
