@@ -6,6 +6,7 @@ translated away, so the same models and migrations serve both.
 """
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event
@@ -42,19 +43,20 @@ def make_engine(database_url: str, schema: str) -> Engine:
     if is_sqlite(database_url):
         folder = Path(make_url(database_url).database or ".contactpoint")
         folder.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            f"sqlite:///{folder / schema}.db",
-            connect_args={"timeout": 30, "check_same_thread": False},
-        )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        path = folder / f"{schema}.db"
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", partial(_sqlite_pragmas, path=path, schema=schema))
         return engine.execution_options(schema_translate_map={schema: None})
     return create_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, _record, *, path: Path, schema: str) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # The file again under the service's schema name, so that SQL naming the schema (Alembic's
+    # ALTER TABLE, which the schema translation does not reach) finds the same tables.
+    cursor.execute("ATTACH DATABASE ? AS ?", (str(path), schema))
     cursor.close()
 
 
