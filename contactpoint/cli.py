@@ -15,6 +15,7 @@ import click
 from contactpoint.commands.audit import audit
 from contactpoint.commands.disclose import disclose
 from contactpoint.commands.feeds import feeds
+from contactpoint.commands.review import review
 from contactpoint.commands.sources import sources
 from contactpoint.commands.system import system
 from contactpoint.commands.users import users
@@ -61,3 +62,4 @@ for command in system.commands.values():
 for group in (users, sources, feeds, audit):
     cli.add_command(group)
 cli.add_command(disclose)
+cli.add_command(review)

@@ -14,3 +14,21 @@ class SourceExists(Conflict):
 class UnknownSource(NotFound):
     def __init__(self, source_id: str):
         super().__init__(f"no source named {source_id!r} is registered")
+
+
+class UnknownTask(NotFound):
+    def __init__(self, task_id: int):
+        super().__init__(f"no review task {task_id}")
+
+
+class UnknownRecord(NotFound):
+    def __init__(self, source_id: str, source_record_id: str):
+        super().__init__(f"{source_id!r} holds no record {source_record_id!r}")
+
+
+class ReviewRefused(Conflict):
+    code = "review_refused"
+
+
+class NotAReviewer(Forbidden):
+    code = "not_a_reviewer"

@@ -6,10 +6,12 @@ from functools import partial
 
 from sqlalchemy import select
 
-from services.feeds import matching, merging
-from services.feeds.errors import SourceExists, SourceNotAllowed, UnknownSource
-from services.feeds.models import LinkedChild, Source, SourceRecord
-from services.feeds.schemas import AcceptedFeedMessageSchema, AddSourceSchema, ListSourcesSchema, SourceIdSchema
+from services.feeds import linking, matching, merging
+from services.feeds.errors import NotAReviewer, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask
+from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
+from services.feeds.schemas import (
+    AcceptedFeedMessageSchema, AddSourceSchema, ListReviewsSchema, ListSourcesSchema, ReviewDecisionSchema, SourceIdSchema, SplitRecordSchema,
+)
 from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
@@ -18,11 +20,12 @@ from shared.contracts.feeds import NO_INVOLVEMENT, feedback, kind_of, rejection,
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import FEEDS, FEEDS_PARTNER_MESSAGES, feedback_queue
-from shared.names import name_key
 from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "feeds"
+# The LA ContactPoint team in the portal, and an operator at the command line.
+REVIEWERS = ("la_admin", "operator")
 
 
 def receive_feed_message(uow: UnitOfWork, message: dict, envelope: Envelope) -> None:
@@ -54,20 +57,29 @@ def receive_feed_message(uow: UnitOfWork, message: dict, envelope: Envelope) -> 
 def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message: dict, raw: dict) -> SourceRecord:
     child = message["child"]
     if record is None:
-        contactpoint_id = matching.find_child(uow.session, child)
-        if contactpoint_id is None:
-            contactpoint_id = matching.new_contactpoint_id()
-            uow.session.add(LinkedChild(contactpoint_id=contactpoint_id, version=0))
-        record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"], contactpoint_id=contactpoint_id)
+        record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"],
+                              contactpoint_id=_child_for(uow, child))
         uow.session.add(record)
+    for column, value in matching.blocking_keys(child).items():
+        setattr(record, column, value)
     record.sequence = message["sequence"]
     record.held = True
-    record.nhs_number = child["identifiers"].get("nhs_number")
-    record.family_key = name_key(child["family_name"])
-    record.date_of_birth = child["date_of_birth"]
     record.message = raw
     record.received_at = utcnow()
     return record
+
+
+def _child_for(uow: UnitOfWork, child: dict) -> str:
+    """The held child a new record is about; or a new child, with a task for a person when the match is unsure."""
+    match = matching.find_child(uow.session, child)
+    if match.decision == "link":
+        return match.contactpoint_id
+    contactpoint_id = matching.new_contactpoint_id()
+    uow.session.add(LinkedChild(contactpoint_id=contactpoint_id, version=0))
+    if match.decision == "review":
+        uow.session.flush()
+        uow.session.add(ReviewTask(contactpoint_id=contactpoint_id, candidate_id=match.contactpoint_id, weight=match.weight, status="open"))
+    return contactpoint_id
 
 
 def _authorised_source(uow: UnitOfWork, message: dict, envelope: Envelope) -> Source:
@@ -88,6 +100,94 @@ def _authorised_source(uow: UnitOfWork, message: dict, envelope: Envelope) -> So
 
 def reject_to_source(envelope: Envelope, reason: dict) -> list[Envelope]:
     return [rejection(source_of(envelope.routing_key), envelope.message_id, reason)]
+
+
+def list_reviews(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
+    """Open review tasks, each with both children side by side as they stand now."""
+    _require_review_team(request["actor"])
+    tasks = uow.session.scalars(select(ReviewTask).where(ReviewTask.status == "open").order_by(ReviewTask.task_id)).all()
+    return [
+        {"task_id": task.task_id, "weight": round(task.weight, 2), "created_at": task.created_at.isoformat() if task.created_at else None,
+         "record": _side(uow, task.contactpoint_id), "candidate": _side(uow, task.candidate_id)}
+        for task in tasks
+    ]
+
+
+def link_review(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """A person says the two are one child: the record's child joins the candidate, and stays joined."""
+    task = _open_task(uow, request)
+    moved, kept = _children(uow, task.contactpoint_id, task.candidate_id)
+    if linking.identifiers_conflict(uow.session, moved.contactpoint_id, kept.contactpoint_id):
+        raise ReviewRefused(f"task {task.task_id}: the two children's verified identifiers differ, so they are never one child")
+    linking.join(uow.session, moved, kept, decided_by=request["actor"]["username"])
+    _decide(uow, task, "linked", request)
+    linking.retarget_tasks(uow.session, moved.contactpoint_id, kept.contactpoint_id)
+    _publish(uow, moved, kept)
+    return {"task_id": task.task_id, "status": task.status, "contactpoint_id": kept.contactpoint_id}
+
+
+def separate_review(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """A person says the two are different children: both stay as they are, and the system never joins them."""
+    task = _open_task(uow, request)
+    held, candidate = _children(uow, task.contactpoint_id, task.candidate_id)
+    linking.confirm(uow.session, held, decided_by=request["actor"]["username"])
+    _decide(uow, task, "separated", request)
+    _publish(uow, held, candidate)
+    return {"task_id": task.task_id, "status": task.status, "contactpoint_id": held.contactpoint_id}
+
+
+def split_record(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Undoes a wrong link: the record becomes a child of its own, and the child it left is rebuilt from its other records."""
+    _require_review_team(request["actor"])
+    record = uow.session.get(SourceRecord, (request["source_id"], request["source_record_id"]), with_for_update=True)
+    if record is None:
+        raise UnknownRecord(request["source_id"], request["source_record_id"])
+    left = uow.session.get(LinkedChild, record.contactpoint_id, with_for_update=True)
+    alone = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=0)
+    uow.session.add(alone)
+    uow.session.flush()
+    record.contactpoint_id, record.linked_by = alone.contactpoint_id, request["actor"]["username"]
+    uow.emit(audit_event(SERVICE, "record_split", actor=request["actor"], subject=left.contactpoint_id,
+                         detail={"source_id": record.source_id, "source_record_id": record.source_record_id, "to": alone.contactpoint_id}))
+    _publish(uow, left, alone)
+    return {"from": left.contactpoint_id, "contactpoint_id": alone.contactpoint_id}
+
+
+def _side(uow: UnitOfWork, contactpoint_id: str) -> dict:
+    merged = merging.snapshot(uow.session, uow.session.get(LinkedChild, contactpoint_id))
+    return {key: merged[key] for key in ("contactpoint_id", "demographics", "source_records", "provenance")}
+
+
+def _open_task(uow: UnitOfWork, request: dict) -> ReviewTask:
+    _require_review_team(request["actor"])
+    task = uow.session.get(ReviewTask, request["task_id"], with_for_update=True)
+    if task is None:
+        raise UnknownTask(request["task_id"])
+    if task.status != "open":
+        raise ReviewRefused(f"task {task.task_id} was already decided ({task.status} by {task.decided_by})")
+    return task
+
+
+def _children(uow: UnitOfWork, *contactpoint_ids: str) -> list[LinkedChild]:
+    return [uow.session.get(LinkedChild, cp_id, with_for_update=True) for cp_id in contactpoint_ids]
+
+
+def _decide(uow: UnitOfWork, task: ReviewTask, status: str, request: dict) -> None:
+    task.status, task.decided_by, task.decided_at = status, request["actor"]["username"], utcnow()
+    uow.emit(audit_event(SERVICE, f"review_{status}", actor=request["actor"], subject=task.contactpoint_id,
+                         detail={"task_id": task.task_id, "candidate_id": task.candidate_id}))
+
+
+def _publish(uow: UnitOfWork, *children: LinkedChild) -> None:
+    for child in children:
+        child.version += 1
+    uow.session.flush()
+    uow.emit(*(child_merged(merging.snapshot(uow.session, child)) for child in children))
+
+
+def _require_review_team(actor: dict) -> None:
+    if actor is None or actor.get("role") not in REVIEWERS:
+        raise NotAReviewer("only the LA ContactPoint team reviews matches")
 
 
 def add_source(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin) -> dict:
@@ -129,6 +229,10 @@ def routes(*, broker: BrokerAdmin) -> Routes:
             requests.ADD_SOURCE: Request(AddSourceSchema, partial(add_source, broker=broker)),
             requests.DISABLE_SOURCE: Request(SourceIdSchema, partial(disable_source, broker=broker)),
             requests.LIST_SOURCES: Request(ListSourcesSchema, list_sources),
+            requests.LIST_REVIEWS: Request(ListReviewsSchema, list_reviews),
+            requests.LINK_REVIEW: Request(ReviewDecisionSchema, link_review),
+            requests.SEPARATE_REVIEW: Request(ReviewDecisionSchema, separate_review),
+            requests.SPLIT_RECORD: Request(SplitRecordSchema, split_record),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema, on_rejected=reject_to_source)],
     )

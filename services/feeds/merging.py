@@ -1,36 +1,115 @@
-"""One child's record, built from every source record linked to it.
+"""One child's record, built from every source record linked to it, each field with its provenance.
 
-Survivorship, for now: the most recently received record that still holds the child gives
-the demographics and carers; every holding record gives its involvement, with its source.
+Survivorship, per field: of the records that still hold the child and give the field, the
+most trusted source's speaks, and among equally trusted sources the most recent. Health
+knows a birth date and an NHS number best, a school its pupil number; every holding record
+gives its own involvement. Former family names are the union of what the records declare.
+A child a person joined into another keeps that child's details, inactive, so the directory
+can say where it went. A snapshot is always rebuilt from the
+records, so a split or a removal needs nothing more than the rebuild.
 """
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.feeds.models import LinkedChild, Source, SourceRecord
+from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
 from shared.contracts.audit import NATIONAL
+from shared.names import name_key
+
+# How much a kind of source is trusted on a child's details; a source is trusted as its most trusted kind.
+KIND_TRUST = {"health": 5, "borders": 4, "school": 3, "social_care": 3, "youth_offending": 2}
+# Fields on which one kind knows best, whatever the ranking above says.
+FIELD_TRUST = {"identifiers.upn": {"school": 6}}
+SCALAR_FIELDS = ("family_name", "given_names", "date_of_birth", "gender", "address")
+IDENTIFIERS = ("nhs_number", "upn")
 
 
 def snapshot(session: Session, child: LinkedChild) -> dict:
-    records = session.scalars(
-        select(SourceRecord).where(SourceRecord.contactpoint_id == child.contactpoint_id)
-        .order_by(SourceRecord.received_at.desc(), SourceRecord.source_id)
-    ).all()
+    records = _records_of(session, child.contactpoint_id)
     holding = [record for record in records if record.held]
-    newest = (holding or records)[0].message
-    sources = {s.source_id: s for s in session.scalars(select(Source).where(Source.source_id.in_({r.source_id for r in records})))}
+    speaking = holding or records[:1] or _records_of(session, child.merged_into)[:1]
+    sources = {s.source_id: s for s in session.scalars(select(Source).where(Source.source_id.in_({r.source_id for r in [*records, *speaking]})))}
+    demographics, provenance = _survivors(speaking, sources)
     return {
         "contactpoint_id": child.contactpoint_id,
         "version": child.version,
         "la_code": next((sources[r.source_id].la_code for r in holding if sources[r.source_id].la_code), NATIONAL),
-        "active": bool(holding),
+        "active": bool(holding) and child.merged_into is None,
         "shielded": False,
         "retain_to_25": any(r.message.get("consent", {}).get("retain_to_25") for r in holding),
-        "demographics": newest["child"],
-        "carers": next((r.message["carers"] for r in holding if r.message.get("carers")), []),
+        "demographics": demographics,
+        "carers": next((r.message["carers"] for r in _by_trust(holding, sources, "carers") if r.message.get("carers")), []),
         "involvements": [
             {**r.message["involvement"], "source_id": r.source_id} for r in holding if r.message.get("involvement")
         ],
         "source_records": [[r.source_id, r.source_record_id] for r in records],
+        "provenance": provenance,
+        "possible_duplicate_of": _possible_duplicates(session, child.contactpoint_id),
+        "merged_into": child.merged_into,
     }
+
+
+def _records_of(session: Session, contactpoint_id: str | None) -> list[SourceRecord]:
+    return session.scalars(
+        select(SourceRecord).where(SourceRecord.contactpoint_id == contactpoint_id)
+        .order_by(SourceRecord.received_at.desc(), SourceRecord.source_id)
+    ).all()
+
+
+def _survivors(records: list[SourceRecord], sources: dict[str, Source]) -> tuple[dict, dict]:
+    demographics: dict = {"identifiers": {}}
+    provenance: dict = {}
+    for field in SCALAR_FIELDS:
+        speaker = next(iter(_by_trust(records, sources, field)))
+        demographics[field] = speaker.message["child"][field]
+        provenance[field] = _said_by(speaker)
+    for name in IDENTIFIERS:
+        speaker = next((r for r in _by_trust(records, sources, f"identifiers.{name}") if _identifiers(r).get(name)), None)
+        if speaker is not None:
+            demographics["identifiers"][name] = _identifiers(speaker)[name]
+            provenance[f"identifiers.{name}"] = _said_by(speaker)
+    demographics["former_family_names"] = _former_family_names(records, demographics["family_name"])
+    provenance["former_family_names"] = [_said_by(r) for r in records if r.message["child"].get("former_family_names")]
+    return demographics, provenance
+
+
+def _by_trust(records: list[SourceRecord], sources: dict[str, Source], field: str) -> list[SourceRecord]:
+    """Most trusted source first; among equals, the most recently received."""
+    def rank(record: SourceRecord) -> tuple[int, datetime]:
+        return _trust(sources[record.source_id], field), record.received_at
+
+    return sorted(records, key=rank, reverse=True)
+
+
+def _trust(source: Source, field: str) -> int:
+    overrides = FIELD_TRUST.get(field, {})
+    return max((overrides.get(kind, KIND_TRUST.get(kind, 1)) for kind in source.kinds), default=1)
+
+
+def _said_by(record: SourceRecord) -> dict:
+    return {"source_id": record.source_id, "source_record_id": record.source_record_id, "received_at": record.received_at.isoformat()}
+
+
+def _identifiers(record: SourceRecord) -> dict:
+    return record.message["child"].get("identifiers") or {}
+
+
+def _former_family_names(records: list[SourceRecord], family_name: str) -> list[str]:
+    known = [name for r in records for name in r.message["child"].get("former_family_names", [])]
+    chosen, seen = [], {name_key(family_name)}
+    for name in known:
+        if name_key(name) not in seen:
+            seen.add(name_key(name))
+            chosen.append(name)
+    return chosen
+
+
+def _possible_duplicates(session: Session, contactpoint_id: str) -> list[str]:
+    tasks = session.execute(select(ReviewTask.contactpoint_id, ReviewTask.candidate_id).where(
+        ReviewTask.status == "open",
+        (ReviewTask.contactpoint_id == contactpoint_id) | (ReviewTask.candidate_id == contactpoint_id),
+    )).all()
+    return sorted({cp_id for pair in tasks for cp_id in pair} - {contactpoint_id})

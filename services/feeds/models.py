@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import service_base
+from shared.db import BigId, service_base
 from shared.messaging.outbox import messaging_tables
 
 Base = service_base("feeds")
@@ -31,6 +31,8 @@ class LinkedChild(Base):
 
     contactpoint_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when a person joins this child into another: it then stands for nobody.
+    merged_into: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -38,7 +40,14 @@ class SourceRecord(Base):
     """The latest that one source said of one child, with its sequence and when it arrived."""
 
     __tablename__ = "source_records"
-    __table_args__ = (Index("ix_source_records_family_key_dob", "family_key", "date_of_birth"),)
+    __table_args__ = (
+        Index("ix_source_records_family_key_dob", "family_key", "date_of_birth"),
+        Index("ix_source_records_given_key_dob", "given_key", "date_of_birth"),
+        Index("ix_source_records_postcode_dob", "postcode", "date_of_birth"),
+        Index("ix_source_records_postcode_given_key", "postcode", "given_key"),
+        Index("ix_source_records_family_key_given_key", "family_key", "given_key"),
+        Index("ix_source_records_postcode_family_key", "postcode", "family_key"),
+    )
 
     source_id: Mapped[str] = mapped_column(ForeignKey(Source.source_id), primary_key=True)
     source_record_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -48,5 +57,26 @@ class SourceRecord(Base):
     nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
     family_key: Mapped[str] = mapped_column(String(100))
     date_of_birth: Mapped[date] = mapped_column(Date)
+    given_key: Mapped[str] = mapped_column(String(100), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    upn: Mapped[str | None] = mapped_column(String(13), index=True)
+    # Who linked this record to its child when a person did; the system never moves such a record.
+    linked_by: Mapped[str | None] = mapped_column(String(200))
     message: Mapped[dict] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewTask(Base):
+    """An unsure match for a person to decide: a record held as a child of its own, beside the child it may be."""
+
+    __tablename__ = "review_tasks"
+
+    task_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contactpoint_id: Mapped[str] = mapped_column(ForeignKey(LinkedChild.contactpoint_id), index=True)
+    candidate_id: Mapped[str] = mapped_column(ForeignKey(LinkedChild.contactpoint_id), index=True)
+    weight: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+

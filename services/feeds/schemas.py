@@ -26,3 +26,18 @@ class SourceIdSchema(Schema):
 
 class ListSourcesSchema(Schema):
     actor = fields.Dict(load_default=None, allow_none=True)
+
+
+class ListReviewsSchema(Schema):
+    actor = fields.Dict(required=True)
+
+
+class ReviewDecisionSchema(Schema):
+    task_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1))
+    actor = fields.Dict(required=True)
+
+
+class SplitRecordSchema(Schema):
+    source_id = fields.String(required=True)
+    source_record_id = fields.String(required=True)
+    actor = fields.Dict(required=True)

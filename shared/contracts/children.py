@@ -39,6 +39,12 @@ class ChildMergedSchema(Schema):
     carers = fields.List(fields.Nested(CarerSchema), load_default=list)
     involvements = fields.List(fields.Nested(SourcedInvolvementSchema), load_default=list)
     source_records = fields.List(fields.List(fields.String()), load_default=list)
+    # Which source said each shown field and when: {"family_name": {"source_id", "source_record_id", "received_at"}, ...}.
+    provenance = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    # Children a person is yet to tell apart from this one (an unsure match awaiting review).
+    possible_duplicate_of = fields.List(fields.String(), load_default=list)
+    # Set once a person has joined this child into another; the child then stands for nobody.
+    merged_into = fields.String(load_default=None, allow_none=True)
 
 
 def child_merged(snapshot: dict) -> Envelope:

@@ -6,71 +6,11 @@ import copy
 import pytest
 
 from services.feeds.errors import SourceNotAllowed
-from services.feeds.handlers import receive_feed_message, reject_to_source
-from services.feeds.models import Base, LinkedChild, Source, SourceRecord
-from services.feeds.schemas import AcceptedFeedMessageSchema
+from services.feeds.handlers import reject_to_source
+from services.feeds.models import LinkedChild, SourceRecord
 from shared.contracts.children import CHILD_MERGED, ChildMergedSchema
 from shared.messaging.envelope import Envelope
-
-BODY = {
-    "schema": "contactpoint.feed.v1", "source_record_id": "YOT-000123", "sequence": 17, "action": "upsert",
-    "child": {
-        "family_name": "Smith", "given_names": ["Amy", "Louise"], "former_family_names": [],
-        "date_of_birth": "2012-03-04", "gender": "female",
-        "address": {"lines": ["1 High Street"], "town": "Leeds", "postcode": "LS1 4AP"},
-        "identifiers": {"nhs_number": "9434765919"},
-    },
-    "involvement": {"service": "youth_offending", "organisation": "Leeds YOT",
-                    "practitioner": {"name": "Sam Patel", "phone": None, "email": None}},
-}
-
-
-class FakeUnitOfWork:
-    """A session of the service's own tables, and what was emitted, kept for the test to read."""
-
-    def __init__(self, session):
-        self.session = session
-        self.emitted: list[Envelope] = []
-
-    def emit(self, *envelopes: Envelope) -> None:
-        self.emitted.extend(envelopes)
-
-
-@pytest.fixture
-def uow(session_for):
-    session = session_for(Base)
-    session.add_all([
-        Source(source_id="yot-leeds", name="Leeds YOT", la_code="E08000035", kinds=["youth_offending"], enabled=True),
-        Source(source_id="school-mis", name="School MIS", la_code="E08000035", kinds=["school"], enabled=True),
-        Source(source_id="retired", name="Retired system", la_code=None, kinds=["health"], enabled=False),
-    ])
-    session.flush()
-    return FakeUnitOfWork(session)
-
-
-def body(**changes) -> dict:
-    message = copy.deepcopy(BODY)
-    message.update(changes)
-    return message
-
-
-def receive(uow, raw: dict, source_id: str = "yot-leeds", kind: str = "youth_offending", user_id: str | None = "", message_id: str = "m-1"):
-    envelope = Envelope("cp.feeds", f"{source_id}.{kind}", raw, message_id=message_id,
-                        user_id=source_id if user_id == "" else user_id)
-    uow.emitted.clear()
-    receive_feed_message(uow, AcceptedFeedMessageSchema().load(raw), envelope)
-    uow.session.flush()
-    return uow.emitted
-
-
-def feedback_of(emitted: list[Envelope]) -> dict:
-    [told] = [e for e in emitted if e.exchange == "cp.feedback"]
-    return told.body
-
-
-def merged_of(emitted: list[Envelope]) -> dict:
-    [merged] = [e for e in emitted if e.routing_key == CHILD_MERGED]
-    return merged.body
+from tests.unit.services.feeds.feeding import BODY, body, feedback_of, merged_of, receive
 
 
 def test_a_new_record_makes_a_new_child_tells_the_directory_and_accepts_the_message(uow):

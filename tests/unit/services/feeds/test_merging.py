@@ -1,4 +1,4 @@
-"""One child's record from every source record linked to it: the newest holding record speaks for the child."""
+"""One child's record from every source record linked to it: per field, the most trusted holding source speaks, then the newest."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -64,14 +64,52 @@ def record(session, source_id: str, body: dict, minutes: int, held: bool = True,
     session.flush()
 
 
-def test_the_newest_record_still_holding_the_child_gives_the_demographics(session, linked):
+def test_among_equally_trusted_sources_the_newest_record_gives_the_demographics(session, linked):
     record(session, "school-mis", message(family_name="Smith", postcode="LS1 4AP"), minutes=0)
-    record(session, "yot-leeds", message(family_name="Smith-Jones", postcode="LS2 7EW"), minutes=5)
+    record(session, "social-bradford", message(family_name="Smith-Jones", postcode="LS2 7EW"), minutes=5)
 
     merged = snapshot(session, linked)
 
     assert merged["demographics"]["family_name"] == "Smith-Jones"
     assert merged["demographics"]["address"]["postcode"] == "LS2 7EW"
+    said = merged["provenance"]["family_name"]
+    assert (said["source_id"], said["source_record_id"]) == ("social-bradford", "social-bradford-rec")
+    assert said["received_at"].startswith("2024-01-01T09:05")
+
+
+def test_a_more_trusted_source_speaks_for_a_field_however_old(session, linked):
+    record(session, "health-ccg", message(family_name="Smith"), minutes=0)
+    record(session, "yot-leeds", message(family_name="Smyth"), minutes=5)
+
+    merged = snapshot(session, linked)
+
+    assert merged["demographics"]["family_name"] == "Smith"
+    assert merged["provenance"]["date_of_birth"]["source_id"] == "health-ccg"
+
+
+def test_each_field_survives_on_its_own(session, linked):
+    health = message(family_name="Smith")
+    health["child"]["identifiers"] = {"nhs_number": "9434765919"}
+    school = message(family_name="Smyth")
+    school["child"]["identifiers"] = {"upn": "A123456789012", "nhs_number": "9434765919"}
+    record(session, "health-ccg", health, minutes=0)
+    record(session, "school-mis", school, minutes=5)
+
+    merged = snapshot(session, linked)
+
+    assert merged["demographics"]["identifiers"] == {"nhs_number": "9434765919", "upn": "A123456789012"}
+    assert merged["provenance"]["identifiers.nhs_number"]["source_id"] == "health-ccg"
+    assert merged["provenance"]["identifiers.upn"]["source_id"] == "school-mis"
+
+
+def test_former_family_names_are_every_one_the_records_declare(session, linked):
+    first, second = message(family_name="Smith"), message(family_name="Smith")
+    first["child"]["former_family_names"] = ["Jones"]
+    second["child"]["former_family_names"] = ["Brown", "jones"]
+    record(session, "school-mis", first, minutes=0)
+    record(session, "health-ccg", second, minutes=5)
+
+    assert snapshot(session, linked)["demographics"]["former_family_names"] == ["Brown", "jones"]
 
 
 def test_a_record_that_no_longer_holds_the_child_does_not_speak_for_it_however_new(session, linked):
@@ -97,9 +135,9 @@ def test_a_record_without_an_involvement_adds_none(session, linked):
     assert snapshot(session, linked)["involvements"] == []
 
 
-def test_the_carers_come_from_the_newest_holding_record_that_names_any(session, linked):
-    record(session, "school-mis", message(carers=["Jo Smith"]), minutes=0)
-    record(session, "health-ccg", message(carers=["Pat Smith"]), minutes=5)
+def test_the_carers_come_from_the_most_trusted_holding_record_that_names_any(session, linked):
+    record(session, "school-mis", message(carers=["Jo Smith"]), minutes=5)
+    record(session, "health-ccg", message(carers=["Pat Smith"]), minutes=0)
     record(session, "yot-leeds", message(carers=()), minutes=10)
 
     assert [carer["name"] for carer in snapshot(session, linked)["carers"]] == ["Pat Smith"]
