@@ -43,7 +43,7 @@ browsers:
 	  echo "chromium: present"; \
 	fi
 
-test: $(VENV)/.installed servers
+test: $(VENV)/.installed servers browsers
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed servers

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import redis
-from flask import Flask, request, send_from_directory
+from flask import Flask, Response, request, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
@@ -15,7 +16,14 @@ from shared.cache import make_redis
 from shared.errors import DomainError
 from shared.settings import Settings
 
-CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+# The page loads only its own scripts, styles and images, and talks only to its own origin.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# An API answer is data, never a document to render.
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+STATIC = Path(__file__).with_name("static")
 
 
 @dataclass(frozen=True)
@@ -38,10 +46,16 @@ def create_app(settings: Settings) -> Flask:
         api.register_blueprint(blueprint)
     app.register_error_handler(DomainError, errors.domain_error)
     app.register_error_handler(HTTPException, errors.http_error)
-    app.add_url_rule("/", "page", lambda: send_from_directory(app.root_path + "/static", "index.html"))
-    app.add_url_rule("/static/<path:name>", "static_file", lambda name: send_from_directory(app.root_path + "/static", name))
+    page = _page(settings)
+    app.add_url_rule("/", "page", lambda: Response(page, mimetype="text/html"))
+    app.add_url_rule("/static/<path:name>", "static_file", lambda name: send_from_directory(STATIC, name))
     app.after_request(_protective_headers)
     return app
+
+
+def _page(settings: Settings) -> str:
+    """The page, told the idle timeout so that it warns before the server ends an unused session."""
+    return (STATIC / "index.html").read_text(encoding="utf-8").replace("{{idle_seconds}}", str(settings.token_lifetime_seconds))
 
 
 def _protective_headers(response):
@@ -50,7 +64,10 @@ def _protective_headers(response):
     response.headers["Pragma"] = "no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
-    if not request.path.startswith("/api/"):
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+    response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    response.headers["Content-Security-Policy"] = API_POLICY if request.path.startswith("/api/") else PAGE_POLICY
     return response

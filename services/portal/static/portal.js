@@ -1,109 +1,150 @@
-// The ContactPoint page: signs in, searches, shows a record, and shows auditors the trail; all through /api/v1.
-"use strict";
-let token = null;
-let role = null;
-const $ = (id) => document.getElementById(id);
+// The ContactPoint page: signing in and out, the menu for one's role, and the idle timeout warning.
+// Each area's screens are in a module of their own; this one starts them and decides what to show.
+import {
+  $, api, allowed, currentView, element, formValues, navigation, notify, on, remember, session, show, showErrors,
+  showRefusal, signedOut, view,
+} from "./core.js";
+import "./search.js";
+import "./audit.js";
 
-function showError(message) {
-  $("error-text").textContent = message;
-  $("error-summary").hidden = false;
-  $("error-summary").focus();
+// The first screen for each role after signing in.
+const HOME = { practitioner: "search", approver: "search", auditor: "audit", la_admin: "search" };
+
+view("sign-in", { title: "Sign in", enter: () => $("sign-in-form").reset() });
+
+function home() {
+  const first = HOME[session.role];
+  return allowed(first) ? first : navigation()[0]?.name;
 }
 
-async function api(method, path, body) {
-  $("error-summary").hidden = true;
-  const headers = { "Content-Type": "application/json" };
-  if (token) headers.Authorization = "Bearer " + token;
-  const response = await fetch("/api/v1" + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  if (response.status === 204) return {};
-  const answer = await response.json();
-  if (!response.ok) throw new Error(answer.error ? answer.error.message : response.statusText);
-  return answer;
+// Routes follow the address's fragment (#search, #audit, ...) so the browser's back button works.
+function route() {
+  const wanted = location.hash.replace(/^#/, "");
+  if (!session.token) {
+    if (currentView() !== "sign-in") show("sign-in");
+    return;
+  }
+  const name = allowed(wanted) && navigation().some((entry) => entry.name === wanted) ? wanted : home();
+  if (!name) {
+    show("sign-in");
+    showErrors([{ field: null, message: "Your account has no screens on this page. Ask your LA ContactPoint team." }]);
+    return;
+  }
+  if (name !== currentView()) show(name);
 }
 
-function query(form) {
-  const values = new URLSearchParams();
-  for (const [name, value] of new FormData(form)) if (value) values.append(name, value);
-  return values.toString();
+function go(name) {
+  if (location.hash === "#" + name) route();
+  else location.hash = name;
 }
 
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
+function drawHeader() {
+  const signedIn = session.token !== null;
+  $("signed-in").hidden = !signedIn;
+  $("navigation").hidden = !signedIn;
+  $("signed-in-as").textContent = signedIn ? `Signed in as ${session.username}` : "";
+  $("navigation-list").replaceChildren(...(signedIn ? navigation() : []).map(({ name, label }) =>
+    element("li", { class: "govuk-header__navigation-item" }, element("a", { class: "govuk-header__link", href: "#" + name, "data-view": name, text: label }))));
 }
 
-function show(sectionIds) {
-  for (const id of ["sign-in", "search", "audit"]) $(id).hidden = !sectionIds.includes(id);
-  $("sign-out").hidden = sectionIds.includes("sign-in");
-}
+// ----- signing in and out -----
 
 $("sign-in-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const form = Object.fromEntries(new FormData(event.target));
+  const form = formValues(event.target);
+  const missing = [
+    ["username", "Enter your username"], ["password", "Enter your password"], ["otp", "Enter the 6-digit code from your authenticator app"],
+  ].filter(([field]) => !form[field]).map(([field, message]) => ({ field, message }));
+  if (missing.length) return showErrors(missing);
   try {
-    token = (await api("POST", "/auth/login", form)).access_token;
-    role = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).role;
+    const { access_token: token } = await api("POST", "/auth/login", { body: { username: form.username, password: form.password, otp: form.otp } });
+    remember(token, {});
+    const who = await api("GET", "/auth/session");
+    remember(token, { username: who.username, role: who.role, la: who.la_code });
     event.target.reset();
-    show(role === "auditor" ? ["audit"] : ["search"]);
-  } catch (error) { showError(error.message); }
+    notify("");
+    drawHeader();
+    restartIdleClock();
+    go(home());
+  } catch (error) {
+    $("password").value = "";
+    $("otp").value = "";
+    showRefusal(error, error.status === 401 || error.status === 429 ? "username" : null);
+  }
 });
 
-$("sign-out").addEventListener("click", async () => {
-  try { await api("POST", "/auth/logout"); } catch (error) { /* the token is dropped either way */ }
-  token = null; role = null;
-  $("results").replaceChildren(); $("record").replaceChildren();
-  show(["sign-in"]);
-});
-
-$("search-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("record").replaceChildren();
-  try {
-    const { results } = await api("GET", "/children/search?" + query(event.target));
-    const list = element("div");
-    list.append(element("h2", results.length ? `${results.length} found` : "No child found"));
-    for (const child of results) {
-      const row = element("div", undefined, "result");
-      const link = element("a", `${child.given_names.join(" ")} ${child.family_name}`);
-      link.href = "#" + child.contactpoint_id;
-      link.addEventListener("click", (click) => { click.preventDefault(); openRecord(child.contactpoint_id); });
-      row.append(link, element("p", `Born ${child.date_of_birth} · ${child.gender} · ${child.postcode_district || "area withheld"}`));
-      list.append(row);
+async function signOut(message) {
+  if (session.token) {
+    try {
+      await api("POST", "/auth/logout");
+    } catch {
+      // The token is dropped from memory whatever the answer: the page is signed out either way.
     }
-    $("results").replaceChildren(list);
-  } catch (error) { showError(error.message); }
-});
-
-async function openRecord(contactpointId) {
-  try {
-    const purpose = $("purpose").value;
-    const record = await api("GET", `/children/${encodeURIComponent(contactpointId)}?purpose=${purpose}`);
-    const d = record.demographics;
-    const view = [element("h2", `${d.given_names.join(" ")} ${d.family_name}`), element("p", `Born ${d.date_of_birth} · ContactPoint id ${record.contactpoint_id}`)];
-    if (record.notice) view.push(element("p", record.notice, "notice"));
-    if (d.address) view.push(element("p", [...d.address.lines, d.address.town, d.address.postcode].filter(Boolean).join(", ")));
-    view.push(element("h3", "Parents and carers"));
-    for (const carer of record.carers) view.push(element("p", `${carer.name} (${carer.relationship}${carer.parental_responsibility ? ", parental responsibility" : ""}) ${carer.phone || ""}`));
-    view.push(element("h3", "Who is working with this child"));
-    for (const i of record.involvements) {
-      const p = i.practitioner;
-      view.push(element("p", `${i.service.replace(/_/g, " ")}: ${i.organisation}, ${p.name} ${p.phone || ""} ${p.email || ""}${i.lead_professional ? " (lead professional)" : ""}${i.caf_completed ? " · CAF completed" : ""}`, "result"));
-    }
-    $("record").replaceChildren(...view);
-  } catch (error) { showError(error.message); }
+  }
+  signedOut(message);
 }
 
-$("audit-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  try {
-    const { events } = await api("GET", "/audit/events?" + query(event.target));
-    const rows = events.map((e) => {
-      const row = element("tr");
-      for (const cell of [e.occurred_at, e.actor ? e.actor.username : e.subject, e.action, e.outcome, e.purpose || "", (e.contactpoint_ids || []).join(" ")]) row.append(element("td", cell));
-      return row;
-    });
-    document.querySelector("#events tbody").replaceChildren(...rows);
-  } catch (error) { showError(error.message); }
+on("signedOut", (message) => {
+  stopIdleClock();
+  for (const id of ["results", "record", "events"]) $(id)?.replaceChildren();
+  drawHeader();
+  history.replaceState(null, "", location.pathname);
+  show("sign-in");
+  notify(message);
 });
+
+$("sign-out").addEventListener("click", () => signOut("You have signed out."));
+
+// ----- idle timeout (GOV.UK timeout warning) -----
+// The server ends a session left unused for the idle timeout; each answered API call restarts
+// its clock, and this page's. A warning comes two minutes before the end (a quarter of it when shorter).
+
+const IDLE_SECONDS = Number(document.querySelector('meta[name="cp-idle-seconds"]').content) || 30 * 60;
+const WARN_SECONDS = Math.min(120, Math.floor(IDLE_SECONDS / 4));
+const idle = { warnAt: null, endAt: null, countdown: null };
+
+function restartIdleClock() {
+  stopIdleClock();
+  idle.warnAt = setTimeout(warn, (IDLE_SECONDS - WARN_SECONDS) * 1000);
+  idle.endAt = setTimeout(() => signOut(`You were signed out because you had not used ContactPoint for ${minutes(IDLE_SECONDS)}.`), IDLE_SECONDS * 1000);
+}
+
+function stopIdleClock() {
+  clearTimeout(idle.warnAt);
+  clearTimeout(idle.endAt);
+  clearInterval(idle.countdown);
+  if ($("timeout-warning").open) $("timeout-warning").close();
+}
+
+function minutes(seconds) {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const whole = Math.round(seconds / 60);
+  return `${whole} minute${whole === 1 ? "" : "s"}`;
+}
+
+function warn() {
+  const ends = Date.now() + WARN_SECONDS * 1000;
+  const tick = () => { $("timeout-countdown").textContent = minutes(Math.max(0, Math.round((ends - Date.now()) / 1000))); };
+  tick();
+  idle.countdown = setInterval(tick, 1000);
+  $("timeout-warning").showModal();
+  $("stay-signed-in").focus();
+}
+
+on("answered", restartIdleClock);
+
+$("stay-signed-in").addEventListener("click", async () => {
+  $("timeout-warning").close();
+  try {
+    await api("GET", "/auth/session");
+  } catch (error) {
+    if (session.token) showRefusal(error);
+  }
+});
+$("timeout-sign-out").addEventListener("click", () => signOut("You have signed out."));
+// Escape on the dialog counts as staying signed in, as GOV.UK's timeout warning does.
+$("timeout-warning").addEventListener("cancel", (event) => { event.preventDefault(); $("stay-signed-in").click(); });
+
+window.addEventListener("hashchange", route);
+drawHeader();
+route();

@@ -1,0 +1,232 @@
+// What every screen of the page shares: the session, calls to /api/v1, views, and GOV.UK error summaries.
+//
+// The access token lives in this module's memory only: never in a cookie, localStorage or
+// sessionStorage. So no request carries it unless this page's own script adds it, which is what
+// makes cross-site request forgery impossible, and closing or reloading the tab ends the session.
+
+export const session = { token: null, username: null, role: null, la: null };
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const listeners = { signedOut: [], answered: [] };
+
+export function on(event, listener) {
+  listeners[event].push(listener);
+}
+
+function emit(event, ...args) {
+  for (const listener of listeners[event]) listener(...args);
+}
+
+export const $ = (id) => document.getElementById(id);
+
+// One call to the API. Every successful call keeps the session alive on the server, so it restarts the idle clock.
+export async function api(method, path, { body, query } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (session.token) headers.Authorization = "Bearer " + session.token;
+  const search = query ? "?" + new URLSearchParams(Object.entries(query).filter(([, value]) => value !== "" && value != null)) : "";
+  let response;
+  try {
+    response = await fetch("/api/v1" + path + search, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit", cache: "no-store", redirect: "error",
+    });
+  } catch {
+    throw new ApiError(0, "unreachable", "ContactPoint cannot be reached. Check your connection and try again.");
+  }
+  const answer = response.status === 204 ? {} : await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new ApiError(response.status, answer.error?.code || "error", answer.error?.message || response.statusText);
+    if (response.status === 401 && session.token) {
+      error.endedSession = true;
+      forget();
+      emit("signedOut", "Your session has ended. Sign in again to carry on.");
+    }
+    throw error;
+  }
+  if (session.token) emit("answered");
+  return answer;
+}
+
+export function remember(token, who) {
+  Object.assign(session, { token }, who);
+}
+
+export function forget() {
+  Object.assign(session, { token: null, username: null, role: null, la: null });
+}
+
+export function signedOut(message) {
+  forget();
+  emit("signedOut", message);
+}
+
+// ----- building the page -----
+
+export function element(tag, options = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(options)) {
+    if (name === "text") node.textContent = value;
+    else if (name === "class") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+// A GOV.UK summary list: rows of [key, value]; a value of null is shown as withheld.
+export function summaryList(rows) {
+  return element("dl", { class: "govuk-summary-list" }, ...rows.map(([key, value]) => element("div", { class: "govuk-summary-list__row" },
+    element("dt", { class: "govuk-summary-list__key", text: key }),
+    element("dd", { class: "govuk-summary-list__value" }, shown(value)))));
+}
+
+export function shown(value) {
+  if (value === null || value === undefined) return element("span", { class: "govuk-withheld", text: "Withheld" });
+  if (value instanceof Node) return value;
+  return document.createTextNode(String(value));
+}
+
+export function tag(text, colour) {
+  return element("strong", { class: "govuk-tag" + (colour ? " govuk-tag--" + colour : ""), text });
+}
+
+export function table(caption, headings, rows) {
+  return element("table", { class: "govuk-table" },
+    element("caption", { class: "govuk-table__caption govuk-table__caption--m", text: caption }),
+    element("thead", { class: "govuk-table__head" }, element("tr", { class: "govuk-table__row" },
+      ...headings.map((heading) => element("th", { scope: "col", class: "govuk-table__header", text: heading })))),
+    element("tbody", { class: "govuk-table__body" }, ...rows.map((cells) => element("tr", { class: "govuk-table__row" },
+      ...cells.map((cell) => element("td", { class: "govuk-table__cell" }, shown(cell)))))));
+}
+
+export function formValues(form) {
+  const values = {};
+  for (const [name, value] of new FormData(form)) values[name] = typeof value === "string" ? value.trim() : value;
+  return values;
+}
+
+// ----- views -----
+
+const views = new Map();
+let current = null;
+
+// A view is a section of the page; ``enter`` runs each time it is shown, ``roles`` says who may see it.
+export function view(name, { roles = null, title, enter = () => {}, nav = null } = {}) {
+  views.set(name, { roles, title, enter, nav, section: $("view-" + name) });
+}
+
+export function allowed(name) {
+  const found = views.get(name);
+  if (!found) return false;
+  if (found.roles === null) return true;
+  return session.token !== null && found.roles.includes(session.role);
+}
+
+export function navigation() {
+  return [...views.entries()].filter(([name, v]) => v.nav && v.roles && allowed(name)).map(([name, v]) => ({ name, label: v.nav }));
+}
+
+export function show(name, ...args) {
+  const target = views.get(name);
+  clearErrors();
+  for (const [other, v] of views) v.section.hidden = other !== name;
+  current = name;
+  document.title = `${target.title} – ContactPoint`;
+  for (const link of document.querySelectorAll("#navigation-list a")) {
+    if (link.dataset.view === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  target.enter(...args);
+  focusHeading(target.section);
+}
+
+export function currentView() {
+  return current;
+}
+
+export function focusHeading(container) {
+  const heading = container.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+}
+
+// ----- messages -----
+
+// GOV.UK error summary and inline messages. ``problems`` are {field, message}; field is an element id or null.
+export function showErrors(problems) {
+  clearErrors();
+  const list = $("error-summary-list");
+  for (const { field, message } of problems) {
+    const target = field && $(field);
+    const item = target
+      ? element("a", { href: "#" + field, text: message, onclick: (event) => { event.preventDefault(); focusField(target); } })
+      : document.createTextNode(message);
+    list.append(element("li", {}, item));
+    if (target) markField(target, message);
+  }
+  $("error-summary").hidden = false;
+  $("error-summary").focus();
+  document.title = "Error: " + document.title.replace(/^Error: /, "");
+}
+
+function markField(target, message) {
+  const group = target.closest(".govuk-form-group");
+  if (!group || group.querySelector(".govuk-error-message")) return;
+  group.classList.add("govuk-form-group--error");
+  const id = (target.dataset.field || target.id) + "-error";
+  const note = element("p", { class: "govuk-error-message", id }, element("span", { class: "govuk-visually-hidden", text: "Error: " }), message);
+  const anchor = group.querySelector(".govuk-radios, .govuk-date-input, input, select, textarea");
+  anchor.before(note);
+  for (const input of group.querySelectorAll("input, select, textarea")) {
+    input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), id].filter(Boolean).join(" "));
+    if (!input.classList.contains("govuk-radios__input")) input.classList.add("govuk-input--error");
+  }
+}
+
+function focusField(target) {
+  const input = target.matches("input, select, textarea") ? target : target.querySelector("input, select, textarea");
+  (input || target).focus();
+}
+
+export function clearErrors() {
+  $("error-summary").hidden = true;
+  $("error-summary-list").replaceChildren();
+  document.title = document.title.replace(/^Error: /, "");
+  for (const note of document.querySelectorAll(".govuk-error-message")) {
+    for (const input of note.closest(".govuk-form-group").querySelectorAll("[aria-describedby]")) {
+      const rest = input.getAttribute("aria-describedby").split(" ").filter((id) => id !== note.id).join(" ");
+      if (rest) input.setAttribute("aria-describedby", rest);
+      else input.removeAttribute("aria-describedby");
+    }
+    note.remove();
+  }
+  for (const group of document.querySelectorAll(".govuk-form-group--error")) group.classList.remove("govuk-form-group--error");
+  for (const input of document.querySelectorAll(".govuk-input--error")) input.classList.remove("govuk-input--error");
+}
+
+// A refusal from the API as an error summary, pointing at ``field`` when the refusal is about it.
+export function showRefusal(error, field = null) {
+  if (error.endedSession) return;
+  showErrors([{ field: error.status >= 500 || error.status === 0 ? null : field, message: sentence(error.message) }]);
+}
+
+export function sentence(text) {
+  const trimmed = String(text || "Something went wrong").trim();
+  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+}
+
+export function notify(message) {
+  $("notification-text").textContent = message;
+  $("notification").hidden = !message;
+}

@@ -1,0 +1,139 @@
+"""The page in a real browser: Debian's Chromium, headless, driven by Playwright, against ``contactpoint up``.
+
+Chromium comes from the distribution (``make browsers``), never from ``playwright install``:
+the machines that run these tests may not download browser builds. Each test gets a fresh
+browser context, so no sign-in leaks between tests, and leaves a screenshot of every page it
+reached under ``artefacts/<test>/`` (kept out of git) for a person to look at.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyotp
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e.conftest import System
+from tests.support import unique, wait_until
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTEFACTS = Path(__file__).with_name("artefacts")
+LA = "E08000035"
+TODAY = "2026-01-05"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browsers` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Screenshots:
+    """Numbered full-page screenshots of one test, in the order its pages were reached."""
+
+    def __init__(self, page: Page, folder: Path):
+        self.page, self.folder, self.taken = page, folder, 0
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.png"):
+            old.unlink()
+
+    def __call__(self, name: str) -> Path:
+        self.taken += 1
+        path = self.folder / f"{self.taken:02d}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def page(browser: Browser, system: System) -> Iterator[Page]:
+    context = browser.new_context(base_url=system.base_url, viewport={"width": 1024, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def shoot(page: Page, request) -> Screenshots:
+    return Screenshots(page, ARTEFACTS / re.sub(r"\W+", "-", request.node.name).strip("-"))
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    totp_secret: str
+
+    def one_time_code(self) -> str:
+        return pyotp.TOTP(self.totp_secret).now()
+
+
+def add_account(system: System, role: str, category: str, la: str = LA) -> Account:
+    vetting = ("--trained-on", TODAY, "--disclosure-on", TODAY) if role in ("practitioner", "approver", "la_admin") else ()
+    created = system.cli("users", "add", "--username", unique(role.replace("_", "")), "--la", la,
+                         "--category", category, "--role", role, *vetting, "--json").json()
+    return Account(created["username"], created["password"], created["totp_secret"])
+
+
+@dataclass(frozen=True)
+class PublishedChild:
+    family_name: str
+    given_names: tuple[str, ...]
+    date_of_birth: str
+    practitioner: str
+    carer: str
+
+
+def child_feed_message(source_record_id: str, child: PublishedChild) -> dict:
+    return {
+        "schema": "contactpoint.feed.v1", "source_record_id": source_record_id, "sequence": 1, "action": "upsert",
+        "child": {
+            "family_name": child.family_name, "given_names": list(child.given_names), "former_family_names": [],
+            "date_of_birth": child.date_of_birth, "gender": "female",
+            "address": {"lines": ["22 Park Row"], "town": "Leeds", "postcode": "LS1 5AB"}, "identifiers": {},
+        },
+        "carers": [{"name": child.carer, "relationship": "mother", "parental_responsibility": True, "phone": "0113 496 0000"}],
+        "involvement": {
+            "service": "youth_offending", "organisation": "Leeds YOT",
+            "practitioner": {"name": child.practitioner, "phone": "0113 496 0001", "email": "sam.patel@example.org"},
+            "lead_professional": True, "caf_completed": False, "sensitive": False, "started_on": "2024-01-10", "ended_on": None,
+        },
+        "consent": {"retain_to_25": False},
+    }
+
+
+@pytest.fixture(scope="module")
+def published_child(system: System, tmp_path_factory) -> PublishedChild:
+    """A child a partner system published through the broker, held by the directory."""
+    source_id = unique("browser-yot")
+    source = system.cli("sources", "add", source_id, "--name", "Leeds YOT", "--la", LA, "--kinds", "youth_offending", "--json").json()
+    child = PublishedChild(unique("Browne").replace("-", ""), ("Bethany", "Rose"), "2014-07-19", "Sam Patel", "Jo Browne")
+    feed = tmp_path_factory.mktemp("feed") / "children.jsonl"
+    feed.write_text(json.dumps(child_feed_message("YOT-B-1", child)) + "\n")
+    published = system.cli("feeds", "publish", "--source", source_id, str(feed), CP_SOURCE_PASSWORD=source["amqp_password"])
+    assert published.returncode == 0, published.stderr
+    reader = system.login(asdict(add_account(system, "practitioner", "social_worker")))
+    criteria = {"family_name": child.family_name, "date_of_birth": child.date_of_birth, "purpose": "safeguarding"}
+
+    def held():
+        answer = reader.get("/api/v1/children/search", params=criteria)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["results"]
+
+    wait_until(held, timeout=30, what="the published child to be held by the directory")
+    return child
+

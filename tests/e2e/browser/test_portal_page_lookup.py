@@ -1,0 +1,67 @@
+"""The page at ``/`` in Chromium: a practitioner signs in with a one-time code, finds a child for a
+purpose and sees who works with them; an auditor then sees that lookup in the trail."""
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser.conftest import Account, PublishedChild, add_account
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(page: Page, account: Account) -> None:
+    form = page.locator("#sign-in-form")
+    form.get_by_label("Username").fill(account.username)
+    form.get_by_label("Password").fill(account.password)
+    form.get_by_label("One-time code").fill(account.one_time_code())
+    form.get_by_role("button", name="Sign in").click()
+
+
+def search_for(page: Page, child: PublishedChild, purpose: str = "Safeguarding") -> None:
+    form = page.locator("#search-form")
+    form.get_by_label(purpose).check()
+    form.get_by_label("Family name").fill(child.family_name)
+    year, month, day = child.date_of_birth.split("-")
+    form.get_by_label("Day").fill(day)
+    form.get_by_label("Month").fill(month)
+    form.get_by_label("Year").fill(year)
+    form.get_by_role("button", name="Search").click()
+
+
+def test_a_practitioner_finds_a_child_and_an_auditor_sees_the_lookup(page, shoot, system, published_child: PublishedChild):
+    practitioner = add_account(system, "practitioner", "social_worker")
+    auditor = add_account(system, "auditor", "security")
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    shoot("sign-in")
+
+    sign_in(page, practitioner)
+    expect(page.get_by_role("heading", name="Find a child")).to_be_visible()
+    expect(page.get_by_text("ContactPoint does not allow browsing")).to_be_visible()
+    shoot("search")
+
+    search_for(page, published_child)
+    result = page.get_by_role("link", name=f"{' '.join(published_child.given_names)} {published_child.family_name}")
+    expect(result).to_be_visible()
+    shoot("results")
+
+    result.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{' '.join(published_child.given_names)} {published_child.family_name}")
+    involvement = page.locator(".govuk-summary-card", has_text="Leeds YOT")
+    expect(involvement).to_contain_text(published_child.practitioner)
+    expect(involvement.get_by_role("link", name="sam.patel@example.org")).to_be_visible()
+    expect(page.locator(".govuk-summary-card", has_text=published_child.carer)).to_contain_text("Mother")
+    shoot("record")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+
+    sign_in(page, auditor)
+    expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
+    filters = page.locator("#audit-form")
+    filters.get_by_label("Username").fill(practitioner.username)
+    filters.get_by_role("button", name="Show events").click()
+    events = page.locator("#events tbody")
+    expect(events.get_by_role("cell", name="search", exact=True)).to_be_visible()
+    expect(events.get_by_role("cell", name="read", exact=True)).to_be_visible()
+    shoot("audit-events")
