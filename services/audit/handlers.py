@@ -5,12 +5,13 @@ from functools import partial
 
 from sqlalchemy import select
 
-from services.audit import chain, checkpoints, verification
-from services.audit.errors import AuditorsOnly
-from services.audit.models import AuditRecord, AuditSubject, ChainHead, SignedCheckpoint
-from services.audit.schemas import ActorOnlySchema, ListEventsSchema
+from services.audit import chain, checkpoints, rules, verification
+from services.audit.errors import AuditorsOnly, UnknownAlert
+from services.audit.models import Alert, AuditRecord, AuditSubject, ChainHead, SignedCheckpoint
+from services.audit.queries import StoredHistory
+from services.audit.schemas import ActorOnlySchema, InvestigateAlertSchema, ListAlertsSchema, ListEventsSchema
 from shared.contracts import requests
-from shared.contracts.audit import AuditEventSchema, audit_event
+from shared.contracts.audit import AuditEventSchema, alert_raised, audit_event
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import AUDIT_EVENTS
@@ -37,6 +38,56 @@ def store_event(uow: UnitOfWork, event: dict, envelope: Envelope) -> None:
     uow.session.flush()
     uow.session.add_all(AuditSubject(contactpoint_id=cp_id, seq=seq) for cp_id in set(event["contactpoint_ids"]))
     head.seq, head.hash = seq, record.hash
+    uow.session.flush()
+    watch(uow, record)
+
+
+def watch(uow: UnitOfWork, record: AuditRecord) -> None:
+    """Runs the misuse rules on a stored event; each hit is kept for auditors and published on ``cp.alerts``."""
+    for hit in rules.evaluate(record.event, record.occurred_at, StoredHistory(uow.session)):
+        alert = Alert(
+            rule=hit.rule, key=hit.key, la_code=record.la_code, actor_username=record.actor_username, contactpoint_id=hit.contactpoint_id,
+            event_id=record.event_id, seq=record.seq, raised_at=utcnow(), detail=hit.detail, status="open",
+        )
+        uow.session.add(alert)
+        uow.session.flush()
+        uow.emit(alert_raised(_alert(alert)))
+
+
+def list_alerts(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    actor, filters = request["actor"], request["filters"]
+    if actor["role"] != "auditor":
+        raise AuditorsOnly()
+    query = select(Alert).order_by(Alert.id).limit(filters["limit"])
+    for name in ("rule", "status", "la_code"):
+        if filters[name]:
+            query = query.where(getattr(Alert, name) == filters[name])
+    if filters["after_id"]:
+        query = query.where(Alert.id > filters["after_id"])
+    alerts = uow.session.scalars(query).all()
+    return {"alerts": [_alert(alert) for alert in alerts], "next_after_id": alerts[-1].id if len(alerts) == filters["limit"] else None}
+
+
+def investigate_alert(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    actor = request["actor"]
+    if actor["role"] != "auditor":
+        raise AuditorsOnly()
+    alert = uow.session.get(Alert, request["alert_id"], with_for_update=True)
+    if alert is None:
+        raise UnknownAlert(request["alert_id"])
+    alert.status, alert.investigated_by, alert.investigated_at, alert.note = "investigated", actor["username"], utcnow(), request["note"]
+    uow.emit(audit_event(SERVICE, "alert_investigated", actor=actor, la_code=alert.la_code, subject=str(alert.id),
+                         contactpoint_ids=[alert.contactpoint_id] if alert.contactpoint_id else [],
+                         detail={"rule": alert.rule, "note": alert.note}))
+    return _alert(alert)
+
+
+def _alert(alert: Alert) -> dict:
+    return {
+        "alert_id": alert.id, "rule": alert.rule, "la_code": alert.la_code, "raised_at": alert.raised_at, "actor": alert.actor_username,
+        "contactpoint_id": alert.contactpoint_id, "event_id": alert.event_id, "seq": alert.seq, "detail": alert.detail,
+        "status": alert.status, "investigated_by": alert.investigated_by, "investigated_at": alert.investigated_at, "note": alert.note,
+    }
 
 
 def list_events(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -105,6 +156,8 @@ def routes(*, settings: Settings) -> Routes:
         requests={
             requests.LIST_AUDIT_EVENTS: Request(ListEventsSchema, list_events),
             requests.VERIFY_AUDIT: Request(ActorOnlySchema, partial(verify_store, settings=settings)),
+            requests.LIST_ALERTS: Request(ListAlertsSchema, list_alerts),
+            requests.INVESTIGATE_ALERT: Request(InvestigateAlertSchema, investigate_alert),
             requests.CHECKPOINT_AUDIT: Request(ActorOnlySchema, partial(sign_checkpoint, settings=settings)),
         },
         events=[Subscription(AUDIT_EVENTS, store_event, schema=AuditEventSchema)],

@@ -61,3 +61,24 @@ class SignedCheckpoint(Base):
     signed_at: Mapped[str] = mapped_column(String(40))
     key_id: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(200))
+
+
+class Alert(Base):
+    """A rule that fired on an event, for auditors to investigate; the only audit rows that change (once investigated)."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(100))
+    la_code: Mapped[str] = mapped_column(String(20), index=True)
+    actor_username: Mapped[str | None] = mapped_column(String(100))
+    contactpoint_id: Mapped[str | None] = mapped_column(String(40))
+    event_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigId)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    detail: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    investigated_by: Mapped[str | None] = mapped_column(String(100))
+    investigated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(String(4000))

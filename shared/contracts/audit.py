@@ -15,7 +15,7 @@ import threading
 from marshmallow import Schema, fields, validate
 
 from shared.messaging.envelope import Envelope, new_message_id, utcnow
-from shared.messaging.topology import AUDIT
+from shared.messaging.topology import ALERTS, AUDIT
 
 NATIONAL = "national"  # the LA code of events that belong to no one local authority
 OUTCOMES = ("success", "refused", "failure")
@@ -71,6 +71,31 @@ def audit_event(
         type=f"{service}.{action}",
         body=body,
         message_id=event_id,
+    )
+
+
+class AlertSchema(Schema):
+    """What the audit service publishes on ``cp.alerts`` as ``<la_code>.<rule>`` when a misuse rule fires."""
+
+    alert_id = fields.Integer(required=True)
+    rule = fields.String(required=True)
+    la_code = fields.String(required=True)
+    raised_at = fields.AwareDateTime(required=True)
+    actor = fields.String(allow_none=True)
+    contactpoint_id = fields.String(allow_none=True)
+    event_id = fields.String(required=True)
+    seq = fields.Integer(required=True)
+    detail = fields.Dict()
+
+
+def alert_raised(alert: dict) -> Envelope:
+    body = AlertSchema().dump(alert)
+    return Envelope(
+        exchange=ALERTS.name,
+        routing_key=f"{body['la_code']}.{body['rule']}",
+        type="audit.alert_raised",
+        body=body,
+        message_id=f"alert-{body['alert_id']}",
     )
 
 

@@ -16,3 +16,36 @@ class AuditQuerySchema(Schema):
 class AuditEventsSchema(Schema):
     events = fields.List(fields.Dict())
     next_after_seq = fields.Integer(allow_none=True)
+
+
+class AlertQuerySchema(Schema):
+    rule = fields.String(load_default=None)
+    status = fields.String(load_default=None)
+    la = fields.String(load_default=None, data_key="la")
+    after_id = fields.Integer(load_default=None)
+    limit = fields.Integer(load_default=100)
+
+
+class AlertSchema(Schema):
+    alert_id = fields.Integer()
+    rule = fields.String()
+    la_code = fields.String()
+    raised_at = fields.String()
+    actor = fields.String(allow_none=True)
+    contactpoint_id = fields.String(allow_none=True)
+    event_id = fields.String()
+    seq = fields.Integer()
+    detail = fields.Dict()
+    status = fields.String()
+    investigated_by = fields.String(allow_none=True)
+    investigated_at = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class AlertsSchema(Schema):
+    alerts = fields.List(fields.Nested(AlertSchema))
+    next_after_id = fields.Integer(allow_none=True)
+
+
+class InvestigationSchema(Schema):
+    note = fields.String(required=True)

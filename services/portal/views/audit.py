@@ -1,11 +1,13 @@
-"""The audit trail, for auditors."""
+"""The audit trail and the misuse alerts, for auditors."""
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
-from services.portal.schemas.audit import AuditEventsSchema, AuditQuerySchema
+from services.portal.schemas.audit import (
+    AlertQuerySchema, AlertSchema, AlertsSchema, AuditEventsSchema, AuditQuerySchema, InvestigationSchema,
+)
 from services.portal.views.asking import API_PREFIX, actor, ask, plain
 from shared.contracts import requests
 
@@ -20,3 +22,24 @@ class AuditEvents(MethodView):
     def get(self, query):
         """The audit trail, for auditors."""
         return ask(requests.LIST_AUDIT_EVENTS, {"actor": actor(), "filters": plain(query)})
+
+
+@api.route("/audit/alerts")
+class Alerts(MethodView):
+    @api.arguments(AlertQuerySchema, location="query")
+    @api.response(200, AlertsSchema)
+    @signed_in("auditor")
+    def get(self, query):
+        """Alerts raised by the misuse rules, oldest first; filter by rule, status (open, investigated) and LA."""
+        filters = {"rule": query["rule"], "status": query["status"], "la_code": query["la"], "after_id": query["after_id"], "limit": query["limit"]}
+        return ask(requests.LIST_ALERTS, {"actor": actor(), "filters": filters})
+
+
+@api.route("/audit/alerts/<int:alert_id>/investigation")
+class Investigation(MethodView):
+    @api.arguments(InvestigationSchema)
+    @api.response(200, AlertSchema)
+    @signed_in("auditor")
+    def post(self, body, alert_id):
+        """Marks an alert investigated, with what was found; the marking is itself audited."""
+        return ask(requests.INVESTIGATE_ALERT, {"actor": actor(), "alert_id": alert_id, "note": body["note"]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 
 import psycopg
 import pytest
@@ -70,14 +71,17 @@ def store(audit):
     return stored
 
 
-def lookups(count: int, **facts) -> list[Envelope]:
-    """Reads by one practitioner, numbered from 1 by a producer of their own, as a producer new to this store numbers them
-    (this process's own numbering has gone on through the other tests)."""
+def lookups(count: int, actor: dict = ACTOR, child: str | None = None, at: datetime | None = None, **facts) -> list[Envelope]:
+    """Reads by one practitioner (of ``count`` children, or of ``child`` again and again), numbered from 1 by a producer
+    of their own, as a producer new to this store numbers them (this process's own numbering went on through other tests)."""
     producer = f"directory@{uuid.uuid4().hex[:8]}"
     made = []
     for n in range(1, count + 1):
-        envelope = audit_event("directory", "read", actor=ACTOR, purpose="safeguarding", subject=f"CP-{n}", contactpoint_ids=[f"CP-{n}"], **facts)
+        subject = child or f"CP-{n}"
+        envelope = audit_event("directory", "read", actor=actor, purpose="safeguarding", subject=subject, contactpoint_ids=[subject], **facts)
         envelope.body.update(producer=producer, producer_seq=n)
+        if at is not None:
+            envelope.body["occurred_at"] = at.isoformat()
         made.append(envelope)
     return made
 

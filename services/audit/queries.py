@@ -1,0 +1,43 @@
+"""What the misuse rules ask of the audit store: how many lookups in a window, by whom, of which child."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from services.audit.models import Alert, AuditRecord, AuditSubject
+
+
+class StoredHistory:
+    """The ``rules.History`` the audit service counts with: its own store, including the event in hand."""
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    def events_by_actor(self, actor: str, looks_at: frozenset[str], since: datetime, until: datetime) -> int:
+        return self._session.scalar(
+            select(func.count()).select_from(AuditRecord)
+            .where(AuditRecord.actor_username == actor, *_within(since, until), _of_kind(looks_at))
+        )
+
+    def actors_on_child(self, contactpoint_id: str, looks_at: frozenset[str], since: datetime, until: datetime) -> int:
+        return self._session.scalar(
+            select(func.count(AuditRecord.actor_username.distinct()))
+            .join(AuditSubject, AuditSubject.seq == AuditRecord.seq)
+            .where(AuditSubject.contactpoint_id == contactpoint_id, *_within(since, until), _of_kind(looks_at))
+        )
+
+    def alerted_since(self, rule: str, key: str, since: datetime) -> bool:
+        return self._session.scalar(
+            select(Alert.id).where(Alert.rule == rule, Alert.key == key, Alert.raised_at >= since).limit(1)
+        ) is not None
+
+
+def _within(since: datetime, until: datetime):
+    return AuditRecord.occurred_at >= since, AuditRecord.occurred_at <= until
+
+
+def _of_kind(looks_at: frozenset[str]):
+    return or_(*(and_(AuditRecord.service == service, AuditRecord.action == action)
+                 for service, action in (kind.split(".", 1) for kind in sorted(looks_at))))

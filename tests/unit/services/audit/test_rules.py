@@ -1,0 +1,105 @@
+"""The misuse rules: each fires on its case and not on ordinary use."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.audit.rules import RULES, OfficeHours, evaluate, outside_hours
+
+# A Tuesday, mid-morning in London.
+WORKING_HOUR = datetime(2026, 11, 24, 10, 30, tzinfo=timezone.utc)
+ACTOR = {"username": "sam", "la_code": "E08000035", "role": "practitioner"}
+
+
+class FakeHistory:
+    """Lookups already stored, as (actor, kind, contactpoint_ids, at); alerts raised, as (rule, key, at)."""
+
+    def __init__(self, lookups=(), alerts=()):
+        self.lookups = list(lookups)
+        self.alerts = list(alerts)
+
+    def events_by_actor(self, actor, looks_at, since, until):
+        return sum(1 for who, kind, _, at in self.lookups if who == actor and kind in looks_at and since <= at <= until)
+
+    def actors_on_child(self, contactpoint_id, looks_at, since, until):
+        return len({who for who, kind, children, at in self.lookups if contactpoint_id in children and kind in looks_at and since <= at <= until})
+
+    def alerted_since(self, rule, key, since):
+        return any(r == rule and k == key and at >= since for r, k, at in self.alerts)
+
+
+def a_read(child="CP-1", actor=ACTOR, **detail) -> dict:
+    return {"service": "directory", "action": "read", "outcome": "success", "actor": actor, "subject": child,
+            "contactpoint_ids": [child], "detail": {"child_la_code": "E08000035", "shielded": False, **detail}}
+
+
+def fired(event, at=WORKING_HOUR, history=None) -> set[str]:
+    return {hit.rule for hit in evaluate(event, at, history or FakeHistory([("sam", "directory.read", ["CP-1"], at)]))}
+
+
+def test_an_ordinary_read_in_office_hours_fires_nothing():
+    assert fired(a_read()) == set()
+
+
+def test_a_search_in_office_hours_fires_nothing():
+    search = {"service": "directory", "action": "search", "outcome": "success", "actor": ACTOR, "contactpoint_ids": ["CP-1"], "criteria": {}}
+    assert fired(search) == set()
+
+
+def test_many_lookups_by_one_user_within_an_hour_fire_once():
+    history = FakeHistory([("sam", "directory.read", [f"CP-{n}"], WORKING_HOUR - timedelta(minutes=n)) for n in range(50)])
+
+    assert "many_lookups" in fired(a_read(), history=history)
+    history.alerts.append(("many_lookups", "sam", WORKING_HOUR))
+    assert "many_lookups" not in fired(a_read(), history=history)
+
+
+def test_the_same_lookups_spread_over_a_day_do_not_fire():
+    history = FakeHistory([("sam", "directory.read", [f"CP-{n}"], WORKING_HOUR - timedelta(minutes=30 * n)) for n in range(50)])
+
+    assert "many_lookups" not in fired(a_read(), history=history)
+
+
+def test_a_child_outside_the_users_la_fires():
+    assert fired(a_read(child_la_code="E09000001")) == {"outside_la"}
+
+
+def test_a_child_outside_the_users_la_where_the_user_is_involved_does_not_fire():
+    assert fired(a_read(child_la_code="E09000001", actor_involved=True)) == set()
+
+
+def test_a_shielded_record_fires():
+    assert fired(a_read(shielded=True)) == {"shielded_record"}
+
+
+def test_many_users_on_one_child_fire_and_a_few_do_not():
+    many = FakeHistory([(f"user-{n}", "directory.read", ["CP-1"], WORKING_HOUR) for n in range(5)])
+    few = FakeHistory([(f"user-{n}", "directory.read", ["CP-1"], WORKING_HOUR) for n in range(4)])
+
+    assert "many_users_on_child" in fired(a_read(), history=many)
+    assert "many_users_on_child" not in fired(a_read(), history=few)
+
+
+@pytest.mark.parametrize("at", [
+    datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc),  # Tuesday, 2 a.m.
+    datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc),  # Saturday morning
+    datetime(2026, 7, 14, 18, 30, tzinfo=timezone.utc),  # 19:30 in London in summer
+], ids=["night", "weekend", "summer-evening"])
+def test_a_lookup_out_of_hours_fires(at):
+    assert fired(a_read(), at=at) == {"out_of_hours"}
+
+
+def test_office_hours_are_london_time():
+    assert not outside_hours(datetime(2026, 7, 14, 6, 30, tzinfo=timezone.utc), OfficeHours())  # 07:30 BST
+    assert outside_hours(datetime(2026, 1, 13, 6, 30, tzinfo=timezone.utc), OfficeHours())  # 06:30 GMT
+
+
+def test_refused_and_anonymous_events_fire_nothing():
+    assert fired({**a_read(shielded=True), "outcome": "refused"}) == set()
+    assert fired({**a_read(shielded=True), "actor": None}) == set()
+
+
+def test_every_rule_has_a_name_and_says_what_it_looks_for():
+    assert len({rule.name for rule in RULES}) == len(RULES) == 5
+    assert all(rule.summary and rule.looks_at for rule in RULES)
