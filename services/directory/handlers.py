@@ -43,7 +43,12 @@ def hold_child(uow: UnitOfWork, snapshot: dict, envelope=None) -> None:
 
 
 def row_of(snapshot: dict) -> dict:
-    """The ``children`` row that holds a ``feeds.child.merged`` snapshot (in its JSON form)."""
+    """The ``children`` row that holds a ``feeds.child.merged`` snapshot (as ``ChildMergedSchema`` loads it)."""
+    return {**search_columns(snapshot), "record": ChildMergedSchema(only=RECORD_FIELDS).dump(snapshot)}
+
+
+def search_columns(snapshot: dict) -> dict:
+    """The columns a child is searched and ruled by: every column of the row but the record shown."""
     demographics = snapshot["demographics"]
     identifiers = demographics["identifiers"]
     return {
@@ -61,7 +66,6 @@ def row_of(snapshot: dict) -> dict:
         "postcode": normal_postcode(demographics["address"]["postcode"]),
         "nhs_number": identifiers.get("nhs_number"),
         "upn": identifiers.get("upn"),
-        "record": ChildMergedSchema(only=RECORD_FIELDS).dump(snapshot),
         "retain_to_25": snapshot["retain_to_25"],
     }
 

@@ -1,0 +1,165 @@
+"""Directory search: latency through the HTTP API under concurrent clients, beside the raw PostgreSQL lookup.
+
+N synthetic children (CP_BENCH_CHILDREN, default 1,000,000) are loaded straight into the
+directory's tables with COPY (this measures search, not ingestion). Then the portal,
+directory, identity and audit run as their own processes, and CP_BENCH_CLIENTS (default 20)
+clients search by family name, given name and date of birth, each search audited before it
+is answered. Base: the same candidate lookup sent straight to PostgreSQL by as many clients.
+CP_BENCH_SEARCHES (default 4,000) searches are made each way.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import httpx
+import psycopg
+import pyotp
+
+from bench.report import Report, stopwatch
+from contactpoint import synthetic
+from services.directory.handlers import RECORD_FIELDS, keys_of, search_columns
+from services.directory.matching import dates_meant
+from services.identity.bootstrap import bootstrap as identity_service
+from shared.contracts.requests import ADD_USER
+from shared.settings import Settings
+
+CHILDREN_COLUMNS = (
+    "contactpoint_id", "version", "la_code", "active", "shielded", "family_name", "family_key", "given_names",
+    "former_family_keys", "date_of_birth", "gender", "postcode", "nhs_number", "upn", "retain_to_25", "record",
+)
+JSON_COLUMNS = {"given_names", "former_family_keys", "record"}
+RAW_LOOKUP = ("SELECT contactpoint_id, shielded, family_name, given_names, former_family_keys, date_of_birth, gender, postcode, nhs_number, upn "
+              "FROM directory.children WHERE active AND date_of_birth = ANY(%s)")
+SAMPLE_EVERY = 200
+COPY_BATCH = 50_000
+
+
+def run(settings: Settings, report: Report) -> None:
+    count = int(os.environ.get("CP_BENCH_CHILDREN", 1_000_000))
+    clients = int(os.environ.get("CP_BENCH_CLIENTS", 20))
+    searches = int(os.environ.get("CP_BENCH_SEARCHES", 4000))
+    with stopwatch() as loading:
+        sampled = load(settings, count)
+    report.note(f"{count:,} synthetic children loaded with COPY in {loading():.0f} s; {clients} concurrent clients, "
+                f"{searches:,} searches each way by family name, given name and date of birth")
+    rng = random.Random(3)
+    criteria = [rng.choice(sampled) for _ in range(searches)]
+    raw = raw_latencies(settings, criteria, clients)
+    base = report.latencies("raw PostgreSQL candidate lookup", raw)
+    report.latencies("GET /api/v1/children/search (audited)", api_latencies(settings, criteria, clients), base=("raw", base["p95"] / 1000))
+
+
+def load(settings: Settings, count: int) -> list[dict]:
+    """COPYs ``count`` children and their search keys into the directory's tables; returns criteria for a sample of them."""
+    rng = random.Random(1)
+    sampled = []
+    people = iter(synthetic.population(count, seed=2024))
+    with psycopg.connect(_libpq(settings)) as connection:
+        with connection.cursor() as cursor:
+            # One COPY at a time on a connection: the children of a batch, then their keys.
+            while batch := list(itertools.islice(people, COPY_BATCH)):
+                snapshots = [synthetic.merged_snapshot(child, rng) for child in batch]
+                with cursor.copy(f"COPY directory.children ({', '.join(CHILDREN_COLUMNS)}) FROM STDIN") as children:
+                    for snapshot in snapshots:
+                        columns = search_columns(snapshot)
+                        columns["record"] = {name: snapshot[name] for name in RECORD_FIELDS}
+                        children.write_row([json.dumps(columns[name]) if name in JSON_COLUMNS else columns[name] for name in CHILDREN_COLUMNS])
+                with cursor.copy("COPY directory.search_keys (key, contactpoint_id) FROM STDIN") as keys:
+                    for snapshot in snapshots:
+                        for key in keys_of(snapshot):
+                            keys.write_row((key, snapshot["contactpoint_id"]))
+                sampled += [{"family_name": child.family_name, "given_name": child.given_names[0], "date_of_birth": child.date_of_birth.isoformat()}
+                            for child in batch[::SAMPLE_EVERY]]
+            connection.commit()
+        connection.execute("ANALYZE directory.children")
+        connection.execute("ANALYZE directory.search_keys")
+    return sampled
+
+
+def raw_latencies(settings: Settings, criteria: list[dict], clients: int) -> list[float]:
+    local = threading.local()
+
+    def lookup(wanted: dict) -> float:
+        if not hasattr(local, "connection"):
+            local.connection = psycopg.connect(_libpq(settings), autocommit=True)
+        started = time.perf_counter()
+        local.connection.execute(RAW_LOOKUP, (sorted(dates_meant(date.fromisoformat(wanted["date_of_birth"]))),)).fetchall()
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(clients) as pool:
+        return list(pool.map(lookup, criteria))
+
+
+def api_latencies(settings: Settings, criteria: list[dict], clients: int) -> list[float]:
+    settings = settings.but(http_addr=f"127.0.0.1:{_free_port()}")
+    env = {**os.environ, **settings.as_environment()}
+    services = [subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in ("identity", "audit", "directory", "portal")]
+    base_url = f"http://{settings.http_addr}"
+    try:
+        token = _sign_in(settings, base_url, services)
+        local = threading.local()
+
+        def search(wanted: dict) -> float:
+            if not hasattr(local, "client"):
+                local.client = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            started = time.perf_counter()
+            answer = local.client.get("/api/v1/children/search", params={**wanted, "purpose": "safeguarding"})
+            seconds = time.perf_counter() - started
+            if answer.status_code != 200 or not answer.json()["results"]:
+                raise RuntimeError(f"search for {wanted} answered {answer.status_code}: {answer.text[:200]}")
+            return seconds
+
+        with ThreadPoolExecutor(clients) as pool:
+            list(pool.map(search, criteria[: clients * 5]))  # warm every client's connection and the services' caches
+            return list(pool.map(search, criteria))
+    finally:
+        for service in services:
+            service.terminate()
+        for service in services:
+            service.wait(timeout=30)
+
+
+def _sign_in(settings: Settings, base_url: str, services: list[subprocess.Popen]) -> str:
+    identity = identity_service(settings)
+    today = date.today().isoformat()
+    try:
+        account = identity.perform(ADD_USER, {
+            "username": "bench-practitioner", "la_code": "E08000035", "category": "social_worker", "role": "practitioner",
+            "trained_on": today, "disclosure_on": today, "actor": {"username": "bench", "la_code": "national", "role": "operator", "category": None},
+        })
+    finally:
+        identity.close()
+    deadline = time.monotonic() + 60
+    while True:
+        if any(service.poll() is not None for service in services):
+            raise RuntimeError("a service stopped before the benchmark began")
+        try:
+            answer = httpx.post(f"{base_url}/api/v1/auth/login", timeout=10, json={
+                "username": account["username"], "password": account["password"], "otp": pyotp.TOTP(account["totp_secret"]).now()})
+            if answer.status_code == 200:
+                return answer.json()["access_token"]
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the portal did not sign the bench practitioner in within 60 s")
+        time.sleep(0.5)
+
+
+def _libpq(settings: Settings) -> str:
+    return settings.database_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
