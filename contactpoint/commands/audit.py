@@ -1,11 +1,12 @@
-"""`contactpoint audit`: checking the audit store, and watching the audit stream."""
+"""`contactpoint audit`: checking the audit store, watching the audit stream, and security teams' own feeds of it."""
 from __future__ import annotations
 
 import sys
 
 import click
 
-from contactpoint.commands.common import operator, service, show
+from contactpoint.commands.common import operator, service, settings, show
+from shared.messaging.envelope import new_message_id
 
 
 @click.group()
@@ -30,3 +31,59 @@ def _verdict_lines(verdict: dict) -> list[str]:
     if verdict["intact"]:
         return [f"intact: {verdict['events']:,} events, {verdict['checkpoints']:,} checkpoints", *unchecked]
     return [f"first bad sequence: {verdict['first_bad_seq']}", *(f"  {fault['what']}" for fault in verdict["faults"]), *unchecked]
+
+
+@audit.command("tail")
+@click.option("--la", "la_code", help="only events of this local authority (its ONS code, or 'national')")
+@click.option("--action", help="only this action, e.g. read, or service.action, e.g. directory.read")
+@click.option("--count", type=click.IntRange(min=1), help="stop after this many events")
+def audit_tail(la_code, action, count):
+    """Print the live audit stream, one JSON event a line, until Ctrl-C."""
+    import json
+
+    from kombu import Consumer, Queue
+
+    from shared.messaging.connection import connect
+    from shared.messaging.topology import AUDIT
+
+    binding = tail_binding(la_code, action)
+    printed = 0
+
+    def echo(body, message):
+        nonlocal printed
+        click.echo(json.dumps(body, ensure_ascii=False))
+        printed += 1
+
+    queue = Queue(f"cp.audit.tail.{new_message_id()}", AUDIT, routing_key=binding, exclusive=True, auto_delete=True, durable=False)
+    with connect(settings()) as connection:
+        connection.ensure_connection(max_retries=2)
+        with Consumer(connection, [queue], callbacks=[echo], accept=["json"], no_ack=True):
+            try:
+                while count is None or printed < count:
+                    connection.drain_events()
+            except KeyboardInterrupt:
+                pass
+
+
+def tail_binding(la_code: str | None, action: str | None) -> str:
+    """The binding key for ``<la_code>.<service>.<action>`` that keeps what ``--la`` and ``--action`` ask for."""
+    parts = action.split(".") if action else ["*"]
+    if len(parts) > 2 or any(not part or part in ("*", "#") for part in parts if action):
+        raise click.BadParameter(f"{action!r} is not an action or service.action", param_hint="--action")
+    if la_code is not None and (not la_code or set(la_code) & set(".*#")):
+        raise click.BadParameter(f"{la_code!r} is not an LA code", param_hint="--la")
+    return ".".join([la_code or "*", *(parts if len(parts) == 2 else ["*", *parts])])
+
+
+@audit.command("subscribe")
+@click.argument("team_id")
+@click.option("--binding", "bindings", required=True, help="comma-separated routing keys, e.g. E08000035.#,*.directory.read")
+@click.option("--json", "as_json", is_flag=True)
+def audit_subscribe(team_id, bindings, as_json):
+    """Give a security team its own broker user and read-only queue cp.audit.TEAM_ID, bound to cp.audit and cp.alerts."""
+    from shared.contracts.requests import SUBSCRIBE_TEAM
+
+    made = service("audit").perform(SUBSCRIBE_TEAM, {
+        "team_id": team_id, "bindings": [key.strip() for key in bindings.split(",") if key.strip()], "actor": operator(),
+    })
+    show(made, as_json, lambda r: [f"team:          {r['team_id']}", f"queue:         {r['queue']}", f"amqp password: {r['amqp_password']}"])

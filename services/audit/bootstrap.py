@@ -1,9 +1,10 @@
 """The audit service's composition root."""
 from services.audit import handlers
 from services.audit.models import MESSAGING
+from shared.broker_admin import BrokerAdmin
 from shared.service import Service, build_service
 from shared.settings import Settings
 
 
 def bootstrap(settings: Settings) -> Service:
-    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(settings=settings))
+    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(settings=settings, broker=BrokerAdmin.for_settings(settings)))

@@ -1,26 +1,32 @@
 """The audit service's handlers: store each event once, at the end of the chain; show the trail to auditors."""
 from __future__ import annotations
 
+import re
 from functools import partial
 
+from kombu import Queue
 from sqlalchemy import select
 
 from services.audit import chain, checkpoints, rules, verification
 from services.audit.errors import AuditorsOnly, UnknownAlert
 from services.audit.models import Alert, AuditRecord, AuditSubject, ChainHead, SignedCheckpoint
 from services.audit.queries import StoredHistory
-from services.audit.schemas import ActorOnlySchema, InvestigateAlertSchema, ListAlertsSchema, ListEventsSchema
+from services.audit.schemas import (
+    ActorOnlySchema, ExportTrailSchema, InvestigateAlertSchema, ListAlertsSchema, ListEventsSchema, SubscribeTeamSchema,
+)
+from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
 from shared.contracts.audit import AuditEventSchema, alert_raised, audit_event
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
-from shared.messaging.topology import AUDIT_EVENTS
+from shared.messaging.topology import ALERTS, AUDIT, AUDIT_EVENTS
 from shared.service import Request, Routes
 from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "audit"
 VERIFY_BATCH = 2000
+EXPORT_LIMIT = 50_000
 
 
 def store_event(uow: UnitOfWork, event: dict, envelope: Envelope) -> None:
@@ -94,7 +100,27 @@ def list_events(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     actor, filters = request["actor"], request["filters"]
     if actor["role"] != "auditor":
         raise AuditorsOnly()
-    query = select(AuditRecord).order_by(AuditRecord.seq).limit(filters["limit"])
+    page = _page(uow, filters, filters["limit"])
+    uow.emit(audit_event(SERVICE, "list_events", actor=actor, criteria=filters))
+    return page
+
+
+def export_trail(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """One user's whole trail, or one child's, for an investigation; a trail longer than one export goes on from ``next_after_seq``."""
+    actor, whose = request["actor"], request["whose"]
+    if actor["role"] != "auditor":
+        raise AuditorsOnly()
+    filters = {**dict.fromkeys(("actor", "contactpoint_id", "la", "action", "since", "until")), **whose, "after_seq": request["after_seq"]}
+    trail = _page(uow, filters, EXPORT_LIMIT)
+    uow.emit(audit_event(SERVICE, "export_trail", actor=actor, criteria={**whose, "after_seq": request["after_seq"]},
+                         contactpoint_ids=[whose["contactpoint_id"]] if whose.get("contactpoint_id") else [],
+                         detail={"events": len(trail["events"])}))
+    return {**whose, **trail}
+
+
+def _page(uow: UnitOfWork, filters: dict, limit: int) -> dict:
+    """Events matching the filters, in chain order, from after ``after_seq``; ``next_after_seq`` says where the next page starts."""
+    query = select(AuditRecord).order_by(AuditRecord.seq).limit(limit)
     if filters["actor"]:
         query = query.where(AuditRecord.actor_username == filters["actor"])
     if filters["contactpoint_id"]:
@@ -110,11 +136,31 @@ def list_events(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     if filters["after_seq"]:
         query = query.where(AuditRecord.seq > filters["after_seq"])
     records = uow.session.scalars(query).all()
-    uow.emit(audit_event(SERVICE, "list_events", actor=actor, criteria=filters))
     return {
         "events": [{"seq": r.seq, **r.event} for r in records],
-        "next_after_seq": records[-1].seq if len(records) == filters["limit"] else None,
+        "next_after_seq": records[-1].seq if len(records) == limit else None,
     }
+
+
+def subscribe_team(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin) -> dict:
+    """A security team's own broker user and durable queue, bound to ``cp.audit`` and ``cp.alerts`` with its keys; it may only read.
+
+    Subscribing a team again adds its new bindings and gives it a new password.
+    """
+    team_id, bindings = request["team_id"], request["bindings"]
+    queue_name = team_queue_name(team_id)
+    password = new_password()
+    broker.create_user(team_id, password)
+    broker.grant(team_id, configure="^$", write="^$", read=f"^{re.escape(queue_name)}$")
+    for exchange in (AUDIT, ALERTS):
+        for key in bindings:
+            broker.declare(Queue(queue_name, exchange, routing_key=key, durable=True, queue_arguments={"x-queue-type": "quorum"}))
+    uow.emit(audit_event(SERVICE, "team_subscribed", actor=request["actor"], subject=team_id, detail={"bindings": bindings}))
+    return {"team_id": team_id, "queue": queue_name, "amqp_password": password}
+
+
+def team_queue_name(team_id: str) -> str:
+    return f"{AUDIT.name}.{team_id}"
 
 
 def verify_store(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings) -> dict:
@@ -151,11 +197,13 @@ def _stored(record: AuditRecord) -> verification.StoredEvent:
     return verification.StoredEvent(record.seq, record.event, record.prev_hash, record.hash, columns)
 
 
-def routes(*, settings: Settings) -> Routes:
+def routes(*, settings: Settings, broker: BrokerAdmin) -> Routes:
     return Routes(
         requests={
             requests.LIST_AUDIT_EVENTS: Request(ListEventsSchema, list_events),
             requests.VERIFY_AUDIT: Request(ActorOnlySchema, partial(verify_store, settings=settings)),
+            requests.EXPORT_TRAIL: Request(ExportTrailSchema, export_trail),
+            requests.SUBSCRIBE_TEAM: Request(SubscribeTeamSchema, partial(subscribe_team, broker=broker)),
             requests.LIST_ALERTS: Request(ListAlertsSchema, list_alerts),
             requests.INVESTIGATE_ALERT: Request(InvestigateAlertSchema, investigate_alert),
             requests.CHECKPOINT_AUDIT: Request(ActorOnlySchema, partial(sign_checkpoint, settings=settings)),

@@ -1,5 +1,5 @@
 """What the audit service accepts."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts.audit import ActorSchema
 from shared.contracts.requests import RequesterSchema
@@ -44,3 +44,32 @@ class InvestigateAlertSchema(Schema):
     actor = fields.Nested(RequesterSchema, required=True)
     alert_id = fields.Integer(required=True)
     note = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class TrailOwnerSchema(Schema):
+    actor = fields.String()
+    contactpoint_id = fields.String()
+
+    @validates_schema
+    def names_one(self, data, **kwargs):
+        if len(data) != 1:
+            raise ValidationError("name either the actor or the contactpoint_id whose trail to export, not both or neither")
+
+
+class ExportTrailSchema(Schema):
+    actor = fields.Nested(RequesterSchema, required=True)
+    whose = fields.Nested(TrailOwnerSchema, required=True)
+    after_seq = fields.Integer(load_default=None)
+
+
+TEAM_ID = r"^[a-z0-9][a-z0-9_-]{1,62}$"
+BINDING_KEY = r"^(\*|#|[A-Za-z0-9_-]+)(\.(\*|#|[A-Za-z0-9_-]+))*$"
+
+
+class SubscribeTeamSchema(Schema):
+    actor = fields.Nested(ActorSchema, required=True)
+    team_id = fields.String(required=True, validate=validate.Regexp(TEAM_ID, error="a team id is lower-case letters, digits, '-' and '_'"))
+    bindings = fields.List(
+        fields.String(validate=validate.Regexp(BINDING_KEY, error="a binding key is words, '*' and '#' joined by dots")),
+        required=True, validate=validate.Length(min=1),
+    )

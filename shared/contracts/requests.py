@@ -44,8 +44,8 @@ VERIFY_AUDIT = "audit.verify"
 CHECKPOINT_AUDIT = "audit.checkpoint"
 LIST_ALERTS = "audit.list_alerts"
 INVESTIGATE_ALERT = "audit.investigate_alert"
-LIST_ALERTS = "audit.list_alerts"
-INVESTIGATE_ALERT = "audit.investigate_alert"
+EXPORT_TRAIL = "audit.export_trail"
+SUBSCRIBE_TEAM = "audit.subscribe_team"
 
 
 class RequesterSchema(ActorSchema):

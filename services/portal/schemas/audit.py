@@ -49,3 +49,16 @@ class AlertsSchema(Schema):
 
 class InvestigationSchema(Schema):
     note = fields.String(required=True)
+
+
+class TrailQuerySchema(Schema):
+    actor = fields.String()
+    contactpoint_id = fields.String()
+    after_seq = fields.Integer(load_default=None)
+
+
+class TrailSchema(Schema):
+    actor = fields.String()
+    contactpoint_id = fields.String()
+    events = fields.List(fields.Dict())
+    next_after_seq = fields.Integer(allow_none=True)

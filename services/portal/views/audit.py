@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
 from services.portal.schemas.audit import (
-    AlertQuerySchema, AlertSchema, AlertsSchema, AuditEventsSchema, AuditQuerySchema, InvestigationSchema,
+    AlertQuerySchema, AlertSchema, AlertsSchema, AuditEventsSchema, AuditQuerySchema, InvestigationSchema, TrailQuerySchema, TrailSchema,
 )
 from services.portal.views.asking import API_PREFIX, actor, ask, plain
 from shared.contracts import requests
@@ -22,6 +22,17 @@ class AuditEvents(MethodView):
     def get(self, query):
         """The audit trail, for auditors."""
         return ask(requests.LIST_AUDIT_EVENTS, {"actor": actor(), "filters": plain(query)})
+
+
+@api.route("/audit/trail")
+class Trail(MethodView):
+    @api.arguments(TrailQuerySchema, location="query")
+    @api.response(200, TrailSchema)
+    @signed_in("auditor")
+    def get(self, query):
+        """One user's whole trail (``actor``) or one child's (``contactpoint_id``), for an investigation; exporting it is audited."""
+        whose = {name: query[name] for name in ("actor", "contactpoint_id") if name in query}
+        return ask(requests.EXPORT_TRAIL, {"actor": actor(), "whose": whose, "after_seq": query["after_seq"]})
 
 
 @api.route("/audit/alerts")
