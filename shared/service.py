@@ -20,6 +20,10 @@ from shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# Consumers of a service's requests, each with its own connection; they wait mostly on the
+# database and the broker, so threads overlap well. More throughput comes from more processes.
+REQUEST_CONSUMERS = 4
+
 
 @dataclass(frozen=True)
 class Request:
@@ -45,6 +49,7 @@ class Service:
     publisher: Publisher
     relay: OutboxRelay
     routes: Routes = field(default_factory=Routes)
+    request_consumers: int = REQUEST_CONSUMERS
 
     @property
     def subscriptions(self) -> list[Subscription]:
@@ -78,18 +83,35 @@ class Service:
             log.warning("%s: messages wait in the outbox: %s", self.name, exc)
 
     def run(self, stop: threading.Event) -> None:
-        """Consumes until ``stop`` is set; the outbox relay runs beside it."""
+        """Consumes until ``stop`` is set; the outbox relay runs beside it.
+
+        One consumer takes every subscription; the others take only requests, which are
+        independent of each other, so that one slow answer does not hold up the callers behind
+        it. Events keep a single consumer, so that they are handled in the order they came.
+        """
         relay = threading.Thread(target=self.relay.run, args=(stop,), name=f"{self.name}-outbox", daemon=True)
         relay.start()
-        with connect(self.settings) as connection:
-            topology.declare(connection)
-            worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work), self.subscriptions)
-            watcher = threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True)
-            watcher.start()
-            log.info("%s is consuming", self.name)
-            worker.run()
+        requests = [sub for sub in self.subscriptions if sub.answers]
+        consumers = [threading.Thread(target=self._consume, args=(self.subscriptions, stop), name=f"{self.name}-consumer", daemon=True)]
+        if requests:
+            consumers += [
+                threading.Thread(target=self._consume, args=(requests, stop), name=f"{self.name}-requests-{n}", daemon=True)
+                for n in range(1, self.request_consumers)
+            ]
+        for consumer in consumers:
+            consumer.start()
+        log.info("%s is consuming", self.name)
+        for consumer in consumers:
+            consumer.join()
         relay.join(timeout=5)
         self.close()
+
+    def _consume(self, subscriptions: list[Subscription], stop: threading.Event) -> None:
+        with connect(self.settings) as connection:
+            topology.declare(connection)
+            worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work), subscriptions)
+            threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
+            worker.run()
 
     def close(self) -> None:
         self.publisher.close()

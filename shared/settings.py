@@ -17,7 +17,13 @@ DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/contactpoin
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_HTTP_ADDR = "127.0.0.1:8000"
 
-SECRET_NAMES = ("CP_TOKEN_KEY", "CP_TOTP_KEY", "CP_PSEUDONYM_KEY")
+SECRET_NAMES = ("CP_TOKEN_KEY", "CP_TOTP_KEY", "CP_PSEUDONYM_KEY", "CP_CHECKPOINT_KEY")
+# Identity's rules that an operator may change, by the variable that sets each.
+IDENTITY_NUMBERS = {
+    "CP_SESSION_IDLE_SECONDS": "token_lifetime_seconds", "CP_SESSION_MAX_SECONDS": "session_max_seconds",
+    "CP_LOGIN_THROTTLE_AFTER": "login_throttle_after", "CP_LOGIN_LOCKOUT_AFTER": "login_lockout_after",
+    "CP_TRAINING_VALID_YEARS": "training_valid_years", "CP_DISCLOSURE_VALID_YEARS": "disclosure_valid_years",
+}
 
 
 @dataclass(frozen=True)
@@ -29,9 +35,15 @@ class Settings:
     http_addr: str = DEFAULT_HTTP_ADDR
     token_key: str = ""
     totp_key: str = ""
+    checkpoint_key: str = ""  # signs checkpoints of the audit chain (Ed25519, 32 bytes in base64)
     pseudonym_key: str = ""  # keys the pseudonyms of bulk disclosure
     disclosure_read_seconds: int = 24 * 60 * 60  # how long an approved single-record disclosure may be read
-    token_lifetime_seconds: int = 30 * 60
+    token_lifetime_seconds: int = 30 * 60  # a session ends this long after its last use (idle timeout)
+    session_max_seconds: int = 12 * 60 * 60  # and this long after sign-in, however busy
+    login_throttle_after: int = 3  # failures before each further attempt must wait, longer each time
+    login_lockout_after: int = 10  # failures before the account is locked until an la_admin unlocks it
+    training_valid_years: int = 3
+    disclosure_valid_years: int = 3
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -46,8 +58,10 @@ class Settings:
             http_addr=env.get("CP_HTTP_ADDR", DEFAULT_HTTP_ADDR),
             token_key=secrets.get("CP_TOKEN_KEY", ""),
             totp_key=secrets.get("CP_TOTP_KEY", ""),
+            checkpoint_key=secrets.get("CP_CHECKPOINT_KEY", ""),
             pseudonym_key=secrets.get("CP_PSEUDONYM_KEY", ""),
             disclosure_read_seconds=_seconds(env, "CP_DISCLOSURE_READ_SECONDS", cls.disclosure_read_seconds),
+            **_whole_numbers(env, IDENTITY_NUMBERS),
         )
 
     @property
@@ -80,7 +94,9 @@ class Settings:
         return {
             "CP_AMQP_URL": self.amqp_url, "CP_AMQP_ADMIN_URL": self.amqp_admin_url, "CP_DATABASE_URL": self.database_url,
             "CP_REDIS_URL": self.redis_url, "CP_HTTP_ADDR": self.http_addr, "CP_TOKEN_KEY": self.token_key, "CP_TOTP_KEY": self.totp_key,
+            "CP_CHECKPOINT_KEY": self.checkpoint_key,
             "CP_PSEUDONYM_KEY": self.pseudonym_key, "CP_DISCLOSURE_READ_SECONDS": str(self.disclosure_read_seconds),
+            **{name: str(getattr(self, field)) for name, field in IDENTITY_NUMBERS.items()},
         }
 
     def but(self, **changes) -> Settings:
@@ -119,3 +135,16 @@ def _seconds(env: dict[str, str], name: str, default: int) -> int:
     if not value.isdigit():
         raise ConfigurationError(f"{name} must be a whole number of seconds, not {value!r}")
     return int(value)
+
+
+def _whole_numbers(env: dict[str, str], names: dict[str, str]) -> dict[str, int]:
+    """The settings given as positive whole numbers; a variable set to anything else is a configuration error."""
+    found = {}
+    for name, field in names.items():
+        value = env.get(name, "").strip()
+        if not value:
+            continue
+        if not value.isdigit() or int(value) < 1:
+            raise ConfigurationError(f"{name} must be a whole number above 0, not {value!r}")
+        found[field] = int(value)
+    return found

@@ -1,8 +1,10 @@
 """Access tokens: signed by identity, checked by the portal on every request without asking identity.
 
-A token is a signed JWT naming the account, its LA, role and what its category may see. It
-stops working at its expiry, or at once when its id lands in the revocation set in Redis
-(logout, suspension, password change).
+A token is a signed JWT naming the account, its LA, role and what its category may see; its
+expiry is the hard limit after which its holder must sign in again. Beside it, Redis holds
+the token's session, which lapses when unused for the idle timeout and is refreshed by each
+check: one Redis command per request. Ending a session (logout) or every session of an
+account (suspension, password change, a new second factor) takes effect at once.
 """
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ import redis
 from shared.errors import NotAuthenticated
 
 ALGORITHM = "HS256"
-REVOKED_PREFIX = "cp:tokens:revoked:"
+SESSION_PREFIX = "cp:session:"
+ACCOUNT_SESSIONS_PREFIX = "cp:sessions-of:"
 
 
 @dataclass(frozen=True)
@@ -35,25 +38,45 @@ class Actor:
                 "category": self.category, "sees_sensitive": self.sees_sensitive}
 
 
-def issue(key: str, *, username: str, la_code: str, role: str, category: str, sees_sensitive: bool, lifetime: int) -> tuple[str, int]:
+@dataclass(frozen=True)
+class SessionLimits:
+    idle_seconds: int
+    max_seconds: int
+
+
+def issue(key: str, sessions: redis.Redis, limits: SessionLimits, *, username: str, la_code: str, role: str,
+          category: str, sees_sensitive: bool) -> tuple[str, int]:
+    """A signed token and its session; gives the token and the seconds until it must be renewed by signing in."""
     now = int(time.time())
+    token_id = uuid.uuid4().hex
     claims = {
         "sub": username, "la": la_code, "role": role, "cat": category, "sens": sees_sensitive,
-        "jti": uuid.uuid4().hex, "iat": now, "exp": now + lifetime,
+        "jti": token_id, "iat": now, "exp": now + limits.max_seconds,
     }
-    return jwt.encode(claims, key, algorithm=ALGORITHM), lifetime
+    with sessions.pipeline() as pipe:
+        pipe.set(SESSION_PREFIX + token_id, username, ex=limits.idle_seconds)
+        pipe.sadd(ACCOUNT_SESSIONS_PREFIX + username, token_id)
+        pipe.expire(ACCOUNT_SESSIONS_PREFIX + username, limits.max_seconds)
+        pipe.execute()
+    return jwt.encode(claims, key, algorithm=ALGORITHM), limits.max_seconds
 
 
-def verify(key: str, token: str, revocations: redis.Redis) -> Actor:
+def verify(key: str, token: str, sessions: redis.Redis, idle_seconds: int) -> Actor:
+    """The actor the token names, if it is genuine, unexpired and its session still open; the session's idle clock restarts."""
     try:
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["exp", "jti", "sub"]})
     except jwt.PyJWTError as exc:
         raise NotAuthenticated("the access token is not valid; sign in again") from exc
-    if revocations.exists(REVOKED_PREFIX + claims["jti"]):
-        raise NotAuthenticated("the access token has been revoked; sign in again")
+    if sessions.getex(SESSION_PREFIX + claims["jti"], ex=idle_seconds) != claims["sub"]:
+        raise NotAuthenticated("the session has ended (signed out, idle too long, or revoked); sign in again")
     return Actor(claims["sub"], claims["la"], claims["role"], claims["cat"], bool(claims["sens"]), claims["jti"], claims["exp"])
 
 
-def revoke(revocations: redis.Redis, token_id: str, expires_at: int) -> None:
-    ttl = max(1, expires_at - int(time.time()))
-    revocations.set(REVOKED_PREFIX + token_id, "1", ex=ttl)
+def end_session(sessions: redis.Redis, token_id: str) -> None:
+    sessions.delete(SESSION_PREFIX + token_id)
+
+
+def end_sessions_of(sessions: redis.Redis, username: str) -> None:
+    """Ends every session of the account at once."""
+    account_sessions = ACCOUNT_SESSIONS_PREFIX + username
+    sessions.delete(account_sessions, *(SESSION_PREFIX + token_id for token_id in sessions.smembers(account_sessions)))

@@ -44,5 +44,55 @@ def users_list(la_code, as_json):
     show(found, as_json, lambda rows: [f"{u['username']:<24} {u['la_code']:<10} {u['role']:<12} {u['category']:<22} {u['status']}" for u in rows])
 
 
+@users.command("suspend")
+@click.argument("username")
+@click.option("--reason", default="suspended by an operator", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def users_suspend(username, reason, as_json):
+    """Suspend an account: it cannot sign in, and its sessions end at once."""
+    from shared.contracts.requests import SUSPEND_USER
+
+    _show_account(service("identity").perform(SUSPEND_USER, {"username": username, "reason": reason, "actor": operator()}), as_json)
+
+
+@users.command("unlock")
+@click.argument("username")
+@click.option("--json", "as_json", is_flag=True)
+def users_unlock(username, as_json):
+    """Let a locked or suspended account sign in again (its vetting must be current)."""
+    from shared.contracts.requests import UNLOCK_USER
+
+    _show_account(service("identity").perform(UNLOCK_USER, {"username": username, "actor": operator()}), as_json)
+
+
+@users.command("reset-2fa")
+@click.argument("username")
+@click.option("--json", "as_json", is_flag=True)
+def users_reset_2fa(username, as_json):
+    """A new TOTP secret (shown once); the old one stops working and every session ends."""
+    from shared.contracts.requests import RESET_TOTP
+
+    reset = service("identity").perform(RESET_TOTP, {"username": username, "actor": operator()})
+    show(reset, as_json, lambda r: [f"username:    {r['username']}", f"totp secret: {r['totp_secret']}", f"enrol with:  {r['otpauth_uri']}"])
+
+
+@users.command("vet")
+@click.argument("username")
+@click.option("--trained-on", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--disclosure-on", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--json", "as_json", is_flag=True)
+def users_vet(username, trained_on, disclosure_on, as_json):
+    """Record new training or enhanced disclosure dates."""
+    from shared.contracts.requests import RECORD_VETTING
+
+    _show_account(service("identity").perform(RECORD_VETTING, {
+        "username": username, "trained_on": _day(trained_on), "disclosure_on": _day(disclosure_on), "actor": operator(),
+    }), as_json)
+
+
+def _show_account(account: dict, as_json: bool) -> None:
+    show(account, as_json, lambda a: [f"{a['username']}: {a['status']}" + (f" ({a['status_reason']})" if a["status_reason"] else "")])
+
+
 def _day(value) -> str | None:
     return value.date().isoformat() if value else None

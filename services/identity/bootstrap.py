@@ -9,5 +9,5 @@ from shared.settings import Settings
 
 def bootstrap(settings: Settings) -> Service:
     settings.require_secrets()
-    routes = handlers.routes(vault=TotpVault(settings.totp_key), settings=settings, revocations=make_redis(settings))
+    routes = handlers.routes(vault=TotpVault(settings.totp_key), settings=settings, sessions=make_redis(settings))
     return build_service(handlers.SERVICE, settings, MESSAGING, routes)

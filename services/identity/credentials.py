@@ -24,6 +24,7 @@ DRIFT_STEPS = 1
 _hasher = PasswordHasher()
 # Checked when the username is unknown, so a wrong username costs as long as a wrong password.
 _UNKNOWN_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
+UNKNOWN_USER_SECRET = pyotp.random_base32()
 
 
 def new_password() -> str:
@@ -74,6 +75,7 @@ def accepted_step(secret: str, code: str, last_step: int, now: float | None = No
     totp = pyotp.TOTP(secret)
     current = int((time.time() if now is None else now) // STEP_SECONDS)
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
-        if step > last_step and hmac.compare_digest(totp.at(step * STEP_SECONDS), code):
+        # Compared as bytes: compare_digest refuses str holding anything but ASCII.
+        if step > last_step and hmac.compare_digest(totp.at(step * STEP_SECONDS).encode(), code.encode()):
             return step
     return None

@@ -1,16 +1,24 @@
 """Identity's handlers: one function per request, and the table that routes requests to them."""
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from services.identity import credentials
+from services.identity import credentials, passwords, vetting
 from services.identity.categories import CATEGORIES, ROLES_SEEING_CHILDREN
-from services.identity.errors import LoginFailed, UsernameTaken, VettingRequired
-from services.identity.models import User
-from services.identity.schemas import AddUserSchema, ListUsersSchema, LoginSchema, LogoutSchema
+from services.identity.errors import (
+    AccountBarred, LoginFailed, NotYourAccounts, UnknownAccount, UsernameTaken, VettingNotCurrent, VettingRequired,
+    WeakPassword,
+)
+from services.identity.models import ACTIVE, LOCKED, SUSPENDED, User
+from services.identity.schemas import (
+    AccountSchema, AddUserSchema, ChangePasswordSchema, ListUsersSchema, LoginSchema, LogoutSchema, RecordVettingSchema,
+    ScheduledSchema, SuspendUserSchema,
+)
+from services.identity.throttling import LoginThrottle
 from shared import tokens
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
@@ -19,9 +27,15 @@ from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "identity"
+OPERATOR = "operator"  # the command line and the scheduler, who manage every LA's accounts
+# Roles an la_admin may give; the security team's auditors are made nationally.
+ROLES_AN_LA_ADMIN_GIVES = ("practitioner", "approver", "la_admin")
 
 
 def add_user(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault) -> dict:
+    _may_manage(request["actor"], request["la_code"])
+    if _is_la_admin(request["actor"]) and request["role"] not in ROLES_AN_LA_ADMIN_GIVES:
+        raise NotYourAccounts(f"an LA administrator may not create a {request['role']}")
     if request["role"] in ROLES_SEEING_CHILDREN and not (request["trained_on"] and request["disclosure_on"]):
         raise VettingRequired(request["role"])
     if uow.session.scalar(select(User.id).where(User.username == request["username"])):
@@ -31,7 +45,7 @@ def add_user(uow: UnitOfWork, request: dict, envelope=None, *, vault: credential
     user = User(
         username=request["username"], la_code=request["la_code"], category=request["category"], role=request["role"],
         password_hash=credentials.hash_password(password), totp_secret=sealed, totp_last_step=0,
-        trained_on=request["trained_on"], disclosure_on=request["disclosure_on"], status="active", failed_logins=0,
+        trained_on=request["trained_on"], disclosure_on=request["disclosure_on"], status=ACTIVE, failed_logins=0,
     )
     uow.session.add(user)
     uow.emit(audit_event(SERVICE, "account_created", actor=request["actor"], la_code=user.la_code, subject=user.username,
@@ -42,50 +56,195 @@ def add_user(uow: UnitOfWork, request: dict, envelope=None, *, vault: credential
     }
 
 
-def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings) -> dict:
-    user = uow.session.scalar(select(User).where(User.username == request["username"]).with_for_update())
-    password_ok = credentials.password_matches(user.password_hash if user else None, request["password"])
-    step = credentials.accepted_step(vault.open(user.totp_secret), request["otp"], user.totp_last_step) if user else None
-    if not (user and password_ok and step and user.status == "active"):
-        _refuse_login(uow, user, request)
+def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings,
+          sessions: redis.Redis, throttle: LoginThrottle) -> dict:
+    throttle.check(request["username"], request["client"])
+    user = _account_for_update(uow, request["username"])
+    step = _proven_step(vault, user, request["password"], request["otp"])
+    if step is None:
+        _refuse_login(uow, user, request, settings, throttle)
     user.totp_last_step = step
+    throttle.forgive(user.username)
+    _refuse_if_barred(uow, user, request, settings)
     user.failed_logins = 0
-    category = CATEGORIES[user.category]
-    token, lifetime = tokens.issue(
-        settings.token_key, username=user.username, la_code=user.la_code, role=user.role,
-        category=user.category, sees_sensitive=category.sees_sensitive, lifetime=settings.token_lifetime_seconds,
+    token, expires_in = tokens.issue(
+        settings.token_key, sessions, _session_limits(settings), username=user.username, la_code=user.la_code,
+        role=user.role, category=user.category, sees_sensitive=CATEGORIES[user.category].sees_sensitive,
     )
     uow.emit(audit_event(SERVICE, "login_succeeded", actor=_actor(user), detail={"client": request["client"]}))
-    return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
+    return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
+            "idle_timeout": settings.token_lifetime_seconds}
 
 
-def _refuse_login(uow: UnitOfWork, user: User | None, request: dict) -> None:
+def _proven_step(vault: credentials.TotpVault, user: User | None, password: str, otp: str) -> int | None:
+    """The code's time step when both factors are right; both are checked whatever the account, so timing tells nothing."""
+    password_ok = credentials.password_matches(user.password_hash if user else None, password)
+    secret = vault.open(user.totp_secret) if user else credentials.UNKNOWN_USER_SECRET
+    step = credentials.accepted_step(secret, otp, user.totp_last_step if user else 0)
+    return step if user and password_ok and step else None
+
+
+def _refuse_login(uow: UnitOfWork, user: User | None, request: dict, settings: Settings, throttle: LoginThrottle) -> None:
     """Records the failure, commits it (the refusal must not roll it back), and refuses."""
-    if user is not None:
-        user.failed_logins += 1
+    throttle.failed(request["username"], request["client"])
     uow.emit(audit_event(
         SERVICE, "login_failed", la_code=user.la_code if user else None, outcome="refused",
         subject=request["username"], detail={"client": request["client"]},
     ))
+    if user is not None:
+        user.failed_logins += 1
+        if user.status == ACTIVE and user.failed_logins >= settings.login_lockout_after:
+            user.status, user.status_reason = LOCKED, f"locked after {user.failed_logins} failed sign-ins"
+            uow.emit(audit_event(SERVICE, "account_locked", la_code=user.la_code, subject=user.username,
+                                 detail={"failed_logins": user.failed_logins, "client": request["client"]}))
     uow.commit()
     raise LoginFailed()
 
 
-def logout(uow: UnitOfWork, request: dict, envelope=None, *, revocations: redis.Redis) -> dict:
-    tokens.revoke(revocations, request["token_id"], request["expires_at"])
+def _refuse_if_barred(uow: UnitOfWork, user: User, request: dict, settings: Settings) -> None:
+    """Tells someone who proved who they are why their account may not sign in; the code they used stays used."""
+    lapsed = vetting.lapse(user.role, user.trained_on, user.disclosure_on, date.today(), settings)
+    if user.status == ACTIVE and not lapsed:
+        return
+    if user.status == LOCKED:
+        barred = AccountBarred("account_locked", f"this account is locked ({user.status_reason})")
+    elif user.status == SUSPENDED:
+        barred = AccountBarred("account_suspended", f"this account is suspended ({user.status_reason})")
+    else:
+        barred = AccountBarred("vetting_lapsed", f"this account may not sign in: {lapsed}")
+    uow.emit(audit_event(SERVICE, "login_refused", actor=_actor(user), outcome="refused",
+                         detail={"client": request["client"], "reason": barred.code}))
+    uow.commit()
+    raise barred
+
+
+def logout(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Redis) -> dict:
+    tokens.end_session(sessions, request["token_id"])
     uow.emit(audit_event(SERVICE, "logout", actor=request["actor"]))
     return {}
 
 
+def change_password(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings,
+                    sessions: redis.Redis, throttle: LoginThrottle) -> dict:
+    """Someone signed in chooses a new password, proving it is them again with the old one and a fresh code."""
+    username = request["actor"]["username"]
+    if why := passwords.weakness(request["new_password"], username):
+        raise WeakPassword(why)
+    throttle.check(username, request["client"])
+    user = _account_for_update(uow, username)
+    step = _proven_step(vault, user, request["old_password"], request["otp"])
+    if step is None:
+        _refuse_login(uow, user, {**request, "username": username}, settings, throttle)
+    user.totp_last_step = step
+    user.password_hash = credentials.hash_password(request["new_password"])
+    tokens.end_sessions_of(sessions, username)
+    uow.emit(audit_event(SERVICE, "password_changed", actor=request["actor"], subject=username,
+                         detail={"client": request["client"]}))
+    return {}
+
+
+def suspend_user(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Redis) -> dict:
+    user = _managed_account(uow, request)
+    user.status, user.status_reason = SUSPENDED, request["reason"]
+    tokens.end_sessions_of(sessions, user.username)
+    uow.emit(_account_event("account_suspended", request, user, reason=request["reason"]))
+    return _summary(user)
+
+
+def unlock_user(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings, throttle: LoginThrottle) -> dict:
+    """A locked or suspended account may sign in again, once its vetting is current."""
+    user = _managed_account(uow, request)
+    if lapsed := vetting.lapse(user.role, user.trained_on, user.disclosure_on, date.today(), settings):
+        raise VettingNotCurrent(lapsed)
+    was = user.status
+    user.status, user.status_reason, user.failed_logins = ACTIVE, None, 0
+    throttle.forgive(user.username)
+    uow.emit(_account_event("account_unlocked", request, user, was=was))
+    return _summary(user)
+
+
+def reset_totp(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, sessions: redis.Redis) -> dict:
+    """A new second factor (a lost phone); the old one stops working, and so does every session."""
+    user = _managed_account(uow, request)
+    secret, user.totp_secret = vault.new_secret()
+    user.totp_last_step = 0
+    tokens.end_sessions_of(sessions, user.username)
+    uow.emit(_account_event("totp_reset", request, user))
+    return {"username": user.username, "totp_secret": secret, "otpauth_uri": credentials.enrolment_uri(secret, user.username)}
+
+
+def record_vetting(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    user = _managed_account(uow, request)
+    user.trained_on = request["trained_on"] or user.trained_on
+    user.disclosure_on = request["disclosure_on"] or user.disclosure_on
+    uow.emit(_account_event("vetting_recorded", request, user,
+                            trained_on=_iso(user.trained_on), disclosure_on=_iso(user.disclosure_on)))
+    return _summary(user)
+
+
+def suspend_lapsed(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings, sessions: redis.Redis) -> dict:
+    """Scheduled: suspends every active account whose vetting has lapsed, saying why, and ends its sessions."""
+    today = date.today()
+    candidates = uow.session.scalars(select(User).where(
+        User.status == ACTIVE, User.role.in_(ROLES_SEEING_CHILDREN),
+        or_(User.trained_on.is_(None), User.disclosure_on.is_(None),
+            User.trained_on <= vetting.possibly_lapsed_before(today, settings.training_valid_years),
+            User.disclosure_on <= vetting.possibly_lapsed_before(today, settings.disclosure_valid_years)),
+    ).with_for_update())
+    suspended = []
+    for user in candidates:
+        if lapsed := vetting.lapse(user.role, user.trained_on, user.disclosure_on, today, settings):
+            user.status, user.status_reason = SUSPENDED, lapsed
+            tokens.end_sessions_of(sessions, user.username)
+            uow.emit(_account_event("account_suspended", {"actor": request["actor"]}, user, reason=lapsed))
+            suspended.append(user.username)
+    return {"suspended": suspended}
+
+
 def list_users(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
+    la_code = request["actor"]["la_code"] if _is_la_admin(request["actor"]) else request["la_code"]
+    _may_manage(request["actor"], la_code)
     query = select(User).order_by(User.la_code, User.username)
-    if request["la_code"]:
-        query = query.where(User.la_code == request["la_code"])
-    return [
-        {"username": u.username, "la_code": u.la_code, "category": u.category, "role": u.role, "status": u.status,
-         "trained_on": _iso(u.trained_on), "disclosure_on": _iso(u.disclosure_on)}
-        for u in uow.session.scalars(query)
-    ]
+    if la_code:
+        query = query.where(User.la_code == la_code)
+    return [_summary(user) for user in uow.session.scalars(query)]
+
+
+def _account_for_update(uow: UnitOfWork, username: str) -> User | None:
+    # Locking the row serialises a sign-in with anything that ends the account's sessions.
+    return uow.session.scalar(select(User).where(User.username == username).with_for_update())
+
+
+def _managed_account(uow: UnitOfWork, request: dict) -> User:
+    user = _account_for_update(uow, request["username"])
+    if user is None:
+        raise UnknownAccount(request["username"])
+    _may_manage(request["actor"], user.la_code)
+    return user
+
+
+def _may_manage(actor: dict | None, la_code: str | None) -> None:
+    """An operator manages every LA's accounts; an la_admin its own LA's; no one else any."""
+    if actor is None or actor["role"] == OPERATOR:
+        return
+    if not _is_la_admin(actor):
+        raise NotYourAccounts("only an LA administrator manages accounts")
+    if la_code != actor["la_code"]:
+        raise NotYourAccounts("an LA administrator manages the accounts of its own LA only")
+
+
+def _is_la_admin(actor: dict | None) -> bool:
+    return bool(actor) and actor["role"] == "la_admin"
+
+
+def _account_event(action: str, request: dict, user: User, **detail):
+    return audit_event(SERVICE, action, actor=request["actor"], la_code=user.la_code, subject=user.username, detail=detail)
+
+
+def _summary(user: User) -> dict:
+    return {"username": user.username, "la_code": user.la_code, "category": user.category, "role": user.role,
+            "status": user.status, "status_reason": user.status_reason,
+            "trained_on": _iso(user.trained_on), "disclosure_on": _iso(user.disclosure_on)}
 
 
 def _iso(day) -> str | None:
@@ -96,10 +255,22 @@ def _actor(user: User) -> dict:
     return {"username": user.username, "la_code": user.la_code, "role": user.role, "category": user.category}
 
 
-def routes(*, vault: credentials.TotpVault, settings: Settings, revocations: redis.Redis) -> Routes:
+def _session_limits(settings: Settings) -> tokens.SessionLimits:
+    return tokens.SessionLimits(idle_seconds=settings.token_lifetime_seconds, max_seconds=settings.session_max_seconds)
+
+
+def routes(*, vault: credentials.TotpVault, settings: Settings, sessions: redis.Redis) -> Routes:
+    throttle = LoginThrottle(sessions, settings.login_throttle_after)
+    signing_in = {"vault": vault, "settings": settings, "sessions": sessions, "throttle": throttle}
     return Routes(requests={
         requests.ADD_USER: Request(AddUserSchema, partial(add_user, vault=vault)),
-        requests.LOGIN: Request(LoginSchema, partial(login, vault=vault, settings=settings)),
-        requests.LOGOUT: Request(LogoutSchema, partial(logout, revocations=revocations)),
+        requests.LOGIN: Request(LoginSchema, partial(login, **signing_in)),
+        requests.LOGOUT: Request(LogoutSchema, partial(logout, sessions=sessions)),
+        requests.CHANGE_PASSWORD: Request(ChangePasswordSchema, partial(change_password, **signing_in)),
         requests.LIST_USERS: Request(ListUsersSchema, list_users),
+        requests.SUSPEND_USER: Request(SuspendUserSchema, partial(suspend_user, sessions=sessions)),
+        requests.UNLOCK_USER: Request(AccountSchema, partial(unlock_user, settings=settings, throttle=throttle)),
+        requests.RESET_TOTP: Request(AccountSchema, partial(reset_totp, vault=vault, sessions=sessions)),
+        requests.RECORD_VETTING: Request(RecordVettingSchema, record_vetting),
+        requests.SUSPEND_LAPSED: Request(ScheduledSchema, partial(suspend_lapsed, settings=settings, sessions=sessions)),
     })

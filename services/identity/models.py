@@ -12,6 +12,9 @@ from shared.messaging.outbox import messaging_tables
 Base = service_base("identity")
 MESSAGING = messaging_tables(Base.metadata)
 
+# An account signs in only while active; a locked one waits for an la_admin, a suspended one for new vetting or a decision.
+ACTIVE, LOCKED, SUSPENDED = "active", "locked", "suspended"
+
 
 class User(Base):
     __tablename__ = "users"
@@ -26,6 +29,7 @@ class User(Base):
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     trained_on: Mapped[date | None] = mapped_column(Date)
     disclosure_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
+    status_reason: Mapped[str | None] = mapped_column(String(300))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

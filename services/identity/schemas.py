@@ -3,9 +3,12 @@ from marshmallow import Schema, fields, validate
 
 from services.identity.categories import CATEGORIES, ROLES
 
+USERNAME = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{2,99}$", error="3-100 characters: lower-case letters, digits, '.', '_' or '-'")
+CLIENT = fields.String(load_default="unknown", validate=validate.Length(max=100))
+
 
 class AddUserSchema(Schema):
-    username = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9._-]{2,99}$", error="3-100 characters: lower-case letters, digits, '.', '_' or '-'"))
+    username = fields.String(required=True, validate=USERNAME)
     la_code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]\d{8}$", error="an ONS local authority code such as E08000035"))
     category = fields.String(required=True, validate=validate.OneOf(sorted(CATEGORIES)))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
@@ -18,15 +21,43 @@ class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=100))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
-    client = fields.String(load_default="unknown")
+    client = CLIENT
 
 
 class LogoutSchema(Schema):
     actor = fields.Dict(required=True)
     token_id = fields.String(required=True)
-    expires_at = fields.Integer(required=True)
+    expires_at = fields.Integer(load_default=None)
+
+
+class ChangePasswordSchema(Schema):
+    actor = fields.Dict(required=True)
+    old_password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
+    client = CLIENT
 
 
 class ListUsersSchema(Schema):
     la_code = fields.String(load_default=None, allow_none=True)
-    actor = fields.Dict(load_default=None, allow_none=True)
+    actor = fields.Dict(required=True)
+
+
+class AccountSchema(Schema):
+    """A request about one account, by someone who may manage it."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    actor = fields.Dict(required=True)
+
+
+class SuspendUserSchema(AccountSchema):
+    reason = fields.String(load_default="suspended by an administrator", validate=validate.Length(min=1, max=300))
+
+
+class RecordVettingSchema(AccountSchema):
+    trained_on = fields.Date(load_default=None, allow_none=True)
+    disclosure_on = fields.Date(load_default=None, allow_none=True)
+
+
+class ScheduledSchema(Schema):
+    actor = fields.Dict(required=True)

@@ -1,4 +1,8 @@
-"""Who is asking: the bearer token, checked here on every request without a round trip to identity."""
+"""Who is asking: the bearer token, checked here on every request without a round trip to identity.
+
+The signature and expiry are checked here; one Redis command finds the token's session still
+open (not signed out, revoked or idle too long) and restarts its idle clock.
+"""
 from __future__ import annotations
 
 from functools import wraps
@@ -19,7 +23,7 @@ def signed_in(*roles: str):
             if scheme.lower() != "bearer" or not token:
                 raise NotAuthenticated("sign in first: send 'Authorization: Bearer <access_token>'")
             portal = current_app.extensions["contactpoint"]
-            g.actor = tokens.verify(portal.settings.token_key, token.strip(), portal.revocations)
+            g.actor = tokens.verify(portal.settings.token_key, token.strip(), portal.revocations, portal.settings.token_lifetime_seconds)
             if roles and g.actor.role not in roles:
                 raise Forbidden(f"this needs the role {' or '.join(roles)}")
             return view(*args, **kwargs)

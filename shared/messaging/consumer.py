@@ -198,7 +198,7 @@ class Worker(ConsumerMixin):
             return
         outcome = self._processor.process(subscription, envelope)
         if outcome.reply is not None and envelope.reply_to:
-            self._publish(Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply, correlation_id=envelope.correlation_id))
+            self._publish(Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply, correlation_id=envelope.correlation_id, persistent=False))
         if outcome.rejection is not None:
             self._dead_letter(subscription, message, outcome.rejection)
             self._publish(*outcome.feedback)

@@ -29,6 +29,7 @@ class Envelope:
     user_id: str | None = None
     reply_to: str | None = None
     correlation_id: str | None = None
+    persistent: bool = True  # False for requests and replies, which are worth nothing once their caller gives up
 
     def encode(self) -> bytes:
         return encode_body(self.body)

@@ -19,7 +19,7 @@ def publish_on(producer: Producer, envelope: Envelope) -> None:
         routing_key=envelope.routing_key,
         content_type="application/json",
         content_encoding="utf-8",
-        delivery_mode=2,
+        delivery_mode=2 if envelope.persistent else 1,
         message_id=envelope.message_id,
         type=envelope.type,
         headers=envelope.headers,

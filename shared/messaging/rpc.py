@@ -38,7 +38,7 @@ class RpcClient:
         correlation_id = uuid.uuid4().hex
         publish_on(self._producer, Envelope(
             exchange=RPC.name, routing_key=method, body=payload,
-            reply_to=self._reply_queue.name, correlation_id=correlation_id,
+            reply_to=self._reply_queue.name, correlation_id=correlation_id, persistent=False,
         ))
         deadline = time.monotonic() + self._timeout
         while correlation_id not in self._answers:

@@ -33,8 +33,16 @@ def work_queue(name: str, exchange: Exchange, binding: str) -> Queue:
     )
 
 
+# A request is worth nothing once its caller has stopped waiting (seconds), so requests
+# travel transient through a classic queue: no disk write on the way, none kept for long.
+REQUEST_TTL_MS = 30_000
+
+
 def rpc_queue(service: str) -> Queue:
-    return work_queue(f"{service}.rpc", RPC, f"{service}.#")
+    return Queue(
+        f"{service}.requests", RPC, routing_key=f"{service}.#", durable=True,
+        queue_arguments={"x-queue-type": "classic", "x-message-ttl": REQUEST_TTL_MS},
+    )
 
 
 def dead_letter_queue(work: Queue) -> Queue:

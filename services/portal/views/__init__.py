@@ -1,9 +1,10 @@
 """The JSON API of the external contract, one blueprint an area; every view asks one service and answers."""
 from __future__ import annotations
 
+from services.portal.views.accounts import api as accounts
 from services.portal.views.audit import api as audit
 from services.portal.views.auth import api as auth
 from services.portal.views.children import api as children
 from services.portal.views.disclosure import api as disclosure
 
-BLUEPRINTS = (auth, children, audit, disclosure)
+BLUEPRINTS = (auth, children, audit, disclosure, accounts)

@@ -1,4 +1,4 @@
-"""Signing in and out."""
+"""Signing in and out, and choosing a new password."""
 from __future__ import annotations
 
 from flask import g, request
@@ -6,11 +6,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
-from services.portal.schemas.auth import LoginSchema, TokenSchema
+from services.portal.schemas.auth import ChangePasswordSchema, LoginSchema, SessionSchema, TokenSchema
 from services.portal.views.asking import API_PREFIX, actor, ask
 from shared.contracts import requests
 
 api = Blueprint("auth", __name__, url_prefix=API_PREFIX, description="Signing in and out.")
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
 
 
 @api.route("/auth/login")
@@ -18,8 +22,8 @@ class Login(MethodView):
     @api.arguments(LoginSchema)
     @api.response(200, TokenSchema)
     def post(self, credentials):
-        """Sign in with password and one-time code."""
-        return ask(requests.LOGIN, {**credentials, "client": request.remote_addr or "unknown"})
+        """Sign in with password and one-time code; 401 for any wrong factor, 429 after repeated failures."""
+        return ask(requests.LOGIN, {**credentials, "client": client_address()})
 
 
 @api.route("/auth/logout")
@@ -29,3 +33,22 @@ class Logout(MethodView):
     def post(self):
         """Sign out: the token stops working at once."""
         ask(requests.LOGOUT, {"actor": actor(), "token_id": g.actor.token_id, "expires_at": g.actor.expires_at})
+
+
+@api.route("/auth/session")
+class Session(MethodView):
+    @api.response(200, SessionSchema)
+    @signed_in()
+    def get(self):
+        """Who the token's holder is, and when they must sign in again; each use restarts the idle clock."""
+        return {**actor(), "expires_at": g.actor.expires_at}
+
+
+@api.route("/auth/password")
+class Password(MethodView):
+    @api.arguments(ChangePasswordSchema)
+    @api.response(204)
+    @signed_in()
+    def post(self, change):
+        """Choose a new password, with the old one and a fresh one-time code; every session ends."""
+        ask(requests.CHANGE_PASSWORD, {**change, "actor": actor(), "client": client_address()})

@@ -1,4 +1,4 @@
-"""Access tokens: signed claims checked without asking identity, refused once expired or revoked."""
+"""Access tokens: signed claims checked without asking identity, refused once expired, idle too long or revoked."""
 from __future__ import annotations
 
 import time
@@ -11,6 +11,8 @@ from shared import tokens
 from shared.errors import NotAuthenticated
 
 KEY = "a-signing-key-long-enough-for-hs256-0123456789"
+IDLE = 1800
+LIMITS = tokens.SessionLimits(idle_seconds=IDLE, max_seconds=600)
 OTHER_KEY = "another-signing-key-long-enough-for-hs256-987"
 
 
@@ -19,40 +21,44 @@ def revocations():
     return fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
 
 
-def issued(key: str = KEY, lifetime: int = 600, **claims) -> str:
-    token, _ = tokens.issue(key, **{
+def issued(revocations, key: str = KEY, lifetime: int = 600, **claims) -> str:
+    token, _ = tokens.issue(key, revocations, tokens.SessionLimits(IDLE, lifetime), **{
         "username": "sam.patel", "la_code": "E08000035", "role": "practitioner",
-        "category": "social_worker", "sees_sensitive": True, "lifetime": lifetime, **claims,
+        "category": "social_worker", "sees_sensitive": True, **claims,
     })
     return token
 
 
+def verify(token: str, revocations, key: str = KEY) -> tokens.Actor:
+    return tokens.verify(key, token, revocations, IDLE)
+
+
 def test_a_token_names_the_account_its_la_role_and_what_its_category_may_see(revocations):
-    actor = tokens.verify(KEY, issued(), revocations)
+    actor = verify(issued(revocations), revocations)
 
     assert (actor.username, actor.la_code, actor.role, actor.category, actor.sees_sensitive) == (
         "sam.patel", "E08000035", "practitioner", "social_worker", True)
 
 
-def test_a_token_expires_its_lifetime_after_it_is_issued(revocations):
+def test_a_token_expires_at_the_hard_limit_after_it_is_issued(revocations):
     before = int(time.time())
-    token, lifetime = tokens.issue(KEY, username="u", la_code="E08000035", role="auditor", category="security",
-                                   sees_sensitive=False, lifetime=900)
+    token, lifetime = tokens.issue(KEY, revocations, tokens.SessionLimits(IDLE, 900), username="u", la_code="E08000035",
+                                   role="auditor", category="security", sees_sensitive=False)
 
-    actor = tokens.verify(KEY, token, revocations)
+    actor = verify(token, revocations)
 
     assert lifetime == 900
     assert before + 900 <= actor.expires_at <= int(time.time()) + 900
 
 
-def test_every_token_has_an_id_of_its_own():
-    ids = {jwt.decode(issued(), KEY, algorithms=["HS256"])["jti"] for _ in range(20)}
+def test_every_token_has_an_id_of_its_own(revocations):
+    ids = {jwt.decode(issued(revocations), KEY, algorithms=["HS256"])["jti"] for _ in range(20)}
 
     assert len(ids) == 20
 
 
 def test_what_services_are_told_of_the_actor_leaves_out_the_token(revocations):
-    told = tokens.verify(KEY, issued(sees_sensitive=False), revocations).as_dict()
+    told = verify(issued(revocations, sees_sensitive=False), revocations).as_dict()
 
     assert told == {"username": "sam.patel", "la_code": "E08000035", "role": "practitioner",
                     "category": "social_worker", "sees_sensitive": False}
@@ -60,20 +66,23 @@ def test_what_services_are_told_of_the_actor_leaves_out_the_token(revocations):
 
 def test_a_token_signed_with_another_key_is_refused(revocations):
     with pytest.raises(NotAuthenticated, match="not valid"):
-        tokens.verify(KEY, issued(key=OTHER_KEY), revocations)
+        verify(issued(revocations, key=OTHER_KEY), revocations)
 
 
 def test_a_token_whose_claims_were_changed_is_refused(revocations):
-    header, _, signature = issued().split(".")
+    header, _, signature = issued(revocations).split(".")
     forged_claims = jwt.encode({"sub": "admin", "jti": "x", "exp": int(time.time()) + 600}, OTHER_KEY, algorithm="HS256").split(".")[1]
 
     with pytest.raises(NotAuthenticated):
-        tokens.verify(KEY, f"{header}.{forged_claims}.{signature}", revocations)
+        verify(f"{header}.{forged_claims}.{signature}", revocations)
 
 
 def test_an_expired_token_is_refused(revocations):
+    token = jwt.encode({"sub": "sam.patel", "jti": "abc", "exp": int(time.time()) - 1}, KEY, algorithm="HS256")
+    revocations.set(tokens.SESSION_PREFIX + "abc", "sam.patel")
+
     with pytest.raises(NotAuthenticated, match="sign in again"):
-        tokens.verify(KEY, issued(lifetime=-1), revocations)
+        verify(token, revocations)
 
 
 @pytest.mark.parametrize("missing", ["exp", "jti", "sub"])
@@ -83,46 +92,81 @@ def test_a_token_without_an_expiry_an_id_or_a_subject_is_refused(revocations, mi
     del claims[missing]
 
     with pytest.raises(NotAuthenticated):
-        tokens.verify(KEY, jwt.encode(claims, KEY, algorithm="HS256"), revocations)
+        verify(jwt.encode(claims, KEY, algorithm="HS256"), revocations)
 
 
 def test_a_token_with_no_signature_is_refused(revocations):
     unsigned = jwt.encode({"sub": "sam.patel", "jti": "abc", "exp": int(time.time()) + 600}, None, algorithm="none")
 
     with pytest.raises(NotAuthenticated):
-        tokens.verify(KEY, unsigned, revocations)
+        verify(unsigned, revocations)
 
 
 @pytest.mark.parametrize("garbage", ["", "not-a-token", "a.b.c"])
 def test_something_that_is_not_a_token_is_refused(revocations, garbage):
     with pytest.raises(NotAuthenticated):
-        tokens.verify(KEY, garbage, revocations)
+        verify(garbage, revocations)
 
 
-def test_a_revoked_token_stops_working_at_once(revocations):
-    token = issued()
-    actor = tokens.verify(KEY, token, revocations)
+def test_a_token_works_while_its_session_is_open(revocations):
+    token = issued(revocations)
 
-    tokens.revoke(revocations, actor.token_id, actor.expires_at)
-
-    with pytest.raises(NotAuthenticated, match="revoked"):
-        tokens.verify(KEY, token, revocations)
+    assert verify(token, revocations).username == verify(token, revocations).username == "sam.patel"
 
 
-def test_revoking_one_token_leaves_the_others_working(revocations):
-    first, second = issued(), issued()
-    tokens.revoke(revocations, tokens.verify(KEY, first, revocations).token_id, int(time.time()) + 600)
+def test_an_ended_session_stops_its_token_at_once(revocations):
+    token = issued(revocations)
 
-    assert tokens.verify(KEY, second, revocations).username == "sam.patel"
+    tokens.end_session(revocations, verify(token, revocations).token_id)
 
-
-def test_a_revocation_is_kept_only_as_long_as_the_token_would_have_lived(revocations):
-    tokens.revoke(revocations, "jti-1", int(time.time()) + 600)
-
-    assert 500 <= revocations.ttl(tokens.REVOKED_PREFIX + "jti-1") <= 600
+    with pytest.raises(NotAuthenticated, match="session has ended"):
+        verify(token, revocations)
 
 
-def test_a_revocation_of_a_token_already_expired_still_expires_itself(revocations):
-    tokens.revoke(revocations, "jti-old", int(time.time()) - 100)
+def test_ending_one_session_leaves_the_others_working(revocations):
+    first, second = issued(revocations), issued(revocations)
 
-    assert 0 < revocations.ttl(tokens.REVOKED_PREFIX + "jti-old") <= 1
+    tokens.end_session(revocations, verify(first, revocations).token_id)
+
+    assert verify(second, revocations).username == "sam.patel"
+
+
+def test_ending_every_session_of_an_account_stops_all_its_tokens_and_no_one_elses(revocations):
+    first, second = issued(revocations), issued(revocations)
+    someone_else = issued(revocations, username="jo.bloggs")
+
+    tokens.end_sessions_of(revocations, "sam.patel")
+
+    for token in (first, second):
+        with pytest.raises(NotAuthenticated):
+            verify(token, revocations)
+    assert verify(someone_else, revocations).username == "jo.bloggs"
+    assert verify(issued(revocations), revocations).username == "sam.patel"
+
+
+def test_a_session_unused_for_the_idle_timeout_has_ended(revocations):
+    token = issued(revocations)
+    session = tokens.SESSION_PREFIX + jwt.decode(token, KEY, algorithms=["HS256"])["jti"]
+    revocations.delete(session)  # as Redis does when the key's idle timeout runs out
+
+    with pytest.raises(NotAuthenticated, match="idle"):
+        verify(token, revocations)
+
+
+def test_each_check_restarts_the_idle_clock(revocations):
+    token = issued(revocations)
+    session = tokens.SESSION_PREFIX + jwt.decode(token, KEY, algorithms=["HS256"])["jti"]
+    revocations.expire(session, 5)
+
+    verify(token, revocations)
+
+    assert IDLE - 5 <= revocations.ttl(session) <= IDLE
+
+
+def test_the_session_of_another_account_does_not_open_a_token(revocations):
+    token = jwt.encode({"sub": "mallory", "la": "E08000035", "role": "la_admin", "cat": "la_contactpoint_team", "sens": True,
+                        "jti": "stolen", "exp": int(time.time()) + 600}, KEY, algorithm="HS256")
+    revocations.set(tokens.SESSION_PREFIX + "stolen", "sam.patel")
+
+    with pytest.raises(NotAuthenticated):
+        verify(token, revocations)
