@@ -1,5 +1,5 @@
 // The audit trail for auditors: every event, filtered by who, which child, which LA, what and when.
-import { $, api, element, formValues, showErrors, showRefusal, table, view } from "./core.js";
+import { $, api, element, formValues, notify, showErrors, showRefusal, summaryList, table, tag, view } from "./core.js";
 
 let shown = { filters: null, events: [], next: null };
 
@@ -53,4 +53,60 @@ function draw() {
   }
   if (next) parts.push(element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show more events", onclick: more }));
   $("events").replaceChildren(...parts);
+}
+
+// ----- alerts raised by the misuse rules, and marking one investigated -----
+
+view("alerts", { roles: ["auditor"], title: "Alerts", nav: "Alerts", enter: () => loadAlerts() });
+
+$("alerts-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  loadAlerts();
+});
+
+async function loadAlerts() {
+  try {
+    const { alerts } = await api("GET", "/audit/alerts", { query: formValues($("alerts-form")) });
+    drawAlerts(alerts);
+  } catch (error) {
+    showRefusal(error);
+  }
+}
+
+function drawAlerts(alerts) {
+  const parts = [element("p", { class: "govuk-body", role: "status", text: alerts.length === 1 ? "1 alert" : `${alerts.length} alerts` })];
+  for (const alert of alerts) {
+    const rows = [
+      ["Raised", dateTime(alert.raised_at)], ["Local authority", alert.la_code], ["Who", alert.actor || "unknown"],
+      ["Child", alert.contactpoint_id || "none named"], ["What happened", criteriaText(alert.detail)],
+    ];
+    if (alert.status === "investigated") {
+      rows.push(["Investigated by", alert.investigated_by], ["Investigated", dateTime(alert.investigated_at)], ["Finding", alert.note]);
+    }
+    const noteId = `alert-${alert.alert_id}-note`;
+    const form = alert.status === "investigated" ? null : element("form", { class: "cp-inline-form", novalidate: true, onsubmit: (event) => investigate(event, alert, noteId) },
+      element("div", { class: "govuk-form-group" },
+        element("label", { class: "govuk-label", for: noteId, text: "What did you find?" }),
+        element("textarea", { class: "govuk-textarea", id: noteId, name: "note", rows: "3" })),
+      element("button", { type: "submit", class: "govuk-button", text: "Mark as investigated" }));
+    parts.push(element("div", { class: "govuk-summary-card" },
+      element("div", { class: "govuk-summary-card__title-wrapper" },
+        element("h3", { class: "govuk-summary-card__title", text: `Alert ${alert.alert_id}: ${alert.rule.replace(/_/g, " ")}` }),
+        tag(alert.status === "investigated" ? "Investigated" : "Open", alert.status === "investigated" ? "green" : "red")),
+      element("div", { class: "govuk-summary-card__content" }, summaryList(rows), form)));
+  }
+  $("alerts").replaceChildren(...parts);
+}
+
+async function investigate(event, alert, noteId) {
+  event.preventDefault();
+  const note = $(noteId).value.trim();
+  if (!note) return showErrors([{ field: noteId, message: "Enter what you found" }]);
+  try {
+    await api("POST", `/audit/alerts/${alert.alert_id}/investigation`, { body: { note } });
+    notify(`Alert ${alert.alert_id} marked as investigated.`);
+    await loadAlerts();
+  } catch (error) {
+    showRefusal(error, noteId);
+  }
 }

@@ -27,7 +27,8 @@ function emit(event, ...args) {
 export const $ = (id) => document.getElementById(id);
 
 // One call to the API. Every successful call keeps the session alive on the server, so it restarts the idle clock.
-export async function api(method, path, { body, query } = {}) {
+// A 401 means the session has ended, except where the request itself checks a password and code (``factorsChecked``).
+export async function api(method, path, { body, query, factorsChecked = false } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (session.token) headers.Authorization = "Bearer " + session.token;
@@ -44,7 +45,7 @@ export async function api(method, path, { body, query } = {}) {
   const answer = response.status === 204 ? {} : await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = new ApiError(response.status, answer.error?.code || "error", answer.error?.message || response.statusText);
-    if (response.status === 401 && session.token) {
+    if (response.status === 401 && session.token && !factorsChecked) {
       error.endedSession = true;
       forget();
       emit("signedOut", "Your session has ended. Sign in again to carry on.");

@@ -6,9 +6,12 @@ import {
 } from "./core.js";
 import "./search.js";
 import "./audit.js";
+import "./accounts.js";
+import "./disclosures.js";
+import "./password.js";
 
 // The first screen for each role after signing in.
-const HOME = { practitioner: "search", approver: "search", auditor: "audit", la_admin: "search" };
+const HOME = { practitioner: "search", approver: "search", auditor: "audit", la_admin: "accounts" };
 
 view("sign-in", { title: "Sign in", enter: () => $("sign-in-form").reset() });
 
@@ -57,7 +60,9 @@ $("sign-in-form").addEventListener("submit", async (event) => {
   ].filter(([field]) => !form[field]).map(([field, message]) => ({ field, message }));
   if (missing.length) return showErrors(missing);
   try {
-    const { access_token: token } = await api("POST", "/auth/login", { body: { username: form.username, password: form.password, otp: form.otp } });
+    const signedIn = await api("POST", "/auth/login", { body: { username: form.username, password: form.password, otp: form.otp } });
+    const token = signedIn.access_token;
+    idleSeconds = signedIn.idle_timeout || idleSeconds;
     remember(token, {});
     const who = await api("GET", "/auth/session");
     remember(token, { username: who.username, role: who.role, la: who.la_code });
@@ -99,14 +104,15 @@ $("sign-out").addEventListener("click", () => signOut("You have signed out."));
 // The server ends a session left unused for the idle timeout; each answered API call restarts
 // its clock, and this page's. A warning comes two minutes before the end (a quarter of it when shorter).
 
-const IDLE_SECONDS = Number(document.querySelector('meta[name="cp-idle-seconds"]').content) || 30 * 60;
-const WARN_SECONDS = Math.min(120, Math.floor(IDLE_SECONDS / 4));
+// The server's idle timeout as the page was served; the sign-in answer may say it afresh.
+let idleSeconds = Number(document.querySelector('meta[name="cp-idle-seconds"]').content) || 30 * 60;
+const warnSeconds = () => Math.min(120, Math.floor(idleSeconds / 4));
 const idle = { warnAt: null, endAt: null, countdown: null };
 
 function restartIdleClock() {
   stopIdleClock();
-  idle.warnAt = setTimeout(warn, (IDLE_SECONDS - WARN_SECONDS) * 1000);
-  idle.endAt = setTimeout(() => signOut(`You were signed out because you had not used ContactPoint for ${minutes(IDLE_SECONDS)}.`), IDLE_SECONDS * 1000);
+  idle.warnAt = setTimeout(warn, (idleSeconds - warnSeconds()) * 1000);
+  idle.endAt = setTimeout(() => signOut(`You were signed out because you had not used ContactPoint for ${minutes(idleSeconds)}.`), idleSeconds * 1000);
 }
 
 function stopIdleClock() {
@@ -123,7 +129,7 @@ function minutes(seconds) {
 }
 
 function warn() {
-  const ends = Date.now() + WARN_SECONDS * 1000;
+  const ends = Date.now() + warnSeconds() * 1000;
   const tick = () => { $("timeout-countdown").textContent = minutes(Math.max(0, Math.round((ends - Date.now()) / 1000))); };
   tick();
   idle.countdown = setInterval(tick, 1000);

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.conftest import System
 from tests.support import unique, wait_until
@@ -26,7 +26,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 ARTEFACTS = Path(__file__).with_name("artefacts")
+FAILED = pytest.StashKey[bool]()
 LA = "E08000035"
+# Each step waits on services that answer over the broker; generous, since a test machine may be busy.
+STEP_TIMEOUT_MS = 15_000
+expect.set_options(timeout=STEP_TIMEOUT_MS)
 TODAY = "2026-01-05"
 
 
@@ -60,7 +64,7 @@ class Screenshots:
 def page(browser: Browser, system: System) -> Iterator[Page]:
     context = browser.new_context(base_url=system.base_url, viewport={"width": 1024, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     try:
         yield page
     finally:
@@ -68,8 +72,19 @@ def page(browser: Browser, system: System) -> Iterator[Page]:
 
 
 @pytest.fixture
-def shoot(page: Page, request) -> Screenshots:
-    return Screenshots(page, ARTEFACTS / re.sub(r"\W+", "-", request.node.name).strip("-"))
+def shoot(page: Page, request) -> Iterator[Screenshots]:
+    screenshots = Screenshots(page, ARTEFACTS / re.sub(r"\W+", "-", request.node.name).strip("-"))
+    yield screenshots
+    if request.node.stash.get(FAILED, False):
+        screenshots("at-failure")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
 
 
 @dataclass(frozen=True)

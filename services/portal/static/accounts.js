@@ -1,0 +1,82 @@
+// Account administration for an LA's administrators: the LA's accounts, adding one (its first
+// credentials shown once), suspending, unlocking and resetting a second factor.
+import { $, api, element, formValues, notify, showErrors, showRefusal, summaryList, table, tag, view } from "./core.js";
+import { longDate, words } from "./search.js";
+
+const STATUS_COLOUR = { active: "green", locked: "red", suspended: "grey" };
+
+view("accounts", { roles: ["la_admin"], title: "Accounts", nav: "Accounts", enter: () => { $("credentials").replaceChildren(); load(); } });
+
+async function load() {
+  try {
+    const { accounts } = await api("GET", "/accounts");
+    draw(accounts);
+  } catch (error) {
+    showRefusal(error);
+  }
+}
+
+function actionsFor(account) {
+  const buttons = [];
+  if (account.status === "active") buttons.push(["Suspend", "suspend", "govuk-button--warning"]);
+  else buttons.push(["Unlock", "unlock", "govuk-button--secondary"]);
+  buttons.push(["Reset 2FA", "reset-2fa", "govuk-button--secondary"]);
+  return element("div", { class: "govuk-button-group" }, ...buttons.map(([label, action, style]) => element("button", {
+    type: "button", class: `govuk-button ${style} cp-small-button`, text: label,
+    "aria-label": `${label} ${account.username}`, onclick: () => act(account.username, action, label),
+  })));
+}
+
+function draw(accounts) {
+  $("account-list").replaceChildren(table(`${accounts.length} account${accounts.length === 1 ? "" : "s"} in your LA`,
+    ["Username", "Role", "Category", "Status", "Trained on", "Enhanced disclosure", "Actions"],
+    accounts.map((account) => [
+      account.username, words(account.role), words(account.category),
+      element("span", {}, tag(words(account.status), STATUS_COLOUR[account.status]), account.status_reason ? element("span", { class: "govuk-hint cp-reason", text: account.status_reason }) : null),
+      longDate(account.trained_on) || "", longDate(account.disclosure_on) || "", actionsFor(account),
+    ])));
+}
+
+async function act(username, action, label) {
+  try {
+    const answer = await api("POST", `/accounts/${encodeURIComponent(username)}/${action}`, { body: {} });
+    if (action === "reset-2fa") showCredentials(`New second factor for ${username}`, answer);
+    else notify(`${label === "Suspend" ? "Suspended" : "Unlocked"} ${username}.`);
+    await load();
+  } catch (error) {
+    showRefusal(error);
+  }
+}
+
+function showCredentials(title, credentials) {
+  const rows = [["Username", credentials.username]];
+  if (credentials.password) rows.push(["First password", element("code", { text: credentials.password })]);
+  rows.push(["TOTP secret", element("code", { text: credentials.totp_secret })], ["Authenticator link", element("code", { text: credentials.otpauth_uri })]);
+  const panel = element("div", { class: "govuk-panel-credentials", role: "status", tabindex: "-1" },
+    element("h2", { class: "govuk-heading-m", text: title }),
+    element("p", { class: "govuk-body", text: "Give these to the account holder in person. They are shown only this once." }),
+    summaryList(rows));
+  $("credentials").replaceChildren(panel);
+  panel.focus();
+}
+
+$("add-account-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const values = formValues(event.target);
+  const problems = [];
+  if (!values.username) problems.push({ field: "new-username", message: "Enter a username" });
+  if (!values.role) problems.push({ field: "new-role", message: "Select a role" });
+  if (!values.category) problems.push({ field: "new-category", message: "Select a category" });
+  if (problems.length) return showErrors(problems);
+  try {
+    const credentials = await api("POST", "/accounts", { body: {
+      username: values.username, role: values.role, category: values.category,
+      trained_on: values.trained_on || null, disclosure_on: values.disclosure_on || null,
+    } });
+    event.target.reset();
+    showCredentials(`Account ${credentials.username} added`, credentials);
+    await load();
+  } catch (error) {
+    showRefusal(error, "new-username");
+  }
+});

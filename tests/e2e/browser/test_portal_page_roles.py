@@ -1,0 +1,150 @@
+"""The page for each role in Chromium: plain errors, the idle timeout warning, an la_admin's accounts,
+an auditor's alerts and an approver's disclosure requests."""
+from dataclasses import asdict
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser.conftest import PublishedChild, add_account
+from tests.e2e.browser.test_portal_page_lookup import search_for, sign_in
+from tests.support import unique, wait_until
+
+pytestmark = pytest.mark.e2e
+
+OTHER_LA = "E09000001"
+
+
+def contactpoint_id_of(client, child: PublishedChild) -> str:
+    answer = client.get("/api/v1/children/search", params={"family_name": child.family_name, "date_of_birth": child.date_of_birth, "purpose": "safeguarding"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["results"][0]["contactpoint_id"]
+
+
+def test_wrong_details_and_a_trawl_are_shown_in_an_error_summary(page: Page, shoot, system, published_child):
+    practitioner = add_account(system, "practitioner", "teacher")
+    page.goto("/")
+    form = page.locator("#sign-in-form")
+    form.get_by_label("Username").fill(practitioner.username)
+    form.get_by_label("Password").fill("not-the-password")
+    form.get_by_label("One-time code").fill("000000")
+    form.get_by_role("button", name="Sign in").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary.get_by_role("link")).to_contain_text("not right")
+    expect(page).to_have_title("Error: Sign in – ContactPoint")
+    shoot("sign-in-refused")
+
+    sign_in(page, practitioner)
+    search = page.locator("#search-form")
+    search.get_by_label("Family name").fill(published_child.family_name)
+    search.get_by_role("button", name="Search").click()
+    expect(summary.get_by_role("link", name="Select why you are searching")).to_be_visible()
+    summary.get_by_role("link", name="Select why you are searching").click()
+    expect(page.get_by_label("Safeguarding")).to_be_focused()
+
+    search.get_by_label("Wellbeing").check()
+    search.get_by_role("button", name="Search").click()
+    expect(summary).to_contain_text("not enough to identify one child")
+    shoot("trawl-refused")
+
+
+def test_an_idle_session_is_warned_then_signed_out(page: Page, shoot, system):
+    practitioner = add_account(system, "practitioner", "social_worker")
+    page.clock.install()
+    page.goto("/")
+    idle = int(page.locator('meta[name="cp-idle-seconds"]').get_attribute("content"))
+    sign_in(page, practitioner)
+    expect(page.get_by_role("heading", name="Find a child")).to_be_visible()
+
+    page.clock.fast_forward((idle - 119) * 1000)
+    warning = page.get_by_role("dialog", name="You’re about to be signed out")
+    expect(warning).to_be_visible()
+    expect(warning.get_by_role("button", name="Stay signed in")).to_be_focused()
+    shoot("timeout-warning")
+
+    warning.get_by_role("button", name="Stay signed in").click()
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward((idle + 1) * 1000)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("You were signed out because you had not used ContactPoint")).to_be_visible()
+    shoot("signed-out-when-idle")
+
+
+def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, shoot, system):
+    admin = add_account(system, "la_admin", "la_contactpoint_team")
+    newcomer = unique("newcomer")
+    page.goto("/")
+    sign_in(page, admin)
+    expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
+
+    form = page.locator("#add-account-form")
+    form.get_by_label("Username").fill(newcomer)
+    form.get_by_label("Role").select_option("practitioner")
+    form.get_by_label("Category").select_option("teacher")
+    form.get_by_label("ContactPoint training completed on").fill("2026-01-05")
+    form.get_by_label("Enhanced disclosure (DBS) checked on").fill("2026-01-05")
+    form.get_by_role("button", name="Add account").click()
+    expect(page.get_by_role("heading", name=f"Account {newcomer} added")).to_be_visible()
+    expect(page.locator("#credentials")).to_contain_text("TOTP secret")
+    row = page.get_by_role("row").filter(has_text=newcomer)
+    expect(row).to_contain_text("Active")
+    shoot("account-added")
+
+    row.get_by_role("button", name=f"Suspend {newcomer}").click()
+    expect(row).to_contain_text("Suspended")
+    row.get_by_role("button", name=f"Unlock {newcomer}").click()
+    expect(row).to_contain_text("Active")
+    row.get_by_role("button", name=f"Reset 2FA {newcomer}").click()
+    expect(page.get_by_role("heading", name=f"New second factor for {newcomer}")).to_be_visible()
+    shoot("second-factor-reset")
+
+
+def test_an_auditor_marks_an_alert_investigated(page: Page, shoot, system, published_child):
+    outsider = add_account(system, "practitioner", "social_worker", la=OTHER_LA)
+    reader = system.login(asdict(outsider))
+    contactpoint_id = contactpoint_id_of(reader, published_child)
+    assert reader.get(f"/api/v1/children/{contactpoint_id}", params={"purpose": "safeguarding"}).status_code == 200
+    auditor = add_account(system, "auditor", "security")
+    page.goto("/")
+    sign_in(page, auditor)
+    page.get_by_role("link", name="Alerts").click()
+    filters = page.locator("#alerts-form")
+    filters.get_by_label("Rule").fill("outside_la")
+
+    def alert_shown():
+        filters.get_by_role("button", name="Show alerts").click()
+        return page.locator(".govuk-summary-card", has_text=outsider.username).count() > 0
+
+    wait_until(alert_shown, timeout=20, what="the outside-LA alert to be listed")
+    alert = page.locator(".govuk-summary-card", has_text=outsider.username)
+    shoot("alerts")
+    alert.get_by_label("What did you find?").fill("Checked with the team: a cross-border referral.")
+    alert.get_by_role("button", name="Mark as investigated").click()
+    expect(page.get_by_text("marked as investigated")).to_be_visible()
+    filters.get_by_label("Status").select_option("investigated")
+    filters.get_by_role("button", name="Show alerts").click()
+    expect(page.locator(".govuk-summary-card", has_text=outsider.username)).to_contain_text("a cross-border referral")
+    shoot("alert-investigated")
+
+
+def test_an_approver_approves_a_disclosure_request(page: Page, shoot, system, published_child):
+    requester = system.login(asdict(add_account(system, "practitioner", "social_worker")))
+    reference = unique("ORDER")
+    asked = requester.post("/api/v1/disclosures", json={
+        "contactpoint_id": contactpoint_id_of(requester, published_child), "ground": "court_order", "reference": reference,
+    })
+    assert asked.status_code == 201, asked.text
+    approver = add_account(system, "approver", "la_contactpoint_team")
+    page.goto("/")
+    sign_in(page, approver)
+    page.get_by_role("link", name="Disclosure requests").click()
+    request = page.locator(".govuk-summary-card", has_text=reference)
+    expect(request).to_contain_text("Court order")
+    shoot("disclosure-requests")
+
+    request.get_by_role("button", name=f"Approve request {reference}").click()
+    expect(page.get_by_text(f"Request {reference} approved.")).to_be_visible()
+    page.locator("#disclosures-form").get_by_label("Status").select_option("approved")
+    page.locator("#disclosures-form").get_by_role("button", name="Show requests").click()
+    expect(page.locator(".govuk-summary-card", has_text=reference)).to_contain_text("Approved")
+    shoot("disclosure-approved")
