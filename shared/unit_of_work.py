@@ -55,6 +55,13 @@ class UnitOfWork:
             )
         ).first() is not None
 
+    def processed_among(self, consumer: str, message_ids: list[str]) -> set[str]:
+        """Which of these messages this consumer has already handled."""
+        processed = self._tables.processed
+        return set(self.session.scalars(
+            sa.select(processed.c.message_id).where(processed.c.consumer == consumer, processed.c.message_id.in_(message_ids))
+        ))
+
     def mark_processed(self, consumer: str, message_id: str) -> None:
         self.session.execute(sa.insert(self._tables.processed).values(consumer=consumer, message_id=message_id))
 

@@ -26,6 +26,8 @@ from shared.unit_of_work import UnitOfWork
 SERVICE = "feeds"
 # The LA ContactPoint team in the portal, and an operator at the command line.
 REVIEWERS = ("la_admin", "operator")
+# Partner messages that arrive together are matched and committed together: one transaction, not one each.
+PARTNER_MESSAGE_BATCH = 100
 
 
 def receive_feed_message(uow: UnitOfWork, message: dict, envelope: Envelope) -> None:
@@ -234,5 +236,6 @@ def routes(*, broker: BrokerAdmin) -> Routes:
             requests.SEPARATE_REVIEW: Request(ReviewDecisionSchema, separate_review),
             requests.SPLIT_RECORD: Request(SplitRecordSchema, split_record),
         },
-        events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema, on_rejected=reject_to_source)],
+        events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,
+                             on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH)],
     )

@@ -7,8 +7,10 @@ says how; transient ones are retried with bounded backoff, then dead-lettered.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +30,8 @@ from shared.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, Any, Envelope], Any]
+# How long a worker holding part of a batch waits for more to arrive before handling what it has.
+BATCH_GATHERING_SECONDS = 0.005
 Feedback = Callable[[Envelope, dict], list[Envelope]]
 
 
@@ -45,6 +49,7 @@ class Subscription:
     schema: type[Schema] | None = None
     on_rejected: Feedback = no_feedback
     answers: bool = False  # a request whose reply goes back to its caller
+    batch: int = 1  # up to this many messages that arrive together are handled in one unit of work
 
 
 def route(subscriptions: list[Subscription], routing_key: str) -> Subscription | None:
@@ -97,6 +102,36 @@ class MessageProcessor:
                 log.warning("retrying message %s in %ss: %s", envelope.message_id, delay, exc)
                 self._sleep(delay)
         raise AssertionError("unreachable")
+
+    def process_batch(self, subscription: Subscription, envelopes: list[Envelope]) -> list[Outcome]:
+        """Handles the messages in one unit of work, in order; if any is refused or fails, each is handled on its own instead.
+
+        One commit for many messages is what makes ingestion fast; handling one by one after a
+        failure keeps every message's outcome exactly what ``process`` would have given it.
+        """
+        if len(envelopes) == 1 or subscription.answers:
+            return [self.process(subscription, envelope) for envelope in envelopes]
+        try:
+            payloads = [subscription.schema().load(e.body) if subscription.schema else e.body for e in envelopes]
+            return self._handle_together(subscription, envelopes, payloads)
+        except Exception as exc:  # sorted message by message below, where every fault gets its own outcome
+            log.info("a batch of %d from %s is handled one by one: %s", len(envelopes), subscription.queue.name, exc)
+            return [self.process(subscription, envelope) for envelope in envelopes]
+
+    def _handle_together(self, subscription: Subscription, envelopes: list[Envelope], payloads: list) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        with self._unit_of_work() as uow:
+            done = uow.processed_among(self.consumer, [e.message_id for e in envelopes])
+            for envelope, payload in zip(envelopes, payloads):
+                if envelope.message_id in done:
+                    outcomes.append(Outcome(duplicate=True))
+                    continue
+                subscription.handler(uow, payload, envelope)
+                uow.mark_processed(self.consumer, envelope.message_id)
+                done.add(envelope.message_id)
+                outcomes.append(Outcome())
+            uow.commit()
+        return outcomes
 
     def _handle(self, subscription: Subscription, envelope: Envelope, payload) -> Outcome:
         with self._unit_of_work() as uow:
@@ -164,8 +199,9 @@ class Worker(ConsumerMixin):
         self.connection = connection
         self._processor = processor
         self._subscriptions = subscriptions
-        self._prefetch = prefetch
+        self._prefetch = max(prefetch, *(sub.batch for sub in subscriptions)) if subscriptions else prefetch
         self._producer: Producer | None = None
+        self._waiting: list[tuple[Subscription, Envelope, object]] = []
 
     def get_consumers(self, Consumer, channel):
         # Made before consuming starts: messages may arrive while the later consumers are declared.
@@ -180,6 +216,21 @@ class Worker(ConsumerMixin):
 
     def stop(self) -> None:
         self.should_stop = True
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs) -> None:
+        # The mixin consumes on a clone of ``self.connection``; more of a batch arrives on that clone.
+        self._consuming = connection
+
+    def on_iteration(self) -> None:
+        """Before waiting for the next message: take what has already arrived, up to a batch, then handle the batch."""
+        if not self._waiting:
+            return
+        try:
+            while self._waiting and len(self._waiting) < self._waiting[0][0].batch:
+                self._consuming.drain_events(timeout=BATCH_GATHERING_SECONDS)
+        except socket.timeout:
+            pass
+        self._handle_waiting()
 
     def _on_message(self, subscriptions: list[Subscription], message) -> None:
         routing_key = message.delivery_info.get("routing_key", "")
@@ -196,9 +247,24 @@ class Worker(ConsumerMixin):
             self._publish(*subscription.on_rejected(unreadable_envelope(message), reason))
             message.ack()
             return
-        outcome = self._processor.process(subscription, envelope)
+        if subscription.batch > 1:
+            self._waiting.append((subscription, envelope, message))
+            if len(self._waiting) >= subscription.batch:
+                self._handle_waiting()
+            return
+        self._settle(subscription, envelope, message, self._processor.process(subscription, envelope))
+
+    def _handle_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for subscription, batch in itertools.groupby(waiting, key=lambda item: item[0]):
+            batch = list(batch)
+            outcomes = self._processor.process_batch(subscription, [envelope for _, envelope, _ in batch])
+            for (_, envelope, message), outcome in zip(batch, outcomes):
+                self._settle(subscription, envelope, message, outcome)
+
+    def _settle(self, subscription: Subscription, envelope: Envelope, message, outcome: Outcome) -> None:
         if outcome.reply is not None and envelope.reply_to:
-            self._publish(Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply, correlation_id=envelope.correlation_id, persistent=False))
+            self._publish(Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply, correlation_id=envelope.correlation_id))
         if outcome.rejection is not None:
             self._dead_letter(subscription, message, outcome.rejection)
             self._publish(*outcome.feedback)
