@@ -32,3 +32,7 @@ class ReviewRefused(Conflict):
 
 class NotAReviewer(Forbidden):
     code = "not_a_reviewer"
+
+
+class NotYourLA(Forbidden):
+    code = "not_your_la"

@@ -7,7 +7,9 @@ from functools import partial
 from sqlalchemy import select
 
 from services.feeds import linking, matching, merging
-from services.feeds.errors import NotAReviewer, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask
+from services.feeds.errors import (
+    NotAReviewer, NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask,
+)
 from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
     AcceptedFeedMessageSchema, AddSourceSchema, ListReviewsSchema, ListSourcesSchema, ReviewDecisionSchema, SourceIdSchema, SplitRecordSchema,
@@ -26,6 +28,7 @@ from shared.unit_of_work import UnitOfWork
 SERVICE = "feeds"
 # The LA ContactPoint team in the portal, and an operator at the command line.
 REVIEWERS = ("la_admin", "operator")
+LA_TEAM, OPERATOR = "la_admin", "operator"
 # Partner messages that arrive together are matched and committed together: one transaction, not one each.
 PARTNER_MESSAGE_BATCH = 100
 
@@ -105,9 +108,11 @@ def reject_to_source(envelope: Envelope, reason: dict) -> list[Envelope]:
 
 
 def list_reviews(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
-    """Open review tasks, each with both children side by side as they stand now."""
+    """Open review tasks, each with both children side by side as they stand now; an LA's team sees its own LA's."""
     _require_review_team(request["actor"])
     tasks = uow.session.scalars(select(ReviewTask).where(ReviewTask.status == "open").order_by(ReviewTask.task_id)).all()
+    if request["actor"]["role"] == LA_TEAM:
+        tasks = [task for task in tasks if request["actor"]["la_code"] in _las_holding(uow, task)]
     return [
         {"task_id": task.task_id, "weight": round(task.weight, 2), "created_at": task.created_at.isoformat() if task.created_at else None,
          "record": _side(uow, task.contactpoint_id), "candidate": _side(uow, task.candidate_id)}
@@ -165,6 +170,8 @@ def _open_task(uow: UnitOfWork, request: dict) -> ReviewTask:
     task = uow.session.get(ReviewTask, request["task_id"], with_for_update=True)
     if task is None:
         raise UnknownTask(request["task_id"])
+    if request["actor"]["role"] == LA_TEAM and request["actor"]["la_code"] not in _las_holding(uow, task):
+        raise NotYourLA(f"task {task.task_id} is about children no source of your LA holds")
     if task.status != "open":
         raise ReviewRefused(f"task {task.task_id} was already decided ({task.status} by {task.decided_by})")
     return task
@@ -192,8 +199,27 @@ def _require_review_team(actor: dict) -> None:
         raise NotAReviewer("only the LA ContactPoint team reviews matches")
 
 
+def _las_holding(uow: UnitOfWork, task: ReviewTask) -> set[str]:
+    """The LAs whose sources hold either child of a task: the ContactPoint team of any of them may decide it."""
+    return set(uow.session.scalars(
+        select(Source.la_code).join(SourceRecord, SourceRecord.source_id == Source.source_id)
+        .where(SourceRecord.contactpoint_id.in_((task.contactpoint_id, task.candidate_id)), SourceRecord.held, Source.la_code.is_not(None))
+    ))
+
+
+def _may_manage_sources(actor: dict | None, la_code: str | None) -> None:
+    """An operator manages every source; an LA's ContactPoint team only its own LA's; no one else any."""
+    if actor is None or actor.get("role") == OPERATOR:
+        return
+    if actor.get("role") != LA_TEAM:
+        raise NotYourLA("only an LA's ContactPoint team or an operator manages sources")
+    if la_code != actor["la_code"]:
+        raise NotYourLA("an LA's ContactPoint team manages its own LA's sources only")
+
+
 def add_source(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin) -> dict:
     source_id = request["source_id"]
+    _may_manage_sources(request["actor"], request["la_code"])
     if uow.session.get(Source, source_id) is not None:
         raise SourceExists(source_id)
     uow.session.add(Source(source_id=source_id, name=request["name"], la_code=request["la_code"], kinds=request["kinds"], enabled=True))
@@ -212,6 +238,7 @@ def disable_source(uow: UnitOfWork, request: dict, envelope=None, *, broker: Bro
     source = uow.session.get(Source, request["source_id"])
     if source is None:
         raise UnknownSource(request["source_id"])
+    _may_manage_sources(request["actor"], source.la_code)
     source.enabled = False
     broker.delete_user(source.source_id)
     uow.emit(audit_event(SERVICE, "source_disabled", actor=request["actor"], la_code=source.la_code, subject=source.source_id))
@@ -219,9 +246,15 @@ def disable_source(uow: UnitOfWork, request: dict, envelope=None, *, broker: Bro
 
 
 def list_sources(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
+    """Every source for an operator; an LA's team sees its own LA's."""
+    actor = request["actor"]
+    query = select(Source).order_by(Source.source_id)
+    if actor is not None and actor.get("role") != OPERATOR:
+        _may_manage_sources(actor, actor["la_code"])
+        query = query.where(Source.la_code == actor["la_code"])
     return [
         {"source_id": s.source_id, "name": s.name, "la_code": s.la_code, "kinds": s.kinds, "enabled": s.enabled}
-        for s in uow.session.scalars(select(Source).order_by(Source.source_id))
+        for s in uow.session.scalars(query)
     ]
 
 

@@ -1,7 +1,7 @@
 """What the feeds service accepts, beyond the feed message contract itself."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.contracts.feeds import SERVICE_KINDS, FeedMessageSchema
+from shared.contracts.feeds import SERVICE_KINDS, SOURCE_ID, FeedMessageSchema
 
 
 class AcceptedFeedMessageSchema(FeedMessageSchema):
@@ -12,7 +12,7 @@ class AcceptedFeedMessageSchema(FeedMessageSchema):
 
 
 class AddSourceSchema(Schema):
-    source_id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{1,59}$", error="2-60 characters: lower-case letters, digits, '-' or '_'"))
+    source_id = fields.String(required=True, validate=SOURCE_ID)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     la_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Z][0-9]{8}$", error="an ONS local authority code such as E08000035"))
     kinds = fields.List(fields.String(validate=validate.OneOf(SERVICE_KINDS)), required=True, validate=validate.Length(min=1))

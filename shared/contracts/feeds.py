@@ -23,6 +23,8 @@ SERVICE_KINDS = (
 )
 # The routing key's kind for a message that names no involvement (a removal, a change of address).
 NO_INVOLVEMENT = "record"
+# A source's id is also its broker username and the first word of its routing keys.
+SOURCE_ID = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{1,59}$", error="2-60 characters: lower-case letters, digits, '-' or '_'")
 NAME = fields.String(required=True, validate=validate.Length(min=1, max=100))
 UNKNOWN_FIELD = "Unknown field."
 CASE_INFORMATION_WORDS = re.compile(

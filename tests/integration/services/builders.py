@@ -57,3 +57,22 @@ def a_feed_message(
         "consent": {"retain_to_25": False},
         **extra,
     }
+
+
+def an_unsure_pair(*, first_service: str = "school", second_service: str = "school") -> tuple[dict, dict]:
+    """Two sources' records of what may be one child, sure enough to ask a person and not to link.
+
+    The same family name, birth date and gender, a given name with a slip, homes in different
+    postcode districts and no verified identifier: a match weight between the feeds' two
+    thresholds. The birth date is drawn at random so no other test's child is a candidate.
+    """
+    family, given = a_name(), a_name()
+    born = f"{random.randrange(2008, 2020)}-{random.randrange(1, 13):02d}-{random.randrange(1, 29):02d}"
+    first = a_feed_message(family_name=family, service=first_service)
+    second = a_feed_message(family_name=family, service=second_service)
+    first["child"] |= {"given_names": [given], "date_of_birth": born, "identifiers": {}}
+    second["child"] |= {
+        "given_names": [given[:-1] + ("e" if given[-1] != "e" else "a")], "date_of_birth": born, "identifiers": {},
+        "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"},
+    }
+    return first, second

@@ -1,0 +1,39 @@
+"""Partner systems: an LA's ContactPoint team registers, lists and disables its own LA's sources (feeds decides whose is whose)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.portal.auth import signed_in
+from services.portal.schemas.sources import DisabledSourceSchema, NewSourceSchema, SourceCredentialsSchema, SourcesSchema
+from services.portal.views.asking import API_PREFIX, actor, ask
+from shared.contracts import requests
+
+api = Blueprint("sources", __name__, url_prefix=API_PREFIX, description="Partner systems, for LA ContactPoint teams.")
+
+LA_TEAM = "la_admin"
+
+
+@api.route("/sources")
+class Sources(MethodView):
+    @api.response(200, SourcesSchema)
+    @signed_in(LA_TEAM)
+    def get(self):
+        """Your LA's sources, enabled or not."""
+        return {"sources": ask(requests.LIST_SOURCES, {"actor": actor()})}
+
+    @api.arguments(NewSourceSchema)
+    @api.response(201, SourceCredentialsSchema)
+    @signed_in(LA_TEAM)
+    def post(self, source):
+        """A new source of your LA, with its own broker user; its password is shown this once."""
+        return ask(requests.ADD_SOURCE, {**source, "la_code": actor()["la_code"], "actor": actor()})
+
+
+@api.route("/sources/<source_id>/disable")
+class Disable(MethodView):
+    @api.response(200, DisabledSourceSchema)
+    @signed_in(LA_TEAM)
+    def post(self, source_id):
+        """Stop taking the source's messages: its broker user is revoked at once."""
+        return ask(requests.DISABLE_SOURCE, {"source_id": source_id, "actor": actor()})
