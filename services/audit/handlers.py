@@ -5,7 +5,7 @@ import re
 from functools import partial
 
 from kombu import Queue
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from services.audit import chain, checkpoints, rules, verification
 from services.audit.errors import AuditorsOnly, UnknownAlert
@@ -27,33 +27,50 @@ from shared.unit_of_work import UnitOfWork
 SERVICE = "audit"
 VERIFY_BATCH = 2000
 EXPORT_LIMIT = 50_000
+# Events stored in one transaction when they arrive together: one commit, one lock of the chain head.
+STORE_BATCH = 200
 
 
 def store_event(uow: UnitOfWork, event: dict, envelope: Envelope) -> None:
     """Appends the event to the chain, once: a repeat of a stored event id changes nothing."""
-    if uow.session.scalar(select(AuditRecord.seq).where(AuditRecord.event_id == event["event_id"])) is not None:
-        return
+    store_events(uow, [(event, envelope)])
+
+
+def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
+    """Appends events to the chain in the order they arrived, under one lock of its head, each once by its event id."""
+    ids = [event["event_id"] for event, _ in arrived]
+    known = set(uow.session.scalars(select(AuditRecord.event_id).where(AuditRecord.event_id.in_(ids))))
     head = uow.session.get(ChainHead, 1, with_for_update=True)
     if head is None:
         head = ChainHead(id=1, seq=0, hash=chain.GENESIS)
         uow.session.add(head)
-    raw = envelope.body
-    seq = head.seq + 1
-    record = AuditRecord(seq=seq, **chain.indexed(raw), event=raw, prev_hash=head.hash, hash=chain.link(head.hash, seq, raw))
-    uow.session.add(record)
+    records, subjects = [], []
+    for event, envelope in arrived:
+        if event["event_id"] in known:
+            continue
+        known.add(event["event_id"])
+        raw, seq = envelope.body, head.seq + 1
+        record = {"seq": seq, **chain.indexed(raw), "event": raw, "prev_hash": head.hash, "hash": chain.link(head.hash, seq, raw)}
+        records.append(record)
+        subjects.extend({"contactpoint_id": cp_id, "seq": seq} for cp_id in set(event["contactpoint_ids"]))
+        head.seq, head.hash = seq, record["hash"]
+    if not records:
+        return
+    uow.session.execute(insert(AuditRecord), records)
+    if subjects:
+        uow.session.execute(insert(AuditSubject), subjects)
     uow.session.flush()
-    uow.session.add_all(AuditSubject(contactpoint_id=cp_id, seq=seq) for cp_id in set(event["contactpoint_ids"]))
-    head.seq, head.hash = seq, record.hash
-    uow.session.flush()
-    watch(uow, record)
+    watch(uow, records)
 
 
-def watch(uow: UnitOfWork, record: AuditRecord) -> None:
-    """Runs the misuse rules on a stored event; each hit is kept for auditors and published on ``cp.alerts``."""
-    for hit in rules.evaluate(record.event, record.occurred_at, StoredHistory(uow.session)):
+def watch(uow: UnitOfWork, records: list[dict]) -> None:
+    """Runs the misuse rules on stored events; each hit is kept for auditors and published on ``cp.alerts``."""
+    hits = rules.evaluate_all([(record["event"], record["occurred_at"]) for record in records], StoredHistory(uow.session))
+    for index, hit in hits:
+        record = records[index]
         alert = Alert(
-            rule=hit.rule, key=hit.key, la_code=record.la_code, actor_username=record.actor_username, contactpoint_id=hit.contactpoint_id,
-            event_id=record.event_id, seq=record.seq, raised_at=utcnow(), detail=hit.detail, status="open",
+            rule=hit.rule, key=hit.key, la_code=record["la_code"], actor_username=record["actor_username"], contactpoint_id=hit.contactpoint_id,
+            event_id=record["event_id"], seq=record["seq"], raised_at=utcnow(), detail=hit.detail, status="open",
         )
         uow.session.add(alert)
         uow.session.flush()
@@ -208,5 +225,5 @@ def routes(*, settings: Settings, broker: BrokerAdmin) -> Routes:
             requests.INVESTIGATE_ALERT: Request(InvestigateAlertSchema, investigate_alert),
             requests.CHECKPOINT_AUDIT: Request(ActorOnlySchema, partial(sign_checkpoint, settings=settings)),
         },
-        events=[Subscription(AUDIT_EVENTS, store_event, schema=AuditEventSchema)],
+        events=[Subscription(AUDIT_EVENTS, store_event, schema=AuditEventSchema, batch=STORE_BATCH, batch_handler=store_events)],
     )

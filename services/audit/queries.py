@@ -28,6 +28,21 @@ class StoredHistory:
             .where(AuditSubject.contactpoint_id == contactpoint_id, *_within(since, until), _of_kind(looks_at))
         )
 
+    def events_by_actors(self, actors: set[str], looks_at: frozenset[str], since: datetime, until: datetime) -> dict[str, int]:
+        return dict(self._session.execute(
+            select(AuditRecord.actor_username, func.count())
+            .where(AuditRecord.actor_username.in_(actors), *_within(since, until), _of_kind(looks_at))
+            .group_by(AuditRecord.actor_username)
+        ).all())
+
+    def actors_on_children(self, children: set[str], looks_at: frozenset[str], since: datetime, until: datetime) -> dict[str, int]:
+        return dict(self._session.execute(
+            select(AuditSubject.contactpoint_id, func.count(AuditRecord.actor_username.distinct()))
+            .join(AuditRecord, AuditSubject.seq == AuditRecord.seq)
+            .where(AuditSubject.contactpoint_id.in_(children), *_within(since, until), _of_kind(looks_at))
+            .group_by(AuditSubject.contactpoint_id)
+        ).all())
+
     def alerted_since(self, rule: str, key: str, since: datetime) -> bool:
         return self._session.scalar(
             select(Alert.id).where(Alert.rule == rule, Alert.key == key, Alert.raised_at >= since).limit(1)

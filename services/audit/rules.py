@@ -74,27 +74,71 @@ class Hit:
 class History(Protocol):
     def events_by_actor(self, actor: str, looks_at: frozenset[str], since: datetime, until: datetime) -> int: ...
     def actors_on_child(self, contactpoint_id: str, looks_at: frozenset[str], since: datetime, until: datetime) -> int: ...
+    def events_by_actors(self, actors: set[str], looks_at: frozenset[str], since: datetime, until: datetime) -> dict[str, int]: ...
+    def actors_on_children(self, children: set[str], looks_at: frozenset[str], since: datetime, until: datetime) -> dict[str, int]: ...
     def alerted_since(self, rule: str, key: str, since: datetime) -> bool: ...
 
 
-def evaluate(event: dict, occurred_at: datetime, history: History, rules: tuple[Rule, ...] = RULES) -> list[Hit]:
-    """The rules this event (already stored, so counted) makes fire."""
-    kind = f"{event['service']}.{event['action']}"
-    actor = (event.get("actor") or {}).get("username")
-    if event.get("outcome") != "success" or actor is None:
-        return []
-    hits = []
-    for rule in rules:
-        if kind not in rule.looks_at or not all(_holds(condition, event, occurred_at) for condition in rule.conditions):
-            continue
-        if rule.threshold is None:
-            hits.append(Hit(rule.name, actor, _child(event), {"summary": rule.summary}))
-        else:
-            hits.extend(_counted(rule, rule.threshold, event, actor, occurred_at, history))
+def evaluate_all(events: list[tuple[dict, datetime]], history: History, rules: tuple[Rule, ...] = RULES) -> list[tuple[int, Hit]]:
+    """The rules a batch of stored events makes fire, as (index of the event, hit); one alert a rule and key a batch.
+
+    Counting rules ask first, for the whole batch at once, how many events there are in the
+    window around all of it: no single event's window holds more, so only an actor or child
+    whose count could reach the threshold is counted again exactly, event by event.
+    """
+    ceilings = _ceilings(events, history, rules)
+    hits, raised = [], set()
+    for index, (event, occurred_at) in enumerate(events):
+        for hit in evaluate(event, occurred_at, history, rules, ceilings):
+            if hit.detail.get("count") is not None and (hit.rule, hit.key) in raised:
+                continue
+            raised.add((hit.rule, hit.key))
+            hits.append((index, hit))
     return hits
 
 
-def _counted(rule: Rule, threshold: Threshold, event: dict, actor: str, occurred_at: datetime, history: History) -> list[Hit]:
+def _ceilings(events: list[tuple[dict, datetime]], history: History, rules: tuple[Rule, ...]) -> dict[tuple[str, str], int]:
+    ceilings: dict[tuple[str, str], int] = {}
+    for rule in (rule for rule in rules if rule.threshold is not None):
+        watched = [(event, at) for event, at in events if _watches(rule, event, at)]
+        if not watched:
+            continue
+        since = min(at for _, at in watched) - timedelta(seconds=rule.threshold.window_seconds)
+        until = max(at for _, at in watched)
+        if rule.threshold.counts == "events":
+            counts = history.events_by_actors({event["actor"]["username"] for event, _ in watched}, rule.looks_at, since, until)
+        else:
+            children = {child for event, _ in watched for child in event.get("contactpoint_ids", [])}
+            counts = history.actors_on_children(children, rule.looks_at, since, until)
+        ceilings.update(((rule.name, key), count) for key, count in counts.items())
+    return ceilings
+
+
+def evaluate(event: dict, occurred_at: datetime, history: History, rules: tuple[Rule, ...] = RULES,
+             ceilings: dict[tuple[str, str], int] | None = None) -> list[Hit]:
+    """The rules this event (already stored, so counted) makes fire."""
+    hits = []
+    for rule in rules:
+        if not _watches(rule, event, occurred_at):
+            continue
+        actor = event["actor"]["username"]
+        if rule.threshold is None:
+            hits.append(Hit(rule.name, actor, _child(event), {"summary": rule.summary}))
+        else:
+            hits.extend(_counted(rule, rule.threshold, event, actor, occurred_at, history, ceilings))
+    return hits
+
+
+def _watches(rule: Rule, event: dict, occurred_at: datetime) -> bool:
+    """Whether the rule looks at this event at all: a successful lookup of its kind, by someone, meeting its conditions."""
+    if event.get("outcome") != "success" or not (event.get("actor") or {}).get("username"):
+        return False
+    kind = f"{event['service']}.{event['action']}"
+    return kind in rule.looks_at and all(_holds(condition, event, occurred_at) for condition in rule.conditions)
+
+
+def _counted(rule: Rule, threshold: Threshold, event: dict, actor: str, occurred_at: datetime, history: History,
+             ceilings: dict[tuple[str, str], int] | None) -> list[Hit]:
     since = occurred_at - timedelta(seconds=threshold.window_seconds)
     if threshold.counts == "events":
         subjects = [(actor, None, lambda: history.events_by_actor(actor, rule.looks_at, since, occurred_at))]
@@ -103,6 +147,8 @@ def _counted(rule: Rule, threshold: Threshold, event: dict, actor: str, occurred
                     for child in event.get("contactpoint_ids", [])]
     hits = []
     for key, child, count in subjects:
+        if ceilings is not None and ceilings.get((rule.name, key), 0) < threshold.at_least:
+            continue
         seen = count()
         if seen >= threshold.at_least and not history.alerted_since(rule.name, key, since):
             hits.append(Hit(rule.name, key, child, {"summary": rule.summary, "count": seen, "window_seconds": threshold.window_seconds}))

@@ -43,3 +43,28 @@ def test_events_published_while_the_audit_service_is_down_are_stored_when_it_com
             wait_until(lambda: {e.message_id for e in while_down} <= stored_ids(audit), what="the events sent while it was down")
     finally:
         publisher.close()
+
+
+def test_events_arriving_together_are_stored_together_each_once_and_a_bad_one_does_not_hold_back_the_rest(audit_store, audit):
+    from dataclasses import replace
+
+    first, second, third = lookups(3)
+    broken = replace(audit_event_without_actor_name(), routing_key="E08000035.directory.read")
+    publisher = Publisher(lambda: connect(audit_store))
+    try:
+        publisher.publish(first, broken, second, first, third)
+    finally:
+        publisher.close()
+
+    with running(audit):
+        wait_until(lambda: {e.message_id for e in (first, second, third)} <= stored_ids(audit), what="the good events to be stored")
+
+    assert broken.message_id not in stored_ids(audit)
+    with audit.db.sessions() as session:
+        assert [r.event_id for r in session.scalars(select(AuditRecord).where(AuditRecord.event_id == first.message_id))] == [first.message_id]
+
+
+def audit_event_without_actor_name():
+    (event,) = lookups(1)
+    event.body["actor"] = {"la_code": "E08000035"}
+    return event
