@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from services.feeds import linking, matching, merging
 from services.feeds.errors import (
@@ -34,62 +34,90 @@ PARTNER_MESSAGE_BATCH = 100
 
 
 def receive_feed_message(uow: UnitOfWork, message: dict, envelope: Envelope) -> None:
+    record = uow.session.get(SourceRecord, (source_of(envelope.routing_key), message["source_record_id"]), with_for_update=True)
+    told, child, _ = _take(uow, message, envelope, record)
+    _publish_with(uow, [child] if child else [], [told])
+
+
+def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -> None:
+    """Many messages in one go: their records locked in one query, each child touched rebuilt and published once."""
+    keys = [(source_of(envelope.routing_key), message["source_record_id"]) for message, envelope in batch]
+    held = {(r.source_id, r.source_record_id): r for r in uow.session.scalars(
+        select(SourceRecord).where(tuple_(SourceRecord.source_id, SourceRecord.source_record_id).in_(keys)).with_for_update())}
+    touched: dict[str, LinkedChild] = {}
+    told: list[Envelope] = []
+    for (message, envelope), key in zip(batch, keys):
+        answer, child, held[key] = _take(uow, message, envelope, held.get(key))
+        told.append(answer)
+        if child is not None:
+            touched[child.contactpoint_id] = child
+    _publish_with(uow, list(touched.values()), told)
+
+
+def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceRecord | None) -> tuple[Envelope, LinkedChild | None, SourceRecord | None]:
+    """Applies one message to what is held; gives the source's answer, the child it changed if any, and the record as it now is."""
     source = _authorised_source(uow, message, envelope)
-    key = (source.source_id, message["source_record_id"])
-    record = uow.session.get(SourceRecord, key, with_for_update=True)
     if record is not None and record.sequence >= message["sequence"]:
-        uow.emit(feedback(source.source_id, "accepted", envelope.message_id, applied=False,
-                          note=f"sequence {message['sequence']} is not newer than {record.sequence}, which is held"))
-        return
+        return feedback(source.source_id, "accepted", envelope.message_id, applied=False,
+                        note=f"sequence {message['sequence']} is not newer than {record.sequence}, which is held"), None, record
     if message["action"] == "remove":
         if record is None:
-            uow.emit(feedback(source.source_id, "accepted", envelope.message_id, applied=False, note="no record of this child is held"))
-            return
+            return feedback(source.source_id, "accepted", envelope.message_id, applied=False, note="no record of this child is held"), None, None
         record.held = False
         record.sequence = message["sequence"]
         record.received_at = utcnow()
+        child = uow.session.get(LinkedChild, record.contactpoint_id)
     else:
-        record = _hold(uow, source, record, message, envelope.body)
-    child = uow.session.get(LinkedChild, record.contactpoint_id, with_for_update=True)
-    child.version += 1
+        record, child = _hold(uow, source, record, message, envelope.body)
+    return feedback(source.source_id, "accepted", envelope.message_id, applied=True, contactpoint_id=child.contactpoint_id), child, record
+
+
+def _publish_with(uow: UnitOfWork, children: list[LinkedChild], told: list[Envelope]) -> None:
     uow.session.flush()
-    uow.emit(
-        child_merged(merging.snapshot(uow.session, child)),
-        feedback(source.source_id, "accepted", envelope.message_id, applied=True, contactpoint_id=child.contactpoint_id),
-    )
+    # Locked, and read afresh, before the version rises: a person's review may be changing the same child.
+    uow.session.scalars(select(LinkedChild).where(LinkedChild.contactpoint_id.in_([c.contactpoint_id for c in children]))
+                        .with_for_update().execution_options(populate_existing=True)).all()
+    for child in children:
+        child.version += 1
+    uow.session.flush()
+    uow.emit(*(child_merged(merged) for merged in merging.snapshots(uow.session, children)), *told)
 
 
-def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message: dict, raw: dict) -> SourceRecord:
+def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message: dict, raw: dict) -> tuple[SourceRecord, LinkedChild]:
     child = message["child"]
     if record is None:
-        record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"],
-                              contactpoint_id=_child_for(uow, child))
+        linked = _child_for(uow, child)
+        record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"], contactpoint_id=linked.contactpoint_id)
         uow.session.add(record)
+    else:
+        linked = uow.session.get(LinkedChild, record.contactpoint_id)
     for column, value in matching.blocking_keys(child).items():
         setattr(record, column, value)
     record.sequence = message["sequence"]
     record.held = True
     record.message = raw
     record.received_at = utcnow()
-    return record
+    return record, linked
 
 
-def _child_for(uow: UnitOfWork, child: dict) -> str:
+def _child_for(uow: UnitOfWork, child: dict) -> LinkedChild:
     """The held child a new record is about; or a new child, with a task for a person when the match is unsure."""
     match = matching.find_child(uow.session, child)
     if match.decision == "link":
-        return match.contactpoint_id
-    contactpoint_id = matching.new_contactpoint_id()
-    uow.session.add(LinkedChild(contactpoint_id=contactpoint_id, version=0))
+        return uow.session.get(LinkedChild, match.contactpoint_id)
+    new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=0)
+    uow.session.add(new)
     if match.decision == "review":
         uow.session.flush()
-        uow.session.add(ReviewTask(contactpoint_id=contactpoint_id, candidate_id=match.contactpoint_id, weight=match.weight, status="open"))
-    return contactpoint_id
+        uow.session.add(ReviewTask(contactpoint_id=new.contactpoint_id, candidate_id=match.contactpoint_id, weight=match.weight, status="open"))
+    return new
 
 
 def _authorised_source(uow: UnitOfWork, message: dict, envelope: Envelope) -> Source:
     source_id = source_of(envelope.routing_key)
-    source = uow.session.get(Source, source_id)
+    # Kept for the unit of work: a batch asks for the same few sources again and again.
+    known = uow.session.info.setdefault("sources", {})
+    source = known[source_id] if source_id in known else known.setdefault(source_id, uow.session.get(Source, source_id))
     if source is None or not source.enabled:
         raise SourceNotAllowed(f"{source_id!r} is not a registered, enabled source")
     if envelope.user_id != source_id:
@@ -270,5 +298,5 @@ def routes(*, broker: BrokerAdmin) -> Routes:
             requests.SPLIT_RECORD: Request(SplitRecordSchema, split_record),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,
-                             on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH)],
+                             on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH, batch_handler=receive_feed_messages)],
     )

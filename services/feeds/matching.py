@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from jellyfish import jaro_winkler_similarity, metaphone
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from services.feeds.models import SourceRecord
@@ -159,7 +159,7 @@ def conflicting_identifiers(record: Described, held: Described) -> bool:
 def find_child(session: Session, child: dict) -> Match:
     """The child this record is about among those held, judged against held records that share a blocking key."""
     record = Described.of(child)
-    candidates = session.scalars(select(SourceRecord).where(or_(*_blocking(record)))).all()
+    candidates = _blocked_together(session, record)
     by_child: dict[str, list[Described]] = {}
     for candidate in candidates:
         by_child.setdefault(candidate.contactpoint_id, []).append(Described.of(candidate.message["child"]))
@@ -187,22 +187,43 @@ def _decision(weight: float) -> str:
     return "link" if weight >= LINK_AT else "review" if weight >= REVIEW_FROM else "new"
 
 
-def _blocking(record: Described) -> list:
-    """Any two fields agreeing exactly bring a held record to be compared: one slip in one field never hides a match."""
-    rules = [
-        (SourceRecord.family_key == record.family) & (SourceRecord.date_of_birth == record.born),
-        (SourceRecord.given_key == record.first_given) & (SourceRecord.date_of_birth == record.born),
-        (SourceRecord.postcode == record.postcode) & (SourceRecord.date_of_birth == record.born),
-        (SourceRecord.postcode == record.postcode) & (SourceRecord.given_key == record.first_given),
-        (SourceRecord.postcode == record.postcode) & (SourceRecord.family_key == record.family),
-        (SourceRecord.family_key == record.family) & (SourceRecord.given_key == record.first_given),
-    ]
-    if record.formers:
-        rules.append(SourceRecord.family_key.in_(record.formers) & (SourceRecord.date_of_birth == record.born))
-    for name, column in (("nhs_number", SourceRecord.nhs_number), ("upn", SourceRecord.upn)):
-        if record.identifiers.get(name):
-            rules.append(column == record.identifiers[name])
-    return rules
+# Any two fields agreeing exactly bring a held record to be compared: one slip in one field never hides a match.
+# Made once, with parameters: building the expression for every record costs more than running it.
+_BLOCKED_TOGETHER = select(SourceRecord).where(or_(
+    (SourceRecord.family_key == bindparam("family")) & (SourceRecord.date_of_birth == bindparam("born")),
+    (SourceRecord.given_key == bindparam("given")) & (SourceRecord.date_of_birth == bindparam("born")),
+    (SourceRecord.postcode == bindparam("postcode")) & (SourceRecord.date_of_birth == bindparam("born")),
+    (SourceRecord.postcode == bindparam("postcode")) & (SourceRecord.given_key == bindparam("given")),
+    (SourceRecord.postcode == bindparam("postcode")) & (SourceRecord.family_key == bindparam("family")),
+    (SourceRecord.family_key == bindparam("family")) & (SourceRecord.given_key == bindparam("given")),
+    SourceRecord.family_key.in_(bindparam("formers", expanding=True)) & (SourceRecord.date_of_birth == bindparam("born")),
+    SourceRecord.nhs_number == bindparam("nhs_number"),
+    SourceRecord.upn == bindparam("upn"),
+))
+
+
+def _blocked_together(session: Session, record: Described) -> list[SourceRecord]:
+    """Held records sharing a blocking key, those still waiting in the session included.
+
+    The query does not flush first: what waits is compared here instead, so that a batch's
+    new records are written together at its end, not one by one before every match.
+    """
+    with session.no_autoflush:
+        stored = session.scalars(_BLOCKED_TOGETHER, {
+            "family": record.family, "given": record.first_given, "born": record.born, "postcode": record.postcode,
+            "formers": sorted(record.formers), "nhs_number": record.identifiers.get("nhs_number"), "upn": record.identifiers.get("upn"),
+        }).all()
+    waiting = [held for held in session.new if isinstance(held, SourceRecord) and _shares_a_key(record, held)]
+    return [*stored, *waiting]
+
+
+def _shares_a_key(record: Described, held: SourceRecord) -> bool:
+    family, given, born, postcode = held.family_key == record.family, held.given_key == record.first_given, held.date_of_birth == record.born, held.postcode == record.postcode
+    return (
+        (family and born) or (given and born) or (postcode and born) or (postcode and given) or (postcode and family) or (family and given)
+        or (held.family_key in record.formers and born)
+        or any(held_value is not None and held_value == record.identifiers.get(name) for name, held_value in (("nhs_number", held.nhs_number), ("upn", held.upn)))
+    )
 
 
 def _shares_identifier(record: Described, held: Described) -> bool:

@@ -28,10 +28,24 @@ IDENTIFIERS = ("nhs_number", "upn")
 
 
 def snapshot(session: Session, child: LinkedChild) -> dict:
-    records = _records_of(session, child.contactpoint_id)
+    return snapshots(session, [child])[0]
+
+
+def snapshots(session: Session, children: list[LinkedChild]) -> list[dict]:
+    """Each child's snapshot; their records, sources and open review tasks read in one query each."""
+    ids = [child.contactpoint_id for child in children]
+    records: dict[str, list[SourceRecord]] = {cp_id: [] for cp_id in ids}
+    for record in session.scalars(select(SourceRecord).where(SourceRecord.contactpoint_id.in_(ids))
+                                  .order_by(SourceRecord.received_at.desc(), SourceRecord.source_id)):
+        records[record.contactpoint_id].append(record)
+    sources = {s.source_id: s for s in session.scalars(select(Source))}
+    duplicates = _possible_duplicates(session, ids)
+    return [_snapshot(session, child, records[child.contactpoint_id], sources, duplicates.get(child.contactpoint_id, [])) for child in children]
+
+
+def _snapshot(session: Session, child: LinkedChild, records: list[SourceRecord], sources: dict[str, Source], duplicates: list[str]) -> dict:
     holding = [record for record in records if record.held]
     speaking = holding or records[:1] or _records_of(session, child.merged_into)[:1]
-    sources = {s.source_id: s for s in session.scalars(select(Source).where(Source.source_id.in_({r.source_id for r in [*records, *speaking]})))}
     demographics, provenance = _survivors(speaking, sources)
     return {
         "contactpoint_id": child.contactpoint_id,
@@ -47,7 +61,7 @@ def snapshot(session: Session, child: LinkedChild) -> dict:
         ],
         "source_records": [[r.source_id, r.source_record_id] for r in records],
         "provenance": provenance,
-        "possible_duplicate_of": _possible_duplicates(session, child.contactpoint_id),
+        "possible_duplicate_of": duplicates,
         "merged_into": child.merged_into,
     }
 
@@ -107,9 +121,13 @@ def _former_family_names(records: list[SourceRecord], family_name: str) -> list[
     return chosen
 
 
-def _possible_duplicates(session: Session, contactpoint_id: str) -> list[str]:
+def _possible_duplicates(session: Session, contactpoint_ids: list[str]) -> dict[str, list[str]]:
     tasks = session.execute(select(ReviewTask.contactpoint_id, ReviewTask.candidate_id).where(
         ReviewTask.status == "open",
-        (ReviewTask.contactpoint_id == contactpoint_id) | (ReviewTask.candidate_id == contactpoint_id),
+        ReviewTask.contactpoint_id.in_(contactpoint_ids) | ReviewTask.candidate_id.in_(contactpoint_ids),
     )).all()
-    return sorted({cp_id for pair in tasks for cp_id in pair} - {contactpoint_id})
+    others: dict[str, set[str]] = {}
+    for one, other in tasks:
+        others.setdefault(one, set()).add(other)
+        others.setdefault(other, set()).add(one)
+    return {cp_id: sorted(found) for cp_id, found in others.items()}

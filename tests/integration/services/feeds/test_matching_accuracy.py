@@ -17,7 +17,7 @@ from tests.support import wait_until
 
 pytestmark = pytest.mark.integration
 
-CHILDREN = 1000
+CHILDREN = 3000
 
 
 def pairs(groups) -> set[frozenset]:
