@@ -33,6 +33,17 @@ def _verdict_lines(verdict: dict) -> list[str]:
     return [f"first bad sequence: {verdict['first_bad_seq']}", *(f"  {fault['what']}" for fault in verdict["faults"]), *unchecked]
 
 
+@audit.command("keygen")
+@click.option("--json", "as_json", is_flag=True)
+def audit_keygen(as_json):
+    """Make a new checkpoint signing key, to give the audit service as CP_CHECKPOINT_KEY (shown once)."""
+    from services.audit.checkpoints import key_id, new_key, signing_key
+
+    key = new_key()
+    made = {"checkpoint_key": key, "key_id": key_id(signing_key(key).public_key())}
+    show(made, as_json, lambda r: [f"CP_CHECKPOINT_KEY={r['checkpoint_key']}", f"# key id {r['key_id']}: checkpoints signed with it name it"])
+
+
 @audit.command("tail")
 @click.option("--la", "la_code", help="only events of this local authority (its ONS code, or 'national')")
 @click.option("--action", help="only this action, e.g. read, or service.action, e.g. directory.read")

@@ -2,11 +2,18 @@
 a store cut short and rebuilt, which the chain alone cannot."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from services.audit.bootstrap import bootstrap
 from services.audit.checkpoints import new_key, sign, signing_key
 from services.audit.models import AuditRecord
 from shared.contracts.requests import CHECKPOINT_AUDIT, VERIFY_AUDIT
+from shared.errors import ConfigurationError
 from shared.scheduling import SCHEDULER, schedules
 from tests.integration.services.audit.conftest import lookups
 
@@ -50,7 +57,7 @@ def test_events_of_producers_that_do_not_number_them_still_verify(audit, store):
     assert verify(audit)["intact"]
 
 
-def test_checkpoints_are_signed_on_schedule_and_not_repeated_while_the_chain_stands_still():
+def test_checkpoints_are_signed_on_schedule():
     assert schedules()[CHECKPOINT_AUDIT] > 0
 
 
@@ -99,12 +106,22 @@ def test_a_checkpoint_signed_with_another_key_is_refused(audit, store, behind_th
 
 
 def test_a_checkpoint_needs_the_key(audit_store, store):
-    from services.audit.bootstrap import bootstrap
-    from shared.errors import ConfigurationError
-
     keyless = bootstrap(audit_store.but(checkpoint_key=""))
     try:
         with pytest.raises(ConfigurationError, match="CP_CHECKPOINT_KEY"):
             checkpoint(keyless)
     finally:
         keyless.close()
+
+
+def test_a_key_made_by_audit_keygen_signs_checkpoints_that_verify(audit_store, store):
+    made = subprocess.run([str(Path(sys.executable).with_name("contactpoint")), "audit", "keygen", "--json"],
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    keyed = bootstrap(audit_store.but(checkpoint_key=json.loads(made.stdout)["checkpoint_key"]))
+    try:
+        store(*lookups(2))
+        assert checkpoint(keyed)["new"]
+        assert verify(keyed)["intact"]
+    finally:
+        keyed.close()
