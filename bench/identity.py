@@ -1,0 +1,129 @@
+"""Identity: sign-ins per second, and token checks per second, beside the raw Redis round trip.
+
+A sign-in goes through the portal's API (Flask's test client, in this process) over the broker
+to identity (its own process), which checks an Argon2id hash and a TOTP code, records the code's
+step in PostgreSQL and opens a session in Redis. A token check is what the portal does on every
+request: the signature, then one Redis command that finds the session open and restarts its
+idle clock. Base: a plain Redis GET (and PING) round trip on the same server, the least any
+check against Redis could cost. Size with CP_BENCH_LOGINS (default 30) and CP_BENCH_TOKEN_CHECKS
+(default 5,000).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pyotp
+
+from bench.report import Report, stopwatch
+from services.identity.bootstrap import bootstrap as identity_service
+from services.identity.credentials import hash_password, password_matches
+from services.portal.bootstrap import create_app
+from shared import tokens
+from shared.cache import make_redis
+from shared.contracts.requests import ADD_USER
+from shared.settings import Settings
+
+LA_CODE = "E08000035"
+OPERATOR = {"username": "bench", "la_code": "national", "role": "operator", "category": None}
+
+
+def run(settings: Settings, report: Report) -> None:
+    logins = int(os.environ.get("CP_BENCH_LOGINS", 30))
+    checks = int(os.environ.get("CP_BENCH_TOKEN_CHECKS", 5000))
+    store = make_redis(settings)
+    identity = identity_service(settings)
+    first, *accounts = [_account(identity, n) for n in range(logins + 1)]
+    identity.close()
+    service = subprocess.Popen([sys.executable, "-m", "contactpoint", "run", "identity"], env={**os.environ, **settings.as_environment()})
+    app = create_app(settings)
+    http = app.test_client()
+    try:
+        report.note(f"{logins} accounts signing in once each, one at a time; {checks:,} checks of one token")
+        token = _token(http, first)  # also waits for identity to be up, and warms every connection
+        _redis_gets(store, 100)
+        base = report.rate("raw Redis GET round trip", checks, _redis_gets(store, checks))
+        report.rate("raw Redis PING round trip", checks, _redis_pings(store, checks), base=("Redis GET", base))
+        report.rate("Argon2id verify alone (for scale)", 10, _argon2_verifies(10), base=("Redis GET", base))
+        report.rate("sign-ins through the API", logins, _sign_ins(http, accounts), base=("Redis GET", base))
+        report.rate("token checks (signature + session in Redis)", checks,
+                    _token_checks(settings, store, token, checks), base=("Redis GET", base))
+        report.rate("token checks through the API (/auth/session)", checks // 5,
+                    _api_checks(http, token, checks // 5), base=("Redis GET", base))
+    finally:
+        service.terminate()
+        service.wait(timeout=30)
+        portal = app.extensions["contactpoint"]
+        client = getattr(portal.gateway._local, "client", None)
+        if client is not None:
+            client.close()
+        portal.revocations.close()
+        store.close()
+
+
+def _account(identity, n: int) -> dict:
+    return identity.perform(ADD_USER, {
+        "username": f"bench-{n:05d}", "la_code": LA_CODE, "category": "social_worker", "role": "practitioner",
+        "trained_on": time.strftime("%Y-%m-%d"), "disclosure_on": time.strftime("%Y-%m-%d"), "actor": OPERATOR,
+    })
+
+
+def _sign_in(http, account: dict):
+    return http.post("/api/v1/auth/login", json={
+        "username": account["username"], "password": account["password"], "otp": pyotp.TOTP(account["totp_secret"]).now(),
+    })
+
+
+def _sign_ins(http, accounts: list[dict]) -> float:
+    with stopwatch() as elapsed:
+        for account in accounts:
+            _token(http, account)
+    return elapsed()
+
+
+def _token(http, account: dict) -> str:
+    answer = _sign_in(http, account)
+    if answer.status_code != 200:
+        raise RuntimeError(f"a sign-in was refused: {answer.get_json()}")
+    return answer.get_json()["access_token"]
+
+
+def _token_checks(settings: Settings, store, token: str, count: int) -> float:
+    with stopwatch() as elapsed:
+        for _ in range(count):
+            tokens.verify(settings.token_key, token, store, settings.token_lifetime_seconds)
+    return elapsed()
+
+
+def _api_checks(http, token: str, count: int) -> float:
+    headers = {"Authorization": f"Bearer {token}"}
+    with stopwatch() as elapsed:
+        for _ in range(count):
+            if http.get("/api/v1/auth/session", headers=headers).status_code != 200:
+                raise RuntimeError("a token check was refused")
+    return elapsed()
+
+
+def _redis_gets(store, count: int) -> float:
+    store.set("bench:key", "value")
+    with stopwatch() as elapsed:
+        for _ in range(count):
+            store.get("bench:key")
+    return elapsed()
+
+
+def _redis_pings(store, count: int) -> float:
+    with stopwatch() as elapsed:
+        for _ in range(count):
+            store.ping()
+    return elapsed()
+
+
+def _argon2_verifies(count: int) -> float:
+    stored = hash_password("a password to check against")
+    with stopwatch() as elapsed:
+        for _ in range(count):
+            password_matches(stored, "a wrong password")
+    return elapsed()
