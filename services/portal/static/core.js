@@ -109,6 +109,20 @@ export function table(caption, headings, rows) {
       ...cells.map((cell) => element("td", { class: "govuk-table__cell" }, shown(cell)))))));
 }
 
+// A decision that cannot be undone asks again in place: a GOV.UK warning, then "Yes, ..." or "Cancel".
+// The caller puts it where the action's buttons were; focus moves to it so keyboard and screen reader users hear it.
+export function confirmation({ warning, confirm, onConfirm, onCancel, style = "" }) {
+  const panel = element("div", { class: "cp-confirmation", role: "group", "aria-label": confirm, tabindex: "-1" },
+    element("div", { class: "govuk-warning-text" },
+      element("span", { class: "govuk-warning-text__icon", "aria-hidden": "true", text: "!" }),
+      element("strong", { class: "govuk-warning-text__text" }, element("span", { class: "govuk-visually-hidden", text: "Warning: " }), warning)),
+    element("div", { class: "govuk-button-group" },
+      element("button", { type: "button", class: `govuk-button ${style}`.trim(), text: confirm, onclick: onConfirm }),
+      element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Cancel", onclick: onCancel })));
+  requestAnimationFrame(() => panel.focus());
+  return panel;
+}
+
 export function formValues(form) {
   const values = {};
   for (const [name, value] of new FormData(form)) values[name] = typeof value === "string" ? value.trim() : value;
@@ -187,11 +201,11 @@ function markField(target, message) {
   group.classList.add("govuk-form-group--error");
   const id = (target.dataset.field || target.id) + "-error";
   const note = element("p", { class: "govuk-error-message", id }, element("span", { class: "govuk-visually-hidden", text: "Error: " }), message);
-  const anchor = group.querySelector(".govuk-radios, .govuk-date-input, input, select, textarea");
+  const anchor = group.querySelector(".govuk-radios, .govuk-checkboxes, .govuk-date-input, input, select, textarea");
   anchor.before(note);
   for (const input of group.querySelectorAll("input, select, textarea")) {
     input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), id].filter(Boolean).join(" "));
-    if (!input.classList.contains("govuk-radios__input")) input.classList.add("govuk-input--error");
+    if (!input.matches(".govuk-radios__input, .govuk-checkboxes__input")) input.classList.add("govuk-input--error");
   }
 }
 

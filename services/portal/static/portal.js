@@ -7,6 +7,8 @@ import {
 import "./search.js";
 import "./audit.js";
 import "./accounts.js";
+import "./reviews.js";
+import "./sources.js";
 import "./disclosures.js";
 import "./password.js";
 
