@@ -65,7 +65,10 @@ def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
 
 def watch(uow: UnitOfWork, records: list[dict]) -> None:
     """Runs the misuse rules on stored events; each hit is kept for auditors and published on ``cp.alerts``."""
-    hits = rules.evaluate_all([(record["event"], record["occurred_at"]) for record in records], StoredHistory(uow.session))
+    events = [(record["event"], record["occurred_at"]) for record in records]
+    history = StoredHistory(uow.session)
+    history.add_tallies(rules.tallies(events))
+    hits = rules.evaluate_all(events, history)
     for index, hit in hits:
         record = records[index]
         alert = Alert(

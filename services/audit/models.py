@@ -82,3 +82,14 @@ class Alert(Base):
     investigated_by: Mapped[str | None] = mapped_column(String(100))
     investigated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(String(4000))
+
+
+class Tally(Base):
+    """How many events a counting rule took from one actor in a few minutes: its windows are read from these, not from every event."""
+
+    __tablename__ = "rule_tallies"
+
+    rule: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

@@ -1,12 +1,15 @@
 """What the misuse rules ask of the audit store: how many lookups in a window, by whom, of which child."""
 from __future__ import annotations
 
-from datetime import datetime
+from collections import Counter
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from services.audit.models import Alert, AuditRecord, AuditSubject
+from services.audit.models import Alert, AuditRecord, AuditSubject, Tally
+from services.audit.rules import TALLY_SECONDS
 
 
 class StoredHistory:
@@ -28,12 +31,23 @@ class StoredHistory:
             .where(AuditSubject.contactpoint_id == contactpoint_id, *_within(since, until), _of_kind(looks_at))
         )
 
-    def events_by_actors(self, actors: set[str], looks_at: frozenset[str], since: datetime, until: datetime) -> dict[str, int]:
+    def events_by_actors(self, rule: str, actors: set[str], since: datetime, until: datetime) -> dict[str, int]:
         return dict(self._session.execute(
-            select(AuditRecord.actor_username, func.count())
-            .where(AuditRecord.actor_username.in_(actors), *_within(since, until), _of_kind(looks_at))
-            .group_by(AuditRecord.actor_username)
+            select(Tally.key, func.sum(Tally.count))
+            .where(Tally.rule == rule, Tally.key.in_(actors), Tally.starts_at > since - timedelta(seconds=TALLY_SECONDS), Tally.starts_at <= until)
+            .group_by(Tally.key)
         ).all())
+
+    def add_tallies(self, counted: Counter) -> None:
+        """Adds a batch's tallies to those kept (one statement, whatever the batch)."""
+        if not counted:
+            return
+        rows = [{"rule": rule, "key": key, "starts_at": starts_at, "count": count} for (rule, key, starts_at), count in counted.items()]
+        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
+        upsert = dialect.insert(Tally)
+        self._session.execute(upsert.on_conflict_do_update(
+            index_elements=[Tally.rule, Tally.key, Tally.starts_at], set_={"count": Tally.count + upsert.excluded.count},
+        ), rows)
 
     def actors_on_children(self, children: set[str], looks_at: frozenset[str], since: datetime, until: datetime) -> dict[str, int]:
         return dict(self._session.execute(

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.audit.rules import RULES, OfficeHours, evaluate, outside_hours
+from services.audit.rules import RULES, OfficeHours, evaluate, evaluate_all, outside_hours, tallies, tally_start
 
 # A Tuesday, mid-morning in London.
 WORKING_HOUR = datetime(2026, 11, 24, 10, 30, tzinfo=timezone.utc)
@@ -103,3 +103,36 @@ def test_refused_and_anonymous_events_fire_nothing():
 def test_every_rule_has_a_name_and_says_what_it_looks_for():
     assert len({rule.name for rule in RULES}) == len(RULES) == 5
     assert all(rule.summary and rule.looks_at for rule in RULES)
+
+
+class FakeBatchHistory(FakeHistory):
+    """Also answers the questions asked once for a whole batch."""
+
+    def events_by_actors(self, rule, actors, since, until):
+        return {actor: self.events_by_actor(actor, RULES[0].looks_at, since, until) for actor in actors}
+
+    def actors_on_children(self, children, looks_at, since, until):
+        return {child: self.actors_on_child(child, looks_at, since, until) for child in children}
+
+
+def test_a_batch_raises_one_alert_a_rule_and_key_however_many_of_its_events_cross_the_line():
+    history = FakeBatchHistory([("sam", "directory.read", [f"CP-{n}"], WORKING_HOUR) for n in range(60)])
+    batch = [(a_read(f"CP-{n}"), WORKING_HOUR) for n in range(10)]
+
+    hits = evaluate_all(batch, history)
+
+    assert [(index, hit.rule) for index, hit in hits] == [(0, "many_lookups")]
+
+
+def test_a_batch_of_ordinary_reads_raises_nothing():
+    history = FakeBatchHistory([("sam", "directory.read", [f"CP-{n}"], WORKING_HOUR) for n in range(10)])
+
+    assert evaluate_all([(a_read(f"CP-{n}"), WORKING_HOUR) for n in range(10)], history) == []
+
+
+def test_tallies_count_an_actors_watched_events_by_five_minutes():
+    early, later = WORKING_HOUR, WORKING_HOUR + timedelta(minutes=7)
+    counted = tallies([(a_read(), early), (a_read(), early), (a_read(), later), ({**a_read(), "outcome": "refused"}, early)])
+
+    assert counted == {("many_lookups", "sam", tally_start(early)): 2, ("many_lookups", "sam", tally_start(later)): 1}
+    assert tally_start(early).minute % 5 == 0 and tally_start(early) <= early
