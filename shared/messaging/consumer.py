@@ -276,7 +276,7 @@ class Worker(ConsumerMixin):
 
     def _settle(self, subscription: Subscription, envelope: Envelope, message, outcome: Outcome) -> None:
         if outcome.reply is not None and envelope.reply_to:
-            self._publish(Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply, correlation_id=envelope.correlation_id))
+            self._publish(Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply, correlation_id=envelope.correlation_id, persistent=False))
         if outcome.rejection is not None:
             self._dead_letter(subscription, message, outcome.rejection)
             self._publish(*outcome.feedback)
