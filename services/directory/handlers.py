@@ -23,6 +23,8 @@ from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "directory"
+# Updates that arrive together are held in one transaction: one commit for many children.
+HOLD_BATCH = 100
 RECORD_FIELDS = ("contactpoint_id", "demographics", "carers", "involvements", "source_records", "retain_to_25")
 
 
@@ -151,5 +153,5 @@ def routes() -> Routes:
             requests.DELETE_EXPIRED_ARCHIVE: Request(ScheduledSchema, delete_expired_archive),
             requests.DISCLOSE_CHILD: Request(DiscloseChildSchema, disclose_child),
         },
-        events=[Subscription(DIRECTORY_CHILD_UPDATES, hold_child, schema=ChildMergedSchema)],
+        events=[Subscription(DIRECTORY_CHILD_UPDATES, hold_child, schema=ChildMergedSchema, batch=HOLD_BATCH)],
     )
