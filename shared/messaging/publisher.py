@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from kombu import Connection, Producer
@@ -9,10 +10,11 @@ from kombu import Connection, Producer
 from shared.errors import Unavailable
 from shared.messaging.envelope import Envelope
 
+SEND_ATTEMPTS = 2
 RETRY_POLICY = {"max_retries": 3, "interval_start": 0.1, "interval_step": 0.5, "interval_max": 2.0}
 
 
-def publish_on(producer: Producer, envelope: Envelope) -> None:
+def publish_on(producer: Producer, envelope: Envelope, retry: bool = True) -> None:
     producer.publish(
         envelope.encode(),
         exchange=envelope.exchange,
@@ -23,7 +25,7 @@ def publish_on(producer: Producer, envelope: Envelope) -> None:
         message_id=envelope.message_id,
         type=envelope.type,
         headers=envelope.headers,
-        retry=True,
+        retry=retry,
         retry_policy=RETRY_POLICY,
         **_optional_properties(envelope),
     )
@@ -39,23 +41,39 @@ def _optional_properties(envelope: Envelope) -> dict:
 
 
 class Publisher:
-    """One confirmed channel for a process's publishing; safe to share between threads."""
+    """One confirmed channel for a process's publishing; safe to share between threads.
 
-    def __init__(self, connect: Callable[[], Connection]):
+    The channel is put in confirm mode by hand, so that a batch (an outbox flush) is published
+    whole and then waited on once for the broker's acknowledgements, not once a message.
+    """
+
+    def __init__(self, connect: Callable[[], Connection], confirm_timeout: float = 30.0):
         self._connect = connect
+        self._confirm_timeout = confirm_timeout
         self._lock = threading.Lock()
         self._connection: Connection | None = None
         self._producer: Producer | None = None
+        self._confirms: _Confirms | None = None
 
     def publish(self, *envelopes: Envelope) -> None:
+        """Returns once the broker holds every message; a broken connection is replaced and the whole batch sent again
+        (consumers drop what they already had by ``message_id``)."""
         with self._lock:
-            try:
-                producer = self._ensure_producer()
-                for envelope in envelopes:
-                    publish_on(producer, envelope)
-            except Exception as exc:
-                self._close()
-                raise Unavailable(f"the message broker did not take the message ({exc.__class__.__name__}: {exc})") from exc
+            for attempt in range(1, SEND_ATTEMPTS + 1):
+                try:
+                    self._publish_confirmed(envelopes)
+                    return
+                except Exception as exc:
+                    self._close()
+                    if attempt == SEND_ATTEMPTS:
+                        raise Unavailable(f"the message broker did not take the message ({exc.__class__.__name__}: {exc})") from exc
+
+    def _publish_confirmed(self, envelopes: tuple[Envelope, ...]) -> None:
+        producer = self._ensure_producer()
+        for envelope in envelopes:
+            publish_on(producer, envelope, retry=self._confirms is None)
+        if self._confirms is not None:
+            self._confirms.wait_for_all(self._connection, self._confirm_timeout)
 
     def close(self) -> None:
         with self._lock:
@@ -65,7 +83,13 @@ class Publisher:
         if self._producer is None:
             self._connection = self._connect()
             self._connection.ensure_connection(max_retries=3)
-            self._producer = Producer(self._connection.channel())
+            channel = self._connection.channel()
+            if getattr(channel, "confirm_select", None) and getattr(self._connection.connection, "confirm_publish", False):
+                # Confirms are asked for once here and counted below, instead of awaited after each publish.
+                channel.basic_publish = channel._basic_publish
+                channel.confirm_select()
+                self._confirms = _Confirms(channel)
+            self._producer = Producer(channel)
         return self._producer
 
     def _close(self) -> None:
@@ -73,3 +97,45 @@ class Publisher:
             self._connection.release()
         self._connection = None
         self._producer = None
+        self._confirms = None
+
+
+class _Confirms:
+    """Counts publishes on a confirm-mode channel against the broker's acks (delivery tags run 1, 2, 3 ...)."""
+
+    def __init__(self, channel):
+        self._published = 0
+        self._acked_upto = 0
+        self._acked: set[int] = set()
+        self._nacked = False
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        original = channel.basic_publish
+
+        def counted(*args, **kwargs):
+            self._published += 1
+            return original(*args, **kwargs)
+
+        channel.basic_publish = counted
+
+    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
+        if multiple:
+            self._acked_upto = max(self._acked_upto, delivery_tag)
+        else:
+            self._acked.add(delivery_tag)
+        while self._acked_upto + 1 in self._acked:
+            self._acked_upto += 1
+            self._acked.discard(self._acked_upto)
+
+    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
+        self._nacked = True
+
+    def wait_for_all(self, connection: Connection, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self._acked_upto < self._published and not self._nacked:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{self._published - self._acked_upto} messages not confirmed in {timeout:.0f}s")
+            connection.drain_events(timeout=remaining)
+        if self._nacked:
+            raise RuntimeError("the broker refused a message (nack)")
