@@ -7,15 +7,19 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
-from kombu import Connection, Producer
+from kombu import Connection
 
 from shared.contracts.feeds import NO_INVOLVEMENT, SCHEMA_NAME
 from shared.errors import InvalidRequest
 from shared.messaging.envelope import Envelope
-from shared.messaging.publisher import publish_on
+from shared.messaging.publisher import Publisher
 from shared.messaging.topology import FEEDS
+
+
+CONFIRMED_CHUNK = 200
 
 
 def source_connection(amqp_url: str, source_id: str, password: str) -> Connection:
@@ -35,12 +39,16 @@ def feed_envelope(source_id: str, message: dict) -> Envelope:
 
 
 def publish(connection: Connection, messages: Iterable[tuple[str, dict]]) -> Iterator[Envelope]:
-    """Publishes each (source_id, message) with confirms, yielding each as the broker takes it (for progress)."""
-    producer = Producer(connection.channel())
-    for source_id, message in messages:
-        envelope = feed_envelope(source_id, message)
-        publish_on(producer, envelope)
-        yield envelope
+    """Publishes each (source_id, message), yielding each once the broker has confirmed it (for progress).
+
+    Messages go in chunks, each confirmed as a whole, rather than one round trip a message.
+    """
+    publisher = Publisher(lambda: connection)
+    pending = iter(messages)
+    while chunk := list(islice(pending, CONFIRMED_CHUNK)):
+        envelopes = [feed_envelope(source_id, message) for source_id, message in chunk]
+        publisher.publish(*envelopes)
+        yield from envelopes
 
 
 def read_records(path: Path) -> Iterator[dict]:
