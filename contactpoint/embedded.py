@@ -14,11 +14,11 @@ from importlib import import_module
 from pathlib import Path
 
 import click
-from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from tqdm import tqdm
 
 from contactpoint import partner, synthetic
+from contactpoint.keys import with_fresh_keys
 from shared.contracts.requests import ADD_SOURCE, ADD_USER
 from shared.messaging.connection import connect
 from shared.migrations import upgrade
@@ -37,12 +37,10 @@ DEMO_SOURCES = (("demo-schools", "Demo schools MIS", ("school",)), ("demo-health
 
 
 def embedded_settings(port: int) -> Settings:
-    return Settings(
+    return with_fresh_keys(Settings(
         amqp_url="memory://", amqp_admin_url="", database_url=f"sqlite:///{HOME}",
         redis_url="memory://", http_addr=f"127.0.0.1:{port}",
-        token_key=Fernet.generate_key().decode(), totp_key=Fernet.generate_key().decode(),
-        pseudonym_key=Fernet.generate_key().decode(),
-    )
+    ))
 
 
 def run_demo(port: int, children: int) -> None:

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import psycopg
-from cryptography.fernet import Fernet
 
+from contactpoint.keys import with_fresh_keys
 from shared.broker_admin import BrokerAdmin
 from shared.settings import Settings
 
@@ -40,16 +40,13 @@ def isolated(servers: Servers = LOCAL, prefix: str = "cp_test") -> Iterator[Sett
         connection.execute(f'CREATE DATABASE "{run}"')
     database_url = servers.postgres.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + f"/{run}"
     try:
-        yield Settings(
+        yield with_fresh_keys(Settings(
             amqp_url=f"amqp://guest:guest@{servers.amqp_host}:{servers.amqp_port}/{run}",
             amqp_admin_url=admin_url,
             database_url=database_url,
             redis_url=f"redis://{servers.redis_host}:{servers.redis_port}/{uuid.uuid4().int % 15 + 1}",
             http_addr="127.0.0.1:0",
-            token_key=Fernet.generate_key().decode(),
-            totp_key=Fernet.generate_key().decode(),
-            pseudonym_key=Fernet.generate_key().decode(),
-        )
+        ))
     finally:
         admin.delete_vhost(run)
         # Bounded: a backend that cannot be interrupted (a stalled COPY) would hold the drop forever.

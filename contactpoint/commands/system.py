@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from contactpoint.commands.common import settings
+from contactpoint.commands.common import settings, show
 from shared.settings import Settings
 
 SERVICE_NAMES = ("identity", "directory", "feeds", "audit", "disclosure", "portal")
@@ -48,6 +48,15 @@ def run(name: str):
     import runpy
 
     runpy.run_module(f"services.{name}", run_name="__main__")
+
+
+@system.command()
+@click.option("--json", "as_json", is_flag=True)
+def keys(as_json):
+    """Print a new key for every secret, as NAME=value lines for the file CP_KEY_FILE names (shown once)."""
+    from contactpoint.keys import fresh_keys
+
+    show(fresh_keys(), as_json, lambda made: [f"{name}={value}" for name, value in made.items()])
 
 
 @system.command()

@@ -48,3 +48,16 @@ def test_an_unreachable_database_is_named_in_one_line(migrated):
 def test_an_unreachable_broker_is_named_in_one_line(migrated):
     env = {**environment_for(migrated), "CP_AMQP_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}//"}
     assert_one_line_refusal(contactpoint("migrate", env=env), "broker")
+
+
+def test_keys_prints_a_key_file_that_gives_every_secret(migrated, tmp_path):
+    from shared.settings import Settings
+
+    printed = contactpoint("keys", env=environment_for(migrated))
+    key_file = tmp_path / "keys.env"
+    key_file.write_text(printed.stdout)
+
+    settings = Settings.from_env({"CP_KEY_FILE": str(key_file)}).require_secrets()
+    assert printed.returncode == 0
+    assert all((settings.token_key, settings.totp_key, settings.pseudonym_key, settings.checkpoint_key))
+    assert contactpoint("keys", env=environment_for(migrated)).stdout != printed.stdout
