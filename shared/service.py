@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # Consumers of a service's requests, each with its own connection; they wait mostly on the
 # database and the broker, so threads overlap well. More throughput comes from more processes.
 REQUEST_CONSUMERS = 4
+CONNECT_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,11 @@ class Service:
         """
         relay = threading.Thread(target=self.relay.run, args=(stop,), name=f"{self.name}-outbox", daemon=True)
         relay.start()
+        failures: list[BaseException] = []
         requests = [sub for sub in self.subscriptions if sub.answers]
-        consumers = [threading.Thread(target=self._consume, args=(self.subscriptions, stop), name=f"{self.name}-consumer", daemon=True)]
+        consumers = [self._consumer(self.subscriptions, stop, failures, "consumer")]
         if requests:
-            consumers += [
-                threading.Thread(target=self._consume, args=(requests, stop), name=f"{self.name}-requests-{n}", daemon=True)
-                for n in range(1, self.request_consumers)
-            ]
+            consumers += [self._consumer(requests, stop, failures, f"requests-{n}") for n in range(1, self.request_consumers)]
         for consumer in consumers:
             consumer.start()
         log.info("%s is consuming", self.name)
@@ -105,13 +104,26 @@ class Service:
             consumer.join()
         relay.join(timeout=5)
         self.close()
+        if failures:
+            raise failures[0]
 
-    def _consume(self, subscriptions: list[Subscription], stop: threading.Event) -> None:
-        with connect(self.settings) as connection:
-            topology.declare(connection)
-            worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work), subscriptions)
-            threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
-            worker.run()
+    def _consumer(self, subscriptions: list[Subscription], stop: threading.Event, failures: list, role: str) -> threading.Thread:
+        """A consumer thread; if it fails, the whole service stops and ``run`` raises, so its supervisor starts it again."""
+
+        def consume() -> None:
+            try:
+                with connect(self.settings) as connection:
+                    connection.ensure_connection(max_retries=CONNECT_ATTEMPTS, interval_start=0.5, interval_step=1, interval_max=5)
+                    topology.declare(connection)
+                    worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work), subscriptions)
+                    threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
+                    worker.run()
+            except BaseException as exc:
+                log.exception("%s %s stopped", self.name, role)
+                failures.append(exc)
+                stop.set()
+
+        return threading.Thread(target=consume, name=f"{self.name}-{role}", daemon=True)
 
     def close(self) -> None:
         self.publisher.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,17 +14,11 @@ import httpx
 import pyotp
 import pytest
 
-from tests.support import environment_for, wait_until
+from tests.support import environment_for, free_port, wait_until
 
 pytestmark = pytest.mark.e2e
 
 COMMAND = [str(Path(sys.executable).with_name("contactpoint"))]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

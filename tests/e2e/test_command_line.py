@@ -1,8 +1,8 @@
 """Every command answers bad input or an unreachable server with one line and a non-zero exit, never a traceback."""
 import pytest
 
-from tests.e2e.conftest import contactpoint, free_port
-from tests.support import environment_for
+from tests.e2e.conftest import contactpoint
+from tests.support import environment_for, free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,8 @@ import pyotp
 import pytest
 
 from contactpoint.synthetic import population
-from tests.e2e.conftest import COMMAND, free_port
+from tests.e2e.conftest import COMMAND
+from tests.support import free_port
 
 pytestmark = pytest.mark.e2e
 
