@@ -28,7 +28,10 @@ def error_answer(code: str, message: str, status: int):
 
 
 def domain_error(error: errors.DomainError):
-    return error_answer(error.code, error.message, status_of(error))
+    response = error_answer(error.code, error.message, status_of(error))
+    if isinstance(error, errors.Throttled) and "retry_after" in error.details:
+        response.headers["Retry-After"] = str(int(error.details["retry_after"]))
+    return response
 
 
 def http_error(error: HTTPException):

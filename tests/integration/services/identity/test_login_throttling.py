@@ -73,6 +73,7 @@ def test_repeated_failures_on_one_account_are_throttled_within_ten(http, identit
     assert 429 in statuses, statuses
     first_throttled = answers[statuses.index(429)]
     assert "try again in" in assert_refused(first_throttled, 429, "throttled")["message"]
+    assert int(first_throttled.headers["Retry-After"]) >= 1
     assert set(statuses[:statuses.index(429)]) == {401}
 
 
