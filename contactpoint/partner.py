@@ -18,7 +18,6 @@ from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import FEEDS
 
-
 CONFIRMED_CHUNK = 200
 
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser.conftest import PublishedChild, add_account
-from tests.e2e.browser.test_portal_page_lookup import search_for, sign_in
+from tests.e2e.browser.test_portal_page_lookup import sign_in
 from tests.support import unique, wait_until
 
 pytestmark = pytest.mark.e2e
