@@ -8,6 +8,7 @@ import uuid
 from datetime import date
 
 import pyotp
+import pytest
 from kombu import Queue
 
 from contactpoint.commands.common import operator
@@ -117,3 +118,23 @@ class AuditReader:
     def close(self) -> None:
         with connect(self._settings) as connection:
             self._queue(connection.default_channel).delete()
+
+
+# Fixtures for the modules that run identity alone; each imports those it uses.
+
+@pytest.fixture(scope="module")
+def services(migrated):
+    with identity_alone(migrated) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def identity(services):
+    return services["identity"]
+
+
+@pytest.fixture(scope="module")
+def audit(migrated):
+    reader = AuditReader(migrated)
+    yield reader
+    reader.close()

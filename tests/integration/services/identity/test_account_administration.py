@@ -2,26 +2,26 @@
 an auditor reads no child record."""
 import pytest
 
-from tests.integration.services.identity.identity_support import (
-    OTHER_LA, AuditReader, a_fresh_code, an_account, an_address, bearer, identity_alone, log_in, signed_in_token,
+from tests.integration.services.conftest import LA_CODE
+from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
+    OTHER_LA,
+    AuditReader,
+    a_fresh_code,
+    an_account,
+    an_address,
+    audit,
+    bearer,
+    identity,
+    identity_alone,
+    log_in,
+    services,
+    signed_in_token,
     still_signed_in,
 )
-from tests.integration.services.conftest import LA_CODE
 
 pytestmark = pytest.mark.integration
 
 ACTIONS = ("suspend", "unlock", "reset-2fa")
-
-
-@pytest.fixture(scope="module")
-def services(migrated):
-    with identity_alone(migrated) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def identity(services):
-    return services["identity"]
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,19 @@
 so the count alone decides), and the lock is told only to someone who gives every factor right."""
 import pytest
 
-from shared.contracts.requests import UNLOCK_USER
 from contactpoint.commands.common import operator
-from tests.integration.services.identity.identity_support import (
-    AuditReader, a_wrong_code, an_account, an_address, bearer, identity_alone, log_in, signed_in_token,
+from shared.contracts.requests import UNLOCK_USER
+from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
+    AuditReader,
+    a_wrong_code,
+    an_account,
+    an_address,
+    audit,
+    bearer,
+    identity,
+    identity_alone,
+    log_in,
+    signed_in_token,
 )
 
 pytestmark = pytest.mark.integration
@@ -18,18 +27,6 @@ def services(migrated):
     # Throttling would make each guess wait; here only the count of failures is under test.
     with identity_alone(migrated.but(login_throttle_after=1000, login_lockout_after=LOCKOUT_AFTER)) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def identity(services):
-    return services["identity"]
-
-
-@pytest.fixture(scope="module")
-def audit(migrated):
-    reader = AuditReader(migrated)
-    yield reader
-    reader.close()
 
 
 @pytest.fixture

@@ -3,30 +3,21 @@ one refusal for every wrong factor, one use for every code; through the portal, 
 import pytest
 
 from services.identity.throttling import CLIENT_ALLOWANCE
-from tests.integration.services.identity.identity_support import (
-    AuditReader, a_fresh_code, a_wrong_code, an_account, an_address, identity_alone, log_in,
+from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
+    AuditReader,
+    a_fresh_code,
+    a_wrong_code,
+    an_account,
+    an_address,
+    audit,
+    identity,
+    identity_alone,
+    log_in,
+    services,
 )
 from tests.support import unique, wait_until
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def services(migrated):
-    with identity_alone(migrated) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def identity(services):
-    return services["identity"]
-
-
-@pytest.fixture(scope="module")
-def audit(migrated):
-    reader = AuditReader(migrated)
-    yield reader
-    reader.close()
 
 
 def assert_refused(answer, status: int, code: str) -> dict:

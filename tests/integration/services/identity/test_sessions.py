@@ -3,29 +3,21 @@ import pytest
 
 from contactpoint.commands.common import operator
 from shared.contracts.requests import RESET_TOTP, SUSPEND_USER
-from tests.integration.services.identity.identity_support import (
-    AuditReader, an_account, an_address, bearer, identity_alone, log_in, signed_in_token, still_signed_in,
+from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
+    AuditReader,
+    an_account,
+    an_address,
+    audit,
+    bearer,
+    identity,
+    identity_alone,
+    log_in,
+    services,
+    signed_in_token,
+    still_signed_in,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def services(migrated):
-    with identity_alone(migrated) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def identity(services):
-    return services["identity"]
-
-
-@pytest.fixture(scope="module")
-def audit(migrated):
-    reader = AuditReader(migrated)
-    yield reader
-    reader.close()
 
 
 def test_the_defaults_are_thirty_minutes_idle_and_twelve_hours_in_all(http, identity):

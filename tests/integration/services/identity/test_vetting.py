@@ -6,26 +6,30 @@ import pytest
 
 from contactpoint.commands.common import operator
 from services.identity.vetting import years_after
-from shared.contracts.requests import LIST_USERS, RECORD_VETTING, SUSPEND_LAPSED, UNLOCK_USER
+from shared.contracts.requests import (
+    LIST_USERS,
+    RECORD_VETTING,
+    SUSPEND_LAPSED,
+    UNLOCK_USER,
+)
 from shared.scheduling import SCHEDULER, schedules
-from tests.integration.services.identity.identity_support import (
-    a_fresh_code, an_account, an_address, bearer, identity_alone, log_in, signed_in_token, still_signed_in,
+from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
+    a_fresh_code,
+    an_account,
+    an_address,
+    audit,
+    bearer,
+    identity,
+    identity_alone,
+    log_in,
+    services,
+    signed_in_token,
+    still_signed_in,
 )
 
 pytestmark = pytest.mark.integration
 
 FOUR_YEARS_AGO = years_after(date.today(), -4)
-
-
-@pytest.fixture(scope="module")
-def services(migrated):
-    with identity_alone(migrated) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def identity(services):
-    return services["identity"]
 
 
 def status_of(identity, username: str) -> dict:
