@@ -1,24 +1,13 @@
 """What the audit service accepts."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.contracts.audit import ActorSchema
+from shared.contracts.audit import ActorSchema, EventFiltersSchema
 from shared.contracts.requests import RequesterSchema
 
 
 class ListEventsSchema(Schema):
     actor = fields.Nested(RequesterSchema, required=True)
-    filters = fields.Nested(lambda: EventFiltersSchema(), load_default=dict)
-
-
-class EventFiltersSchema(Schema):
-    actor = fields.String(load_default=None)
-    contactpoint_id = fields.String(load_default=None)
-    la = fields.String(load_default=None)
-    action = fields.String(load_default=None)
-    since = fields.AwareDateTime(load_default=None)
-    until = fields.AwareDateTime(load_default=None)
-    after_seq = fields.Integer(load_default=None)
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    filters = fields.Nested(EventFiltersSchema, load_default=dict)
 
 
 class ActorOnlySchema(Schema):

@@ -74,6 +74,19 @@ def audit_event(
     )
 
 
+class EventFiltersSchema(Schema):
+    """Which audit events an auditor asks for (``GET /api/v1/audit/events``), as the portal passes them to the audit service."""
+
+    actor = fields.String(load_default=None)
+    contactpoint_id = fields.String(load_default=None)
+    la = fields.String(load_default=None)
+    action = fields.String(load_default=None)
+    since = fields.AwareDateTime(load_default=None)
+    until = fields.AwareDateTime(load_default=None)
+    after_seq = fields.Integer(load_default=None)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
 class AlertSchema(Schema):
     """What the audit service publishes on ``cp.alerts`` as ``<la_code>.<rule>`` when a misuse rule fires."""
 

@@ -6,17 +6,18 @@ from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
 from services.portal.schemas.audit import (
-    AlertQuerySchema, AlertSchema, AlertsSchema, AuditEventsSchema, AuditQuerySchema, InvestigationSchema, TrailQuerySchema, TrailSchema,
+    AlertQuerySchema, AlertSchema, AlertsSchema, AuditEventsSchema, InvestigationSchema, TrailQuerySchema, TrailSchema,
 )
 from services.portal.views.asking import API_PREFIX, actor, ask, plain
 from shared.contracts import requests
+from shared.contracts.audit import EventFiltersSchema
 
 api = Blueprint("audit", __name__, url_prefix=API_PREFIX, description="The audit trail, for auditors.")
 
 
 @api.route("/audit/events")
 class AuditEvents(MethodView):
-    @api.arguments(AuditQuerySchema, location="query")
+    @api.arguments(EventFiltersSchema, location="query")
     @api.response(200, AuditEventsSchema)
     @signed_in("auditor")
     def get(self, query):
