@@ -7,7 +7,8 @@ postcode read the children at that postcode and those whose precomputed phonetic
 from __future__ import annotations
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
 
 from services.directory.matching import MIN_SCORE, Candidate, dates_meant, normal_identifier, score, search_keys
 from services.directory.models import Child, SearchKey
@@ -22,9 +23,10 @@ SCORED_COLUMNS = (
 
 def search(session: Session, criteria: dict) -> dict:
     """``{"results": [...]}`` best first, at most ``MAX_RESULTS``; with a ``notice`` to refine when more matched."""
-    query = select(Child).options(load_only(*SCORED_COLUMNS)).where(Child.active.is_(True), _candidates(criteria))
+    # Plain rows, not ORM objects: a search reads hundreds of candidates and changes none of them.
+    query = select(*SCORED_COLUMNS).where(Child.active.is_(True), _candidates(criteria))
     ranked = sorted(
-        ((found_score, child) for child in session.scalars(query) if (found_score := score(_candidate(child), criteria)) >= MIN_SCORE),
+        ((found_score, child) for child in session.execute(query) if (found_score := score(_candidate(child), criteria)) >= MIN_SCORE),
         key=lambda pair: (-pair[0], pair[1].contactpoint_id),
     )
     answer = {"results": [_summary(child, found_score) for found_score, child in ranked[:MAX_RESULTS]]}
@@ -45,7 +47,7 @@ def _candidates(criteria: dict):
     return or_(Child.postcode == normal_postcode(criteria["postcode"]), Child.contactpoint_id.in_(by_keys))
 
 
-def _candidate(child: Child) -> Candidate:
+def _candidate(child: Row) -> Candidate:
     return Candidate(
         family_name=child.family_name, former_family_keys=tuple(child.former_family_keys), given_names=tuple(child.given_names),
         date_of_birth=child.date_of_birth, postcode=child.postcode,
@@ -53,7 +55,7 @@ def _candidate(child: Child) -> Candidate:
     )
 
 
-def _summary(child: Child, found_score: float) -> dict:
+def _summary(child: Row, found_score: float) -> dict:
     return {
         "contactpoint_id": child.contactpoint_id,
         "family_name": child.family_name,
