@@ -14,4 +14,4 @@ EMBEDDED_OPTIONS = {"polling_interval": 0.005}
 def connect(settings: Settings) -> Connection:
     if settings.embedded:
         return Connection("memory://localhost//", transport_options=EMBEDDED_OPTIONS)
-    return Connection(settings.amqp_url, transport_options=BROKER_OPTIONS, heartbeat=30, connect_timeout=5)
+    return Connection(settings.amqp_url, transport_options=BROKER_OPTIONS, heartbeat=30, connect_timeout=15)
