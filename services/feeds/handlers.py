@@ -35,7 +35,7 @@ PARTNER_MESSAGE_BATCH = 100
 
 def receive_feed_message(uow: UnitOfWork, message: dict, envelope: Envelope) -> None:
     record = uow.session.get(SourceRecord, (source_of(envelope.routing_key), message["source_record_id"]), with_for_update=True)
-    told, child, _ = _take(uow, message, envelope, record)
+    told, child, _ = _take(uow, message, envelope, record, _nearby(uow, [(message, record)]))
     _publish_with(uow, [child] if child else [], [told])
 
 
@@ -44,17 +44,26 @@ def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -
     keys = [(source_of(envelope.routing_key), message["source_record_id"]) for message, envelope in batch]
     held = {(r.source_id, r.source_record_id): r for r in uow.session.scalars(
         select(SourceRecord).where(tuple_(SourceRecord.source_id, SourceRecord.source_record_id).in_(keys)).with_for_update())}
+    nearby = _nearby(uow, [(message, held.get(key)) for (message, _), key in zip(batch, keys)])
     touched: dict[str, LinkedChild] = {}
     told: list[Envelope] = []
     for (message, envelope), key in zip(batch, keys):
-        answer, child, held[key] = _take(uow, message, envelope, held.get(key))
+        answer, child, held[key] = _take(uow, message, envelope, held.get(key), nearby)
         told.append(answer)
         if child is not None:
             touched[child.contactpoint_id] = child
     _publish_with(uow, list(touched.values()), told)
 
 
-def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceRecord | None) -> tuple[Envelope, LinkedChild | None, SourceRecord | None]:
+def _nearby(uow: UnitOfWork, messages: list[tuple[dict, SourceRecord | None]]) -> matching.Nearby:
+    """The held records that the messages about children not yet held may be matched with, read in one query."""
+    return matching.Nearby.read(uow.session, [
+        matching.Described.of(message["child"]) for message, record in messages if record is None and message.get("child") is not None
+    ])
+
+
+def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceRecord | None,
+          nearby: matching.Nearby) -> tuple[Envelope, LinkedChild | None, SourceRecord | None]:
     """Applies one message to what is held; gives the source's answer, the child it changed if any, and the record as it now is."""
     source = _authorised_source(uow, message, envelope)
     if record is not None and record.sequence >= message["sequence"]:
@@ -68,7 +77,7 @@ def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceReco
         record.received_at = utcnow()
         child = uow.session.get(LinkedChild, record.contactpoint_id)
     else:
-        record, child = _hold(uow, source, record, message, envelope.body)
+        record, child = _hold(uow, source, record, message, envelope.body, nearby)
     return feedback(source.source_id, "accepted", envelope.message_id, applied=True, contactpoint_id=child.contactpoint_id), child, record
 
 
@@ -83,10 +92,11 @@ def _publish_with(uow: UnitOfWork, children: list[LinkedChild], told: list[Envel
     uow.emit(*(child_merged(merged) for merged in merging.snapshots(uow.session, children)), *told)
 
 
-def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message: dict, raw: dict) -> tuple[SourceRecord, LinkedChild]:
+def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message: dict, raw: dict,
+          nearby: matching.Nearby) -> tuple[SourceRecord, LinkedChild]:
     child = message["child"]
     if record is None:
-        linked = _child_for(uow, child)
+        linked = _child_for(uow, child, nearby)
         record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"], contactpoint_id=linked.contactpoint_id)
         uow.session.add(record)
     else:
@@ -97,12 +107,13 @@ def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message:
     record.held = True
     record.message = raw
     record.received_at = utcnow()
+    nearby.hold(record)
     return record, linked
 
 
-def _child_for(uow: UnitOfWork, child: dict) -> LinkedChild:
+def _child_for(uow: UnitOfWork, child: dict, nearby: matching.Nearby) -> LinkedChild:
     """The held child a new record is about; or a new child, with a task for a person when the match is unsure."""
-    match = matching.find_child(uow.session, child)
+    match = matching.find_child(uow.session, child, nearby)
     if match.decision == "link":
         return uow.session.get(LinkedChild, match.contactpoint_id)
     new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=0)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from jellyfish import jaro_winkler_similarity, metaphone
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from services.feeds.models import SourceRecord
@@ -156,10 +156,13 @@ def conflicting_identifiers(record: Described, held: Described) -> bool:
     return any(record.identifiers.get(name) not in (None, value) for name, value in held.identifiers.items())
 
 
-def find_child(session: Session, child: dict) -> Match:
-    """The child this record is about among those held, judged against held records that share a blocking key."""
+def find_child(session: Session, child: dict, nearby: Nearby | None = None) -> Match:
+    """The child this record is about among those held, judged against held records that share a blocking key.
+
+    ``nearby`` is what a batch read for all its records at once; alone, a record reads its own.
+    """
     record = Described.of(child)
-    candidates = _blocked_together(session, record)
+    candidates = (nearby or Nearby.read(session, [record])).sharing_a_key(record)
     by_child: dict[str, list[Described]] = {}
     for candidate in candidates:
         by_child.setdefault(candidate.contactpoint_id, []).append(Described.of(candidate.message["child"]))
@@ -187,34 +190,65 @@ def _decision(weight: float) -> str:
     return "link" if weight >= LINK_AT else "review" if weight >= REVIEW_FROM else "new"
 
 
-# Any two fields agreeing exactly bring a held record to be compared: one slip in one field never hides a match.
-# Made once, with parameters: building the expression for every record costs more than running it.
-_BLOCKED_TOGETHER = select(SourceRecord).where(or_(
-    (SourceRecord.family_key == bindparam("family")) & (SourceRecord.date_of_birth == bindparam("born")),
-    (SourceRecord.given_key == bindparam("given")) & (SourceRecord.date_of_birth == bindparam("born")),
-    (SourceRecord.postcode == bindparam("postcode")) & (SourceRecord.date_of_birth == bindparam("born")),
-    (SourceRecord.postcode == bindparam("postcode")) & (SourceRecord.given_key == bindparam("given")),
-    (SourceRecord.postcode == bindparam("postcode")) & (SourceRecord.family_key == bindparam("family")),
-    (SourceRecord.family_key == bindparam("family")) & (SourceRecord.given_key == bindparam("given")),
-    SourceRecord.family_key.in_(bindparam("formers", expanding=True)) & (SourceRecord.date_of_birth == bindparam("born")),
-    SourceRecord.nhs_number == bindparam("nhs_number"),
-    SourceRecord.upn == bindparam("upn"),
-))
+class Nearby:
+    """Held records that share a blocking key with any of a batch's records: read in one query, then looked up per record.
 
-
-def _blocked_together(session: Session, record: Described) -> list[SourceRecord]:
-    """Held records sharing a blocking key, those still waiting in the session included.
-
-    The query does not flush first: what waits is compared here instead, so that a batch's
-    new records are written together at its end, not one by one before every match.
+    Any two fields agreeing exactly bring a held record to be compared: one slip in one field
+    never hides a match. Records the batch itself holds are added as it goes (``hold``), so a
+    record is compared with those that came before it in the same batch, written or not.
     """
-    with session.no_autoflush:
-        stored = session.scalars(_BLOCKED_TOGETHER, {
-            "family": record.family, "given": record.first_given, "born": record.born, "postcode": record.postcode,
-            "formers": sorted(record.formers), "nhs_number": record.identifiers.get("nhs_number"), "upn": record.identifiers.get("upn"),
-        }).all()
-    waiting = [held for held in session.new if isinstance(held, SourceRecord) and _shares_a_key(record, held)]
-    return [*stored, *waiting]
+
+    def __init__(self, records: list[SourceRecord]):
+        self._by_key: dict[tuple, list[SourceRecord]] = {}
+        for held in records:
+            self.hold(held)
+
+    @classmethod
+    def read(cls, session: Session, records: list[Described]) -> Nearby:
+        pairs: dict[tuple, set[tuple]] = {}
+        for record in records:
+            for key in _keys_sought(record):
+                pairs.setdefault(key[0], set()).add(key[1:])
+        if not pairs:
+            return cls([])
+        columns = {
+            "family_born": (SourceRecord.family_key, SourceRecord.date_of_birth), "given_born": (SourceRecord.given_key, SourceRecord.date_of_birth),
+            "postcode_born": (SourceRecord.postcode, SourceRecord.date_of_birth), "postcode_given": (SourceRecord.postcode, SourceRecord.given_key),
+            "postcode_family": (SourceRecord.postcode, SourceRecord.family_key), "family_given": (SourceRecord.family_key, SourceRecord.given_key),
+            "nhs_number": (SourceRecord.nhs_number,), "upn": (SourceRecord.upn,),
+        }
+        return cls(session.scalars(select(SourceRecord).where(or_(*(
+            tuple_(*columns[kind]).in_(sorted(values)) if len(columns[kind]) > 1 else columns[kind][0].in_(sorted(value for value, in values))
+            for kind, values in pairs.items()
+        )))).all())
+
+    def hold(self, held: SourceRecord) -> None:
+        for key in _keys_held(held):
+            self._by_key.setdefault(key, []).append(held)
+
+    def sharing_a_key(self, record: Described) -> list[SourceRecord]:
+        """Each once, and only if it shares a key as it stands now: a record the batch changed is judged by its new keys."""
+        found = {id(held): held for key in _keys_sought(record) for held in self._by_key.get(key, ())}
+        return [held for held in found.values() if _shares_a_key(record, held)]
+
+
+def _keys_sought(record: Described) -> list[tuple]:
+    family, given, born, postcode = record.family, record.first_given, record.born, record.postcode
+    return [
+        ("family_born", family, born), ("given_born", given, born), ("postcode_born", postcode, born), ("postcode_given", postcode, given),
+        ("postcode_family", postcode, family), ("family_given", family, given),
+        *(("family_born", former, born) for former in sorted(record.formers)),
+        *((name, record.identifiers[name]) for name in VERIFIED_IDENTIFIERS if record.identifiers.get(name)),
+    ]
+
+
+def _keys_held(held: SourceRecord) -> list[tuple]:
+    family, given, born, postcode = held.family_key, held.given_key, held.date_of_birth, held.postcode
+    return [
+        ("family_born", family, born), ("given_born", given, born), ("postcode_born", postcode, born), ("postcode_given", postcode, given),
+        ("postcode_family", postcode, family), ("family_given", family, given),
+        *((name, value) for name, value in (("nhs_number", held.nhs_number), ("upn", held.upn)) if value),
+    ]
 
 
 def _shares_a_key(record: Described, held: SourceRecord) -> bool:

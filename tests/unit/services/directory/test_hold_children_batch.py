@@ -1,0 +1,83 @@
+"""Holding many updates at once: the same outcome as holding each in turn, in a handful of statements."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from services.directory.handlers import hold_child, hold_children
+from services.directory.models import ArchivedChild, Base, Child, SearchKey
+from shared.contracts.children import ChildMergedSchema
+
+
+class FakeUnitOfWork:
+    def __init__(self, session):
+        self.session = session
+
+
+@pytest.fixture
+def uow(session_for):
+    return FakeUnitOfWork(session_for(Base))
+
+
+def snapshot(contactpoint_id: str, version: int, family_name: str = "Smith") -> dict:
+    return ChildMergedSchema().load({
+        "contactpoint_id": contactpoint_id, "version": version, "la_code": "E08000035", "active": True,
+        "demographics": {
+            "family_name": family_name, "given_names": ["Amy"], "date_of_birth": "2015-03-04", "gender": "female",
+            "address": {"lines": ["1 High Street"], "town": "Leeds", "postcode": "LS1 4AP"}, "identifiers": {},
+        },
+    })
+
+
+def held(uow) -> dict[str, tuple[int, str]]:
+    return {child.contactpoint_id: (child.version, child.family_name) for child in uow.session.scalars(select(Child))}
+
+
+def keys(uow, contactpoint_id: str) -> set[str]:
+    return set(uow.session.scalars(select(SearchKey.key).where(SearchKey.contactpoint_id == contactpoint_id)))
+
+
+def test_a_batch_keeps_each_childs_newest_version_whatever_the_order(uow):
+    hold_children(uow, [(snapshot("CP-1", 2, "Jones"), None), (snapshot("CP-1", 1, "Smith"), None), (snapshot("CP-2", 1), None)])
+    uow.session.flush()
+
+    assert held(uow) == {"CP-1": (2, "Jones"), "CP-2": (1, "Smith")}
+
+
+def test_a_batch_updates_held_children_and_replaces_their_search_keys(uow):
+    hold_child(uow, snapshot("CP-1", 1, "Smith"))
+    uow.session.flush()
+    one_by_one = keys(uow, "CP-1")
+
+    hold_children(uow, [(snapshot("CP-1", 2, "Okonkwo"), None)])
+    uow.session.flush()
+    uow.session.expire_all()
+
+    assert held(uow) == {"CP-1": (2, "Okonkwo")}
+    assert keys(uow, "CP-1") and keys(uow, "CP-1") != one_by_one
+
+
+def test_a_batch_ignores_older_versions_and_archived_children(uow):
+    hold_children(uow, [(snapshot("CP-1", 3), None)])
+    uow.session.add(ArchivedChild(contactpoint_id="CP-9", archived_on=date(2026, 1, 1), record={}))
+    uow.session.flush()
+
+    hold_children(uow, [(snapshot("CP-1", 2, "Jones"), None), (snapshot("CP-9", 5), None)])
+    uow.session.flush()
+    uow.session.expire_all()
+
+    assert held(uow) == {"CP-1": (3, "Smith")}
+    assert keys(uow, "CP-9") == set()
+
+
+def test_a_batch_holds_what_hold_child_holds(uow, session_for):
+    hold_children(uow, [(snapshot("CP-1", 1), None)])
+    uow.session.flush()
+    alone = FakeUnitOfWork(session_for(Base))
+    hold_child(alone, snapshot("CP-1", 1))
+    alone.session.flush()
+
+    assert uow.session.get(Child, "CP-1").record == alone.session.get(Child, "CP-1").record
+    assert keys(uow, "CP-1") == keys(alone, "CP-1")
