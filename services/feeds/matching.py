@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from jellyfish import jaro_winkler_similarity, metaphone
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from services.feeds.models import SourceRecord
@@ -217,10 +217,10 @@ class Nearby:
             "postcode_family": (SourceRecord.postcode, SourceRecord.family_key), "family_given": (SourceRecord.family_key, SourceRecord.given_key),
             "nhs_number": (SourceRecord.nhs_number,), "upn": (SourceRecord.upn,),
         }
-        return cls(session.scalars(select(SourceRecord).where(or_(*(
+        # One statement per kind of key, each over its own index: OR-ed together, the planner scans the whole table.
+        return cls([held for kind, values in pairs.items() for held in session.scalars(select(SourceRecord).where(
             tuple_(*columns[kind]).in_(sorted(values)) if len(columns[kind]) > 1 else columns[kind][0].in_(sorted(value for value, in values))
-            for kind, values in pairs.items()
-        )))).all())
+        ))])
 
     def hold(self, held: SourceRecord) -> None:
         for key in _keys_held(held):
