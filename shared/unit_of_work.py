@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared.db import ServiceDatabase
@@ -55,19 +56,19 @@ class UnitOfWork:
             )
         ).first() is not None
 
-    def processed_among(self, consumer: str, message_ids: list[str]) -> set[str]:
-        """Which of these messages this consumer has already handled."""
+    def claim(self, consumer: str, message_ids: list[str]) -> set[str]:
+        """Marks these messages processed by this consumer; returns those it had not handled before.
+
+        One statement, answered by the primary key's unique index however stale the table's
+        statistics are (a lookup with IN was planned as a scan of every message the consumer had seen).
+        """
         processed = self._tables.processed
-        return set(self.session.scalars(
-            sa.select(processed.c.message_id).where(processed.c.consumer == consumer, processed.c.message_id.in_(message_ids))
-        ))
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        claimed = dialect.insert(processed).on_conflict_do_nothing().returning(processed.c.message_id)
+        return set(self.session.scalars(claimed, [{"consumer": consumer, "message_id": m} for m in dict.fromkeys(message_ids)]))
 
     def mark_processed(self, consumer: str, message_id: str) -> None:
         self.session.execute(sa.insert(self._tables.processed).values(consumer=consumer, message_id=message_id))
-
-    def mark_all_processed(self, consumer: str, message_ids: list[str]) -> None:
-        """``mark_processed`` for many, in one statement."""
-        self.session.execute(sa.insert(self._tables.processed), [{"consumer": consumer, "message_id": m} for m in message_ids])
 
     def commit(self) -> None:
         self.session.commit()

@@ -126,22 +126,20 @@ class MessageProcessor:
     def _handle_together(self, subscription: Subscription, envelopes: list[Envelope], payloads: list) -> list[Outcome]:
         outcomes: list[Outcome] = []
         with self._unit_of_work() as uow:
-            done = uow.processed_among(self.consumer, [e.message_id for e in envelopes])
+            new = uow.claim(self.consumer, [e.message_id for e in envelopes])
             fresh = []
             for envelope, payload in zip(envelopes, payloads):
-                if envelope.message_id in done:
+                if envelope.message_id not in new:
                     outcomes.append(Outcome(duplicate=True))
                     continue
+                new.discard(envelope.message_id)  # a repeat later in the batch is a duplicate
                 if subscription.batch_handler is None:
                     subscription.handler(uow, payload, envelope)
-                    uow.mark_processed(self.consumer, envelope.message_id)
                 else:
                     fresh.append((payload, envelope))
-                done.add(envelope.message_id)
                 outcomes.append(Outcome())
             if fresh:
                 subscription.batch_handler(uow, fresh)
-                uow.mark_all_processed(self.consumer, [envelope.message_id for _, envelope in fresh])
             uow.commit()
         return outcomes
 

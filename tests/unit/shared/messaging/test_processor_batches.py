@@ -16,8 +16,11 @@ class CountingUnitOfWork(FakeUnitOfWork):
         CountingUnitOfWork.opened += 1
         return super().__enter__()
 
-    def processed_among(self, consumer: str, message_ids: list[str]) -> set[str]:
-        return {message_id for message_id in message_ids if self.already_processed(consumer, message_id)}
+    def claim(self, consumer: str, message_ids: list[str]) -> set[str]:
+        new = {message_id for message_id in message_ids if not self.already_processed(consumer, message_id)}
+        for message_id in new:
+            self.mark_processed(consumer, message_id)
+        return new
 
 
 @pytest.fixture
