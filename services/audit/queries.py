@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -50,6 +50,10 @@ class StoredHistory:
         ), rows)
 
     def actors_on_children(self, children: set[str], looks_at: frozenset[str], since: datetime, until: datetime) -> dict[str, int]:
+        if self._session.get_bind().dialect.name == "postgresql":
+            # Once psycopg prepares it, a generic plan of this join (blind to the batch's children, on a
+            # young table's statistics) scanned every event: 176 ms a batch at 20,000 stored, against 2 ms.
+            self._session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         return dict(self._session.execute(
             select(AuditSubject.contactpoint_id, func.count(AuditRecord.actor_username.distinct()))
             .join(AuditRecord, AuditSubject.seq == AuditRecord.seq)
