@@ -9,10 +9,10 @@ weighted mean; a candidate below ``MIN_SCORE`` is not shown.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 import jellyfish
 from doublemetaphone import doublemetaphone
@@ -80,8 +80,7 @@ def dates_meant(day: date) -> set[date]:
     return meant
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     family_name: str
     former_family_keys: tuple[str, ...]
     given_names: tuple[str, ...]
@@ -90,32 +89,51 @@ class Candidate:
     identifiers: tuple[str, ...]
 
 
+Agreement = Callable[[Candidate], float]
+
+
+def agreements(criteria: dict) -> dict[str, Agreement]:
+    """For each criterion given, how well a candidate agrees with it, from 0 to 1; what the criteria mean is worked out once."""
+    agree: dict[str, Agreement] = {}
+    if "family_name" in criteria:
+        family = criteria["family_name"]
+        agree["family_name"] = lambda candidate: max(_name_similarity(family, candidate.family_name),
+                                                     FORMER_NAME * name_similarity(family, candidate.former_family_keys))
+    if "given_name" in criteria:
+        given = criteria["given_name"]
+        agree["given_name"] = lambda candidate: name_similarity(given, candidate.given_names)
+    if "date_of_birth" in criteria:
+        born, swapped = criteria["date_of_birth"], dates_meant(criteria["date_of_birth"])
+        agree["date_of_birth"] = lambda candidate: 1.0 if candidate.date_of_birth == born else SWAPPED_DATE if candidate.date_of_birth in swapped else 0.0
+    if "postcode" in criteria:
+        postcode = normal_postcode(criteria["postcode"])
+        district = postcode_district(postcode)
+        agree["postcode"] = lambda candidate: 1.0 if candidate.postcode == postcode else SAME_DISTRICT if postcode_district(candidate.postcode) == district else 0.0
+    if "identifier" in criteria:
+        identifier = normal_identifier(criteria["identifier"])
+        agree["identifier"] = lambda candidate: 1.0 if identifier in candidate.identifiers else 0.0
+    return agree
+
+
 def similarities(candidate: Candidate, criteria: dict) -> dict[str, float]:
     """How well the candidate agrees with each criterion given, from 0 to 1."""
-    agree: dict[str, float] = {}
-    if "family_name" in criteria:
-        wanted = criteria["family_name"]
-        agree["family_name"] = max(name_similarity(wanted, [candidate.family_name]),
-                                   FORMER_NAME * name_similarity(wanted, candidate.former_family_keys))
-    if "given_name" in criteria:
-        agree["given_name"] = name_similarity(criteria["given_name"], candidate.given_names)
-    if "date_of_birth" in criteria:
-        born = criteria["date_of_birth"]
-        agree["date_of_birth"] = 1.0 if candidate.date_of_birth == born else SWAPPED_DATE if candidate.date_of_birth in dates_meant(born) else 0.0
-    if "postcode" in criteria:
-        wanted = normal_postcode(criteria["postcode"])
-        agree["postcode"] = 1.0 if candidate.postcode == wanted else SAME_DISTRICT if postcode_district(candidate.postcode) == postcode_district(wanted) else 0.0
-    if "identifier" in criteria:
-        agree["identifier"] = 1.0 if normal_identifier(criteria["identifier"]) in candidate.identifiers else 0.0
-    return agree
+    return {name: agreement(candidate) for name, agreement in agreements(criteria).items()}
+
+
+def scorer(criteria: dict) -> Callable[[Candidate], float]:
+    """``score`` against these criteria, for the hundreds of candidates of one search."""
+    weighed = [(WEIGHTS[name], agreement) for name, agreement in agreements(criteria).items()]
+    total = sum(weight for weight, _ in weighed)
+
+    def score_of(candidate: Candidate) -> float:
+        return round(sum(weight * agreement(candidate) for weight, agreement in weighed) / total, 3) if weighed else 0.0
+
+    return score_of
 
 
 def score(candidate: Candidate, criteria: dict) -> float:
     """The weighted mean of the candidate's agreement with each criterion given."""
-    agree = similarities(candidate, criteria)
-    if not agree:
-        return 0.0
-    return round(sum(WEIGHTS[name] * value for name, value in agree.items()) / sum(WEIGHTS[name] for name in agree), 3)
+    return scorer(criteria)(candidate)
 
 
 def normal_identifier(value: str) -> str:

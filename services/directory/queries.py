@@ -10,7 +10,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from services.directory.matching import MIN_SCORE, Candidate, dates_meant, normal_identifier, score, search_keys
+from services.directory.matching import (
+    MIN_SCORE,
+    Candidate,
+    dates_meant,
+    normal_identifier,
+    scorer,
+    search_keys,
+)
 from services.directory.models import Child, SearchKey
 from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
 from shared.contracts.validators import normal_postcode, postcode_district
@@ -25,8 +32,9 @@ def search(session: Session, criteria: dict) -> dict:
     """``{"results": [...]}`` best first, at most ``MAX_RESULTS``; with a ``notice`` to refine when more matched."""
     # Plain rows, not ORM objects: a search reads hundreds of candidates and changes none of them.
     query = select(*SCORED_COLUMNS).where(Child.active.is_(True), _candidates(criteria))
+    score = scorer(criteria)
     ranked = sorted(
-        ((found_score, child) for child in session.execute(query) if (found_score := score(_candidate(child), criteria)) >= MIN_SCORE),
+        ((found_score, child) for child in session.execute(query) if (found_score := score(_candidate(child))) >= MIN_SCORE),
         key=lambda pair: (-pair[0], pair[1].contactpoint_id),
     )
     answer = {"results": [_summary(child, found_score) for found_score, child in ranked[:MAX_RESULTS]]}
