@@ -94,7 +94,7 @@ class Service:
         relay.start()
         failures: list[BaseException] = []
         requests = [sub for sub in self.subscriptions if sub.answers]
-        consumers = [self._consumer(self.subscriptions, stop, failures, "consumer")]
+        consumers = [self._consumer(self.subscriptions, stop, failures, "consumer", declares_topology=True)]
         if requests:
             consumers += [self._consumer(requests, stop, failures, f"requests-{n}") for n in range(1, self.request_consumers)]
         for consumer in consumers:
@@ -107,14 +107,20 @@ class Service:
         if failures:
             raise failures[0]
 
-    def _consumer(self, subscriptions: list[Subscription], stop: threading.Event, failures: list, role: str) -> threading.Thread:
-        """A consumer thread; if it fails, the whole service stops and ``run`` raises, so its supervisor starts it again."""
+    def _consumer(self, subscriptions: list[Subscription], stop: threading.Event, failures: list, role: str,
+                  declares_topology: bool = False) -> threading.Thread:
+        """A consumer thread; if it fails, the whole service stops and ``run`` raises, so its supervisor starts it again.
+
+        One consumer declares the whole topology; the others need only their own queue, which
+        consuming declares.
+        """
 
         def consume() -> None:
             try:
                 with connect(self.settings) as connection:
                     connection.ensure_connection(max_retries=CONNECT_ATTEMPTS, interval_start=0.5, interval_step=1, interval_max=5)
-                    topology.declare(connection)
+                    if declares_topology:
+                        topology.declare(connection)
                     worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work), subscriptions)
                     threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
                     worker.run()
