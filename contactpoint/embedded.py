@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import signal
 import threading
 import time
 from importlib import import_module
@@ -55,6 +56,7 @@ def run_demo(port: int, children: int) -> None:
     for thread in threads:
         thread.start()
     server = serving(settings)
+    _stop_on_signals()
     try:
         accounts = [_account(services["identity"], *account) for account in DEMO_ACCOUNTS]
         _seed(settings, services, children)
@@ -67,6 +69,15 @@ def run_demo(port: int, children: int) -> None:
         stop.set()
         for thread in threads:
             thread.join(timeout=5)
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM stop the demo even where it was started with SIGINT ignored (a background job of a shell)."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, interrupt)
 
 
 def _account(identity, role: str, category: str, username: str) -> dict:
