@@ -36,3 +36,7 @@ class NotAReviewer(Forbidden):
 
 class NotYourLA(Forbidden):
     code = "not_your_la"
+
+
+class NotAnOperator(Forbidden):
+    code = "not_an_operator"

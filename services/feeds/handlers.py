@@ -4,15 +4,16 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from services.feeds import linking, matching, merging
 from services.feeds.errors import (
-    NotAReviewer, NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask,
+    NotAnOperator, NotAReviewer, NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask,
 )
 from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
-    AcceptedFeedMessageSchema, AddSourceSchema, ListReviewsSchema, ListSourcesSchema, ReviewDecisionSchema, SourceIdSchema, SplitRecordSchema,
+    AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, ReviewDecisionSchema,
+    SourceIdSchema, SplitRecordSchema,
 )
 from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
@@ -297,6 +298,47 @@ def list_sources(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
     ]
 
 
+def export_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """A page of the children ContactPoint holds, in ``contactpoint_id`` order after ``after``: each child's current details,
+    the source records that hold it, and the children an open review says it may be. The first page also counts them all.
+
+    A child joined into another stands for nobody, and a child whose every record was removed is held by no source: neither
+    is exported, so each held record is on exactly one line. Each page is read as it stands when asked: a review decided
+    while an export runs may move a record between a page already read and one not yet read.
+    """
+    _require_operator(request["actor"])
+    after = request["after"]
+    query = select(LinkedChild).where(*_exported()).order_by(LinkedChild.contactpoint_id).limit(request["limit"])
+    page = uow.session.scalars(query if after is None else query.where(LinkedChild.contactpoint_id > after)).all()
+    lines = [_export_line(merged, records) for merged, records in merging.snapshots_with_records(uow.session, page)]
+    uow.emit(audit_event(SERVICE, "children_exported", actor=request["actor"], contactpoint_ids=[line["contactpoint_id"] for line in lines],
+                         detail={"after": after, "children": len(lines), "source_records": sum(len(line["source_records"]) for line in lines)}))
+    answer = {"children": lines, "next_after": lines[-1]["contactpoint_id"] if len(lines) == request["limit"] else None}
+    if after is None:
+        answer["total"] = uow.session.scalar(select(func.count()).select_from(LinkedChild).where(*_exported()))
+    return answer
+
+
+def _exported() -> tuple:
+    """The children an export holds: those no person joined into another, that some source still holds."""
+    held = select(SourceRecord.source_id).where(SourceRecord.contactpoint_id == LinkedChild.contactpoint_id, SourceRecord.held).exists()
+    return LinkedChild.merged_into.is_(None), held
+
+
+def _export_line(merged: dict, records: list[SourceRecord]) -> dict:
+    return {
+        "contactpoint_id": merged["contactpoint_id"],
+        "demographics": merged["demographics"],
+        "source_records": sorted([record.source_id, record.source_record_id] for record in records if record.held),
+        "possible_duplicate_of": merged["possible_duplicate_of"],
+    }
+
+
+def _require_operator(actor: dict) -> None:
+    if actor.get("role") != OPERATOR:
+        raise NotAnOperator("only an operator exports the children ContactPoint holds")
+
+
 def routes(*, broker: BrokerAdmin) -> Routes:
     return Routes(
         requests={
@@ -307,6 +349,7 @@ def routes(*, broker: BrokerAdmin) -> Routes:
             requests.LINK_REVIEW: Request(ReviewDecisionSchema, link_review),
             requests.SEPARATE_REVIEW: Request(ReviewDecisionSchema, separate_review),
             requests.SPLIT_RECORD: Request(SplitRecordSchema, split_record),
+            requests.EXPORT_CHILDREN: Request(ExportChildrenSchema, export_children),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,
                              on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH, batch_handler=receive_feed_messages)],

@@ -32,7 +32,11 @@ def snapshot(session: Session, child: LinkedChild) -> dict:
 
 
 def snapshots(session: Session, children: list[LinkedChild]) -> list[dict]:
-    """Each child's snapshot; their records, sources and open review tasks read in one query each."""
+    return [merged for merged, _ in snapshots_with_records(session, children)]
+
+
+def snapshots_with_records(session: Session, children: list[LinkedChild]) -> list[tuple[dict, list[SourceRecord]]]:
+    """Each child's snapshot beside the records it was built from; their records, sources and open review tasks read in one query each."""
     ids = [child.contactpoint_id for child in children]
     records: dict[str, list[SourceRecord]] = {cp_id: [] for cp_id in ids}
     for record in session.scalars(select(SourceRecord).where(SourceRecord.contactpoint_id.in_(ids))
@@ -40,7 +44,10 @@ def snapshots(session: Session, children: list[LinkedChild]) -> list[dict]:
         records[record.contactpoint_id].append(record)
     sources = {s.source_id: s for s in session.scalars(select(Source))}
     duplicates = _possible_duplicates(session, ids)
-    return [_snapshot(session, child, records[child.contactpoint_id], sources, duplicates.get(child.contactpoint_id, [])) for child in children]
+    return [
+        (_snapshot(session, child, records[child.contactpoint_id], sources, duplicates.get(child.contactpoint_id, [])), records[child.contactpoint_id])
+        for child in children
+    ]
 
 
 def _snapshot(session: Session, child: LinkedChild, records: list[SourceRecord], sources: dict[str, Source], duplicates: list[str]) -> dict:

@@ -3,6 +3,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared.contracts.feeds import SERVICE_KINDS, SOURCE_ID, FeedMessageSchema
 
+# The most children one page of the export holds: a national export is thousands of pages, each one bounded.
+EXPORT_PAGE = 1000
+
 
 class AcceptedFeedMessageSchema(FeedMessageSchema):
     @validates_schema
@@ -34,6 +37,14 @@ class ListReviewsSchema(Schema):
 
 class ReviewDecisionSchema(Schema):
     task_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1))
+    actor = fields.Dict(required=True)
+
+
+class ExportChildrenSchema(Schema):
+    """A page of the export: the children after ``after`` (from the start when it is none), at most ``limit`` of them."""
+
+    after = fields.String(load_default=None, allow_none=True)
+    limit = fields.Integer(load_default=EXPORT_PAGE, strict=False, validate=validate.Range(min=1, max=EXPORT_PAGE))
     actor = fields.Dict(required=True)
 
 

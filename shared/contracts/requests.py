@@ -31,6 +31,7 @@ LIST_REVIEWS = "feeds.list_reviews"
 LINK_REVIEW = "feeds.link_review"
 SEPARATE_REVIEW = "feeds.separate_review"
 SPLIT_RECORD = "feeds.split_record"
+EXPORT_CHILDREN = "feeds.export_children"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
 
