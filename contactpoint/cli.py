@@ -13,6 +13,7 @@ import sys
 import click
 
 from contactpoint.commands.audit import audit
+from contactpoint.commands.directory import directory
 from contactpoint.commands.disclose import disclose
 from contactpoint.commands.feeds import feeds
 from contactpoint.commands.review import review
@@ -59,7 +60,7 @@ def cli():
 
 for command in system.commands.values():
     cli.add_command(command)
-for group in (users, sources, feeds, audit):
+for group in (users, sources, feeds, directory, audit):
     cli.add_command(group)
 cli.add_command(disclose)
 cli.add_command(review)

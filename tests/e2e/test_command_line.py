@@ -25,6 +25,7 @@ def assert_one_line_refusal(finished, *words: str) -> None:
       "--trained-on", "yesterday"], ["yesterday"]),
     (["feeds", "publish", "--source", "nobody", "--password", "x", "no-such-file.jsonl"], ["no-such-file.jsonl"]),
     (["sources", "disable", "no-such-source"], ["no-such-source"]),
+    (["directory", "export", "no-such-folder/children.jsonl"], ["no-such-folder/children.jsonl"]),
     (["demo", "--children", "-5"], ["-5"]),
 ])
 def test_bad_input_is_refused_in_one_line(migrated, args, words):

@@ -1,6 +1,10 @@
 """The export of the children ContactPoint holds, on the real servers: page after page, every held source record on exactly
 one child's line; a record awaiting review on a line of its own, marked as a possible duplicate; a child joined into another,
-or no longer held by any source, on none."""
+or no longer held by any source, on none. `directory export` writes the same as JSON Lines."""
+import json
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import select
 
@@ -10,9 +14,13 @@ from services.feeds.errors import NotAnOperator
 from services.feeds.models import ReviewTask, SourceRecord
 from shared.contracts.requests import EXPORT_CHILDREN, LINK_REVIEW
 from tests.integration.services.builders import a_feed_message, an_unsure_pair
-from tests.support import wait_until
+from tests.support import environment_for, wait_until
 
 pytestmark = pytest.mark.integration
+
+
+def contactpoint(settings, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "contactpoint", *args], env=environment_for(settings), capture_output=True, text=True, timeout=120)
 
 
 def sent(partner, message: dict) -> str:
@@ -110,3 +118,17 @@ def test_no_one_but_an_operator_exports(services):
     with pytest.raises(NotAnOperator):
         services["feeds"].perform(EXPORT_CHILDREN, {"actor": practitioner})
 
+
+def test_directory_export_writes_a_line_a_child_and_says_how_many(migrated, services, held, tmp_path):
+    file = tmp_path / "children.jsonl"
+
+    finished = contactpoint(migrated, "directory", "export", str(file), "--json")
+
+    assert finished.returncode == 0, finished.stderr
+    lines = [json.loads(line) for line in file.read_text().splitlines()]
+    summary = json.loads(finished.stdout)
+    assert summary["children"] == len(lines) and summary["source_records"] == sum(len(line["source_records"]) for line in lines)
+    [both] = [line for line in lines if line["contactpoint_id"] == held["both"]]
+    assert set(both) == {"contactpoint_id", "demographics", "source_records", "possible_duplicate_of"}
+    assert both["source_records"] == held["both_records"]
+    assert not (tmp_path / "children.jsonl.partial").exists()
