@@ -6,12 +6,19 @@ translated away, so the same models and migrations serve both.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, MetaData, String, Table, bindparam, create_engine, event, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY, so big keys are plain integers there.
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -58,6 +65,71 @@ def _sqlite_pragmas(dbapi_connection, _record, *, path: Path, schema: str) -> No
     # ALTER TABLE, which the schema translation does not reach) finds the same tables.
     cursor.execute("ATTACH DATABASE ? AS ?", (str(path), schema))
     cursor.close()
+
+
+class one_of(ColumnElement[bool]):
+    """``column IN values`` sent as one parameter however many the values: ``= ANY(array)`` on PostgreSQL.
+
+    An IN of hundreds of values is a statement of hundreds of parameters, new to the driver's
+    cache and the server's plans at every length; one array parameter keeps it one statement.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("values", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column, values: Iterable):
+        self.column = column
+        self.values = bindparam(None, list(values), type_=_ValueList(column.type))
+
+
+class _ValueList(TypeDecorator):
+    """A list bound as an array on PostgreSQL and as JSON text elsewhere (SQLite reads it with ``json_each``)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, item_type: TypeEngine):
+        super().__init__()
+        self.item_type = item_type
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(ARRAY(self.item_type) if dialect.name == "postgresql" else String())
+
+    def process_bind_param(self, value, dialect):
+        return list(value) if dialect.name == "postgresql" else json.dumps(list(value), default=str)
+
+
+@compiles(one_of, "postgresql")
+def _one_of_as_any(element: one_of, compiler, **kw) -> str:
+    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.values, **kw)})"
+
+
+@compiles(one_of)
+def _one_of_as_json_each(element: one_of, compiler, **kw) -> str:
+    return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({compiler.process(element.values, **kw)}))"
+
+
+def append_rows(session: Session, table: Table, rows: list[dict]) -> None:
+    """Inserts new rows, all with the same columns, in the session's transaction.
+
+    On PostgreSQL by COPY: for a batch of hundreds it costs both sides a fraction of an INSERT.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    from psycopg.types.json import Json
+
+    names = list(rows[0])
+    as_json = {name for name in names if isinstance(table.c[name].type, JSON)}
+    quote = connection.dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.schema)}.{quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([Json(row[name]) if name in as_json else row[name] for name in names])
 
 
 class ServiceDatabase:

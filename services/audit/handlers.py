@@ -5,7 +5,7 @@ import re
 from functools import partial
 
 from kombu import Queue
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from services.audit import chain, checkpoints, rules, verification
 from services.audit.errors import AuditorsOnly, UnknownAlert
@@ -16,6 +16,7 @@ from services.audit.schemas import (
 )
 from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
+from shared.db import append_rows, one_of
 from shared.contracts.audit import AuditEventSchema, alert_raised, audit_event
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
@@ -28,7 +29,7 @@ SERVICE = "audit"
 VERIFY_BATCH = 2000
 EXPORT_LIMIT = 50_000
 # Events stored in one transaction when they arrive together: one commit, one lock of the chain head.
-STORE_BATCH = 200
+STORE_BATCH = 500
 
 
 def store_event(uow: UnitOfWork, event: dict, envelope: Envelope) -> None:
@@ -39,7 +40,7 @@ def store_event(uow: UnitOfWork, event: dict, envelope: Envelope) -> None:
 def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
     """Appends events to the chain in the order they arrived, under one lock of its head, each once by its event id."""
     ids = [event["event_id"] for event, _ in arrived]
-    known = set(uow.session.scalars(select(AuditRecord.event_id).where(AuditRecord.event_id.in_(ids))))
+    known = set(uow.session.scalars(select(AuditRecord.event_id).where(one_of(AuditRecord.event_id, ids))))
     head = uow.session.get(ChainHead, 1, with_for_update=True)
     if head is None:
         head = ChainHead(id=1, seq=0, hash=chain.GENESIS)
@@ -56,10 +57,8 @@ def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
         head.seq, head.hash = seq, record["hash"]
     if not records:
         return
-    uow.session.execute(insert(AuditRecord), records)
-    if subjects:
-        uow.session.execute(insert(AuditSubject), subjects)
-    uow.session.flush()
+    append_rows(uow.session, AuditRecord.__table__, records)
+    append_rows(uow.session, AuditSubject.__table__, subjects)
     watch(uow, records)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.audit.models import Alert, AuditRecord, AuditSubject, Tally
 from services.audit.rules import TALLY_SECONDS
+from shared.db import one_of
 
 
 class StoredHistory:
@@ -34,7 +35,7 @@ class StoredHistory:
     def events_by_actors(self, rule: str, actors: set[str], since: datetime, until: datetime) -> dict[str, int]:
         return dict(self._session.execute(
             select(Tally.key, func.sum(Tally.count))
-            .where(Tally.rule == rule, Tally.key.in_(actors), Tally.starts_at > since - timedelta(seconds=TALLY_SECONDS), Tally.starts_at <= until)
+            .where(Tally.rule == rule, one_of(Tally.key, actors), Tally.starts_at > since - timedelta(seconds=TALLY_SECONDS), Tally.starts_at <= until)
             .group_by(Tally.key)
         ).all())
 
@@ -57,7 +58,7 @@ class StoredHistory:
         return dict(self._session.execute(
             select(AuditSubject.contactpoint_id, func.count(AuditRecord.actor_username.distinct()))
             .join(AuditRecord, AuditSubject.seq == AuditRecord.seq)
-            .where(AuditSubject.contactpoint_id.in_(children), *_within(since, until), _of_kind(looks_at))
+            .where(one_of(AuditSubject.contactpoint_id, children), *_within(since, until), _of_kind(looks_at))
             .group_by(AuditSubject.contactpoint_id)
         ).all())
 

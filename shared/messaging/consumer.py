@@ -266,19 +266,30 @@ class Worker(ConsumerMixin):
 
     def _handle_waiting(self) -> None:
         waiting, self._waiting = self._waiting, []
+        if not waiting:  # a batch that filled up while more was being gathered is handled already
+            return
         for subscription, batch in itertools.groupby(waiting, key=lambda item: item[0]):
             batch = list(batch)
             outcomes = self._processor.process_batch(subscription, [envelope for _, envelope, _ in batch])
             for (_, envelope, message), outcome in zip(batch, outcomes):
-                self._settle(subscription, envelope, message, outcome)
+                self._settle(subscription, envelope, message, outcome, ack=not self._acks_many)
+        if self._acks_many:
+            # Every delivery on this channel up to the batch's last is settled by now: one ack says so for all.
+            waiting[-1][2].ack(multiple=True)
 
-    def _settle(self, subscription: Subscription, envelope: Envelope, message, outcome: Outcome) -> None:
+    @property
+    def _acks_many(self) -> bool:
+        # kombu's in-memory transport (the demo's) takes an ack of many as an ack of one.
+        return self.connection.transport.driver_type == "amqp"
+
+    def _settle(self, subscription: Subscription, envelope: Envelope, message, outcome: Outcome, ack: bool = True) -> None:
         if outcome.reply is not None and envelope.reply_to:
             self._publish(Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply, correlation_id=envelope.correlation_id, persistent=False))
         if outcome.rejection is not None:
             self._dead_letter(subscription, message, outcome.rejection)
             self._publish(*outcome.feedback)
-        message.ack()
+        if ack:
+            message.ack()
 
     def _publish(self, *envelopes: Envelope) -> None:
         for envelope in envelopes:

@@ -1,0 +1,52 @@
+"""The database helpers every service shares give the same answers on PostgreSQL and on the demo's SQLite."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from shared.db import append_rows, one_of
+
+METADATA = sa.MetaData(schema="db_helpers")
+PEOPLE = sa.Table(
+    "people", METADATA,
+    sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(20)), sa.Column("born", sa.Date), sa.Column("facts", sa.JSON),
+)
+ROWS = [{"id": n, "name": f"name-{n}", "born": date(2015, 1, 1 + n), "facts": {"n": n, "tags": ["a", "é"]}} for n in range(10)]
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def session(request, settings, tmp_path):
+    if request.param == "postgresql":
+        engine = sa.create_engine(settings.database_url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("CREATE SCHEMA IF NOT EXISTS db_helpers"))
+    else:
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'people.db'}").execution_options(schema_translate_map={"db_helpers": None})
+    METADATA.drop_all(engine)
+    METADATA.create_all(engine)
+    with sa.orm.Session(engine) as session:
+        yield session
+    METADATA.drop_all(engine)
+    engine.dispose()
+
+
+def test_appended_rows_read_back_as_written(session):
+    append_rows(session, PEOPLE, ROWS)
+    append_rows(session, PEOPLE, [])
+    session.commit()
+
+    assert [row._asdict() for row in session.execute(sa.select(PEOPLE).order_by(PEOPLE.c.id))] == ROWS
+
+
+def test_one_of_finds_exactly_the_values_given_however_many_each_time(session):
+    append_rows(session, PEOPLE, ROWS)
+
+    def ids(column, values):
+        return session.scalars(sa.select(PEOPLE.c.id).where(one_of(column, values)).order_by(PEOPLE.c.id)).all()
+
+    # The same statement again and again with other values: its cached form must not keep the first ones.
+    assert ids(PEOPLE.c.name, ["name-1", "name-2"]) == [1, 2]
+    assert ids(PEOPLE.c.name, ["name-7"]) == [7]
+    assert ids(PEOPLE.c.name, {"name-3", "name-4", "name-9", "nobody"}) == [3, 4, 9]
+    assert ids(PEOPLE.c.name, []) == []
+    assert ids(PEOPLE.c.born, [date(2015, 1, 6)]) == [5]
