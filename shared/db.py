@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import JSON, BigInteger, Boolean, Integer, MetaData, String, Table, bindparam, create_engine, event, insert
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, MetaData, String, Table, bindparam, create_engine, event, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, Result, make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -108,6 +109,20 @@ def _one_of_as_any(element: one_of, compiler, **kw) -> str:
 @compiles(one_of)
 def _one_of_as_json_each(element: one_of, compiler, **kw) -> str:
     return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({compiler.process(element.values, **kw)}))"
+
+
+def insert_rows(session: Session, statement: Insert, rows: list[dict]) -> Result:
+    """Runs an INSERT (with whatever ON CONFLICT and RETURNING it carries) for many rows, all with the same columns.
+
+    On PostgreSQL as one statement over ``unnest`` of one array a column, where an executemany
+    would run the INSERT once a row.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return session.execute(statement, rows)
+    names = list(rows[0])
+    columns = statement.table.c
+    arrays = func.unnest(*(bindparam(None, [row[name] for row in rows], type_=ARRAY(columns[name].type)) for name in names))
+    return session.execute(statement.from_select(names, select(arrays.table_valued(*names).render_derived())))
 
 
 def append_rows(session: Session, table: Table, rows: list[dict]) -> None:

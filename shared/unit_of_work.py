@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shared.db import ServiceDatabase
+from shared.db import ServiceDatabase, insert_rows
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import MessagingTables, outbox_row
 from shared.messaging.publisher import Publisher
@@ -65,7 +65,7 @@ class UnitOfWork:
         processed = self._tables.processed
         dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
         claimed = dialect.insert(processed).on_conflict_do_nothing().returning(processed.c.message_id)
-        return set(self.session.scalars(claimed, [{"consumer": consumer, "message_id": m} for m in dict.fromkeys(message_ids)]))
+        return set(insert_rows(self.session, claimed, [{"consumer": consumer, "message_id": m} for m in dict.fromkeys(message_ids)]).scalars())
 
     def mark_processed(self, consumer: str, message_id: str) -> None:
         self.session.execute(sa.insert(self._tables.processed).values(consumer=consumer, message_id=message_id))

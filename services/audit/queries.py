@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.audit.models import Alert, AuditRecord, AuditSubject, Tally
 from services.audit.rules import TALLY_SECONDS
-from shared.db import one_of
+from shared.db import insert_rows, one_of
 
 
 class StoredHistory:
@@ -46,7 +46,7 @@ class StoredHistory:
         rows = [{"rule": rule, "key": key, "starts_at": starts_at, "count": count} for (rule, key, starts_at), count in counted.items()]
         dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
         upsert = dialect.insert(Tally)
-        self._session.execute(upsert.on_conflict_do_update(
+        insert_rows(self._session, upsert.on_conflict_do_update(
             index_elements=[Tally.rule, Tally.key, Tally.starts_at], set_={"count": Tally.count + upsert.excluded.count},
         ), rows)
 

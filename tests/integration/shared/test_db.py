@@ -4,7 +4,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from shared.db import append_rows, one_of
+from sqlalchemy.dialects import postgresql, sqlite
+
+from shared.db import append_rows, insert_rows, one_of
 
 METADATA = sa.MetaData(schema="db_helpers")
 PEOPLE = sa.Table(
@@ -50,3 +52,18 @@ def test_one_of_finds_exactly_the_values_given_however_many_each_time(session):
     assert ids(PEOPLE.c.name, {"name-3", "name-4", "name-9", "nobody"}) == [3, 4, 9]
     assert ids(PEOPLE.c.name, []) == []
     assert ids(PEOPLE.c.born, [date(2015, 1, 6)]) == [5]
+
+
+def test_inserted_rows_keep_to_the_statements_conflict_rule_and_return_what_it_returns(session):
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    append_rows(session, PEOPLE, ROWS[:3])
+    new_only = dialect.insert(PEOPLE).on_conflict_do_nothing().returning(PEOPLE.c.id)
+
+    added = insert_rows(session, new_only, [{"id": n, "name": f"again-{n}", "born": date(2016, 1, 1)} for n in (1, 2, 3, 4)]).scalars()
+
+    assert sorted(added) == [3, 4]
+    assert session.scalar(sa.select(PEOPLE.c.name).where(PEOPLE.c.id == 1)) == "name-1"
+    upsert = dialect.insert(PEOPLE)
+    renamed = upsert.on_conflict_do_update(index_elements=[PEOPLE.c.id], set_={"name": PEOPLE.c.name + upsert.excluded.name})
+    insert_rows(session, renamed, [{"id": 1, "name": "+1"}, {"id": 9, "name": "new"}])
+    assert dict(session.execute(sa.select(PEOPLE.c.id, PEOPLE.c.name).where(PEOPLE.c.id.in_([1, 9]))).all()) == {1: "name-1+1", 9: "new"}
