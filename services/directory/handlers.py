@@ -102,9 +102,10 @@ def search_columns(snapshot: dict) -> dict:
 
 
 def keys_of(snapshot: dict) -> set[str]:
-    """The phonetic keys the child is found by from two names and a postcode."""
+    """The phonetic keys the child is found by: from two names, or from a name and its date of birth."""
     demographics = snapshot["demographics"]
-    return search_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"])
+    return search_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"],
+                       date.fromisoformat(str(demographics["date_of_birth"])))
 
 
 def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -128,8 +129,9 @@ def read_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     child = queries.held(uow.session, contactpoint_id)
     if child is None or not child.active:
         raise ChildNotFound(contactpoint_id)
-    uow.publish_now(audit_event(SERVICE, "read", actor=actor, purpose=purpose, subject=contactpoint_id,
-                                contactpoint_ids=[contactpoint_id], detail={"child_la_code": child.la_code, "shielded": child.shielded}))
+    involved = rules.la_involved(child.record, actor["la_code"])
+    uow.publish_now(audit_event(SERVICE, "read", actor=actor, purpose=purpose, subject=contactpoint_id, contactpoint_ids=[contactpoint_id],
+                                detail={"child_la_code": child.la_code, "shielded": child.shielded, "actor_involved": involved}))
     return _as_read(child, sees_sensitive=actor["sees_sensitive"])
 
 

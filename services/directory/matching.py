@@ -42,11 +42,27 @@ def name_forms(name: str) -> set[str]:
     return {name_key(name), *name_parts(name)} - {""}
 
 
-def search_keys(family_names: Iterable[str], given_names: Iterable[str]) -> set[str]:
-    """The precomputed keys a child is found by from two names and no date: ``<family code>:<given code>``."""
-    family_codes = {code for name in family_names for form in name_forms(name) for code in phonetic_codes(form)}
-    given_codes = {code for name in given_names for form in name_forms(name) for code in phonetic_codes(form)}
-    return {f"{family}:{given}" for family in family_codes for given in given_codes}
+def search_keys(family_names: Iterable[str], given_names: Iterable[str], born: date) -> set[str]:
+    """The precomputed keys a child is found by: ``named_keys`` and ``dated_keys`` of its names and date of birth."""
+    return named_keys(family_names, given_names) | dated_keys(family_names, given_names, {born})
+
+
+def named_keys(family_names: Iterable[str], given_names: Iterable[str]) -> set[str]:
+    """Keys for two names and no date: ``<family code>:<given code>``."""
+    return {f"{family}:{given}" for family in _codes(family_names) for given in _codes(given_names)}
+
+
+def dated_keys(family_names: Iterable[str], given_names: Iterable[str], dates: Iterable[date]) -> set[str]:
+    """Keys for a date of birth and either name: ``<date>:<code>`` of every name, so a slip in one name still finds the child by the other.
+
+    Without them a search by date reads every child born that day: about 1,700 a day nationally.
+    """
+    codes = _codes(family_names) | _codes(given_names)
+    return {f"{day.isoformat()}:{code}" for day in dates for code in codes}
+
+
+def _codes(names: Iterable[str]) -> set[str]:
+    return {code for name in names for form in name_forms(name) for code in phonetic_codes(form)}
 
 
 def _key_similarity(wanted: str, held: str) -> float:

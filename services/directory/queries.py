@@ -6,21 +6,23 @@ postcode read the children at that postcode and those whose precomputed phonetic
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from services.directory.matching import (
     MIN_SCORE,
     Candidate,
+    dated_keys,
     dates_meant,
+    named_keys,
     normal_identifier,
     scorer,
-    search_keys,
 )
 from services.directory.models import Child, SearchKey
 from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
 from shared.contracts.validators import normal_postcode, postcode_district
+from shared.db import one_of
 
 SCORED_COLUMNS = (
     Child.contactpoint_id, Child.shielded, Child.family_name, Child.given_names, Child.former_family_keys,
@@ -30,17 +32,24 @@ SCORED_COLUMNS = (
 
 def search(session: Session, criteria: dict) -> dict:
     """``{"results": [...]}`` best first, at most ``MAX_RESULTS``; with a ``notice`` to refine when more matched."""
-    # Plain rows, not ORM objects: a search reads hundreds of candidates and changes none of them.
-    query = select(*SCORED_COLUMNS).where(Child.active.is_(True), _candidates(criteria))
     score = scorer(criteria)
-    ranked = sorted(
-        ((found_score, child) for child in session.execute(query) if (found_score := score(_candidate(child))) >= MIN_SCORE),
-        key=lambda pair: (-pair[0], pair[1].contactpoint_id),
-    )
+    ranked = _ranked(session, _candidates(criteria), score)
+    if not ranked and "date_of_birth" in criteria:
+        # Names mistyped past their sound: every child born on the dates meant, as a last resort.
+        ranked = _ranked(session, _born_on(criteria), score)
     answer = {"results": [_summary(child, found_score) for found_score, child in ranked[:MAX_RESULTS]]}
     if len(ranked) > MAX_RESULTS:
         answer["notice"] = REFINE_NOTICE
     return answer
+
+
+def _ranked(session: Session, candidates, score) -> list[tuple[float, Row]]:
+    # Plain rows, not ORM objects: a search may read hundreds of candidates and changes none of them.
+    query = select(*SCORED_COLUMNS).where(Child.active.is_(True), candidates)
+    return sorted(
+        ((found_score, child) for child in session.execute(query) if (found_score := score(_candidate(child))) >= MIN_SCORE),
+        key=lambda pair: (-pair[0], pair[1].contactpoint_id),
+    )
 
 
 def _candidates(criteria: dict):
@@ -48,11 +57,22 @@ def _candidates(criteria: dict):
     if "identifier" in criteria:
         identifier = normal_identifier(criteria["identifier"])
         return or_(Child.nhs_number == identifier, Child.upn == identifier)
+    names = [criteria.get("family_name") or ""], [criteria.get("given_name") or ""]
     if "date_of_birth" in criteria:
-        return Child.date_of_birth.in_(sorted(dates_meant(criteria["date_of_birth"])))
-    keys = search_keys([criteria["family_name"]], [criteria["given_name"]])
-    by_keys = select(SearchKey.contactpoint_id).where(SearchKey.key.in_(sorted(keys)))
-    return or_(Child.postcode == normal_postcode(criteria["postcode"]), Child.contactpoint_id.in_(by_keys))
+        dates = dates_meant(criteria["date_of_birth"])
+        near = _keyed(dated_keys(*names, dates))
+        if "postcode" in criteria:
+            near = or_(near, Child.postcode == normal_postcode(criteria["postcode"]))
+        return and_(_born_on(criteria), near)
+    return or_(Child.postcode == normal_postcode(criteria["postcode"]), _keyed(named_keys(*names)))
+
+
+def _born_on(criteria: dict):
+    return Child.date_of_birth.in_(sorted(dates_meant(criteria["date_of_birth"])))
+
+
+def _keyed(keys: set[str]):
+    return Child.contactpoint_id.in_(select(SearchKey.contactpoint_id).where(one_of(SearchKey.key, sorted(keys))))
 
 
 def _candidate(child: Row) -> Candidate:

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from services.directory.matching import MIN_SCORE, name_similarity, phonetic_codes, search_keys
+from services.directory.matching import MIN_SCORE, dated_keys, name_similarity, named_keys, phonetic_codes, search_keys
 from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
 from services.directory.queries import search
 from tests.unit.services.directory.test_queries import BORN, add, found, results, session  # noqa: F401  (the fixture)
@@ -98,8 +98,30 @@ def test_no_notice_when_every_match_is_shown(session):
 
 
 def test_phonetic_codes_are_precomputed_per_family_and_given_name_pair():
-    assert search_keys(["Smith"], ["Amy"]) == {f"{family}:{given}" for family in phonetic_codes("smith") for given in phonetic_codes("amy")}
-    assert search_keys(["Smith-Jones"], ["Amy"]) >= search_keys(["Jones"], ["Amy"])
+    assert named_keys(["Smith"], ["Amy"]) == {f"{family}:{given}" for family in phonetic_codes("smith") for given in phonetic_codes("amy")}
+    assert named_keys(["Smith-Jones"], ["Amy"]) >= named_keys(["Jones"], ["Amy"])
+
+
+def test_a_date_of_birth_is_keyed_with_the_sound_of_every_name_so_either_name_narrows_a_search_by_date():
+    keys = search_keys(["Smith"], ["Amy"], BORN)
+
+    assert dated_keys(["Smith"], [""], {BORN}) <= keys and dated_keys([""], ["Amy"], {BORN}) <= keys
+    assert not dated_keys(["Smith"], ["Amy"], {date(2012, 4, 3)}) & keys
+
+
+def test_a_search_by_date_reads_the_children_whose_names_sound_alike_not_everyone_born_that_day(session):
+    add(session, "CP-AMY", family_name="Smith", given_names=("Amy",))
+    add(session, "CP-SAME-DAY", family_name="Okafor", given_names=("Chidi",))
+
+    assert found(session, family_name="Smith", given_name="Amy", date_of_birth=BORN) == ["CP-AMY"]
+    # A family name mistyped past its sound is found by the given name's key on that date.
+    assert found(session, family_name="Snith", given_name="Amy", date_of_birth=BORN) == ["CP-AMY"]
+
+
+def test_when_no_name_sounds_alike_a_search_by_date_still_ranks_every_child_born_that_day(session):
+    add(session, "CP-AMY", family_name="Smith", given_names=("Amy",))
+
+    assert found(session, family_name="Smitt", date_of_birth=BORN) == ["CP-AMY"]
 
 
 def test_similarity_of_names_in_another_script_uses_their_latin_letters():
