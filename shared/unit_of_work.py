@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from shared.contracts.audit import numbered
 from shared.db import ServiceDatabase, insert_rows
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import MessagingTables, outbox_row
@@ -27,7 +28,7 @@ class UnitOfWork:
         self._tables = tables
         self._publisher = publisher
         self._on_commit = on_commit
-        self._emitted = False
+        self._emitted: list[Envelope] = []
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
@@ -40,13 +41,16 @@ class UnitOfWork:
         self.session.close()
 
     def emit(self, *envelopes: Envelope) -> None:
-        """Sends these once the unit of work commits (through the outbox)."""
-        self.session.execute(sa.insert(self._tables.outbox), [outbox_row(e) for e in envelopes])
-        self._emitted = True
+        """Sends these once the unit of work commits (through the outbox, written at commit)."""
+        self._emitted.extend(envelopes)
 
     def publish_now(self, *envelopes: Envelope) -> None:
-        """Hands these to the broker before going on; raises ``Unavailable`` if it will not take them."""
-        self._publisher.publish(*envelopes)
+        """Hands these to the broker before going on; raises ``Unavailable`` if it will not take them.
+
+        An audit event is numbered here, as it is handed on; if the broker fails to take it, its
+        number may show as a gap, which is true: nobody can say whether the event arrived.
+        """
+        self._publisher.publish(*(numbered(e) for e in envelopes))
 
     def already_processed(self, consumer: str, message_id: str) -> bool:
         processed = self._tables.processed
@@ -71,7 +75,16 @@ class UnitOfWork:
         self.session.execute(sa.insert(self._tables.processed).values(consumer=consumer, message_id=message_id))
 
     def commit(self) -> None:
+        """Writes what was emitted to the outbox and commits it with the changes.
+
+        Audit events are numbered only now, so a unit of work that rolls back uses up no
+        numbers. Should the commit itself fail (the database failed), the numbers taken here
+        show as a gap.
+        """
+        sending, self._emitted = self._emitted, []
+        if sending:
+            self.session.execute(sa.insert(self._tables.outbox), [outbox_row(numbered(e)) for e in sending])
         self.session.commit()
         self._committed = True
-        if self._emitted:
+        if sending:
             self._on_commit()

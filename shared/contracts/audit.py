@@ -4,6 +4,9 @@ An event names who did what, for which purpose, to which children, and how it en
 ``message_id`` is its event id, so it is stored once however often it arrives. Each producer
 (one service in one process) numbers its events from 1 (``producer``, ``producer_seq``), so
 an event lost on the way shows in the audit store as a gap in its producer's numbers.
+
+An event is numbered when it is handed on (``numbered``), not when it is made: an event made
+in a unit of work that then rolls back was never sent, and must leave no gap behind it.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import itertools
 import os
 import socket
 import threading
+from dataclasses import replace
 
 from marshmallow import Schema, fields, validate
 
@@ -45,6 +49,9 @@ class AuditEventSchema(Schema):
     producer_seq = fields.Integer(load_default=None, allow_none=True)
 
 
+_EVENT = AuditEventSchema()  # made once: dumping is all it does, and making one costs more than a dump
+
+
 def audit_event(
     service: str,
     action: str,
@@ -54,16 +61,16 @@ def audit_event(
     outcome: str = "success",
     **facts,
 ) -> Envelope:
-    """``facts`` are the optional fields of ``AuditEventSchema``: subject, purpose, criteria, contactpoint_ids, detail."""
+    """``facts`` are the optional fields of ``AuditEventSchema``: subject, purpose, criteria, contactpoint_ids, detail.
+
+    The event is not numbered yet: whatever hands it on numbers it (``numbered``)."""
     event_id = new_message_id()
-    producer, producer_seq = _NUMBERS.next(service)
     if "criteria" in facts:
         facts["criteria"] = _printable(facts["criteria"])
     la = la_code or (actor or {}).get("la_code") or NATIONAL
-    body = AuditEventSchema().dump({
+    body = _EVENT.dump({
         "event_id": event_id, "occurred_at": utcnow(), "service": service, "action": action,
         "la_code": la, "outcome": outcome, "actor": actor, **facts,
-        "producer": producer, "producer_seq": producer_seq,
     })
     return Envelope(
         exchange=AUDIT.name,
@@ -72,6 +79,14 @@ def audit_event(
         body=body,
         message_id=event_id,
     )
+
+
+def numbered(envelope: Envelope) -> Envelope:
+    """An audit event with its producer's next number, as it is handed on; any other message as it is."""
+    if envelope.exchange != AUDIT.name:
+        return envelope
+    producer, producer_seq = _NUMBERS.next(envelope.body["service"])
+    return replace(envelope, body={**envelope.body, "producer": producer, "producer_seq": producer_seq})
 
 
 class EventFiltersSchema(Schema):

@@ -1,0 +1,93 @@
+"""A producer numbers an audit event as it hands it on, so an event made in a unit of work that rolled back,
+and so never sent, leaves no gap for `audit verify` to report."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from kombu import Queue
+
+from shared.contracts.audit import audit_event
+from shared.contracts.requests import VERIFY_AUDIT
+from shared.errors import Conflict
+from shared.messaging.connection import connect
+from shared.messaging.consumer import MessageProcessor, Subscription, envelope_of
+from shared.messaging.envelope import Envelope
+from shared.messaging.topology import AUDIT
+from tests.integration.services.audit.conftest import ACTOR
+from tests.support import unique, wait_until
+
+pytestmark = pytest.mark.integration
+
+OPERATOR = {"username": "cli:tester", "la_code": "national", "role": "operator", "category": None}
+
+
+@dataclass
+class OwnProducer:
+    """A service name that no other test numbers events under, so its numbers start from 1 in this process,
+    and a queue of the test's own that takes what reaches ``cp.audit`` from it."""
+
+    service: str
+    queue: object
+
+    def sent(self, count: int) -> list[Envelope]:
+        arrived = []
+
+        def all_arrived() -> bool:
+            message = self.queue.get(no_ack=True, accept=["json"])
+            if message is not None:
+                arrived.append(envelope_of(message))
+            return len(arrived) == count
+
+        wait_until(all_arrived, what=f"{count} events from {self.service} on cp.audit")
+        return arrived
+
+
+@pytest.fixture
+def producer(audit_store) -> Iterator[OwnProducer]:
+    service = unique("producer")
+    queue = Queue(unique("test.audit"), AUDIT, routing_key=f"*.{service}.*", auto_delete=False, durable=False)
+    with connect(audit_store) as connection:
+        bound = queue(connection.default_channel)
+        bound.declare()
+        yield OwnProducer(service, bound)
+        bound.delete()
+
+
+def test_an_event_emitted_in_a_unit_of_work_that_rolls_back_takes_no_number(audit, store, producer):
+    with pytest.raises(Conflict), audit.unit_of_work() as uow:
+        uow.emit(audit_event(producer.service, "read", actor=ACTOR, subject="CP-ROLLED-BACK"))
+        raise Conflict("refused after emitting")
+    with audit.unit_of_work() as uow:
+        uow.emit(audit_event(producer.service, "read", actor=ACTOR, subject="CP-COMMITTED"))
+        uow.commit()
+    audit.send_outbox()
+    with audit.unit_of_work() as uow:
+        uow.publish_now(audit_event(producer.service, "search", actor=ACTOR))
+
+    committed, published = store(*producer.sent(2))
+
+    assert committed.body["subject"] == "CP-COMMITTED"
+    assert (committed.body["producer_seq"], published.body["producer_seq"]) == (1, 2)
+    assert committed.body["producer"] == published.body["producer"]
+    assert audit.perform(VERIFY_AUDIT, {"actor": OPERATOR})["intact"]
+
+
+def test_a_batch_handled_again_one_by_one_numbers_only_what_commits(audit, store, producer):
+    def read_child(uow, note, envelope):
+        uow.emit(audit_event(producer.service, "read", actor=ACTOR, subject=note["child"]))
+        if note["child"] == "CP-REFUSED":
+            raise Conflict("refused after emitting")
+
+    processor = MessageProcessor(producer.service, audit.unit_of_work)
+    subscription = Subscription(Queue(producer.service), read_child, batch=3)
+    batch = [Envelope(exchange="", routing_key=producer.service, body={"child": child}) for child in ("CP-1", "CP-REFUSED", "CP-2")]
+
+    outcomes = processor.process_batch(subscription, batch)
+    audit.send_outbox()
+    stored = store(*producer.sent(2))
+
+    assert [outcome.rejection is not None for outcome in outcomes] == [False, True, False]
+    assert [(event.body["subject"], event.body["producer_seq"]) for event in stored] == [("CP-1", 1), ("CP-2", 2)]
+    assert audit.perform(VERIFY_AUDIT, {"actor": OPERATOR})["intact"]
