@@ -19,7 +19,7 @@ from kombu import Consumer, Queue
 from bench.report import Report, stopwatch
 from services.audit.bootstrap import bootstrap as audit_service
 from services.audit.models import ChainHead
-from shared.contracts.audit import audit_event
+from shared.contracts.audit import audit_event, numbered
 from shared.messaging.connection import connect
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import publish_on
@@ -45,7 +45,7 @@ def lookup(n: int) -> Envelope:
              if n % 3 else
              audit_event("directory", "search", actor=actor, purpose="safeguarding", criteria={"identifier": f"943476{n:04d}"}, contactpoint_ids=[child]))
     event.body["occurred_at"] = WORKING_MORNING
-    return event
+    return numbered(event)
 
 
 def publish_all(settings: Settings, events: list[Envelope], **redirect) -> None:
