@@ -55,7 +55,7 @@ RULES = (
     Rule("outside_la", frozenset({READ}), (
         Condition("detail.child_la_code", "differs_from", "actor.la_code"),
         Condition("detail.actor_involved", "is_not", True),
-    ), summary="a child outside the user's local authority, where the user has no involvement"),
+    ), summary="a child outside the user's local authority, with whom no service of the user's authority works"),
     Rule("shielded_record", frozenset({READ}), (Condition("detail.shielded", "is", True),),
          summary="a view of a shielded record"),
     Rule("many_users_on_child", frozenset({READ}), threshold=Threshold("actors", 3600, 5),

@@ -5,7 +5,9 @@ criteria that together are enough. A name alone, a postcode alone, wildcards and
 names are never enough, and a refusal says what to add. Only identifying details are
 criteria: there is no search by service or involvement, and no list of children.
 
-What a reader sees is the record less what each row of ``WITHHOLDING`` takes away.
+What a reader sees is the record less what each row of ``WITHHOLDING`` takes away. A reader
+whose own local authority has a service working with the child is involved with them, and a read
+says so, for the audit to tell ordinary use from a look at a stranger's child.
 A child leaves the directory at ``ADULT_AGE`` (``CONSENTED_AGE`` with consent), is archived,
 and the archive is deleted after ``RETENTION``.
 """
@@ -135,6 +137,14 @@ def withhold(record: dict, *, shielded: bool, sees_sensitive: bool) -> dict:
         if rule.applies(seen, reader):
             seen = rule.withhold(seen)
     return seen
+
+
+# Involvement ---------------------------------------------------------------------------------
+
+
+def la_involved(record: dict, la_code: str) -> bool:
+    """Whether any service of this local authority works with the child (an involvement its source reported)."""
+    return any(involvement.get("la_code") == la_code for involvement in record["involvements"])
 
 
 # Age -----------------------------------------------------------------------------------------

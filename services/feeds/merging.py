@@ -3,7 +3,9 @@
 Survivorship, per field: of the records that still hold the child and give the field, the
 most trusted source's speaks, and among equally trusted sources the most recent. Health
 knows a birth date and an NHS number best, a school its pupil number; every holding record
-gives its own involvement. Former family names are the union of what the records declare.
+gives its own involvement, marked with its source and that source's local authority (none for a
+national source), so the directory can tell whether a reader's own authority works with the
+child. Former family names are the union of what the records declare.
 A child a person joined into another keeps that child's details, inactive, so the directory
 can say where it went. A snapshot is always rebuilt from the
 records, so a split or a removal needs nothing more than the rebuild.
@@ -64,7 +66,8 @@ def _snapshot(session: Session, child: LinkedChild, records: list[SourceRecord],
         "demographics": demographics,
         "carers": next((r.message["carers"] for r in _by_trust(holding, sources, "carers") if r.message.get("carers")), []),
         "involvements": [
-            {**r.message["involvement"], "source_id": r.source_id} for r in holding if r.message.get("involvement")
+            {**r.message["involvement"], "source_id": r.source_id, "la_code": sources[r.source_id].la_code}
+            for r in holding if r.message.get("involvement")
         ],
         "source_records": [[r.source_id, r.source_record_id] for r in records],
         "provenance": provenance,

@@ -26,6 +26,8 @@ class DemographicsSchema(Schema):
 
 class SourcedInvolvementSchema(InvolvementSchema):
     source_id = fields.String(required=True)
+    # The local authority of the source that reported the involvement; none for a national source.
+    la_code = fields.String(load_default=None, allow_none=True)
 
 
 class ChildMergedSchema(Schema):

@@ -190,9 +190,9 @@ def register_source(services, migrated, broker_admin):
     """Registers sources as ``contactpoint sources add`` does; removes their broker users afterwards."""
     made = []
 
-    def register(kinds: tuple[str, ...] = ("school",)) -> Partner:
+    def register(kinds: tuple[str, ...] = ("school",), la_code: str = LA_CODE) -> Partner:
         added = services["feeds"].perform(ADD_SOURCE, {
-            "source_id": unique("src"), "name": "A test partner", "la_code": LA_CODE, "kinds": list(kinds), "actor": operator(),
+            "source_id": unique("src"), "name": "A test partner", "la_code": la_code, "kinds": list(kinds), "actor": operator(),
         })
         made.append(added["source_id"])
         return Partner(migrated, added["source_id"], added["amqp_password"])

@@ -57,10 +57,16 @@ def test_many_lookups_by_one_user_in_an_hour_raise_one_alert(audit, store):
     assert raised(audit) == [("many_lookups", ACTOR["username"])]
 
 
-def test_a_child_outside_the_users_la_raises_an_alert(audit, store):
-    store(*lookups(1, at=TUESDAY_MORNING, detail={"child_la_code": "E09000001", "shielded": False}))
+def test_a_child_outside_the_users_la_whom_their_own_la_does_not_work_with_raises_an_alert(audit, store):
+    store(*lookups(1, at=TUESDAY_MORNING, detail={"child_la_code": "E09000001", "shielded": False, "actor_involved": False}))
 
     assert raised(audit) == [("outside_la", ACTOR["username"])]
+
+
+def test_a_child_outside_the_users_la_whom_their_own_la_works_with_raises_nothing(audit, store):
+    store(*lookups(1, at=TUESDAY_MORNING, detail={"child_la_code": "E09000001", "shielded": False, "actor_involved": True}))
+
+    assert raised(audit) == []
 
 
 def test_a_shielded_record_viewed_raises_an_alert_published_as_la_and_rule(audit, store, alerts_queue):

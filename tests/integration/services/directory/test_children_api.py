@@ -1,6 +1,9 @@
 """Finding and reading children through the portal's API, answered by the directory over the real broker."""
 import pytest
 
+from tests.integration.services.builders import a_feed_message
+from tests.support import unique, wait_until
+
 pytestmark = pytest.mark.integration
 
 
@@ -94,3 +97,60 @@ def test_a_refusal_of_weak_criteria_says_what_to_add(practitioner, held_child):
 
     assert_refused(answer, 400, "criteria_too_weak")
     assert "add date of birth" in answer.get_json()["error"]["message"]
+
+
+# Reads of a child of another LA ------------------------------------------------------------------
+
+OTHER_LA = "E08000032"
+
+
+def accepted(source, message: dict) -> str:
+    told = source.feedback_about(source.publish(message))
+    assert told["outcome"] == "accepted", told
+    return told["contactpoint_id"]
+
+
+def wait_until_held(services, contactpoint_id: str, la_code: str, involvements: int) -> None:
+    from services.directory.models import Child
+
+    def held() -> bool:
+        with services["directory"].db.sessions() as session:
+            child = session.get(Child, contactpoint_id)
+            return child is not None and child.la_code == la_code and len(child.record["involvements"]) == involvements
+
+    wait_until(held, what=f"the directory to hold {contactpoint_id} of {la_code} with {involvements} involvements")
+
+
+def outside_la_alerts_about(auditor, username: str) -> set[str]:
+    about, after_id = set(), None
+    while True:
+        query = {"rule": "outside_la"} | ({"after_id": after_id} if after_id else {})
+        answer = auditor.get("/api/v1/audit/alerts", **query).get_json()
+        about |= {alert["contactpoint_id"] for alert in answer["alerts"] if alert["actor"] == username}
+        if (after_id := answer["next_after_id"]) is None:
+            return about
+
+
+def test_a_read_of_a_child_of_another_la_says_whether_the_readers_la_works_with_the_child(
+        services, practitioner, auditor, source, register_source):
+    elsewhere = register_source(la_code=OTHER_LA)
+    shared_message = a_feed_message()
+    shared = accepted(source, shared_message)
+    assert accepted(elsewhere, {**shared_message, "source_record_id": unique("REC")}) == shared
+    stranger = accepted(elsewhere, a_feed_message())
+    wait_until_held(services, shared, OTHER_LA, involvements=2)
+    wait_until_held(services, stranger, OTHER_LA, involvements=1)
+
+    for child in (shared, stranger):
+        assert practitioner.get(f"/api/v1/children/{child}", purpose="safeguarding").status_code == 200
+
+    def both_reads() -> dict | None:
+        answer = auditor.get("/api/v1/audit/events", actor=practitioner.username, action="read").get_json()
+        reads = {event["subject"]: event["detail"] for event in answer["events"]}
+        return reads if len(reads) == 2 else None
+
+    reads = wait_until(both_reads, what="both reads in the audit trail")
+    assert reads[shared] == {"child_la_code": OTHER_LA, "shielded": False, "actor_involved": True}
+    assert reads[stranger] == {"child_la_code": OTHER_LA, "shielded": False, "actor_involved": False}
+    # An event's alerts are stored with it: once both reads are in the trail, so is any alert they raised.
+    assert outside_la_alerts_about(auditor, practitioner.username) == {stranger}

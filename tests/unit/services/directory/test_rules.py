@@ -1,4 +1,5 @@
-"""The directory's rules: a search must name one child for an allowed purpose; a reader sees only what they may."""
+"""The directory's rules: a search must name one child for an allowed purpose; a reader sees only what they may,
+and whether their own local authority works with the child."""
 from __future__ import annotations
 
 import copy
@@ -6,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from services.directory.rules import SHIELDED_NOTICE, require_identifying, require_purpose, withhold
+from services.directory.rules import SHIELDED_NOTICE, la_involved, require_identifying, require_purpose, withhold
 from shared.errors import InvalidRequest
 
 BORN = date(2012, 3, 4)
@@ -96,8 +97,8 @@ def record(*involvements) -> dict:
     }
 
 
-def involvement(service: str, sensitive: bool = False) -> dict:
-    return {"service": service, "organisation": f"{service} team", "sensitive": sensitive,
+def involvement(service: str, sensitive: bool = False, la_code: str | None = "E08000035") -> dict:
+    return {"service": service, "organisation": f"{service} team", "sensitive": sensitive, "la_code": la_code,
             "practitioner": {"name": "Sam Patel", "phone": "0113 496 0001", "email": "sam.patel@example.org"}}
 
 
@@ -147,3 +148,18 @@ def test_withholding_leaves_the_held_record_as_it_was():
     withhold(held, shielded=True, sees_sensitive=False)
 
     assert held == before
+
+
+def test_an_la_with_a_service_working_with_the_child_is_involved_even_through_a_sensitive_one():
+    held = record(involvement("school", la_code="E08000032"), involvement("mental_health", sensitive=True, la_code="E09000001"))
+
+    assert la_involved(held, "E08000032") and la_involved(held, "E09000001")
+
+
+@pytest.mark.parametrize("involvements", [
+    pytest.param([involvement("school", la_code="E08000032")], id="another LA's service"),
+    pytest.param([involvement("health", la_code=None)], id="a national service"),
+    pytest.param([], id="no service"),
+])
+def test_an_la_with_no_service_working_with_the_child_is_not_involved(involvements):
+    assert not la_involved(record(*involvements), "E09000001")

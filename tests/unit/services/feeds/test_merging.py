@@ -129,6 +129,15 @@ def test_every_holding_record_gives_its_involvement_with_its_source(session, lin
     assert sorted((i["source_id"], i["service"]) for i in involvements) == [("health-ccg", "health"), ("school-mis", "school")]
 
 
+def test_each_involvement_carries_the_la_of_the_source_that_reported_it_and_none_from_a_national_source(session, linked):
+    record(session, "social-bradford", message(service="social_care"), minutes=0)
+    record(session, "health-ccg", message(service="health"), minutes=5)
+
+    involvements = snapshot(session, linked)["involvements"]
+
+    assert sorted((i["source_id"], i["la_code"]) for i in involvements) == [("health-ccg", None), ("social-bradford", "E08000032")]
+
+
 def test_a_record_without_an_involvement_adds_none(session, linked):
     record(session, "school-mis", message(), minutes=0)
 
@@ -230,4 +239,4 @@ def test_the_snapshot_is_what_the_directory_accepts(session, linked):
     loaded = ChildMergedSchema().load(snapshot(session, linked))
 
     assert loaded["contactpoint_id"] == CP_ID
-    assert len(loaded["involvements"]) == 2
+    assert sorted(i["la_code"] for i in loaded["involvements"]) == ["E08000032", "E08000035"]
