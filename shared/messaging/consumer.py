@@ -86,10 +86,18 @@ class MessageProcessor:
         self._unit_of_work = unit_of_work
         self._retry = retry
         self._sleep = sleep
+        self._schemas: dict[type[Schema], Schema] = {}
+
+    def _load(self, subscription: Subscription, body: dict):
+        if subscription.schema is None:
+            return body
+        # Made once a processor (a processor serves one consumer thread): making a schema costs more than a load.
+        schema = self._schemas.get(subscription.schema) or self._schemas.setdefault(subscription.schema, subscription.schema())
+        return schema.load(body)
 
     def process(self, subscription: Subscription, envelope: Envelope) -> Outcome:
         try:
-            payload = subscription.schema().load(envelope.body) if subscription.schema else envelope.body
+            payload = self._load(subscription, envelope.body)
         except ValidationError as exc:
             return self._refuse(subscription, envelope, InvalidMessage(f"the message is not valid: {first_fault(exc.messages)}", details=exc.messages).as_dict())
         for delay in (*self._retry.delays, None):
@@ -116,8 +124,7 @@ class MessageProcessor:
         if len(envelopes) == 1 or subscription.answers:
             return [self.process(subscription, envelope) for envelope in envelopes]
         try:
-            schema = subscription.schema() if subscription.schema else None  # made once: making one costs more than a load
-            payloads = [schema.load(e.body) if schema else e.body for e in envelopes]
+            payloads = [self._load(subscription, e.body) for e in envelopes]
             return self._handle_together(subscription, envelopes, payloads)
         except Exception as exc:  # sorted message by message below, where every fault gets its own outcome
             log.info("a batch of %d from %s is handled one by one: %s", len(envelopes), subscription.queue.name, exc)
