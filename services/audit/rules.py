@@ -90,9 +90,9 @@ def evaluate_all(events: list[tuple[dict, datetime]], history: History, rules: t
     whose count could reach the threshold is counted again exactly, event by event.
     """
     ceilings = _ceilings(events, history, rules)
-    hits, raised = [], set()
+    hits, raised, settled = [], set(), set()
     for index, (event, occurred_at) in enumerate(events):
-        for hit in evaluate(event, occurred_at, history, rules, ceilings):
+        for hit in evaluate(event, occurred_at, history, rules, ceilings, settled):
             if hit.detail.get("count") is not None and (hit.rule, hit.key) in raised:
                 continue
             raised.add((hit.rule, hit.key))
@@ -136,8 +136,12 @@ def tally_start(moment: datetime) -> datetime:
 
 
 def evaluate(event: dict, occurred_at: datetime, history: History, rules: tuple[Rule, ...] = RULES,
-             ceilings: dict[tuple[str, str], int] | None = None) -> list[Hit]:
-    """The rules this event (already stored, so counted) makes fire."""
+             ceilings: dict[tuple[str, str], int] | None = None, settled: set[tuple[str, str]] | None = None) -> list[Hit]:
+    """The rules this event (already stored, so counted) makes fire.
+
+    ``settled`` holds the (rule, key) pairs of a batch already alerted on in their window: an
+    actor who goes on trawling is counted once a batch, not once an event.
+    """
     hits = []
     for rule in rules:
         if not _watches(rule, event, occurred_at):
@@ -146,7 +150,7 @@ def evaluate(event: dict, occurred_at: datetime, history: History, rules: tuple[
         if rule.threshold is None:
             hits.append(Hit(rule.name, actor, _child(event), {"summary": rule.summary}))
         else:
-            hits.extend(_counted(rule, rule.threshold, event, actor, occurred_at, history, ceilings))
+            hits.extend(_counted(rule, rule.threshold, event, actor, occurred_at, history, ceilings, set() if settled is None else settled))
     return hits
 
 
@@ -159,7 +163,7 @@ def _watches(rule: Rule, event: dict, occurred_at: datetime) -> bool:
 
 
 def _counted(rule: Rule, threshold: Threshold, event: dict, actor: str, occurred_at: datetime, history: History,
-             ceilings: dict[tuple[str, str], int] | None) -> list[Hit]:
+             ceilings: dict[tuple[str, str], int] | None, settled: set[tuple[str, str]]) -> list[Hit]:
     since = occurred_at - timedelta(seconds=threshold.window_seconds)
     if threshold.counts == "events":
         subjects = [(actor, None, lambda: history.events_by_actor(actor, rule.looks_at, since, occurred_at))]
@@ -168,10 +172,14 @@ def _counted(rule: Rule, threshold: Threshold, event: dict, actor: str, occurred
                     for child in event.get("contactpoint_ids", [])]
     hits = []
     for key, child, count in subjects:
-        if ceilings is not None and ceilings.get((rule.name, key), 0) < threshold.at_least:
+        if (rule.name, key) in settled or ceilings is not None and ceilings.get((rule.name, key), 0) < threshold.at_least:
+            continue
+        if history.alerted_since(rule.name, key, since):
+            settled.add((rule.name, key))
             continue
         seen = count()
-        if seen >= threshold.at_least and not history.alerted_since(rule.name, key, since):
+        if seen >= threshold.at_least:
+            settled.add((rule.name, key))
             hits.append(Hit(rule.name, key, child, {"summary": rule.summary, "count": seen, "window_seconds": threshold.window_seconds}))
     return hits
 

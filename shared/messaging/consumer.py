@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, Any, Envelope], Any]
 BatchHandler = Callable[[UnitOfWork, list[tuple[Any, Envelope]]], None]
-# How long a worker holding part of a batch waits for more to arrive before handling what it has.
-BATCH_GATHERING_SECONDS = 0.005
+# The longest a worker holding part of a batch gathers more before handling what it has: a
+# trickle of messages is then handled a few at a time, in one transaction, not each in its own.
+BATCH_GATHERING_SECONDS = 0.05
 Feedback = Callable[[Envelope, dict], list[Envelope]]
 
 
@@ -209,6 +210,17 @@ def unreadable_envelope(message) -> Envelope:
     )
 
 
+def _unconfirmed(channel):
+    """The channel, publishing without waiting for the broker's confirm.
+
+    For answers to requests: the caller waits for the answer itself, and one lost with the broker
+    is the same to it as one never sent (it times out), so a confirm would only add a round trip.
+    """
+    if hasattr(channel, "_basic_publish"):  # a confirming py-amqp channel; kombu's in-memory ones never wait
+        channel.basic_publish = channel._basic_publish
+    return channel
+
+
 class Worker(ConsumerMixin):
     """Feeds a service's subscriptions from the broker; acks only after the outcome is safe."""
 
@@ -218,11 +230,13 @@ class Worker(ConsumerMixin):
         self._subscriptions = subscriptions
         self._prefetch = max(prefetch, *(sub.batch for sub in subscriptions)) if subscriptions else prefetch
         self._producer: Producer | None = None
+        self._answerer: Producer | None = None
         self._waiting: list[tuple[Subscription, Envelope, object]] = []
 
     def get_consumers(self, Consumer, channel):
         # Made before consuming starts: messages may arrive while the later consumers are declared.
         self._producer = Producer(channel)
+        self._answerer = Producer(_unconfirmed(channel.connection.client.channel()))
         by_queue: dict[str, list[Subscription]] = {}
         for sub in self._subscriptions:
             by_queue.setdefault(sub.queue.name, []).append(sub)
@@ -242,9 +256,10 @@ class Worker(ConsumerMixin):
         """Before waiting for the next message: take what has already arrived, up to a batch, then handle the batch."""
         if not self._waiting:
             return
+        deadline = time.monotonic() + BATCH_GATHERING_SECONDS
         try:
-            while self._waiting and len(self._waiting) < self._waiting[0][0].batch:
-                self._consuming.drain_events(timeout=BATCH_GATHERING_SECONDS)
+            while self._waiting and len(self._waiting) < self._waiting[0][0].batch and (remaining := deadline - time.monotonic()) > 0:
+                self._consuming.drain_events(timeout=remaining)
         except socket.timeout:
             pass
         self._handle_waiting()
@@ -291,7 +306,8 @@ class Worker(ConsumerMixin):
 
     def _settle(self, subscription: Subscription, envelope: Envelope, message, outcome: Outcome, ack: bool = True) -> None:
         if outcome.reply is not None and envelope.reply_to:
-            self._publish(Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply, correlation_id=envelope.correlation_id, persistent=False))
+            publish_on(self._answerer, Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply,
+                                                correlation_id=envelope.correlation_id, persistent=False))
         if outcome.rejection is not None:
             self._dead_letter(subscription, message, outcome.rejection)
             self._publish(*outcome.feedback)

@@ -41,63 +41,80 @@ def _optional_properties(envelope: Envelope) -> dict:
 
 
 class Publisher:
-    """One confirmed channel for a process's publishing; safe to share between threads.
+    """Publishing that returns once the broker holds the messages; safe to share between threads.
 
-    The channel is put in confirm mode by hand, so that a batch (an outbox flush) is published
-    whole and then waited on once for the broker's acknowledgements, not once a message.
+    Each thread publishes on a connection of its own, so that a thread waiting for its confirms
+    (a quorum queue's take a disk write) holds up no other thread's publishing.
     """
 
     def __init__(self, connect: Callable[[], Connection], confirm_timeout: float = 30.0):
         self._connect = connect
         self._confirm_timeout = confirm_timeout
+        self._local = threading.local()
         self._lock = threading.Lock()
-        self._connection: Connection | None = None
-        self._producer: Producer | None = None
-        self._confirms: _Confirms | None = None
+        self._channels: set[_ConfirmedChannel] = set()
 
     def publish(self, *envelopes: Envelope) -> None:
         """Returns once the broker holds every message; a broken connection is replaced and the whole batch sent again
         (consumers drop what they already had by ``message_id``)."""
-        with self._lock:
-            for attempt in range(1, SEND_ATTEMPTS + 1):
-                try:
-                    self._publish_confirmed(envelopes)
-                    return
-                except Exception as exc:
-                    self._close()
-                    if attempt == SEND_ATTEMPTS:
-                        raise Unavailable(f"the message broker did not take the message ({exc.__class__.__name__}: {exc})") from exc
-
-    def _publish_confirmed(self, envelopes: tuple[Envelope, ...]) -> None:
-        producer = self._ensure_producer()
-        for envelope in envelopes:
-            publish_on(producer, envelope, retry=self._confirms is None)
-        if self._confirms is not None:
-            self._confirms.wait_for_all(self._connection, self._confirm_timeout)
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            channel = self._channel()
+            try:
+                channel.publish(envelopes, self._confirm_timeout)
+                return
+            except Exception as exc:
+                self._drop(channel)
+                if attempt == SEND_ATTEMPTS:
+                    raise Unavailable(f"the message broker did not take the message ({exc.__class__.__name__}: {exc})") from exc
 
     def close(self) -> None:
         with self._lock:
-            self._close()
+            channels, self._channels = self._channels, set()
+        for channel in channels:
+            channel.close()
 
-    def _ensure_producer(self) -> Producer:
-        if self._producer is None:
-            self._connection = self._connect()
-            self._connection.ensure_connection(max_retries=3)
-            channel = self._connection.channel()
-            if getattr(channel, "confirm_select", None) and getattr(self._connection.connection, "confirm_publish", False):
-                # Confirms are asked for once here and counted below, instead of awaited after each publish.
-                channel.basic_publish = channel._basic_publish
-                channel.confirm_select()
-                self._confirms = _Confirms(channel)
-            self._producer = Producer(channel)
-        return self._producer
+    def _channel(self) -> _ConfirmedChannel:
+        channel = getattr(self._local, "channel", None)
+        if channel is None:
+            channel = self._local.channel = _ConfirmedChannel(self._connect())
+            with self._lock:
+                self._channels.add(channel)
+        return channel
 
-    def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.release()
-        self._connection = None
-        self._producer = None
-        self._confirms = None
+    def _drop(self, channel: _ConfirmedChannel) -> None:
+        self._local.channel = None
+        with self._lock:
+            self._channels.discard(channel)
+        channel.close()
+
+
+class _ConfirmedChannel:
+    """One thread's connection and channel for publishing.
+
+    The channel is put in confirm mode by hand, so that a batch (an outbox flush) is published
+    whole and then waited on once for the broker's acknowledgements, not once a message.
+    """
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+        self._connection.ensure_connection(max_retries=3)
+        channel = self._connection.channel()
+        self._confirms: _Confirms | None = None
+        if getattr(channel, "confirm_select", None) and getattr(self._connection.connection, "confirm_publish", False):
+            # Confirms are asked for once here and counted below, instead of awaited after each publish.
+            channel.basic_publish = channel._basic_publish
+            channel.confirm_select()
+            self._confirms = _Confirms(channel)
+        self._producer = Producer(channel)
+
+    def publish(self, envelopes: tuple[Envelope, ...], confirm_timeout: float) -> None:
+        for envelope in envelopes:
+            publish_on(self._producer, envelope, retry=self._confirms is None)
+        if self._confirms is not None:
+            self._confirms.wait_for_all(self._connection, confirm_timeout)
+
+    def close(self) -> None:
+        self._connection.release()
 
 
 class _Confirms:
