@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from datetime import datetime, timedelta, timezone
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,11 +30,22 @@ class Servers:
 LOCAL = Servers("postgresql://postgres@127.0.0.1:5432/postgres", "127.0.0.1", 5672, 15672, "127.0.0.1", 6379)
 
 
+PREFIXES = ("cp_test", "cp_bench")
+# Older than this, a run's database and vhost are an aborted run's leftovers: no run takes so long.
+ABANDONED_AFTER = timedelta(hours=6)
+STAMP = "%Y%m%d%H%M"
+
+
 @contextlib.contextmanager
 def isolated(servers: Servers = LOCAL, prefix: str = "cp_test") -> Iterator[Settings]:
-    """Settings for this run alone, with fresh keys; the database and vhost are dropped on leaving."""
-    run = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    """Settings for this run alone, with fresh keys; the database and vhost are dropped on leaving.
+
+    Runs that were killed before they could drop theirs are swept away first: on a single
+    broker, every leftover vhost's quorum queues slow every later run.
+    """
     admin_url = f"http://guest:guest@{servers.amqp_host}:{servers.management_port}"
+    sweep_abandoned(servers, BrokerAdmin(admin_url, "/"))
+    run = f"{prefix}_{datetime.now(timezone.utc):{STAMP}}_{uuid.uuid4().hex[:8]}"
     admin = BrokerAdmin(admin_url, run)
     admin.create_vhost(run)
     with psycopg.connect(servers.postgres, autocommit=True) as connection:
@@ -52,3 +64,26 @@ def isolated(servers: Servers = LOCAL, prefix: str = "cp_test") -> Iterator[Sett
         # Bounded: a backend that cannot be interrupted (a stalled COPY) would hold the drop forever.
         with psycopg.connect(servers.postgres, autocommit=True, options="-c statement_timeout=60s") as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)')
+
+
+def sweep_abandoned(servers: Servers, admin: BrokerAdmin, now: datetime | None = None) -> list[str]:
+    """Drops the databases and vhosts of runs started more than ``ABANDONED_AFTER`` ago; returns their names."""
+    with psycopg.connect(servers.postgres, autocommit=True, options="-c statement_timeout=60s") as connection:
+        databases = [name for (name,) in connection.execute("SELECT datname FROM pg_database")]
+        in_use = {name for (name,) in connection.execute("SELECT DISTINCT datname FROM pg_stat_activity WHERE datname IS NOT NULL")}
+        abandoned = [name for name in {*databases, *admin.vhosts()} if is_abandoned(name, now or datetime.now(timezone.utc), name in in_use)]
+        for name in abandoned:
+            admin.delete_vhost(name)
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return sorted(abandoned)
+
+
+def is_abandoned(name: str, now: datetime, in_use: bool = False) -> bool:
+    """A run's name is ``<prefix>_<UTC minute started>_<hex>``; one named before runs were stamped is abandoned once no one uses its database."""
+    if not name.startswith(tuple(f"{p}_" for p in PREFIXES)):
+        return False
+    try:
+        started = datetime.strptime(name.split("_")[2], STAMP).replace(tzinfo=timezone.utc)
+    except (IndexError, ValueError):
+        return not in_use
+    return now - started > ABANDONED_AFTER

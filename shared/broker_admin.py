@@ -44,6 +44,9 @@ class BrokerAdmin:
     def delete_vhost(self, name: str) -> None:
         self._call("DELETE", f"/vhosts/{quote(name, safe='')}", missing_ok=True)
 
+    def vhosts(self) -> list[str]:
+        return [vhost["name"] for vhost in self._call("GET", "/vhosts?columns=name")]
+
     def create_user(self, username: str, password: str) -> None:
         self._call("PUT", f"/users/{quote(username, safe='')}", {"password": password, "tags": ""})
 
