@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared.contracts.audit import numbered
-from shared.db import ServiceDatabase, insert_rows
+from shared.db import ServiceDatabase, append_rows, insert_rows
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import MessagingTables, outbox_row
 from shared.messaging.publisher import Publisher
@@ -83,7 +83,7 @@ class UnitOfWork:
         """
         sending, self._emitted = self._emitted, []
         if sending:
-            self.session.execute(sa.insert(self._tables.outbox), [outbox_row(numbered(e)) for e in sending])
+            append_rows(self.session, self._tables.outbox, [outbox_row(numbered(e)) for e in sending])
         self.session.commit()
         self._committed = True
         if sending:

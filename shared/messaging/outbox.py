@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, func
 
-from shared.db import BigId, ServiceDatabase
+from shared.db import BigId, ServiceDatabase, one_of
 from shared.errors import Unavailable
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
@@ -99,7 +99,7 @@ class OutboxRelay:
                 if not rows:
                     return sent
                 self._publisher.publish(*(self._envelope(row) for row in rows))
-                session.execute(sa.delete(self._outbox).where(self._outbox.c.id.in_([row.id for row in rows])))
+                session.execute(sa.delete(self._outbox).where(one_of(self._outbox.c.id, [row.id for row in rows])))
             sent += len(rows)
 
     def run(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
