@@ -190,6 +190,8 @@ def split_record(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     if record is None:
         raise UnknownRecord(request["source_id"], request["source_record_id"])
     left = uow.session.get(LinkedChild, record.contactpoint_id, with_for_update=True)
+    if not _others_linked(uow, record):
+        raise ReviewRefused(f"{record.source_id}/{record.source_record_id} is the only record of {left.contactpoint_id}: it stands alone already")
     alone = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=0)
     uow.session.add(alone)
     uow.session.flush()
@@ -198,6 +200,14 @@ def split_record(uow: UnitOfWork, request: dict, envelope=None) -> dict:
                          detail={"source_id": record.source_id, "source_record_id": record.source_record_id, "to": alone.contactpoint_id}))
     _publish(uow, left, alone)
     return {"from": left.contactpoint_id, "contactpoint_id": alone.contactpoint_id}
+
+
+def _others_linked(uow: UnitOfWork, record: SourceRecord) -> int:
+    """How many other records are linked to the record's child."""
+    return uow.session.scalar(select(func.count()).select_from(SourceRecord).where(
+        SourceRecord.contactpoint_id == record.contactpoint_id,
+        tuple_(SourceRecord.source_id, SourceRecord.source_record_id) != (record.source_id, record.source_record_id),
+    ))
 
 
 def _side(uow: UnitOfWork, contactpoint_id: str) -> dict:

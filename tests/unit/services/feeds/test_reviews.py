@@ -113,3 +113,12 @@ def test_a_wrong_link_is_split_and_both_children_rebuilt_from_their_sources(uow)
     assert left["source_records"] == [["yot-leeds", "YOT-000123"]]
     assert alone["source_records"] == [["school-mis", "UPN-9"]] and alone["demographics"]["family_name"] == "Smyth"
     assert uow.session.get(LinkedChild, split["contactpoint_id"]).version == 1
+
+
+def test_a_record_that_is_its_childs_only_one_is_not_split(uow):
+    first = merged_of(receive(uow, body()))
+
+    with pytest.raises(ReviewRefused, match="only record"):
+        split_record(uow, {"source_id": "yot-leeds", "source_record_id": "YOT-000123", "actor": TEAM})
+
+    assert uow.session.get(SourceRecord, ("yot-leeds", "YOT-000123")).contactpoint_id == first["contactpoint_id"]
