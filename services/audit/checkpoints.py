@@ -3,6 +3,8 @@
 Whoever can rewrite the database can rebuild a whole chain after removing its tail; they
 cannot sign a checkpoint without the key, which only the process signing checkpoints holds.
 The key is 32 random bytes, base64-encoded, given as ``CP_CHECKPOINT_KEY`` (or in the key file).
+Its public half, encoded the same way (``CP_CHECKPOINT_PUBLIC_KEY``), checks the signatures: a
+security team or an outside auditor verifies the store with it and cannot forge a checkpoint.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from shared.errors import ConfigurationError
 
 KEY_VARIABLE = "CP_CHECKPOINT_KEY"
+PUBLIC_KEY_VARIABLE = "CP_CHECKPOINT_PUBLIC_KEY"
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,30 @@ def signing_key(encoded: str) -> Ed25519PrivateKey:
     if not encoded:
         raise ConfigurationError(f"{KEY_VARIABLE} is not set: give it in the environment or in the file named by CP_KEY_FILE")
     try:
-        raw = base64.urlsafe_b64decode(encoded.encode() + b"=" * (-len(encoded) % 4))
-        return Ed25519PrivateKey.from_private_bytes(raw)
-    except (ValueError, binascii.Error) as exc:
+        return Ed25519PrivateKey.from_private_bytes(_decode(encoded))
+    except ValueError as exc:
         raise ConfigurationError(f"{KEY_VARIABLE} is not 32 bytes in base64 ({exc})") from exc
+
+
+def public_key_of(encoded_key: str) -> str:
+    """The public half of a signing key, encoded as the key is."""
+    return _encode(signing_key(encoded_key).public_key().public_bytes_raw())
+
+
+def checking_key(encoded: str) -> Ed25519PublicKey:
+    """The public key that checks signatures; ``ValueError`` when ``encoded`` is not 32 bytes in base64."""
+    return Ed25519PublicKey.from_public_bytes(_decode(encoded))
+
+
+def configured_checking_key(public_key: str, key: str) -> Ed25519PublicKey | None:
+    """The key that checks signatures when the request names none: ``CP_CHECKPOINT_PUBLIC_KEY``, else the public half of
+    ``CP_CHECKPOINT_KEY``; ``None`` when neither is set, and signatures go unchecked."""
+    if public_key:
+        try:
+            return checking_key(public_key)
+        except ValueError as exc:
+            raise ConfigurationError(f"{PUBLIC_KEY_VARIABLE} is not 32 bytes in base64 ({exc})") from exc
+    return signing_key(key).public_key() if key else None
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
@@ -69,3 +92,9 @@ def signature_holds(public_key: Ed25519PublicKey, checkpoint: Checkpoint) -> boo
 
 def _encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode(encoded: str) -> bytes:
+    """Strict: a character outside URL-safe base64 is a fault, not skipped, so a mistyped key is refused rather than misread."""
+    text = encoded.strip()
+    return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)

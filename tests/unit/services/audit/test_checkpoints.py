@@ -1,0 +1,68 @@
+"""Checkpoint keys: the public half checks what the private key signs, and a key that is not one is refused."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from services.audit.checkpoints import (
+    Checkpoint,
+    checking_key,
+    configured_checking_key,
+    key_id,
+    new_key,
+    public_key_of,
+    sign,
+    signature_holds,
+    signing_key,
+)
+from shared.errors import ConfigurationError
+
+
+def signed_with(key: str) -> Checkpoint:
+    return Checkpoint(1, **sign(signing_key(key), 3, "f" * 64, "2026-11-25T10:00:00+00:00"))
+
+
+def test_the_public_key_of_a_key_checks_what_that_key_signs_and_nothing_another_signs():
+    key, other = new_key(), new_key()
+
+    public = checking_key(public_key_of(key))
+
+    assert signature_holds(public, signed_with(key))
+    assert not signature_holds(public, signed_with(other))
+    assert key_id(public) == signed_with(key).key_id
+
+
+def test_a_public_key_is_encoded_as_the_private_key_is():
+    key = new_key()
+
+    assert len(base64.urlsafe_b64decode(public_key_of(key))) == len(base64.urlsafe_b64decode(key)) == 32
+    assert public_key_of(key).endswith("=") and key.endswith("=")
+
+
+def test_a_public_key_without_its_padding_or_with_a_trailing_newline_is_still_read():
+    public = public_key_of(new_key())
+
+    assert key_id(checking_key(public.rstrip("="))) == key_id(checking_key(public + "\n")) == key_id(checking_key(public))
+
+
+@pytest.mark.parametrize("text", ["", "nonsense", "hYQFcEyPxTSZ2Arm9YP8L2yjjfIPzZ0TSnAVA0WbXog=AAAA", "hYQFcEyPxTSZ2Arm9YP8L2yjjf!PzZ0TSnAVA0WbXog="])
+def test_what_is_not_32_bytes_in_base64_is_not_a_public_key(text):
+    with pytest.raises(ValueError):
+        checking_key(text)
+
+
+def test_the_configured_public_key_checks_signatures_before_the_signing_keys_own_half():
+    key, other = new_key(), new_key()
+
+    assert key_id(configured_checking_key(public_key_of(other), key)) == key_id(checking_key(public_key_of(other)))
+    assert key_id(configured_checking_key("", key)) == key_id(checking_key(public_key_of(key)))
+
+
+def test_with_no_key_configured_nothing_checks_signatures():
+    assert configured_checking_key("", "") is None
+
+
+def test_a_configured_public_key_that_is_not_one_is_a_configuration_error_naming_its_variable():
+    with pytest.raises(ConfigurationError, match="CP_CHECKPOINT_PUBLIC_KEY"):
+        configured_checking_key("nonsense", new_key())
