@@ -1,7 +1,9 @@
 """Configuration, read once at the edge of a process into a frozen object.
 
 Secrets (token signing, TOTP encryption) come from the environment, or from a key file
-named by ``CP_KEY_FILE`` holding ``NAME=value`` lines; never from the repository.
+named by ``CP_KEY_FILE`` holding ``NAME=value`` lines; never from the repository. The key
+file may also hold the checkpoint public key, which ``contactpoint keys`` writes beside the
+private one.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_HTTP_ADDR = "127.0.0.1:8000"
 
 SECRET_NAMES = ("CP_TOKEN_KEY", "CP_TOTP_KEY", "CP_PSEUDONYM_KEY", "CP_CHECKPOINT_KEY")
+# What a key file may give: the secrets, and the public key that checks checkpoints (no secret, but made with them).
+KEY_FILE_NAMES = (*SECRET_NAMES, "CP_CHECKPOINT_PUBLIC_KEY")
 # Identity's rules that an operator may change, by the variable that sets each.
 IDENTITY_NUMBERS = {
     "CP_SESSION_IDLE_SECONDS": "token_lifetime_seconds", "CP_SESSION_MAX_SECONDS": "session_max_seconds",
@@ -36,6 +40,7 @@ class Settings:
     token_key: str = ""
     totp_key: str = ""
     checkpoint_key: str = ""  # signs checkpoints of the audit chain (Ed25519, 32 bytes in base64)
+    checkpoint_public_key: str = ""  # checks their signatures without the power to sign; unset, the public half of checkpoint_key does
     pseudonym_key: str = ""  # keys the pseudonyms of bulk disclosure
     disclosure_read_seconds: int = 24 * 60 * 60  # how long an approved single-record disclosure may be read
     token_lifetime_seconds: int = 30 * 60  # a session ends this long after its last use (idle timeout)
@@ -48,7 +53,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
-        secrets = _secrets(env)
+        keys = _keys(env)
         amqp_url = env.get("CP_AMQP_URL", DEFAULT_AMQP_URL)
         return cls(
             amqp_url=amqp_url,
@@ -56,10 +61,11 @@ class Settings:
             database_url=env.get("CP_DATABASE_URL", DEFAULT_DATABASE_URL),
             redis_url=env.get("CP_REDIS_URL", DEFAULT_REDIS_URL),
             http_addr=env.get("CP_HTTP_ADDR", DEFAULT_HTTP_ADDR),
-            token_key=secrets.get("CP_TOKEN_KEY", ""),
-            totp_key=secrets.get("CP_TOTP_KEY", ""),
-            checkpoint_key=secrets.get("CP_CHECKPOINT_KEY", ""),
-            pseudonym_key=secrets.get("CP_PSEUDONYM_KEY", ""),
+            token_key=keys.get("CP_TOKEN_KEY", ""),
+            totp_key=keys.get("CP_TOTP_KEY", ""),
+            checkpoint_key=keys.get("CP_CHECKPOINT_KEY", ""),
+            checkpoint_public_key=keys.get("CP_CHECKPOINT_PUBLIC_KEY", ""),
+            pseudonym_key=keys.get("CP_PSEUDONYM_KEY", ""),
             disclosure_read_seconds=_seconds(env, "CP_DISCLOSURE_READ_SECONDS", cls.disclosure_read_seconds),
             **_whole_numbers(env, IDENTITY_NUMBERS),
         )
@@ -94,7 +100,7 @@ class Settings:
         return {
             "CP_AMQP_URL": self.amqp_url, "CP_AMQP_ADMIN_URL": self.amqp_admin_url, "CP_DATABASE_URL": self.database_url,
             "CP_REDIS_URL": self.redis_url, "CP_HTTP_ADDR": self.http_addr, "CP_TOKEN_KEY": self.token_key, "CP_TOTP_KEY": self.totp_key,
-            "CP_CHECKPOINT_KEY": self.checkpoint_key,
+            "CP_CHECKPOINT_KEY": self.checkpoint_key, "CP_CHECKPOINT_PUBLIC_KEY": self.checkpoint_public_key,
             "CP_PSEUDONYM_KEY": self.pseudonym_key, "CP_DISCLOSURE_READ_SECONDS": str(self.disclosure_read_seconds),
             **{name: str(getattr(self, field)) for name, field in IDENTITY_NUMBERS.items()},
         }
@@ -113,7 +119,8 @@ def management_url_for(amqp_url: str) -> str:
     return f"{scheme}://{credentials}{parts.hostname or '127.0.0.1'}:15672"
 
 
-def _secrets(env: dict[str, str]) -> dict[str, str]:
+def _keys(env: dict[str, str]) -> dict[str, str]:
+    """The keys the key file gives, each overridden by its variable in the environment."""
     found: dict[str, str] = {}
     key_file = env.get("CP_KEY_FILE")
     if key_file:
@@ -122,9 +129,9 @@ def _secrets(env: dict[str, str]) -> dict[str, str]:
             raise ConfigurationError(f"CP_KEY_FILE names {key_file}, which is not a readable file")
         for line in path.read_text().splitlines():
             name, sep, value = line.partition("=")
-            if sep and name.strip() in SECRET_NAMES:
+            if sep and name.strip() in KEY_FILE_NAMES:
                 found[name.strip()] = value.strip()
-    found.update({name: env[name] for name in SECRET_NAMES if env.get(name)})
+    found.update({name: env[name] for name in KEY_FILE_NAMES if env.get(name)})
     return found
 
 

@@ -17,6 +17,7 @@ from shared.settings import (
 
 TOKEN_KEY = "token-key-from-the-environment-0123456789"
 TOTP_KEY = "dG90cC1rZXktZnJvbS10aGUtZW52aXJvbm1lbnQtMDE="
+CHECKPOINT_PUBLIC_KEY = "hYQFcEyPxTSZ2Arm9YP8L2yjjfIPzZ0TSnAVA0WbXog="
 
 
 @pytest.fixture
@@ -142,6 +143,15 @@ def test_a_secret_in_the_environment_wins_over_the_key_file(key_file):
 
     assert settings.token_key == TOKEN_KEY
     assert settings.totp_key == TOTP_KEY
+
+
+def test_the_checkpoint_public_key_comes_from_the_environment_or_the_key_file_and_goes_to_child_processes(key_file):
+    from_file = Settings.from_env({"CP_KEY_FILE": key_file(f"CP_CHECKPOINT_PUBLIC_KEY={CHECKPOINT_PUBLIC_KEY}\n")})
+    from_environment = Settings.from_env({"CP_CHECKPOINT_PUBLIC_KEY": CHECKPOINT_PUBLIC_KEY})
+
+    assert from_file.checkpoint_public_key == from_environment.checkpoint_public_key == CHECKPOINT_PUBLIC_KEY
+    assert Settings.from_env(from_environment.as_environment()) == from_environment
+    assert Settings.from_env({}).checkpoint_public_key == ""
 
 
 def test_a_key_file_that_is_not_there_is_a_configuration_error(tmp_path):
