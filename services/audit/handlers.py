@@ -12,7 +12,7 @@ from services.audit.errors import AuditorsOnly, UnknownAlert
 from services.audit.models import Alert, AuditRecord, AuditSubject, ChainHead, SignedCheckpoint
 from services.audit.queries import StoredHistory
 from services.audit.schemas import (
-    ActorOnlySchema, ExportTrailSchema, InvestigateAlertSchema, ListAlertsSchema, ListEventsSchema, SubscribeTeamSchema,
+    ActorOnlySchema, ExportTrailSchema, InvestigateAlertSchema, ListAlertsSchema, ListEventsSchema, SubscribeTeamSchema, VerifyAuditSchema,
 )
 from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
@@ -183,10 +183,13 @@ def team_queue_name(team_id: str) -> str:
 
 
 def verify_store(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings) -> dict:
-    """Walks the whole store up to the chain head as it was when the walk began (checkpoints read first: none is newer)."""
+    """Walks the whole store up to the chain head as it was when the walk began (checkpoints read first: none is newer).
+
+    Signatures are checked with the public key the request gives, else with the one configured; with none, not at all.
+    """
+    public_key = request["public_key"] or checkpoints.configured_checking_key(settings.checkpoint_public_key, settings.checkpoint_key)
     signed = [checkpoints.Checkpoint(c.id, c.seq, c.hash, c.signed_at, c.key_id, c.signature)
               for c in uow.session.scalars(select(SignedCheckpoint).order_by(SignedCheckpoint.id))]
-    public_key = checkpoints.signing_key(settings.checkpoint_key).public_key() if settings.checkpoint_key else None
     head = uow.session.get(ChainHead, 1)
     head_at = (head.seq, head.hash) if head else None
     rows = uow.session.execute(
@@ -220,7 +223,7 @@ def routes(*, settings: Settings, broker: BrokerAdmin) -> Routes:
     return Routes(
         requests={
             requests.LIST_AUDIT_EVENTS: Request(ListEventsSchema, list_events),
-            requests.VERIFY_AUDIT: Request(ActorOnlySchema, partial(verify_store, settings=settings)),
+            requests.VERIFY_AUDIT: Request(VerifyAuditSchema, partial(verify_store, settings=settings)),
             requests.EXPORT_TRAIL: Request(ExportTrailSchema, export_trail),
             requests.SUBSCRIBE_TEAM: Request(SubscribeTeamSchema, partial(subscribe_team, broker=broker)),
             requests.LIST_ALERTS: Request(ListAlertsSchema, list_alerts),

@@ -1,6 +1,7 @@
 """What the audit service accepts."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.audit import checkpoints
 from shared.contracts.audit import ActorSchema, EventFiltersSchema
 from shared.contracts.requests import RequesterSchema
 
@@ -14,6 +15,23 @@ class ActorOnlySchema(Schema):
     """A request that names only who asks."""
 
     actor = fields.Nested(ActorSchema, required=True)
+
+
+class CheckingKey(fields.String):
+    """A checkpoint public key, as `contactpoint audit keygen` prints it; loaded as the key itself."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return checkpoints.checking_key(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as exc:
+            raise ValidationError(f"not a checkpoint public key: 32 bytes in URL-safe base64 are expected ({exc})") from exc
+
+
+class VerifyAuditSchema(Schema):
+    """Who asks, and the public key to check checkpoint signatures with, when the service's own key should not be used."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    public_key = CheckingKey(load_default=None)
 
 
 class ListAlertsSchema(Schema):

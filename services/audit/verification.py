@@ -37,12 +37,16 @@ class Fault:
 class Verdict:
     events: int = 0
     checkpoints: int = 0
-    signatures_checked: bool = True
+    key_id: str | None = None  # of the public key that checked the checkpoints' signatures; None when none was given
     faults: list[Fault] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
         return not self.faults
+
+    @property
+    def signatures_checked(self) -> bool:
+        return self.key_id is not None
 
     @property
     def first_bad_seq(self) -> int | None:
@@ -52,7 +56,7 @@ class Verdict:
         ordered = sorted(self.faults, key=lambda fault: fault.seq)
         return {
             "intact": self.intact, "events": self.events, "first_bad_seq": self.first_bad_seq,
-            "checkpoints": self.checkpoints, "signatures_checked": self.signatures_checked,
+            "checkpoints": self.checkpoints, "signatures_checked": self.signatures_checked, "key_id": self.key_id,
             "faults": [{"seq": fault.seq, "what": fault.what} for fault in ordered],
         }
 
@@ -149,7 +153,7 @@ def verify(
 ) -> Verdict:
     """Walks ``rows`` (in sequence order) and checks they end where the chain head says, and hold every checkpoint."""
     walk = ChainWalk({checkpoint.seq for checkpoint in signed})
-    verdict = Verdict(checkpoints=len(signed), signatures_checked=public_key is not None)
+    verdict = Verdict(checkpoints=len(signed), key_id=checkpoints.key_id(public_key) if public_key else None)
     last: StoredEvent | None = None
     for row in rows:
         walk.take(row)
@@ -174,7 +178,8 @@ def _checkpoint_faults(signed: list[Checkpoint], hashes_at: dict[int, str], last
     own_key_id = checkpoints.key_id(public_key) if public_key else None
     for checkpoint in signed:
         if public_key is not None and (checkpoint.key_id != own_key_id or not checkpoints.signature_holds(public_key, checkpoint)):
-            faults.append(Fault(checkpoint.seq, f"checkpoint {checkpoint.id} at sequence {checkpoint.seq} is not signed by the checkpoint key"))
+            faults.append(Fault(checkpoint.seq, f"checkpoint {checkpoint.id} at sequence {checkpoint.seq} is not signed by the checkpoint key "
+                                                f"{own_key_id} (it names key {checkpoint.key_id})"))
         elif checkpoint.seq > last_seq:
             faults.append(Fault(last_seq + 1, f"checkpoint {checkpoint.id} vouches for {checkpoint.seq} events; the store ends at {last_seq}"))
         elif hashes_at.get(checkpoint.seq) != checkpoint.hash:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.audit import chain
-from services.audit.checkpoints import Checkpoint, new_key, sign, signing_key
+from services.audit.checkpoints import Checkpoint, key_id, new_key, sign, signing_key
 from services.audit.verification import ProducerNumbers, StoredEvent, verify
 
 
@@ -73,6 +73,19 @@ def test_an_intact_store_with_its_checkpoint_verifies():
     verdict = verify(rows, head_of(rows), signed, key.public_key())
 
     assert verdict.intact and verdict.checkpoints == 1
+
+
+def test_checked_with_another_keys_public_key_the_first_checkpoint_is_named_with_both_keys():
+    rows = stored([an_event(n) for n in range(1, 6)])
+    key, other = signing_key(new_key()), signing_key(new_key()).public_key()
+    signed = [Checkpoint(7, **sign(key, 2, rows[1].hash, "2026-11-25T10:00:00+00:00")),
+              Checkpoint(8, **sign(key, 5, rows[4].hash, "2026-11-25T11:00:00+00:00"))]
+
+    verdict = verify(rows, head_of(rows), signed, other)
+
+    assert verdict.first_bad_seq == 2 and verdict.signatures_checked and verdict.key_id == key_id(other)
+    assert verdict.faults[0].what == (f"checkpoint 7 at sequence 2 is not signed by the checkpoint key {key_id(other)} "
+                                      f"(it names key {key_id(key.public_key())})")
 
 
 def test_a_checkpoint_whose_hash_is_not_the_stored_events_names_its_sequence():

@@ -1,0 +1,92 @@
+"""Whoever verifies the audit store needs only the checkpoint key's public half: with it they check every
+checkpoint's signature, and cannot sign one. A public key that did not sign the checkpoints fails them."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from services.audit.bootstrap import bootstrap
+from services.audit.checkpoints import key_id, new_key, public_key_of, signing_key
+from shared.contracts.requests import CHECKPOINT_AUDIT, VERIFY_AUDIT
+from shared.errors import InvalidRequest
+from shared.scheduling import SCHEDULER
+from shared.settings import Settings
+from tests.integration.services.audit.conftest import lookups
+
+pytestmark = pytest.mark.integration
+
+OPERATOR = {"username": "cli:tester", "la_code": "national", "role": "operator", "category": None}
+
+
+@contextmanager
+def verifier(settings: Settings) -> Iterator:
+    """The audit service as an auditor runs it: these settings, and no signing key."""
+    service = bootstrap(settings.but(checkpoint_key=""))
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def verify(service, **request) -> dict:
+    return service.perform(VERIFY_AUDIT, {"actor": OPERATOR, **request})
+
+
+@pytest.fixture
+def checkpointed(audit, store) -> list[dict]:
+    """A store of five events with two checkpoints, signed with the store's own checkpoint key."""
+    store(*lookups(2))
+    first = audit.perform(CHECKPOINT_AUDIT, {"actor": SCHEDULER})
+    store(*lookups(3))
+    second = audit.perform(CHECKPOINT_AUDIT, {"actor": SCHEDULER})
+    return [first, second]
+
+
+def test_the_public_key_alone_checks_every_checkpoint_of_an_intact_store(audit_store, checkpointed):
+    public = public_key_of(audit_store.checkpoint_key)
+
+    with verifier(audit_store) as service:
+        verdict = verify(service, public_key=public)
+
+    assert verdict["intact"] and verdict["checkpoints"] == 2 and verdict["signatures_checked"]
+    assert verdict["key_id"] == key_id(signing_key(audit_store.checkpoint_key).public_key())
+
+
+def test_the_public_key_may_be_configured_as_cp_checkpoint_public_key(audit_store, checkpointed):
+    with verifier(audit_store.but(checkpoint_public_key=public_key_of(audit_store.checkpoint_key))) as service:
+        verdict = verify(service)
+
+    assert verdict["intact"] and verdict["signatures_checked"]
+
+
+def test_the_public_key_in_the_request_wins_over_the_configured_one(audit_store, checkpointed):
+    with verifier(audit_store.but(checkpoint_public_key=public_key_of(new_key()))) as service:
+        assert not verify(service)["intact"]
+        assert verify(service, public_key=public_key_of(audit_store.checkpoint_key))["intact"]
+
+
+def test_another_keys_public_key_fails_the_store_at_its_first_checkpoint(audit_store, checkpointed):
+    with verifier(audit_store) as service:
+        verdict = verify(service, public_key=public_key_of(new_key()))
+
+    assert not verdict["intact"] and verdict["signatures_checked"]
+    assert verdict["first_bad_seq"] == checkpointed[0]["seq"] == 2
+    first = verdict["faults"][0]["what"]
+    assert first.startswith("checkpoint ") and "at sequence 2 is not signed by the checkpoint key" in first
+
+
+def test_with_no_key_at_all_the_chain_is_walked_but_signatures_go_unchecked(audit_store, checkpointed):
+    with verifier(audit_store) as service:
+        verdict = verify(service)
+
+    assert verdict["intact"] and verdict["checkpoints"] == 2
+    assert not verdict["signatures_checked"] and verdict["key_id"] is None
+
+
+@pytest.mark.parametrize("public_key", ["", "not-a-key", public_key_of(new_key())[:-8]])
+def test_a_public_key_that_is_not_one_is_an_invalid_request(audit, public_key):
+    with pytest.raises(InvalidRequest, match=r"^public_key: not a checkpoint public key"):
+        verify(audit, public_key=public_key)
+
