@@ -15,33 +15,44 @@ def audit():
 
 
 @audit.command("verify")
+@click.option("--public-key", help="the checkpoint public key to check signatures with (else CP_CHECKPOINT_PUBLIC_KEY, else CP_CHECKPOINT_KEY's)")
 @click.option("--json", "as_json", is_flag=True)
-def audit_verify(as_json):
+def audit_verify(public_key, as_json):
     """Verify the whole audit store: the hash chain, the producers' numbering and the signed checkpoints."""
     from shared.contracts.requests import VERIFY_AUDIT
 
-    verdict = service("audit").perform(VERIFY_AUDIT, {"actor": operator()})
+    request = {"actor": operator(), **({"public_key": public_key} if public_key is not None else {})}
+    verdict = service("audit").perform(VERIFY_AUDIT, request)
     show(verdict, as_json, _verdict_lines)
     if not verdict["intact"]:
         sys.exit(1)
 
 
 def _verdict_lines(verdict: dict) -> list[str]:
-    unchecked = ["  checkpoint signatures not checked: CP_CHECKPOINT_KEY is not set"] if verdict["checkpoints"] and not verdict["signatures_checked"] else []
+    if not verdict["signatures_checked"]:
+        signatures = ["  checkpoint signatures not checked: no key to check them with; give --public-key, CP_CHECKPOINT_PUBLIC_KEY or CP_CHECKPOINT_KEY"]
+    elif verdict["checkpoints"]:
+        signatures = [f"  checkpoint signatures checked with key {verdict['key_id']}"]
+    else:
+        signatures = []
     if verdict["intact"]:
-        return [f"intact: {verdict['events']:,} events, {verdict['checkpoints']:,} checkpoints", *unchecked]
-    return [f"first bad sequence: {verdict['first_bad_seq']}", *(f"  {fault['what']}" for fault in verdict["faults"]), *unchecked]
+        return [f"intact: {verdict['events']:,} events, {verdict['checkpoints']:,} checkpoints", *signatures]
+    return [f"first bad sequence: {verdict['first_bad_seq']}", *(f"  {fault['what']}" for fault in verdict["faults"]), *signatures]
 
 
 @audit.command("keygen")
 @click.option("--json", "as_json", is_flag=True)
 def audit_keygen(as_json):
-    """Make a new checkpoint signing key, to give the audit service as CP_CHECKPOINT_KEY (shown once)."""
-    from services.audit.checkpoints import key_id, new_key, signing_key
+    """Make a new checkpoint signing key, to give the audit service as CP_CHECKPOINT_KEY (shown once), and its public key,
+    to give whoever verifies the store as CP_CHECKPOINT_PUBLIC_KEY: it checks checkpoints and cannot sign them."""
+    from services.audit.checkpoints import key_id, new_key, public_key_of, signing_key
 
     key = new_key()
-    made = {"checkpoint_key": key, "key_id": key_id(signing_key(key).public_key())}
-    show(made, as_json, lambda r: [f"CP_CHECKPOINT_KEY={r['checkpoint_key']}", f"# key id {r['key_id']}: checkpoints signed with it name it"])
+    made = {"checkpoint_key": key, "checkpoint_public_key": public_key_of(key), "key_id": key_id(signing_key(key).public_key())}
+    show(made, as_json, lambda r: [
+        f"CP_CHECKPOINT_KEY={r['checkpoint_key']}", f"CP_CHECKPOINT_PUBLIC_KEY={r['checkpoint_public_key']}",
+        f"# key id {r['key_id']}: checkpoints signed with it name it",
+    ])
 
 
 @audit.command("tail")

@@ -27,6 +27,7 @@ def assert_one_line_refusal(finished, *words: str) -> None:
     (["sources", "disable", "no-such-source"], ["no-such-source"]),
     (["directory", "export", "no-such-folder/children.jsonl"], ["no-such-folder/children.jsonl"]),
     (["demo", "--children", "-5"], ["-5"]),
+    (["audit", "verify", "--public-key", "not-a-key"], ["public_key", "not a checkpoint public key"]),
 ])
 def test_bad_input_is_refused_in_one_line(migrated, args, words):
     assert_one_line_refusal(contactpoint(*args, env=environment_for(migrated)), *words)
@@ -52,6 +53,7 @@ def test_an_unreachable_broker_is_named_in_one_line(migrated):
 
 
 def test_keys_prints_a_key_file_that_gives_every_secret(migrated, tmp_path):
+    from services.audit.checkpoints import public_key_of
     from shared.settings import Settings
 
     printed = contactpoint("keys", env=environment_for(migrated))
@@ -61,4 +63,5 @@ def test_keys_prints_a_key_file_that_gives_every_secret(migrated, tmp_path):
     settings = Settings.from_env({"CP_KEY_FILE": str(key_file)}).require_secrets()
     assert printed.returncode == 0
     assert all((settings.token_key, settings.totp_key, settings.pseudonym_key, settings.checkpoint_key))
+    assert settings.checkpoint_public_key == public_key_of(settings.checkpoint_key)
     assert contactpoint("keys", env=environment_for(migrated)).stdout != printed.stdout

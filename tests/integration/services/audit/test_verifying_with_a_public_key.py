@@ -2,8 +2,11 @@
 checkpoint's signature, and cannot sign one. A public key that did not sign the checkpoints fails them."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +17,7 @@ from shared.errors import InvalidRequest
 from shared.scheduling import SCHEDULER
 from shared.settings import Settings
 from tests.integration.services.audit.conftest import lookups
+from tests.support import environment_for
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +36,11 @@ def verifier(settings: Settings) -> Iterator:
 
 def verify(service, **request) -> dict:
     return service.perform(VERIFY_AUDIT, {"actor": OPERATOR, **request})
+
+
+def audit_verify(*args: str, settings: Settings) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).with_name("contactpoint")), "audit", "verify", *args],
+                          env=environment_for(settings), capture_output=True, text=True, timeout=60, check=False)
 
 
 @pytest.fixture
@@ -90,3 +99,18 @@ def test_a_public_key_that_is_not_one_is_an_invalid_request(audit, public_key):
     with pytest.raises(InvalidRequest, match=r"^public_key: not a checkpoint public key"):
         verify(audit, public_key=public_key)
 
+
+def test_audit_verify_on_the_command_line_checks_with_public_key_and_fails_with_another(audit_store, checkpointed):
+    keyless = audit_store.but(checkpoint_key="")
+
+    right = audit_verify("--public-key", public_key_of(audit_store.checkpoint_key), settings=keyless)
+    wrong = audit_verify("--public-key", public_key_of(new_key()), settings=keyless)
+    unchecked = audit_verify(settings=keyless)
+
+    assert right.returncode == 0, right.stderr
+    assert right.stdout.startswith("intact: 5 events, 2 checkpoints")
+    assert f"checkpoint signatures checked with key {key_id(signing_key(audit_store.checkpoint_key).public_key())}" in right.stdout
+    first_bad, first_fault = wrong.stdout.splitlines()[:2]
+    assert wrong.returncode != 0
+    assert first_bad == "first bad sequence: 2" and "at sequence 2 is not signed by the checkpoint key" in first_fault
+    assert unchecked.returncode == 0 and "checkpoint signatures not checked" in unchecked.stdout
