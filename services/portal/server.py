@@ -6,6 +6,7 @@ import logging
 from waitress import create_server
 
 from services.portal.bootstrap import create_app
+from shared.service import collect_for_a_long_run
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ def serve_until_signalled(settings: Settings) -> None:
     import signal
 
     server = serving(settings)
+    collect_for_a_long_run()
 
     def stop(*_):
         raise SystemExit(0)
