@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 
 from services.directory import queries, rules
 from services.directory.errors import ChildNotFound
@@ -15,6 +15,7 @@ from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
 from shared.contracts.disclosure import DiscloseChildSchema
 from shared.contracts.validators import normal_postcode
+from shared.db import append_rows, one_of
 from shared.errors import InvalidRequest
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope
@@ -54,8 +55,8 @@ def hold_children(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -> None:
         known = newest.get(snapshot["contactpoint_id"])
         if known is None or snapshot["version"] > known["version"]:
             newest[snapshot["contactpoint_id"]] = snapshot
-    held = dict(uow.session.execute(select(Child.contactpoint_id, Child.version).where(Child.contactpoint_id.in_(newest)).with_for_update()).all())
-    archived = set(uow.session.scalars(select(ArchivedChild.contactpoint_id).where(ArchivedChild.contactpoint_id.in_(newest))))
+    held = dict(uow.session.execute(select(Child.contactpoint_id, Child.version).where(one_of(Child.contactpoint_id, newest)).with_for_update()).all())
+    archived = set(uow.session.scalars(select(ArchivedChild.contactpoint_id).where(one_of(ArchivedChild.contactpoint_id, newest))))
     changed = [s for cp_id, s in newest.items() if cp_id not in archived and held.get(cp_id, 0) < s["version"]]
     if not changed:
         return
@@ -64,13 +65,9 @@ def hold_children(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -> None:
     if updated:
         uow.session.execute(update(Child.__table__).where(Child.contactpoint_id == bindparam("cp_id")),
                             [{**row, "cp_id": row["contactpoint_id"]} for row in updated])
-    added = [row for row in rows if row["contactpoint_id"] not in held]
-    if added:
-        uow.session.execute(insert(Child.__table__), added)
-    uow.session.execute(delete(SearchKey.__table__).where(SearchKey.contactpoint_id.in_([row["contactpoint_id"] for row in rows])))
-    keys = [{"key": key, "contactpoint_id": snapshot["contactpoint_id"]} for snapshot in changed for key in keys_of(snapshot)]
-    if keys:
-        uow.session.execute(insert(SearchKey.__table__), keys)
+    append_rows(uow.session, Child.__table__, [row for row in rows if row["contactpoint_id"] not in held])
+    uow.session.execute(delete(SearchKey.__table__).where(one_of(SearchKey.contactpoint_id, [row["contactpoint_id"] for row in rows])))
+    append_rows(uow.session, SearchKey.__table__, [{"key": key, "contactpoint_id": s["contactpoint_id"]} for s in changed for key in keys_of(s)])
 
 
 def row_of(snapshot: dict) -> dict:
