@@ -196,7 +196,7 @@ def verify_store(uow: UnitOfWork, request: dict, envelope=None, *, settings: Set
         select(AuditRecord).where(AuditRecord.seq <= (head.seq if head else 0)).order_by(AuditRecord.seq)
         .execution_options(yield_per=VERIFY_BATCH)
     ).scalars()
-    verdict = verification.verify((_stored(record) for record in rows), head_at, signed, public_key)
+    verdict = verification.verify((_stored(record) for record in rows), head_at, signed, [public_key] if public_key else [])
     uow.emit(audit_event(SERVICE, "verify", actor=request["actor"], outcome="success" if verdict.intact else "failure",
                          detail={"events": verdict.events, "first_bad_seq": verdict.first_bad_seq}))
     return verdict.as_dict()

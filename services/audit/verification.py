@@ -37,7 +37,7 @@ class Fault:
 class Verdict:
     events: int = 0
     checkpoints: int = 0
-    key_id: str | None = None  # of the public key that checked the checkpoints' signatures; None when none was given
+    key_ids: list[str] = field(default_factory=list)  # of the public keys the checkpoints' signatures were checked with
     faults: list[Fault] = field(default_factory=list)
 
     @property
@@ -46,7 +46,7 @@ class Verdict:
 
     @property
     def signatures_checked(self) -> bool:
-        return self.key_id is not None
+        return bool(self.key_ids)
 
     @property
     def first_bad_seq(self) -> int | None:
@@ -56,7 +56,7 @@ class Verdict:
         ordered = sorted(self.faults, key=lambda fault: fault.seq)
         return {
             "intact": self.intact, "events": self.events, "first_bad_seq": self.first_bad_seq,
-            "checkpoints": self.checkpoints, "signatures_checked": self.signatures_checked, "key_id": self.key_id,
+            "checkpoints": self.checkpoints, "signatures_checked": self.signatures_checked, "key_ids": self.key_ids,
             "faults": [{"seq": fault.seq, "what": fault.what} for fault in ordered],
         }
 
@@ -149,11 +149,16 @@ def verify(
     rows: Iterable[StoredEvent],
     head: tuple[int, str] | None,
     signed: list[Checkpoint] = (),
-    public_key: Ed25519PublicKey | None = None,
+    public_keys: Iterable[Ed25519PublicKey] = (),
 ) -> Verdict:
-    """Walks ``rows`` (in sequence order) and checks they end where the chain head says, and hold every checkpoint."""
+    """Walks ``rows`` (in sequence order) and checks they end where the chain head says, and hold every checkpoint.
+
+    Each checkpoint's signature is checked with the one of ``public_keys`` whose id it names, so that checkpoints signed
+    before and after a change of key verify together; with no public key, signatures go unchecked.
+    """
+    keys = {checkpoints.key_id(key): key for key in public_keys}
     walk = ChainWalk({checkpoint.seq for checkpoint in signed})
-    verdict = Verdict(checkpoints=len(signed), key_id=checkpoints.key_id(public_key) if public_key else None)
+    verdict = Verdict(checkpoints=len(signed), key_ids=list(keys))
     last: StoredEvent | None = None
     for row in rows:
         walk.take(row)
@@ -169,19 +174,30 @@ def verify(
         verdict.faults.append(Fault(seq, f"the chain head is at {head_seq} but the store ends at {last_seq}"))
     elif head_hash != last_hash:
         verdict.faults.append(Fault(last_seq, f"the chain head's hash differs from sequence {last_seq}'s"))
-    verdict.faults.extend(_checkpoint_faults(signed, walk.hashes_at, last_seq, public_key))
+    verdict.faults.extend(_checkpoint_faults(signed, walk.hashes_at, last_seq, keys))
     return verdict
 
 
-def _checkpoint_faults(signed: list[Checkpoint], hashes_at: dict[int, str], last_seq: int, public_key) -> list[Fault]:
+def _checkpoint_faults(signed: list[Checkpoint], hashes_at: dict[int, str], last_seq: int,
+                       keys: dict[str, Ed25519PublicKey]) -> list[Fault]:
     faults = []
-    own_key_id = checkpoints.key_id(public_key) if public_key else None
     for checkpoint in signed:
-        if public_key is not None and (checkpoint.key_id != own_key_id or not checkpoints.signature_holds(public_key, checkpoint)):
-            faults.append(Fault(checkpoint.seq, f"checkpoint {checkpoint.id} at sequence {checkpoint.seq} is not signed by the checkpoint key "
-                                                f"{own_key_id} (it names key {checkpoint.key_id})"))
+        if keys and not _signed_with_the_key_it_names(checkpoint, keys):
+            faults.append(Fault(checkpoint.seq, _not_signed(checkpoint, keys)))
         elif checkpoint.seq > last_seq:
             faults.append(Fault(last_seq + 1, f"checkpoint {checkpoint.id} vouches for {checkpoint.seq} events; the store ends at {last_seq}"))
         elif hashes_at.get(checkpoint.seq) != checkpoint.hash:
             faults.append(Fault(checkpoint.seq, f"sequence {checkpoint.seq} is not the event checkpoint {checkpoint.id} signed"))
     return faults
+
+
+def _signed_with_the_key_it_names(checkpoint: Checkpoint, keys: dict[str, Ed25519PublicKey]) -> bool:
+    named = keys.get(checkpoint.key_id)
+    return named is not None and checkpoints.signature_holds(named, checkpoint)
+
+
+def _not_signed(checkpoint: Checkpoint, keys: dict[str, Ed25519PublicKey]) -> str:
+    """The fault of a checkpoint that no key vouches for, naming the keys its signature was checked against."""
+    tried = [checkpoint.key_id] if checkpoint.key_id in keys else list(keys)
+    by = f"the checkpoint key {tried[0]}" if len(tried) == 1 else f"any of the checkpoint keys {', '.join(tried)}"
+    return f"checkpoint {checkpoint.id} at sequence {checkpoint.seq} is not signed by {by} (it names key {checkpoint.key_id})"

@@ -33,16 +33,22 @@ def test_keygen_prints_both_keys_as_the_variables_that_give_them():
 
 def a_verdict(**facts) -> dict:
     return {"intact": True, "events": 5, "first_bad_seq": None, "checkpoints": 2, "signatures_checked": True,
-            "key_id": "0123456789abcdef", "faults": [], **facts}
+            "key_ids": ["0123456789abcdef"], "faults": [], **facts}
 
 
 def test_a_verdict_names_the_key_that_checked_the_signatures():
     assert "checkpoint signatures checked with key 0123456789abcdef" in "\n".join(_verdict_lines(a_verdict()))
 
 
+def test_a_verdict_names_every_key_it_checked_signatures_with():
+    lines = _verdict_lines(a_verdict(key_ids=["0123456789abcdef", "fedcba9876543210"]))
+
+    assert "checkpoint signatures checked with keys 0123456789abcdef, fedcba9876543210" in "\n".join(lines)
+
+
 def test_a_verdict_without_a_key_says_plainly_that_signatures_were_not_checked():
     for checkpoints in (2, 0):
-        lines = _verdict_lines(a_verdict(checkpoints=checkpoints, signatures_checked=False, key_id=None))
+        lines = _verdict_lines(a_verdict(checkpoints=checkpoints, signatures_checked=False, key_ids=[]))
 
         assert lines[0].startswith("intact")
         assert any("signatures not checked" in line and "--public-key" in line for line in lines)

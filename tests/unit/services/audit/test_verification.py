@@ -70,7 +70,7 @@ def test_an_intact_store_with_its_checkpoint_verifies():
     key = signing_key(new_key())
     signed = [Checkpoint(1, **sign(key, 5, rows[4].hash, "2026-11-25T10:00:00+00:00"))]
 
-    verdict = verify(rows, head_of(rows), signed, key.public_key())
+    verdict = verify(rows, head_of(rows), signed, [key.public_key()])
 
     assert verdict.intact and verdict.checkpoints == 1
 
@@ -81,9 +81,9 @@ def test_checked_with_another_keys_public_key_the_first_checkpoint_is_named_with
     signed = [Checkpoint(7, **sign(key, 2, rows[1].hash, "2026-11-25T10:00:00+00:00")),
               Checkpoint(8, **sign(key, 5, rows[4].hash, "2026-11-25T11:00:00+00:00"))]
 
-    verdict = verify(rows, head_of(rows), signed, other)
+    verdict = verify(rows, head_of(rows), signed, [other])
 
-    assert verdict.first_bad_seq == 2 and verdict.signatures_checked and verdict.key_id == key_id(other)
+    assert verdict.first_bad_seq == 2 and verdict.signatures_checked and verdict.key_ids == [key_id(other)]
     assert verdict.faults[0].what == (f"checkpoint 7 at sequence 2 is not signed by the checkpoint key {key_id(other)} "
                                       f"(it names key {key_id(key.public_key())})")
 
@@ -93,14 +93,55 @@ def test_a_checkpoint_whose_hash_is_not_the_stored_events_names_its_sequence():
     key = signing_key(new_key())
     signed = [Checkpoint(1, **sign(key, 3, "f" * 64, "2026-11-25T10:00:00+00:00"))]
 
-    assert verify(rows, head_of(rows), signed, key.public_key()).first_bad_seq == 3
+    assert verify(rows, head_of(rows), signed, [key.public_key()]).first_bad_seq == 3
+
+
+def test_checkpoints_signed_before_and_after_a_change_of_key_verify_with_both_public_keys():
+    rows = stored([an_event(n) for n in range(1, 6)])
+    old, new = signing_key(new_key()), signing_key(new_key())
+    signed = [Checkpoint(1, **sign(old, 2, rows[1].hash, "2026-11-25T10:00:00+00:00")),
+              Checkpoint(2, **sign(new, 5, rows[4].hash, "2026-11-25T11:00:00+00:00"))]
+
+    verdict = verify(rows, head_of(rows), signed, [old.public_key(), new.public_key()])
+
+    assert verdict.intact and verdict.key_ids == [key_id(old.public_key()), key_id(new.public_key())]
+
+
+def test_a_checkpoint_whose_key_is_none_of_those_given_is_named_with_every_key_tried():
+    rows = stored([an_event(n) for n in range(1, 6)])
+    key, others = signing_key(new_key()), [signing_key(new_key()).public_key() for _ in range(2)]
+    signed = [Checkpoint(7, **sign(key, 2, rows[1].hash, "2026-11-25T10:00:00+00:00"))]
+
+    verdict = verify(rows, head_of(rows), signed, others)
+
+    tried = ", ".join(key_id(other) for other in others)
+    assert verdict.faults[0].what == (f"checkpoint 7 at sequence 2 is not signed by any of the checkpoint keys {tried} "
+                                      f"(it names key {key_id(key.public_key())})")
+
+
+def test_a_forged_signature_under_a_given_keys_id_fails_naming_that_key_alone():
+    rows = stored([an_event(n) for n in range(1, 4)])
+    key, other = signing_key(new_key()), signing_key(new_key())
+    forged = {**sign(other, 3, rows[2].hash, "2026-11-25T10:00:00+00:00"), "key_id": key_id(key.public_key())}
+
+    verdict = verify(rows, head_of(rows), [Checkpoint(1, **forged)], [other.public_key(), key.public_key()])
+
+    assert verdict.faults[0].what == (f"checkpoint 1 at sequence 3 is not signed by the checkpoint key {key_id(key.public_key())} "
+                                      f"(it names key {key_id(key.public_key())})")
+
+
+def test_a_public_key_given_twice_is_one_key():
+    rows = stored([an_event(n) for n in range(1, 4)])
+    key = signing_key(new_key())
+
+    assert verify(rows, head_of(rows), [], [key.public_key(), key.public_key()]).key_ids == [key_id(key.public_key())]
 
 
 def test_without_the_key_checkpoints_are_still_held_against_the_chain_but_not_their_signatures():
     rows = stored([an_event(n) for n in range(1, 4)])
     signed = [Checkpoint(1, 3, rows[2].hash, "t", "k", "not-a-signature")]
 
-    verdict = verify(rows, head_of(rows), signed, None)
+    verdict = verify(rows, head_of(rows), signed, [])
 
     assert verdict.intact and not verdict.signatures_checked
 
