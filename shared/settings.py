@@ -40,7 +40,7 @@ class Settings:
     token_key: str = ""
     totp_key: str = ""
     checkpoint_key: str = ""  # signs checkpoints of the audit chain (Ed25519, 32 bytes in base64)
-    checkpoint_public_key: str = ""  # checks their signatures without the power to sign; unset, the public half of checkpoint_key does
+    checkpoint_public_key: str = ""  # public keys, comma-separated, that check their signatures beside checkpoint_key's own half
     pseudonym_key: str = ""  # keys the pseudonyms of bulk disclosure
     disclosure_read_seconds: int = 24 * 60 * 60  # how long an approved single-record disclosure may be read
     token_lifetime_seconds: int = 30 * 60  # a session ends this long after its last use (idle timeout)

@@ -5,6 +5,8 @@ cannot sign a checkpoint without the key, which only the process signing checkpo
 The key is 32 random bytes, base64-encoded, given as ``CP_CHECKPOINT_KEY`` (or in the key file).
 Its public half, encoded the same way (``CP_CHECKPOINT_PUBLIC_KEY``), checks the signatures: a
 security team or an outside auditor verifies the store with it and cannot forge a checkpoint.
+Each checkpoint names the id of the key that signed it, so that after the key is changed the
+old public keys, listed beside the new one, still check the checkpoints they signed.
 """
 from __future__ import annotations
 
@@ -56,15 +58,18 @@ def checking_key(encoded: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(_decode(encoded))
 
 
-def configured_checking_key(public_key: str, key: str) -> Ed25519PublicKey | None:
-    """The key that checks signatures when the request names none: ``CP_CHECKPOINT_PUBLIC_KEY``, else the public half of
-    ``CP_CHECKPOINT_KEY``; ``None`` when neither is set, and signatures go unchecked."""
-    if public_key:
+def configured_checking_keys(public_keys: str, key: str) -> list[Ed25519PublicKey]:
+    """The keys that check signatures when the request names none: each of ``CP_CHECKPOINT_PUBLIC_KEY``'s (comma-separated:
+    after a change of key, the old ones still check the checkpoints they signed), and the public half of
+    ``CP_CHECKPOINT_KEY``, which signs the checkpoints made now; empty when neither is set, and signatures go unchecked."""
+    listed = [text for text in public_keys.split(",") if text.strip()]
+    configured = []
+    for position, text in enumerate(listed, start=1):
         try:
-            return checking_key(public_key)
+            configured.append(checking_key(text))
         except ValueError as exc:
-            raise ConfigurationError(f"{PUBLIC_KEY_VARIABLE} is not 32 bytes in base64 ({exc})") from exc
-    return signing_key(key).public_key() if key else None
+            raise ConfigurationError(f"{PUBLIC_KEY_VARIABLE}: key {position} of {len(listed)} is not 32 bytes in base64 ({exc})") from exc
+    return [*configured, signing_key(key).public_key()] if key else configured
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:

@@ -185,9 +185,10 @@ def team_queue_name(team_id: str) -> str:
 def verify_store(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings) -> dict:
     """Walks the whole store up to the chain head as it was when the walk began (checkpoints read first: none is newer).
 
-    Signatures are checked with the public key the request gives, else with the one configured; with none, not at all.
+    Signatures are checked with the public key the request gives, else with those configured; with none, not at all.
     """
-    public_key = request["public_key"] or checkpoints.configured_checking_key(settings.checkpoint_public_key, settings.checkpoint_key)
+    public_keys = [request["public_key"]] if request["public_key"] else checkpoints.configured_checking_keys(
+        settings.checkpoint_public_key, settings.checkpoint_key)
     signed = [checkpoints.Checkpoint(c.id, c.seq, c.hash, c.signed_at, c.key_id, c.signature)
               for c in uow.session.scalars(select(SignedCheckpoint).order_by(SignedCheckpoint.id))]
     head = uow.session.get(ChainHead, 1)
@@ -196,7 +197,7 @@ def verify_store(uow: UnitOfWork, request: dict, envelope=None, *, settings: Set
         select(AuditRecord).where(AuditRecord.seq <= (head.seq if head else 0)).order_by(AuditRecord.seq)
         .execution_options(yield_per=VERIFY_BATCH)
     ).scalars()
-    verdict = verification.verify((_stored(record) for record in rows), head_at, signed, [public_key] if public_key else [])
+    verdict = verification.verify((_stored(record) for record in rows), head_at, signed, public_keys)
     uow.emit(audit_event(SERVICE, "verify", actor=request["actor"], outcome="success" if verdict.intact else "failure",
                          detail={"events": verdict.events, "first_bad_seq": verdict.first_bad_seq}))
     return verdict.as_dict()

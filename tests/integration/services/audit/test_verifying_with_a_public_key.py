@@ -1,5 +1,6 @@
 """Whoever verifies the audit store needs only the checkpoint key's public half: with it they check every
-checkpoint's signature, and cannot sign one. A public key that did not sign the checkpoints fails them."""
+checkpoint's signature, and cannot sign one. A public key that did not sign the checkpoints fails them.
+After the checkpoint key is changed, the old public key beside the new one checks the whole history."""
 from __future__ import annotations
 
 import subprocess
@@ -25,13 +26,21 @@ OPERATOR = {"username": "cli:tester", "la_code": "national", "role": "operator",
 
 
 @contextmanager
-def verifier(settings: Settings) -> Iterator:
-    """The audit service as an auditor runs it: these settings, and no signing key."""
-    service = bootstrap(settings.but(checkpoint_key=""))
+def started(settings: Settings) -> Iterator:
+    service = bootstrap(settings)
     try:
         yield service
     finally:
         service.close()
+
+
+def verifier(settings: Settings):
+    """The audit service as an auditor runs it: these settings, and no signing key."""
+    return started(settings.but(checkpoint_key=""))
+
+
+def the_id_of(encoded_key: str) -> str:
+    return key_id(signing_key(encoded_key).public_key())
 
 
 def verify(service, **request) -> dict:
@@ -60,7 +69,7 @@ def test_the_public_key_alone_checks_every_checkpoint_of_an_intact_store(audit_s
         verdict = verify(service, public_key=public)
 
     assert verdict["intact"] and verdict["checkpoints"] == 2 and verdict["signatures_checked"]
-    assert verdict["key_ids"] == [key_id(signing_key(audit_store.checkpoint_key).public_key())]
+    assert verdict["key_ids"] == [the_id_of(audit_store.checkpoint_key)]
 
 
 def test_the_public_key_may_be_configured_as_cp_checkpoint_public_key(audit_store, checkpointed):
@@ -109,8 +118,46 @@ def test_audit_verify_on_the_command_line_checks_with_public_key_and_fails_with_
 
     assert right.returncode == 0, right.stderr
     assert right.stdout.startswith("intact: 5 events, 2 checkpoints")
-    assert f"checkpoint signatures checked with key {key_id(signing_key(audit_store.checkpoint_key).public_key())}" in right.stdout
+    assert f"checkpoint signatures checked with key {the_id_of(audit_store.checkpoint_key)}" in right.stdout
     first_bad, first_fault = wrong.stdout.splitlines()[:2]
     assert wrong.returncode != 0
     assert first_bad == "first bad sequence: 2" and "at sequence 2 is not signed by the checkpoint key" in first_fault
     assert unchecked.returncode == 0 and "checkpoint signatures not checked" in unchecked.stdout
+
+
+@pytest.fixture
+def rotated(audit_store, checkpointed, store) -> Settings:
+    """The store of ``checkpointed`` (two checkpoints signed with its first key, at 2 and 5), three events more, and a
+    third checkpoint signed by the audit service restarted with a new CP_CHECKPOINT_KEY: the settings it runs with now."""
+    store(*lookups(3))
+    now = audit_store.but(checkpoint_key=new_key())
+    with started(now) as service:
+        service.perform(CHECKPOINT_AUDIT, {"actor": SCHEDULER})
+    return now
+
+
+def test_after_a_change_of_key_the_old_and_new_public_keys_configured_check_the_whole_history(audit_store, rotated):
+    old, new = public_key_of(audit_store.checkpoint_key), public_key_of(rotated.checkpoint_key)
+
+    with verifier(rotated.but(checkpoint_public_key=f"{old},{new}")) as service:
+        verdict = verify(service)
+
+    assert verdict["intact"] and verdict["checkpoints"] == 3 and verdict["signatures_checked"]
+    assert verdict["key_ids"] == [the_id_of(audit_store.checkpoint_key), the_id_of(rotated.checkpoint_key)]
+
+
+def test_the_service_checks_with_its_own_keys_half_beside_the_old_public_key_configured(audit_store, rotated):
+    with started(rotated.but(checkpoint_public_key=public_key_of(audit_store.checkpoint_key))) as service:
+        verdict = verify(service)
+
+    assert verdict["intact"] and verdict["key_ids"] == [the_id_of(audit_store.checkpoint_key), the_id_of(rotated.checkpoint_key)]
+
+
+def test_with_the_new_public_key_alone_the_store_fails_at_the_first_checkpoint_of_the_old_key(audit_store, rotated):
+    with verifier(rotated.but(checkpoint_public_key=public_key_of(rotated.checkpoint_key))) as service:
+        verdict = verify(service)
+
+    assert not verdict["intact"] and verdict["first_bad_seq"] == 2
+    assert [fault["seq"] for fault in verdict["faults"]] == [2, 5]
+    assert verdict["faults"][0]["what"].endswith(f"at sequence 2 is not signed by the checkpoint key {the_id_of(rotated.checkpoint_key)} "
+                                                 f"(it names key {the_id_of(audit_store.checkpoint_key)})")

@@ -8,7 +8,7 @@ import pytest
 from services.audit.checkpoints import (
     Checkpoint,
     checking_key,
-    configured_checking_key,
+    configured_checking_keys,
     key_id,
     new_key,
     public_key_of,
@@ -52,17 +52,47 @@ def test_what_is_not_32_bytes_in_base64_is_not_a_public_key(text):
         checking_key(text)
 
 
-def test_the_configured_public_key_checks_signatures_before_the_signing_keys_own_half():
-    key, other = new_key(), new_key()
+def key_ids(keys) -> list[str]:
+    return [key_id(key) for key in keys]
 
-    assert key_id(configured_checking_key(public_key_of(other), key)) == key_id(checking_key(public_key_of(other)))
-    assert key_id(configured_checking_key("", key)) == key_id(checking_key(public_key_of(key)))
+
+def the_id_of(encoded_key: str) -> str:
+    return key_id(signing_key(encoded_key).public_key())
+
+
+def test_the_configured_public_keys_check_signatures_beside_the_signing_keys_own_half():
+    key, old, older = new_key(), new_key(), new_key()
+
+    configured = configured_checking_keys(f"{public_key_of(older)},{public_key_of(old)}", key)
+
+    assert key_ids(configured) == [the_id_of(older), the_id_of(old), the_id_of(key)]
+
+
+def test_the_configured_public_keys_alone_check_signatures_where_the_signing_key_is_not_held():
+    old, new = new_key(), new_key()
+
+    assert key_ids(configured_checking_keys(f"{public_key_of(old)},{public_key_of(new)}", "")) == [the_id_of(old), the_id_of(new)]
+    assert key_ids(configured_checking_keys(public_key_of(new), "")) == [the_id_of(new)]
+
+
+def test_unset_the_signing_keys_own_half_checks_signatures():
+    key = new_key()
+
+    assert key_ids(configured_checking_keys("", key)) == [the_id_of(key)]
+
+
+def test_spaces_around_the_commas_and_empty_places_between_them_are_ignored():
+    old, new = new_key(), new_key()
+
+    configured = configured_checking_keys(f" {public_key_of(old)} ,, {public_key_of(new)},\n", "")
+
+    assert key_ids(configured) == [the_id_of(old), the_id_of(new)]
 
 
 def test_with_no_key_configured_nothing_checks_signatures():
-    assert configured_checking_key("", "") is None
+    assert configured_checking_keys("", "") == []
 
 
-def test_a_configured_public_key_that_is_not_one_is_a_configuration_error_naming_its_variable():
-    with pytest.raises(ConfigurationError, match="CP_CHECKPOINT_PUBLIC_KEY"):
-        configured_checking_key("nonsense", new_key())
+def test_a_configured_public_key_that_is_not_one_is_a_configuration_error_naming_its_variable_and_place():
+    with pytest.raises(ConfigurationError, match="^CP_CHECKPOINT_PUBLIC_KEY: key 2 of 2 is not 32 bytes"):
+        configured_checking_keys(f"{public_key_of(new_key())},nonsense", new_key())
