@@ -15,13 +15,15 @@ def audit():
 
 
 @audit.command("verify")
-@click.option("--public-key", help="the checkpoint public key to check signatures with (else CP_CHECKPOINT_PUBLIC_KEY, else CP_CHECKPOINT_KEY's)")
+@click.option("--public-key", "public_keys", multiple=True,
+              help="a checkpoint public key to check signatures with; repeat it for the keys used before a change of key "
+                   "(else CP_CHECKPOINT_PUBLIC_KEY's and CP_CHECKPOINT_KEY's)")
 @click.option("--json", "as_json", is_flag=True)
-def audit_verify(public_key, as_json):
+def audit_verify(public_keys, as_json):
     """Verify the whole audit store: the hash chain, the producers' numbering and the signed checkpoints."""
     from shared.contracts.requests import VERIFY_AUDIT
 
-    request = {"actor": operator(), **({"public_key": public_key} if public_key is not None else {})}
+    request = {"actor": operator(), "public_keys": list(public_keys)}
     verdict = service("audit").perform(VERIFY_AUDIT, request)
     show(verdict, as_json, _verdict_lines)
     if not verdict["intact"]:
@@ -45,7 +47,8 @@ def _verdict_lines(verdict: dict) -> list[str]:
 @click.option("--json", "as_json", is_flag=True)
 def audit_keygen(as_json):
     """Make a new checkpoint signing key, to give the audit service as CP_CHECKPOINT_KEY (shown once), and its public key,
-    to give whoever verifies the store as CP_CHECKPOINT_PUBLIC_KEY: it checks checkpoints and cannot sign them."""
+    to give whoever verifies the store as CP_CHECKPOINT_PUBLIC_KEY: it checks checkpoints and cannot sign them. To change
+    the key, append the new public key to CP_CHECKPOINT_PUBLIC_KEY after the old ones, with a comma."""
     from services.audit.checkpoints import key_id, new_key, public_key_of, signing_key
 
     key = new_key()

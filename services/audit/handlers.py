@@ -185,10 +185,9 @@ def team_queue_name(team_id: str) -> str:
 def verify_store(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings) -> dict:
     """Walks the whole store up to the chain head as it was when the walk began (checkpoints read first: none is newer).
 
-    Signatures are checked with the public key the request gives, else with those configured; with none, not at all.
+    Signatures are checked with the public keys the request gives, else with those configured; with none, not at all.
     """
-    public_keys = [request["public_key"]] if request["public_key"] else checkpoints.configured_checking_keys(
-        settings.checkpoint_public_key, settings.checkpoint_key)
+    public_keys = request["public_keys"] or checkpoints.configured_checking_keys(settings.checkpoint_public_key, settings.checkpoint_key)
     signed = [checkpoints.Checkpoint(c.id, c.seq, c.hash, c.signed_at, c.key_id, c.signature)
               for c in uow.session.scalars(select(SignedCheckpoint).order_by(SignedCheckpoint.id))]
     head = uow.session.get(ChainHead, 1)

@@ -28,10 +28,10 @@ class CheckingKey(fields.String):
 
 
 class VerifyAuditSchema(Schema):
-    """Who asks, and the public key to check checkpoint signatures with, when the service's own key should not be used."""
+    """Who asks, and the public keys to check checkpoint signatures with, when the configured ones should not be used."""
 
     actor = fields.Nested(ActorSchema, required=True)
-    public_key = CheckingKey(load_default=None)
+    public_keys = fields.List(CheckingKey(), load_default=list)
 
 
 class ListAlertsSchema(Schema):

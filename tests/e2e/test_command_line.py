@@ -27,7 +27,7 @@ def assert_one_line_refusal(finished, *words: str) -> None:
     (["sources", "disable", "no-such-source"], ["no-such-source"]),
     (["directory", "export", "no-such-folder/children.jsonl"], ["no-such-folder/children.jsonl"]),
     (["demo", "--children", "-5"], ["-5"]),
-    (["audit", "verify", "--public-key", "not-a-key"], ["public_key", "not a checkpoint public key"]),
+    (["audit", "verify", "--public-key", "not-a-key"], ["public_keys", "not a checkpoint public key"]),
 ])
 def test_bad_input_is_refused_in_one_line(migrated, args, words):
     assert_one_line_refusal(contactpoint(*args, env=environment_for(migrated)), *words)
@@ -39,6 +39,13 @@ def test_a_practitioner_without_vetting_dates_is_refused(migrated):
         env=environment_for(migrated),
     )
     assert_one_line_refusal(finished, "trained")
+
+
+def test_a_configured_checkpoint_public_key_that_is_not_one_is_named_with_its_place_in_one_line(migrated):
+    from services.audit.checkpoints import new_key, public_key_of
+
+    env = {**environment_for(migrated), "CP_CHECKPOINT_PUBLIC_KEY": f"{public_key_of(new_key())},not-a-key"}
+    assert_one_line_refusal(contactpoint("audit", "verify", env=env), "CP_CHECKPOINT_PUBLIC_KEY", "key 2 of 2")
 
 
 def test_an_unreachable_database_is_named_in_one_line(migrated):

@@ -66,7 +66,7 @@ def test_the_public_key_alone_checks_every_checkpoint_of_an_intact_store(audit_s
     public = public_key_of(audit_store.checkpoint_key)
 
     with verifier(audit_store) as service:
-        verdict = verify(service, public_key=public)
+        verdict = verify(service, public_keys=[public])
 
     assert verdict["intact"] and verdict["checkpoints"] == 2 and verdict["signatures_checked"]
     assert verdict["key_ids"] == [the_id_of(audit_store.checkpoint_key)]
@@ -82,12 +82,12 @@ def test_the_public_key_may_be_configured_as_cp_checkpoint_public_key(audit_stor
 def test_the_public_key_in_the_request_wins_over_the_configured_one(audit_store, checkpointed):
     with verifier(audit_store.but(checkpoint_public_key=public_key_of(new_key()))) as service:
         assert not verify(service)["intact"]
-        assert verify(service, public_key=public_key_of(audit_store.checkpoint_key))["intact"]
+        assert verify(service, public_keys=[public_key_of(audit_store.checkpoint_key)])["intact"]
 
 
 def test_another_keys_public_key_fails_the_store_at_its_first_checkpoint(audit_store, checkpointed):
     with verifier(audit_store) as service:
-        verdict = verify(service, public_key=public_key_of(new_key()))
+        verdict = verify(service, public_keys=[public_key_of(new_key())])
 
     assert not verdict["intact"] and verdict["signatures_checked"]
     assert verdict["first_bad_seq"] == checkpointed[0]["seq"] == 2
@@ -104,9 +104,9 @@ def test_with_no_key_at_all_the_chain_is_walked_but_signatures_go_unchecked(audi
 
 
 @pytest.mark.parametrize("public_key", ["", "not-a-key", public_key_of(new_key())[:-8]])
-def test_a_public_key_that_is_not_one_is_an_invalid_request(audit, public_key):
-    with pytest.raises(InvalidRequest, match=r"^public_key: not a checkpoint public key"):
-        verify(audit, public_key=public_key)
+def test_a_public_key_that_is_not_one_is_an_invalid_request_naming_its_place(audit, public_key):
+    with pytest.raises(InvalidRequest, match=r"^public_keys\.1: not a checkpoint public key"):
+        verify(audit, public_keys=[public_key_of(new_key()), public_key])
 
 
 def test_audit_verify_on_the_command_line_checks_with_public_key_and_fails_with_another(audit_store, checkpointed):
@@ -161,3 +161,30 @@ def test_with_the_new_public_key_alone_the_store_fails_at_the_first_checkpoint_o
     assert [fault["seq"] for fault in verdict["faults"]] == [2, 5]
     assert verdict["faults"][0]["what"].endswith(f"at sequence 2 is not signed by the checkpoint key {the_id_of(rotated.checkpoint_key)} "
                                                  f"(it names key {the_id_of(audit_store.checkpoint_key)})")
+
+
+def test_after_a_change_of_key_the_old_and_new_public_keys_in_the_request_check_the_whole_history(audit_store, rotated):
+    with verifier(rotated) as service:
+        both = verify(service, public_keys=[public_key_of(audit_store.checkpoint_key), public_key_of(rotated.checkpoint_key)])
+        new_only = verify(service, public_keys=[public_key_of(rotated.checkpoint_key)])
+
+    assert both["intact"] and both["checkpoints"] == 3
+    assert not new_only["intact"] and new_only["first_bad_seq"] == 2
+    assert f"(it names key {the_id_of(audit_store.checkpoint_key)})" in new_only["faults"][0]["what"]
+
+
+def test_audit_verify_on_the_command_line_takes_the_old_and_new_public_keys(audit_store, rotated):
+    old, new = public_key_of(audit_store.checkpoint_key), public_key_of(rotated.checkpoint_key)
+    keyless = rotated.but(checkpoint_key="")
+
+    both = audit_verify("--public-key", old, "--public-key", new, settings=keyless)
+    new_only = audit_verify("--public-key", new, settings=keyless)
+
+    assert both.returncode == 0, both.stderr
+    assert both.stdout.startswith("intact: 8 events, 3 checkpoints")
+    assert f"checkpoint signatures checked with keys {the_id_of(audit_store.checkpoint_key)}, {the_id_of(rotated.checkpoint_key)}" in both.stdout
+    first_bad, first_fault = new_only.stdout.splitlines()[:2]
+    assert new_only.returncode != 0
+    assert first_bad == "first bad sequence: 2"
+    assert first_fault.strip() == (f"checkpoint 1 at sequence 2 is not signed by the checkpoint key {the_id_of(rotated.checkpoint_key)} "
+                                   f"(it names key {the_id_of(audit_store.checkpoint_key)})")
