@@ -59,6 +59,20 @@ def audit_keygen(as_json):
     ])
 
 
+@audit.command("public-key")
+@click.option("--json", "as_json", is_flag=True)
+def audit_public_key(as_json):
+    """Print the public key of the checkpoint signing key in use (CP_CHECKPOINT_KEY), to give whoever verifies the store."""
+    from services.audit.checkpoints import key_id, public_key_of, signing_key
+    from shared.errors import InvalidRequest
+
+    key = settings().checkpoint_key
+    if not key:
+        raise InvalidRequest("CP_CHECKPOINT_KEY is not set: there is no signing key to take a public key from")
+    public = {"checkpoint_public_key": public_key_of(key), "key_id": key_id(signing_key(key).public_key())}
+    show(public, as_json, lambda r: [f"CP_CHECKPOINT_PUBLIC_KEY={r['checkpoint_public_key']}", f"# key id {r['key_id']}"])
+
+
 @audit.command("tail")
 @click.option("--la", "la_code", help="only events of this local authority (its ONS code, or 'national')")
 @click.option("--action", help="only this action, e.g. read, or service.action, e.g. directory.read")

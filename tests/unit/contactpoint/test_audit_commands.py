@@ -52,3 +52,12 @@ def test_a_verdict_without_a_key_says_plainly_that_signatures_were_not_checked()
 
         assert lines[0].startswith("intact")
         assert any("signatures not checked" in line and "--public-key" in line for line in lines)
+
+
+def test_public_key_prints_the_public_half_of_the_signing_key_in_use():
+    made = json.loads(keygen("--json"))
+
+    shown = CliRunner().invoke(audit, ["public-key", "--json"], env={"CP_CHECKPOINT_KEY": made["checkpoint_key"]})
+
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output) == {"checkpoint_public_key": made["checkpoint_public_key"], "key_id": made["key_id"]}
