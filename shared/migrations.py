@@ -17,12 +17,12 @@ SERVICES_WITH_DATA = ("identity", "directory", "feeds", "audit", "disclosure")
 MIGRATION_LOCK = 7_200_002
 
 
-def upgrade(database_url: str, services: tuple[str, ...] = SERVICES_WITH_DATA) -> None:
+def upgrade(database_url: str, services: tuple[str, ...] = SERVICES_WITH_DATA, revision: str = "head") -> None:
     for service in services:
         config = Config()
         config.set_main_option("script_location", str(resources.files(f"services.{service}") / "migrations"))
         config.attributes["database_url"] = database_url
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def run_migrations(context, metadata: MetaData) -> None:

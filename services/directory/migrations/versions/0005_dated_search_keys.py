@@ -20,11 +20,18 @@ branch_labels = None
 depends_on = None
 
 BATCH = 10_000
-children = sa.table("children", sa.column("contactpoint_id"), sa.column("record", sa.JSON), schema="directory")
-search_keys = sa.table("search_keys", sa.column("key"), sa.column("contactpoint_id"), schema="directory")
+
+
+def _tables():
+    # SQLite holds the schema as an attached alias of the same file: written through both names in
+    # one transaction, the file is locked against itself. There the tables are named plainly.
+    schema = None if op.get_context().dialect.name == "sqlite" else "directory"
+    return (sa.table("children", sa.column("contactpoint_id"), sa.column("record", sa.JSON), schema=schema),
+            sa.table("search_keys", sa.column("key"), sa.column("contactpoint_id"), schema=schema))
 
 
 def upgrade() -> None:
+    children, search_keys = _tables()
     connection = op.get_bind()
     after = ""
     while rows := connection.execute(
@@ -44,4 +51,5 @@ def _dated(record: dict) -> set[str]:
 
 
 def downgrade() -> None:
+    _, search_keys = _tables()
     op.execute(search_keys.delete().where(search_keys.c.key.like("____-__-__:%")))
