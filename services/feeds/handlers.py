@@ -12,8 +12,8 @@ from services.feeds.errors import (
 )
 from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
-    AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, ReviewDecisionSchema,
-    SourceIdSchema, SplitRecordSchema,
+    AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, RepublishChildrenSchema,
+    ReviewDecisionSchema, SourceIdSchema, SplitRecordSchema,
 )
 from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
@@ -316,7 +316,7 @@ def export_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     is exported, so each held record is on exactly one line. Each page is read as it stands when asked: a review decided
     while an export runs may move a record between a page already read and one not yet read.
     """
-    _require_operator(request["actor"])
+    _require_operator(request["actor"], "exports the children ContactPoint holds")
     after = request["after"]
     query = select(LinkedChild).where(*_exported()).order_by(LinkedChild.contactpoint_id).limit(request["limit"])
     page = uow.session.scalars(query if after is None else query.where(LinkedChild.contactpoint_id > after)).all()
@@ -344,9 +344,27 @@ def _export_line(merged: dict, records: list[SourceRecord]) -> dict:
     }
 
 
-def _require_operator(actor: dict) -> None:
+def republish_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Sends a page of children again, in ``contactpoint_id`` order after ``after``, each one version newer, so that the
+    directory and disclosure services, which keep only a newer version than they hold, take each as the contract now shapes it.
+
+    A child joined into another stands for nobody, and is not sent again. One joined between the page's read and its lock
+    is sent as joined, which is what it now is.
+    """
+    _require_operator(request["actor"], "republishes the children ContactPoint holds")
+    after = request["after"]
+    query = select(LinkedChild).where(LinkedChild.merged_into.is_(None)).order_by(LinkedChild.contactpoint_id).limit(request["limit"])
+    page = uow.session.scalars(query if after is None else query.where(LinkedChild.contactpoint_id > after)).all()
+    _publish_with(uow, page, [])
+    ids = [child.contactpoint_id for child in page]
+    uow.emit(audit_event(SERVICE, "children_republished", actor=request["actor"], contactpoint_ids=ids,
+                         detail={"after": after, "children": len(ids)}))
+    return {"republished": len(ids), "next_after": ids[-1] if len(ids) == request["limit"] else None}
+
+
+def _require_operator(actor: dict, doing: str) -> None:
     if actor.get("role") != OPERATOR:
-        raise NotAnOperator("only an operator exports the children ContactPoint holds")
+        raise NotAnOperator(f"only an operator {doing}")
 
 
 def routes(*, broker: BrokerAdmin) -> Routes:
@@ -360,6 +378,7 @@ def routes(*, broker: BrokerAdmin) -> Routes:
             requests.SEPARATE_REVIEW: Request(ReviewDecisionSchema, separate_review),
             requests.SPLIT_RECORD: Request(SplitRecordSchema, split_record),
             requests.EXPORT_CHILDREN: Request(ExportChildrenSchema, export_children),
+            requests.REPUBLISH_CHILDREN: Request(RepublishChildrenSchema, republish_children),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,
                              on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH, batch_handler=receive_feed_messages)],

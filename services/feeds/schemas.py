@@ -5,6 +5,8 @@ from shared.contracts.feeds import SERVICE_KINDS, SOURCE_ID, FeedMessageSchema
 
 # The most children one page of the export holds: a national export is thousands of pages, each one bounded.
 EXPORT_PAGE = 1000
+# A republish page is written, not only read: every child on it is locked and sent again in one transaction.
+REPUBLISH_PAGE = 500
 
 
 class AcceptedFeedMessageSchema(FeedMessageSchema):
@@ -45,6 +47,14 @@ class ExportChildrenSchema(Schema):
 
     after = fields.String(load_default=None, allow_none=True)
     limit = fields.Integer(load_default=EXPORT_PAGE, strict=False, validate=validate.Range(min=1, max=EXPORT_PAGE))
+    actor = fields.Dict(required=True)
+
+
+class RepublishChildrenSchema(Schema):
+    """A page of the republish: the children after ``after`` (from the start when it is none), at most ``limit`` of them."""
+
+    after = fields.String(load_default=None, allow_none=True)
+    limit = fields.Integer(load_default=REPUBLISH_PAGE, strict=False, validate=validate.Range(min=1, max=EXPORT_PAGE))
     actor = fields.Dict(required=True)
 
 

@@ -32,6 +32,7 @@ LINK_REVIEW = "feeds.link_review"
 SEPARATE_REVIEW = "feeds.separate_review"
 SPLIT_RECORD = "feeds.split_record"
 EXPORT_CHILDREN = "feeds.export_children"
+REPUBLISH_CHILDREN = "feeds.republish_children"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
 
