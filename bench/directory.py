@@ -6,7 +6,8 @@ directory, identity and audit run as their own processes, and CP_BENCH_CLIENTS (
 clients search by family name, given name and date of birth, each search audited before it
 is answered. Base: the same candidate lookup (children born on the dates meant whose names sound
 like a name given) sent straight to PostgreSQL by as many clients.
-CP_BENCH_SEARCHES (default 4,000) searches are made each way.
+CP_BENCH_SEARCHES (default 4,000) searches are made each way; then a quarter as many with names
+that sound like no child's, which fall back to every child born on the dates meant.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import partial
 
 import httpx
 import psycopg
@@ -42,6 +44,7 @@ JSON_COLUMNS = {"given_names", "former_family_keys", "record"}
 RAW_LOOKUP = ("SELECT contactpoint_id, shielded, family_name, given_names, former_family_keys, date_of_birth, gender, postcode, nhs_number, upn "
               "FROM directory.children WHERE active AND date_of_birth = ANY(%s) "
               "AND contactpoint_id IN (SELECT contactpoint_id FROM directory.search_keys WHERE key = ANY(%s))")
+RAW_BORN_THEN = RAW_LOOKUP.split(" AND contactpoint_id IN")[0]
 SAMPLE_EVERY = 200
 COPY_BATCH = 50_000
 
@@ -56,9 +59,13 @@ def run(settings: Settings, report: Report) -> None:
                 f"{searches:,} searches each way by family name, given name and date of birth")
     rng = random.Random(3)
     criteria = [rng.choice(sampled) for _ in range(searches)]
-    raw = raw_latencies(settings, criteria, clients)
-    base = report.latencies("raw PostgreSQL candidate lookup", raw)
-    report.latencies("GET /api/v1/children/search (audited)", api_latencies(settings, criteria, clients), base=("raw", base["p95"] / 1000))
+    # Names that sound like no child's: the search falls back to every child born on the dates meant.
+    unheard = [{**wanted, "family_name": "Qwyxz", "given_name": "Vrekk"} for wanted in criteria[: searches // 4]]
+    base = report.latencies("raw PostgreSQL candidate lookup", raw_latencies(settings, criteria, clients, RAW_LOOKUP))
+    born_then = report.latencies("raw lookup of all born then (the fallback)", raw_latencies(settings, unheard, clients, RAW_BORN_THEN))
+    found, not_found = api_latencies(settings, [(criteria, True), (unheard, False)], clients)
+    report.latencies("GET /api/v1/children/search (audited)", found, base=("raw", base["p95"] / 1000))
+    report.latencies("  names sounding like no one (fallback)", not_found, base=("raw fallback", born_then["p95"] / 1000))
 
 
 def load(settings: Settings, count: int) -> list[dict]:
@@ -90,7 +97,7 @@ def load(settings: Settings, count: int) -> list[dict]:
     return sampled
 
 
-def raw_latencies(settings: Settings, criteria: list[dict], clients: int) -> list[float]:
+def raw_latencies(settings: Settings, criteria: list[dict], clients: int, query: str) -> list[float]:
     local = threading.local()
 
     def lookup(wanted: dict) -> float:
@@ -99,14 +106,15 @@ def raw_latencies(settings: Settings, criteria: list[dict], clients: int) -> lis
         started = time.perf_counter()
         dates = dates_meant(date.fromisoformat(wanted["date_of_birth"]))
         keys = dated_keys([wanted["family_name"]], [wanted["given_name"]], dates)
-        local.connection.execute(RAW_LOOKUP, (sorted(dates), sorted(keys))).fetchall()
+        local.connection.execute(query, (sorted(dates), sorted(keys))[: query.count("%s")]).fetchall()
         return time.perf_counter() - started
 
     with ThreadPoolExecutor(clients) as pool:
         return list(pool.map(lookup, criteria))
 
 
-def api_latencies(settings: Settings, criteria: list[dict], clients: int) -> list[float]:
+def api_latencies(settings: Settings, rounds: list[tuple[list[dict], bool]], clients: int) -> list[list[float]]:
+    """For each round of (criteria, whether each search finds a child), the latency of every search."""
     settings = settings.but(http_addr=f"127.0.0.1:{_free_port()}")
     env = {**os.environ, **settings.as_environment()}
     services = [subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in ("identity", "audit", "directory", "portal")]
@@ -115,19 +123,19 @@ def api_latencies(settings: Settings, criteria: list[dict], clients: int) -> lis
         token = _sign_in(settings, base_url, services)
         local = threading.local()
 
-        def search(wanted: dict) -> float:
+        def search(wanted: dict, finds: bool = True) -> float:
             if not hasattr(local, "client"):
                 local.client = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
             started = time.perf_counter()
             answer = local.client.get("/api/v1/children/search", params={**wanted, "purpose": "safeguarding"})
             seconds = time.perf_counter() - started
-            if answer.status_code != 200 or not answer.json()["results"]:
+            if answer.status_code != 200 or bool(answer.json()["results"]) != finds:
                 raise RuntimeError(f"search for {wanted} answered {answer.status_code}: {answer.text[:200]}")
             return seconds
 
         with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(search, criteria[: clients * 5]))  # warm every client's connection and the services' caches
-            return list(pool.map(search, criteria))
+            list(pool.map(search, rounds[0][0][: clients * 5]))  # warm every client's connection and the services' caches
+            return [list(pool.map(partial(search, finds=finds), criteria)) for criteria, finds in rounds]
     finally:
         for service in services:
             service.terminate()
