@@ -16,13 +16,14 @@ birth date and home, with given names that are not one name written two ways.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from jellyfish import jaro_winkler_similarity, metaphone
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
 from services.feeds.models import SourceRecord
@@ -211,6 +212,7 @@ class Nearby:
                 pairs.setdefault(key[0], set()).add(key[1:])
         if not pairs:
             return cls([])
+        _wait_for_others_matching(session, [key for record in records for key in _keys_sought(record)])
         columns = {
             "family_born": (SourceRecord.family_key, SourceRecord.date_of_birth), "given_born": (SourceRecord.given_key, SourceRecord.date_of_birth),
             "postcode_born": (SourceRecord.postcode, SourceRecord.date_of_birth), "postcode_given": (SourceRecord.postcode, SourceRecord.given_key),
@@ -230,6 +232,27 @@ class Nearby:
         """Each once, and only if it shares a key as it stands now: a record the batch changed is judged by its new keys."""
         found = {id(held): held for key in _keys_sought(record) for held in self._by_key.get(key, ())}
         return [held for held in found.values() if _shares_a_key(record, held)]
+
+
+# The advisory locks of matching, apart from any other use of advisory locks (the first of their two keys).
+MATCHING_LOCKS = 7_200_003
+
+
+def _wait_for_others_matching(session: Session, keys: list[tuple]) -> None:
+    """Takes a lock on each blocking key sought, until commit, so that feeds workers never match the same new child at once.
+
+    Two records can only be compared if they share a blocking key, and a record holds no key it
+    did not seek; so a worker matching a record waits here for any other worker still placing a
+    record that shares a key with it, then reads what that one committed. Without this, two
+    workers each made a child of its own for the same new child. The locks are taken in one
+    order, so two workers never wait for each other.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite (the demo) has one worker
+    hashed = sorted({int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=4).digest(), "big", signed=True) for key in keys})
+    session.execute(text(
+        "SELECT pg_advisory_xact_lock(:space, key) FROM (SELECT key FROM unnest(CAST(:keys AS integer[])) AS key ORDER BY key) AS sorted"
+    ), {"space": MATCHING_LOCKS, "keys": hashed})
 
 
 def _keys_sought(record: Described) -> list[tuple]:
