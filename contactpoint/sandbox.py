@@ -60,6 +60,9 @@ def isolated(servers: Servers = LOCAL, prefix: str = "cp_test") -> Iterator[Sett
             http_addr="127.0.0.1:0",
         ))
     finally:
+        # The run's sources and security teams got broker users of their own; they go with its vhost.
+        for user in admin.users_of(run) - {"guest"}:
+            admin.delete_user(user)
         admin.delete_vhost(run)
         # Bounded: a backend that cannot be interrupted (a stalled COPY) would hold the drop forever.
         with psycopg.connect(servers.postgres, autocommit=True, options="-c statement_timeout=60s") as connection:

@@ -47,6 +47,10 @@ class BrokerAdmin:
     def vhosts(self) -> list[str]:
         return [vhost["name"] for vhost in self._call("GET", "/vhosts?columns=name")]
 
+    def users_of(self, vhost: str) -> set[str]:
+        """The users with permissions on the vhost."""
+        return {granted["user"] for granted in self._call("GET", f"/vhosts/{quote(vhost, safe='')}/permissions", missing_ok=True) or []}
+
     def create_user(self, username: str, password: str) -> None:
         self._call("PUT", f"/users/{quote(username, safe='')}", {"password": password, "tags": ""})
 
