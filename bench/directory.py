@@ -42,8 +42,8 @@ CHILDREN_COLUMNS = (
 )
 JSON_COLUMNS = {"given_names", "former_family_keys", "record"}
 RAW_LOOKUP = ("SELECT contactpoint_id, shielded, family_name, given_names, former_family_keys, date_of_birth, gender, postcode, nhs_number, upn "
-              "FROM directory.children WHERE active AND date_of_birth = ANY(%s) "
-              "AND contactpoint_id IN (SELECT contactpoint_id FROM directory.search_keys WHERE key = ANY(%s))")
+              "FROM directory.children WHERE active AND date_of_birth = ANY(%(dates)s) "
+              "AND contactpoint_id IN (SELECT contactpoint_id FROM directory.search_keys WHERE key = ANY(%(keys)s))")
 RAW_BORN_THEN = RAW_LOOKUP.split(" AND contactpoint_id IN")[0]
 SAMPLE_EVERY = 200
 COPY_BATCH = 50_000
@@ -106,7 +106,7 @@ def raw_latencies(settings: Settings, criteria: list[dict], clients: int, query:
         started = time.perf_counter()
         dates = dates_meant(date.fromisoformat(wanted["date_of_birth"]))
         keys = dated_keys([wanted["family_name"]], [wanted["given_name"]], dates)
-        local.connection.execute(query, (sorted(dates), sorted(keys))[: query.count("%s")]).fetchall()
+        local.connection.execute(query, {"dates": sorted(dates), "keys": sorted(keys)}).fetchall()
         return time.perf_counter() - started
 
     with ThreadPoolExecutor(clients) as pool:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from psycopg.types.json import Json
 from sqlalchemy import JSON, BigInteger, Boolean, Integer, MetaData, String, Table, bindparam, create_engine, event, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine, Result, make_url
@@ -138,8 +139,6 @@ def append_rows(session: Session, table: Table, rows: list[dict]) -> None:
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), rows)
         return
-    from psycopg.types.json import Json
-
     names = list(rows[0])
     as_json = {name for name in names if isinstance(table.c[name].type, JSON)}
     quote = connection.dialect.identifier_preparer.quote

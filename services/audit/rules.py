@@ -89,15 +89,9 @@ def evaluate_all(events: list[tuple[dict, datetime]], history: History, rules: t
     window around all of it: no single event's window holds more, so only an actor or child
     whose count could reach the threshold is counted again exactly, event by event.
     """
-    ceilings = _ceilings(events, history, rules)
-    hits, raised, settled = [], set(), set()
-    for index, (event, occurred_at) in enumerate(events):
-        for hit in evaluate(event, occurred_at, history, rules, ceilings, settled):
-            if hit.detail.get("count") is not None and (hit.rule, hit.key) in raised:
-                continue
-            raised.add((hit.rule, hit.key))
-            hits.append((index, hit))
-    return hits
+    ceilings, settled = _ceilings(events, history, rules), set()
+    return [(index, hit) for index, (event, occurred_at) in enumerate(events)
+            for hit in evaluate(event, occurred_at, history, rules, ceilings, settled)]
 
 
 def _ceilings(events: list[tuple[dict, datetime]], history: History, rules: tuple[Rule, ...]) -> dict[tuple[str, str], int]:

@@ -23,7 +23,7 @@ from marshmallow import Schema, ValidationError
 
 from shared.errors import DomainError, InvalidRequest, Unavailable, first_fault, is_transient
 from shared.messaging.envelope import Envelope, encode_body
-from shared.messaging.publisher import publish_on
+from shared.messaging.publisher import publish_on, without_waiting_for_confirms
 from shared.messaging.topology import DEAD
 from shared.unit_of_work import UnitOfWork
 
@@ -210,17 +210,6 @@ def unreadable_envelope(message) -> Envelope:
     )
 
 
-def _unconfirmed(channel):
-    """The channel, publishing without waiting for the broker's confirm.
-
-    For answers to requests: the caller waits for the answer itself, and one lost with the broker
-    is the same to it as one never sent (it times out), so a confirm would only add a round trip.
-    """
-    if hasattr(channel, "_basic_publish"):  # a confirming py-amqp channel; kombu's in-memory ones never wait
-        channel.basic_publish = channel._basic_publish
-    return channel
-
-
 class Worker(ConsumerMixin):
     """Feeds a service's subscriptions from the broker; acks only after the outcome is safe."""
 
@@ -236,7 +225,9 @@ class Worker(ConsumerMixin):
     def get_consumers(self, Consumer, channel):
         # Made before consuming starts: messages may arrive while the later consumers are declared.
         self._producer = Producer(channel)
-        self._answerer = Producer(_unconfirmed(channel.connection.client.channel()))
+        # Answers to requests go unconfirmed: the caller waits for the answer itself, and one lost with
+        # the broker is the same to it as one never sent (it times out), so a confirm only adds a round trip.
+        self._answerer = Producer(without_waiting_for_confirms(channel.connection.client.channel()))
         by_queue: dict[str, list[Subscription]] = {}
         for sub in self._subscriptions:
             by_queue.setdefault(sub.queue.name, []).append(sub)

@@ -40,6 +40,14 @@ def _optional_properties(envelope: Envelope) -> dict:
     return {name: value for name, value in properties.items() if value}
 
 
+def without_waiting_for_confirms(channel):
+    """The channel, each publish returning at once instead of waiting for the broker's confirm (as a py-amqp
+    channel of a ``confirm_publish`` connection does); kombu's in-memory channels never wait."""
+    if hasattr(channel, "_basic_publish"):
+        channel.basic_publish = channel._basic_publish
+    return channel
+
+
 class Publisher:
     """Publishing that returns once the broker holds the messages; safe to share between threads.
 
@@ -102,8 +110,7 @@ class _ConfirmedChannel:
         self._confirms: _Confirms | None = None
         if getattr(channel, "confirm_select", None) and getattr(self._connection.connection, "confirm_publish", False):
             # Confirms are asked for once here and counted below, instead of awaited after each publish.
-            channel.basic_publish = channel._basic_publish
-            channel.confirm_select()
+            without_waiting_for_confirms(channel).confirm_select()
             self._confirms = _Confirms(channel)
         self._producer = Producer(channel)
 
