@@ -24,9 +24,10 @@ from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
 from shared.contracts.validators import normal_postcode, postcode_district
 from shared.db import one_of
 
+CHILDREN = Child.__table__.c
 SCORED_COLUMNS = (
-    Child.contactpoint_id, Child.shielded, Child.family_name, Child.given_names, Child.former_family_keys,
-    Child.date_of_birth, Child.gender, Child.postcode, Child.nhs_number, Child.upn,
+    CHILDREN.contactpoint_id, CHILDREN.shielded, CHILDREN.family_name, CHILDREN.given_names, CHILDREN.former_family_keys,
+    CHILDREN.date_of_birth, CHILDREN.gender, CHILDREN.postcode, CHILDREN.nhs_number, CHILDREN.upn,
 )
 
 
@@ -44,10 +45,10 @@ def search(session: Session, criteria: dict) -> dict:
 
 
 def _ranked(session: Session, candidates, score) -> list[tuple[float, Row]]:
-    # Plain rows, not ORM objects: a search may read hundreds of candidates and changes none of them.
-    query = select(*SCORED_COLUMNS).where(Child.active.is_(True), candidates)
+    # Plain rows from the table, not through the ORM: a search may read hundreds of candidates and changes none of them.
+    query = select(*SCORED_COLUMNS).where(CHILDREN.active.is_(True), candidates)
     return sorted(
-        ((found_score, child) for child in session.execute(query) if (found_score := score(_candidate(child))) >= MIN_SCORE),
+        ((found_score, child) for child in session.connection().execute(query) if (found_score := score(_candidate(child))) >= MIN_SCORE),
         key=lambda pair: (-pair[0], pair[1].contactpoint_id),
     )
 
@@ -56,23 +57,24 @@ def _candidates(criteria: dict):
     """The indexed condition that narrows the search to the children the criteria could mean."""
     if "identifier" in criteria:
         identifier = normal_identifier(criteria["identifier"])
-        return or_(Child.nhs_number == identifier, Child.upn == identifier)
+        return or_(CHILDREN.nhs_number == identifier, CHILDREN.upn == identifier)
     names = [criteria.get("family_name") or ""], [criteria.get("given_name") or ""]
     if "date_of_birth" in criteria:
         dates = dates_meant(criteria["date_of_birth"])
         near = _keyed(dated_keys(*names, dates))
         if "postcode" in criteria:
-            near = or_(near, Child.postcode == normal_postcode(criteria["postcode"]))
+            near = or_(near, CHILDREN.postcode == normal_postcode(criteria["postcode"]))
         return and_(_born_on(criteria), near)
-    return or_(Child.postcode == normal_postcode(criteria["postcode"]), _keyed(named_keys(*names)))
+    return or_(CHILDREN.postcode == normal_postcode(criteria["postcode"]), _keyed(named_keys(*names)))
 
 
 def _born_on(criteria: dict):
-    return Child.date_of_birth.in_(sorted(dates_meant(criteria["date_of_birth"])))
+    return one_of(CHILDREN.date_of_birth, sorted(dates_meant(criteria["date_of_birth"])))
 
 
 def _keyed(keys: set[str]):
-    return Child.contactpoint_id.in_(select(SearchKey.contactpoint_id).where(one_of(SearchKey.key, sorted(keys))))
+    keyed = SearchKey.__table__.c
+    return CHILDREN.contactpoint_id.in_(select(keyed.contactpoint_id).where(one_of(keyed.key, sorted(keys))))
 
 
 def _candidate(child: Row) -> Candidate:

@@ -13,7 +13,7 @@ from kombu import Connection, Consumer, Producer, Queue
 
 from shared.errors import Unavailable, error_from
 from shared.messaging.envelope import Envelope
-from shared.messaging.publisher import publish_on
+from shared.messaging.publisher import publish_on, without_waiting_for_confirms
 from shared.messaging.topology import RPC
 
 
@@ -63,7 +63,8 @@ class RpcClient:
         self._reply_queue = Queue(f"rpc.reply.{uuid.uuid4().hex}", exclusive=True, auto_delete=True, durable=False)
         self._consumer = Consumer(channel, queues=[self._reply_queue], on_message=self._on_answer, no_ack=True)
         self._consumer.consume()
-        self._producer = Producer(self._connection.channel())
+        # A request is transient and its answer is awaited anyway: a broker confirm would only add a round trip.
+        self._producer = Producer(without_waiting_for_confirms(self._connection.channel()))
 
     def _on_answer(self, message) -> None:
         correlation_id = message.properties.get("correlation_id")
