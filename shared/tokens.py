@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jwt
 import redis
@@ -20,6 +21,8 @@ from shared.errors import NotAuthenticated
 ALGORITHM = "HS256"
 SESSION_PREFIX = "cp:session:"
 ACCOUNT_SESSIONS_PREFIX = "cp:sessions-of:"
+# Tokens whose signature has been checked, so that a token in use is checked once, not on every request.
+CHECKED_TOKENS_KEPT = 20_000
 
 
 @dataclass(frozen=True)
@@ -63,13 +66,22 @@ def issue(key: str, sessions: redis.Redis, limits: SessionLimits, *, username: s
 
 def verify(key: str, token: str, sessions: redis.Redis, idle_seconds: int) -> Actor:
     """The actor the token names, if it is genuine, unexpired and its session still open; the session's idle clock restarts."""
-    try:
-        claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["exp", "jti", "sub"]})
-    except jwt.PyJWTError as exc:
-        raise NotAuthenticated("the access token is not valid; sign in again") from exc
+    claims = _signed_claims(key, token)
+    if claims["exp"] <= time.time():
+        raise NotAuthenticated("the access token has expired; sign in again")
     if sessions.getex(SESSION_PREFIX + claims["jti"], ex=idle_seconds) != claims["sub"]:
         raise NotAuthenticated("the session has ended (signed out, idle too long, or revoked); sign in again")
     return Actor(claims["sub"], claims["la"], claims["role"], claims["cat"], bool(claims["sens"]), claims["jti"], claims["exp"])
+
+
+@lru_cache(maxsize=CHECKED_TOKENS_KEPT)
+def _signed_claims(key: str, token: str) -> dict:
+    """The claims of a token signed with ``key``; a signature is a function of the token alone, so it is checked once.
+    Expiry changes with the clock, so the caller checks it on every use."""
+    try:
+        return jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["exp", "jti", "sub"]})
+    except jwt.PyJWTError as exc:
+        raise NotAuthenticated("the access token is not valid; sign in again") from exc
 
 
 def end_session(sessions: redis.Redis, token_id: str) -> None:

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
 from services.portal.schemas.accounts import (
     AccountSchema, AccountsSchema, CredentialsSchema, NewAccountSchema, SuspensionSchema, VettingSchema,
 )
-from services.portal.views.asking import API_PREFIX, actor, ask, plain
+from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask, plain
 from shared.contracts import requests
 
 api = Blueprint("accounts", __name__, url_prefix=API_PREFIX, description="Account administration, for LA administrators.")

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
 from services.portal.schemas.audit import (
     AlertQuerySchema, AlertSchema, AlertsSchema, AuditEventsSchema, InvestigationSchema, TrailQuerySchema, TrailSchema,
 )
-from services.portal.views.asking import API_PREFIX, actor, ask, plain
+from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask, plain
 from shared.contracts import requests
 from shared.contracts.audit import EventFiltersSchema
 

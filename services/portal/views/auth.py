@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from flask import g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
 from services.portal.schemas.auth import ChangePasswordSchema, LoginSchema, SessionSchema, TokenSchema
-from services.portal.views.asking import API_PREFIX, actor, ask
+from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask
 from shared.contracts import requests
 
 api = Blueprint("auth", __name__, url_prefix=API_PREFIX, description="Signing in and out.")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services.portal.auth import signed_in
@@ -12,7 +11,7 @@ from services.portal.schemas.children import (
     SearchQuerySchema,
     SearchResultsSchema,
 )
-from services.portal.views.asking import API_PREFIX, actor, ask, plain
+from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask, plain
 from shared.contracts import requests
 
 api = Blueprint("children", __name__, url_prefix=API_PREFIX, description="Finding a child and reading their record.")

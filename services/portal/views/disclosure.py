@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
 from services.portal.schemas.disclosure import (
@@ -13,7 +12,7 @@ from services.portal.schemas.disclosure import (
     DisclosureRequestBodySchema,
     DisclosureRequestSchema,
 )
-from services.portal.views.asking import API_PREFIX, actor, ask
+from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask
 from shared.contracts import requests
 
 api = Blueprint("disclosure", __name__, url_prefix=API_PREFIX, description="Single-record disclosure on a second person's approval.")

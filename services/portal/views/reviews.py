@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.portal.auth import signed_in
 from services.portal.schemas.reviews import ReviewDecisionSchema, ReviewQueueSchema
-from services.portal.views.asking import API_PREFIX, actor, ask
+from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask
 from shared.contracts import requests
 
 api = Blueprint("reviews", __name__, url_prefix=API_PREFIX, description="The match review queue, for LA ContactPoint teams.")

@@ -85,6 +85,16 @@ def test_an_expired_token_is_refused(revocations):
         verify(token, revocations)
 
 
+def test_a_token_checked_while_valid_is_refused_once_it_expires(revocations, monkeypatch):
+    token = issued(revocations)
+    expires_at = verify(token, revocations).expires_at  # its signature is checked now, and not again
+
+    monkeypatch.setattr(tokens.time, "time", lambda: expires_at)
+
+    with pytest.raises(NotAuthenticated, match="expired"):
+        verify(token, revocations)
+
+
 @pytest.mark.parametrize("missing", ["exp", "jti", "sub"])
 def test_a_token_without_an_expiry_an_id_or_a_subject_is_refused(revocations, missing):
     claims = {"sub": "sam.patel", "la": "E08000035", "role": "practitioner", "cat": "teacher", "sens": False,
