@@ -30,7 +30,7 @@ import httpx
 import psycopg
 import pyotp
 
-from bench.report import Report, stopwatch
+from bench.report import Report, cpu_seconds, stopwatch
 from contactpoint import synthetic
 from services.directory.handlers import RECORD_FIELDS, keys_of, search_columns
 from services.directory.matching import dated_keys, dates_meant
@@ -65,7 +65,7 @@ def run(settings: Settings, report: Report) -> None:
     unheard = [{**wanted, "family_name": "Qwyxz", "given_name": "Vrekk"} for wanted in criteria[: searches // 4]]
     base = report.latencies("raw PostgreSQL candidate lookup", raw_latencies(settings, criteria, clients, RAW_LOOKUP))
     born_then = report.latencies("raw lookup of all born then (the fallback)", raw_latencies(settings, unheard, clients, RAW_BORN_THEN))
-    found, not_found = api_latencies(settings, [(criteria, True), (unheard, False)], clients)
+    found, not_found = api_latencies(settings, [(criteria, True), (unheard, False)], clients, report)
     report.latencies("GET /api/v1/children/search (audited)", found, base=("raw", base["p95"] / 1000))
     report.latencies("  names sounding like no one (fallback)", not_found, base=("raw fallback", born_then["p95"] / 1000))
 
@@ -115,11 +115,13 @@ def raw_latencies(settings: Settings, criteria: list[dict], clients: int, query:
         return list(pool.map(lookup, criteria))
 
 
-def api_latencies(settings: Settings, rounds: list[tuple[list[dict], bool]], clients: int) -> list[list[float]]:
-    """For each round of (criteria, whether each search finds a child), the latency of every search."""
+def api_latencies(settings: Settings, rounds: list[tuple[list[dict], bool]], clients: int, report: Report) -> list[list[float]]:
+    """For each round of (criteria, whether each search finds a child), the latency of every search; reports the
+    rate of searches and each service's CPU time per search."""
     settings = settings.but(http_addr=f"127.0.0.1:{_free_port()}")
     env = {**os.environ, **settings.as_environment()}
-    services = [subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in ("identity", "audit", "directory", "portal")]
+    names = ("identity", "audit", "directory", "portal")
+    services = [subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in names]
     base_url = f"http://{settings.http_addr}"
     try:
         authorised = {"Authorization": f"Bearer {_sign_in(settings, base_url, services)}"}
@@ -140,7 +142,14 @@ def api_latencies(settings: Settings, rounds: list[tuple[list[dict], bool]], cli
 
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(search, rounds[0][0][: clients * 5]))  # warm every client's connection and the services' caches
-            return [list(pool.map(partial(search, finds=finds), criteria)) for criteria, finds in rounds]
+            searched = sum(len(criteria) for criteria, _ in rounds)
+            pids = {name: service.pid for name, service in zip(names, services)}
+            cpu_before = cpu_seconds(pids)
+            with stopwatch() as elapsed:
+                latencies = [list(pool.map(partial(search, finds=finds), criteria)) for criteria, finds in rounds]
+            report.rate("searches answered through the API", searched, elapsed())
+            report.cpu_per_item("CPU per search, by process", searched, cpu_before, cpu_seconds(pids))
+            return latencies
     finally:
         for service in services:
             service.terminate()

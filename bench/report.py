@@ -1,9 +1,11 @@
 """Printing a benchmark's figures, each beside its base (the raw server doing the same work)."""
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 
 class Report:
@@ -35,6 +37,12 @@ class Report:
         print(line, flush=True)
         return figures
 
+    def cpu_per_item(self, label: str, count: int, cpu_before: dict[str, float], cpu_after: dict[str, float]) -> None:
+        """Prints each process's CPU time per item handled: unlike a rate, it holds whatever else the machine is doing."""
+        shares = {name: (cpu_after[name] - cpu_before[name]) / count * 1000 for name in cpu_after if name in cpu_before}
+        if shares:
+            print(f"   {label:<44} " + ", ".join(f"{name} {ms:.2f}" for name, ms in shares.items()) + f" ms  (all {sum(shares.values()):.2f} ms)", flush=True)
+
     def close(self) -> None:
         print(flush=True)
 
@@ -46,3 +54,14 @@ def stopwatch():
     finished: list[float] = []
     yield lambda: (finished[0] if finished else time.perf_counter()) - started
     finished.append(time.perf_counter())
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """The CPU seconds (user and system) each named process has used so far, where the system tells (Linux's /proc)."""
+    used = {}
+    for name, pid in pids.items():
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists():
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
