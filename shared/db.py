@@ -76,15 +76,21 @@ class one_of(ColumnElement[bool]):
 
     An IN of hundreds of values is a statement of hundreds of parameters, new to the driver's
     cache and the server's plans at every length; one array parameter keeps it one statement.
+    Given a tuple of columns, ``(a, b) IN rows`` of tuples: one array a column, read back together
+    by ``unnest``.
     """
 
     inherit_cache = True
     type = Boolean()
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("values", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [("columns", InternalTraversal.dp_clauseelement_tuple), ("arrays", InternalTraversal.dp_clauseelement_tuple)]
 
-    def __init__(self, column, values: Iterable):
-        self.column = column
-        self.values = bindparam(None, list(values), type_=_ValueList(column.type))
+    def __init__(self, columns, values: Iterable):
+        rows = list(values)
+        if isinstance(columns, tuple):
+            self.columns, arrays = columns, [[row[n] for row in rows] for n in range(len(columns))]
+        else:
+            self.columns, arrays = (columns,), [rows]
+        self.arrays = tuple(bindparam(None, array, type_=_ValueList(column.type)) for column, array in zip(self.columns, arrays))
 
 
 class _ValueList(TypeDecorator):
@@ -106,12 +112,24 @@ class _ValueList(TypeDecorator):
 
 @compiles(one_of, "postgresql")
 def _one_of_as_any(element: one_of, compiler, **kw) -> str:
-    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.values, **kw)})"
+    if len(element.columns) == 1:
+        return f"{compiler.process(element.columns[0], **kw)} = ANY({compiler.process(element.arrays[0], **kw)})"
+    return f"({_listed(element.columns, compiler, **kw)}) IN (SELECT * FROM unnest({_listed(element.arrays, compiler, **kw)}))"
 
 
 @compiles(one_of)
 def _one_of_as_json_each(element: one_of, compiler, **kw) -> str:
-    return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({compiler.process(element.values, **kw)}))"
+    if len(element.columns) == 1:
+        return f"{compiler.process(element.columns[0], **kw)} IN (SELECT value FROM json_each({compiler.process(element.arrays[0], **kw)}))"
+    # The n-th values of the arrays make the n-th row.
+    arrays = [f"json_each({compiler.process(array, **kw)}) AS v{n}" for n, array in enumerate(element.arrays)]
+    joined = " JOIN ".join(arrays[:1] + [f"{array} ON v{n}.key = v0.key" for n, array in enumerate(arrays[1:], start=1)])
+    values = ", ".join(f"v{n}.value" for n in range(len(arrays)))
+    return f"({_listed(element.columns, compiler, **kw)}) IN (SELECT {values} FROM {joined})"
+
+
+def _listed(elements, compiler, **kw) -> str:
+    return ", ".join(compiler.process(element, **kw) for element in elements)
 
 
 def insert_rows(session: Session, statement: Insert, rows: list[dict]) -> Result:

@@ -20,6 +20,7 @@ from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import child_merged
 from shared.contracts.feeds import NO_INVOLVEMENT, feedback, kind_of, rejection, source_of
+from shared.db import one_of
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import FEEDS, FEEDS_PARTNER_MESSAGES, feedback_queue
@@ -44,7 +45,7 @@ def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -
     """Many messages in one go: their records locked in one query, each child touched rebuilt and published once."""
     keys = [(source_of(envelope.routing_key), message["source_record_id"]) for message, envelope in batch]
     held = {(r.source_id, r.source_record_id): r for r in uow.session.scalars(
-        select(SourceRecord).where(tuple_(SourceRecord.source_id, SourceRecord.source_record_id).in_(keys)).with_for_update())}
+        select(SourceRecord).where(one_of((SourceRecord.source_id, SourceRecord.source_record_id), keys)).with_for_update())}
     nearby = _nearby(uow, [(message, held.get(key)) for (message, _), key in zip(batch, keys)])
     touched: dict[str, LinkedChild] = {}
     told: list[Envelope] = []
@@ -85,7 +86,7 @@ def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceReco
 def _publish_with(uow: UnitOfWork, children: list[LinkedChild], told: list[Envelope]) -> None:
     uow.session.flush()
     # Locked, and read afresh, before the version rises: a person's review may be changing the same child.
-    uow.session.scalars(select(LinkedChild).where(LinkedChild.contactpoint_id.in_([c.contactpoint_id for c in children]))
+    uow.session.scalars(select(LinkedChild).where(one_of(LinkedChild.contactpoint_id, [c.contactpoint_id for c in children]))
                         .with_for_update().execution_options(populate_existing=True)).all()
     for child in children:
         child.version += 1

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from jellyfish import jaro_winkler_similarity, metaphone
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from services.feeds.models import SourceRecord
 from services.feeds.nicknames import DIMINUTIVES
 from shared.contracts.validators import normal_postcode, postcode_district
+from shared.db import one_of
 from shared.names import name_key
 
 VERIFIED_IDENTIFIERS = ("nhs_number", "upn")
@@ -220,9 +221,8 @@ class Nearby:
             "nhs_number": (SourceRecord.nhs_number,), "upn": (SourceRecord.upn,),
         }
         # One statement per kind of key, each over its own index: OR-ed together, the planner scans the whole table.
-        return cls([held for kind, values in pairs.items() for held in session.scalars(select(SourceRecord).where(
-            tuple_(*columns[kind]).in_(sorted(values)) if len(columns[kind]) > 1 else columns[kind][0].in_(sorted(value for value, in values))
-        ))])
+        return cls([held for kind, values in pairs.items()
+                    for held in session.scalars(select(SourceRecord).where(one_of(columns[kind], sorted(values))))])
 
     def hold(self, held: SourceRecord) -> None:
         for key in _keys_held(held):

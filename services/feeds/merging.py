@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
 from shared.contracts.audit import NATIONAL
+from shared.db import one_of
 from shared.names import name_key
 
 # How much a kind of source is trusted on a child's details; a source is trusted as its most trusted kind.
@@ -41,7 +42,7 @@ def snapshots_with_records(session: Session, children: list[LinkedChild]) -> lis
     """Each child's snapshot beside the records it was built from; their records, sources and open review tasks read in one query each."""
     ids = [child.contactpoint_id for child in children]
     records: dict[str, list[SourceRecord]] = {cp_id: [] for cp_id in ids}
-    for record in session.scalars(select(SourceRecord).where(SourceRecord.contactpoint_id.in_(ids))
+    for record in session.scalars(select(SourceRecord).where(one_of(SourceRecord.contactpoint_id, ids))
                                   .order_by(SourceRecord.received_at.desc(), SourceRecord.source_id)):
         records[record.contactpoint_id].append(record)
     sources = {s.source_id: s for s in session.scalars(select(Source))}
@@ -134,7 +135,7 @@ def _former_family_names(records: list[SourceRecord], family_name: str) -> list[
 def _possible_duplicates(session: Session, contactpoint_ids: list[str]) -> dict[str, list[str]]:
     tasks = session.execute(select(ReviewTask.contactpoint_id, ReviewTask.candidate_id).where(
         ReviewTask.status == "open",
-        ReviewTask.contactpoint_id.in_(contactpoint_ids) | ReviewTask.candidate_id.in_(contactpoint_ids),
+        one_of(ReviewTask.contactpoint_id, contactpoint_ids) | one_of(ReviewTask.candidate_id, contactpoint_ids),
     )).all()
     others: dict[str, set[str]] = {}
     for one, other in tasks:

@@ -54,6 +54,19 @@ def test_one_of_finds_exactly_the_values_given_however_many_each_time(session):
     assert ids(PEOPLE.c.born, [date(2015, 1, 6)]) == [5]
 
 
+def test_one_of_over_columns_finds_the_rows_whose_columns_match_one_of_the_tuples_together(session):
+    append_rows(session, PEOPLE, ROWS)
+
+    def ids(pairs):
+        return session.scalars(sa.select(PEOPLE.c.id).where(one_of((PEOPLE.c.name, PEOPLE.c.born), pairs)).order_by(PEOPLE.c.id)).all()
+
+    assert ids([("name-1", date(2015, 1, 2)), ("name-4", date(2015, 1, 5))]) == [1, 4]
+    # Each value matches some row, but not together with the other value of its tuple.
+    assert ids([("name-1", date(2015, 1, 5)), ("name-4", date(2015, 1, 2))]) == []
+    assert ids([("name-8", date(2015, 1, 9))]) == [8]
+    assert ids([]) == []
+
+
 def test_inserted_rows_keep_to_the_statements_conflict_rule_and_return_what_it_returns(session):
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     append_rows(session, PEOPLE, ROWS[:3])
