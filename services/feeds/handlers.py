@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, tuple_, update
 
 from services.feeds import linking, matching, merging
 from services.feeds.errors import (
@@ -84,13 +84,11 @@ def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceReco
 
 
 def _publish_with(uow: UnitOfWork, children: list[LinkedChild], told: list[Envelope]) -> None:
-    uow.session.flush()
-    # Locked, and read afresh, before the version rises: a person's review may be changing the same child.
-    uow.session.scalars(select(LinkedChild).where(one_of(LinkedChild.contactpoint_id, [c.contactpoint_id for c in children]))
-                        .with_for_update().execution_options(populate_existing=True)).all()
-    for child in children:
-        child.version += 1
-    uow.session.flush()
+    # One statement locks each child and raises its version; the rows it returns are read afresh, for a person's
+    # review may have been changing the same child.
+    uow.session.scalars(update(LinkedChild).where(one_of(LinkedChild.contactpoint_id, [c.contactpoint_id for c in children]))
+                        .values(version=LinkedChild.version + 1).returning(LinkedChild)
+                        .execution_options(populate_existing=True, synchronize_session=False)).all()
     uow.emit(*(child_merged(merged) for merged in merging.snapshots(uow.session, children)), *told)
 
 
