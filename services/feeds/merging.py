@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
 from shared.contracts.audit import NATIONAL
@@ -42,8 +43,7 @@ def snapshots_with_records(session: Session, children: list[LinkedChild]) -> lis
     """Each child's snapshot beside the records it was built from; their records, sources and open review tasks read in one query each."""
     ids = [child.contactpoint_id for child in children]
     records: dict[str, list[SourceRecord]] = {cp_id: [] for cp_id in ids}
-    for record in session.scalars(select(SourceRecord).where(one_of(SourceRecord.contactpoint_id, ids))
-                                  .order_by(SourceRecord.received_at.desc(), SourceRecord.source_id)):
+    for record in _records_linked_to(session, ids):
         records[record.contactpoint_id].append(record)
     sources = {s.source_id: s for s in session.scalars(select(Source))}
     duplicates = _possible_duplicates(session, ids)
@@ -77,6 +77,23 @@ def _snapshot(session: Session, child: LinkedChild, records: list[SourceRecord],
     }
 
 
+def _records_linked_to(session: Session, contactpoint_ids: list[str]) -> list[SourceRecord]:
+    """The records linked to these children, most recently received first.
+
+    Only their keys are read, then whichever records the session does not hold yet: a batch's own
+    records, just written, are not read back with their messages (the session would keep its own anyway).
+    """
+    keys = [tuple(key) for key in session.execute(
+        select(SourceRecord.source_id, SourceRecord.source_record_id).where(one_of(SourceRecord.contactpoint_id, contactpoint_ids))
+        .order_by(SourceRecord.received_at.desc(), SourceRecord.source_id))]
+    held = {key: session.identity_map.get(identity_key(SourceRecord, key)) for key in keys}
+    missing = [key for key, record in held.items() if record is None]
+    if missing:
+        held.update(((r.source_id, r.source_record_id), r) for r in session.scalars(
+            select(SourceRecord).where(one_of((SourceRecord.source_id, SourceRecord.source_record_id), missing))))
+    return [held[key] for key in keys]
+
+
 def _records_of(session: Session, contactpoint_id: str | None) -> list[SourceRecord]:
     return session.scalars(
         select(SourceRecord).where(SourceRecord.contactpoint_id == contactpoint_id)
@@ -103,6 +120,9 @@ def _survivors(records: list[SourceRecord], sources: dict[str, Source]) -> tuple
 
 def _by_trust(records: list[SourceRecord], sources: dict[str, Source], field: str) -> list[SourceRecord]:
     """Most trusted source first; among equals, the most recently received."""
+    if len(records) < 2:  # most children, most of the time: nothing to rank
+        return list(records)
+
     def rank(record: SourceRecord) -> tuple[int, datetime]:
         return _trust(sources[record.source_id], field), record.received_at
 
