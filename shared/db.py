@@ -84,7 +84,12 @@ class one_of(ColumnElement[bool]):
     type = Boolean()
     _traverse_internals = [("columns", InternalTraversal.dp_clauseelement_tuple), ("arrays", InternalTraversal.dp_clauseelement_tuple)]
 
-    def __init__(self, columns, values: Iterable):
+    def __init__(self, columns, values: Iterable = (), *, parameter: str | None = None):
+        """Where ``parameter`` names a parameter (of one column), the values are given to it at execution
+        instead: a statement built once that way is compiled once."""
+        if parameter:
+            self.columns, self.arrays = (columns,), (bindparam(parameter, type_=_ValueList(columns.type)),)
+            return
         rows = list(values)
         if isinstance(columns, tuple):
             self.columns, arrays = columns, [[row[n] for row in rows] for n in range(len(columns))]
@@ -174,6 +179,8 @@ class ServiceDatabase:
         self.schema = schema
         self.engine = make_engine(database_url, schema)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions that only read run each statement on its own, with no BEGIN and COMMIT round trips around it.
+        self.readers = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
 
     def dispose(self) -> None:
         self.engine.dispose()

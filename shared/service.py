@@ -32,6 +32,7 @@ class Request:
 
     schema: type[Schema]
     handler: Handler
+    reads_only: bool = False  # changes nothing in the database: answered outside a transaction
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,12 @@ class Service:
     def subscriptions(self) -> list[Subscription]:
         queue = topology.rpc_queue(self.name)
         return [*self.routes.events, *(
-            Subscription(queue, request.handler, routing_key=name, schema=request.schema, answers=True)
+            Subscription(queue, request.handler, routing_key=name, schema=request.schema, answers=True, reads_only=request.reads_only)
             for name, request in self.routes.requests.items()
         )]
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.relay.tables, self.publisher, on_commit=self.relay.wake)
+    def unit_of_work(self, reads_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.db, self.relay.tables, self.publisher, on_commit=self.relay.wake, reads_only=reads_only)
 
     def perform(self, name: str, request: dict):
         """Answers a request in this process, as the command line does: validate, one unit of work, send what it emitted."""
@@ -70,7 +71,7 @@ class Service:
             payload = route.schema().load(request)
         except ValidationError as exc:
             raise InvalidRequest(first_fault(exc.messages)) from exc
-        with self.unit_of_work() as uow:
+        with self.unit_of_work(reads_only=route.reads_only) as uow:
             result = route.handler(uow, payload)
             uow.commit()
         self.send_outbox()

@@ -23,6 +23,7 @@ class UnitOfWork:
         tables: MessagingTables,
         publisher: Publisher,
         on_commit: Callable[[], None] = lambda: None,
+        reads_only: bool = False,
     ):
         self._db = db
         self._tables = tables
@@ -30,9 +31,10 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._emitted: list[Envelope] = []
         self._committed = False
+        self._reads_only = reads_only
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._db.sessions()
+        self.session = (self._db.readers if self._reads_only else self._db.sessions)()
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -42,6 +44,8 @@ class UnitOfWork:
 
     def emit(self, *envelopes: Envelope) -> None:
         """Sends these once the unit of work commits (through the outbox, written at commit)."""
+        if self._reads_only:
+            raise TypeError("a unit of work that only reads has no transaction to send messages with: publish_now them")
         self._emitted.extend(envelopes)
 
     def publish_now(self, *envelopes: Envelope) -> None:

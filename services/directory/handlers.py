@@ -175,8 +175,8 @@ def delete_expired_archive(uow: UnitOfWork, request: dict, envelope=None) -> dic
 def routes() -> Routes:
     return Routes(
         requests={
-            requests.SEARCH_CHILDREN: Request(SearchSchema, search_children),
-            requests.READ_CHILD: Request(ReadSchema, read_child),
+            requests.SEARCH_CHILDREN: Request(SearchSchema, search_children, reads_only=True),
+            requests.READ_CHILD: Request(ReadSchema, read_child, reads_only=True),
             requests.ARCHIVE_LEAVERS: Request(ScheduledSchema, archive_leavers),
             requests.DELETE_EXPIRED_ARCHIVE: Request(ScheduledSchema, delete_expired_archive),
             requests.DISCLOSE_CHILD: Request(DiscloseChildSchema, disclose_child),

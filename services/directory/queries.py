@@ -6,7 +6,7 @@ postcode read the children at that postcode and those whose precomputed phonetic
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -25,56 +25,66 @@ from shared.contracts.validators import normal_postcode, postcode_district
 from shared.db import one_of
 
 CHILDREN = Child.__table__.c
+KEYS = SearchKey.__table__.c
 SCORED_COLUMNS = (
     CHILDREN.contactpoint_id, CHILDREN.shielded, CHILDREN.family_name, CHILDREN.given_names, CHILDREN.former_family_keys,
     CHILDREN.date_of_birth, CHILDREN.gender, CHILDREN.postcode, CHILDREN.nhs_number, CHILDREN.upn,
 )
 
 
+def _scored(candidates) -> Select:
+    """The columns a search scores, of the active children ``candidates`` picks (plain rows, not through the ORM:
+    a search may read hundreds of candidates and changes none of them)."""
+    return select(*SCORED_COLUMNS).where(CHILDREN.active.is_(True), candidates)
+
+
+_BORN_ON = one_of(CHILDREN.date_of_birth, parameter="dates")
+_KEYED = CHILDREN.contactpoint_id.in_(select(KEYS.contactpoint_id).where(one_of(KEYS.key, parameter="keys")))
+_AT_POSTCODE = CHILDREN.postcode == bindparam("postcode")
+
+# Each way a search is narrowed, built once: only the values change from one search to the next.
+BY_IDENTIFIER = _scored(or_(CHILDREN.nhs_number == bindparam("identifier"), CHILDREN.upn == bindparam("identifier")))
+BY_DATE_AND_NAMES = _scored(and_(_BORN_ON, _KEYED))
+BY_DATE_AND_NAMES_OR_POSTCODE = _scored(and_(_BORN_ON, or_(_KEYED, _AT_POSTCODE)))
+BY_NAMES_OR_POSTCODE = _scored(or_(_AT_POSTCODE, _KEYED))
+BY_DATE = _scored(_BORN_ON)
+
+
 def search(session: Session, criteria: dict) -> dict:
     """``{"results": [...]}`` best first, at most ``MAX_RESULTS``; with a ``notice`` to refine when more matched."""
     score = scorer(criteria)
-    ranked = _ranked(session, _candidates(criteria), score)
+    ranked = _ranked(session, *_candidates(criteria), score)
     if not ranked and "date_of_birth" in criteria:
         # Names mistyped past their sound: every child born on the dates meant, as a last resort.
-        ranked = _ranked(session, _born_on(criteria), score)
+        ranked = _ranked(session, BY_DATE, {"dates": _dates(criteria)}, score)
     answer = {"results": [_summary(child, found_score) for found_score, child in ranked[:MAX_RESULTS]]}
     if len(ranked) > MAX_RESULTS:
         answer["notice"] = REFINE_NOTICE
     return answer
 
 
-def _ranked(session: Session, candidates, score) -> list[tuple[float, Row]]:
-    # Plain rows from the table, not through the ORM: a search may read hundreds of candidates and changes none of them.
-    query = select(*SCORED_COLUMNS).where(CHILDREN.active.is_(True), candidates)
+def _ranked(session: Session, query: Select, values: dict, score) -> list[tuple[float, Row]]:
     return sorted(
-        ((found_score, child) for child in session.connection().execute(query) if (found_score := score(_candidate(child))) >= MIN_SCORE),
+        ((found_score, child) for child in session.connection().execute(query, values) if (found_score := score(_candidate(child))) >= MIN_SCORE),
         key=lambda pair: (-pair[0], pair[1].contactpoint_id),
     )
 
 
-def _candidates(criteria: dict):
-    """The indexed condition that narrows the search to the children the criteria could mean."""
+def _candidates(criteria: dict) -> tuple[Select, dict]:
+    """The indexed query that narrows the search to the children the criteria could mean, and its values."""
     if "identifier" in criteria:
-        identifier = normal_identifier(criteria["identifier"])
-        return or_(CHILDREN.nhs_number == identifier, CHILDREN.upn == identifier)
+        return BY_IDENTIFIER, {"identifier": normal_identifier(criteria["identifier"])}
     names = [criteria.get("family_name") or ""], [criteria.get("given_name") or ""]
+    postcode = {"postcode": normal_postcode(criteria["postcode"])} if "postcode" in criteria else {}
     if "date_of_birth" in criteria:
-        dates = dates_meant(criteria["date_of_birth"])
-        near = _keyed(dated_keys(*names, dates))
-        if "postcode" in criteria:
-            near = or_(near, CHILDREN.postcode == normal_postcode(criteria["postcode"]))
-        return and_(_born_on(criteria), near)
-    return or_(CHILDREN.postcode == normal_postcode(criteria["postcode"]), _keyed(named_keys(*names)))
+        dates = _dates(criteria)
+        by_date = {"dates": dates, "keys": sorted(dated_keys(*names, dates))}
+        return (BY_DATE_AND_NAMES_OR_POSTCODE, {**by_date, **postcode}) if postcode else (BY_DATE_AND_NAMES, by_date)
+    return BY_NAMES_OR_POSTCODE, {"keys": sorted(named_keys(*names)), **postcode}
 
 
-def _born_on(criteria: dict):
-    return one_of(CHILDREN.date_of_birth, sorted(dates_meant(criteria["date_of_birth"])))
-
-
-def _keyed(keys: set[str]):
-    keyed = SearchKey.__table__.c
-    return CHILDREN.contactpoint_id.in_(select(keyed.contactpoint_id).where(one_of(keyed.key, sorted(keys))))
+def _dates(criteria: dict) -> list:
+    return sorted(dates_meant(criteria["date_of_birth"]))
 
 
 def _candidate(child: Row) -> Candidate:

@@ -55,6 +55,7 @@ class Subscription:
     # Where handling many at once costs less than one by one: called once with a batch's new
     # (payload, envelope) pairs in place of ``handler`` for each; ``handler`` still serves one alone.
     batch_handler: BatchHandler | None = None
+    reads_only: bool = False  # its handler changes nothing in the database: no transaction is begun for it
 
 
 def route(subscriptions: list[Subscription], routing_key: str) -> Subscription | None:
@@ -152,7 +153,7 @@ class MessageProcessor:
         return outcomes
 
     def _handle(self, subscription: Subscription, envelope: Envelope, payload) -> Outcome:
-        with self._unit_of_work() as uow:
+        with (self._unit_of_work(reads_only=True) if subscription.reads_only else self._unit_of_work()) as uow:
             if not subscription.answers and uow.already_processed(self.consumer, envelope.message_id):
                 return Outcome(duplicate=True)
             result = subscription.handler(uow, payload, envelope)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shared.db import append_rows, insert_rows, one_of
+from shared.db import ServiceDatabase, append_rows, insert_rows, one_of
 
 METADATA = sa.MetaData(schema="db_helpers")
 PEOPLE = sa.Table(
@@ -54,6 +54,15 @@ def test_one_of_finds_exactly_the_values_given_however_many_each_time(session):
     assert ids(PEOPLE.c.born, [date(2015, 1, 6)]) == [5]
 
 
+def test_one_of_a_named_parameter_is_built_once_and_given_its_values_at_each_execution(session):
+    append_rows(session, PEOPLE, ROWS)
+    born_on = sa.select(PEOPLE.c.id).where(one_of(PEOPLE.c.born, parameter="days")).order_by(PEOPLE.c.id)
+
+    assert session.scalars(born_on, {"days": [date(2015, 1, 2), date(2015, 1, 4)]}).all() == [1, 3]
+    assert session.scalars(born_on, {"days": [date(2015, 1, 10)]}).all() == [9]
+    assert session.scalars(born_on, {"days": []}).all() == []
+
+
 def test_one_of_over_columns_finds_the_rows_whose_columns_match_one_of_the_tuples_together(session):
     append_rows(session, PEOPLE, ROWS)
 
@@ -80,3 +89,33 @@ def test_inserted_rows_keep_to_the_statements_conflict_rule_and_return_what_it_r
     renamed = upsert.on_conflict_do_update(index_elements=[PEOPLE.c.id], set_={"name": PEOPLE.c.name + upsert.excluded.name})
     insert_rows(session, renamed, [{"id": 1, "name": "+1"}, {"id": 9, "name": "new"}])
     assert dict(session.execute(sa.select(PEOPLE.c.id, PEOPLE.c.name).where(PEOPLE.c.id.in_([1, 9]))).all()) == {1: "name-1+1", 9: "new"}
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database(request, settings, tmp_path):
+    url = settings.database_url if request.param == "postgresql" else f"sqlite:///{tmp_path}"
+    database = ServiceDatabase(url, "db_helpers")
+    if request.param == "postgresql":
+        with database.engine.begin() as connection:
+            connection.execute(sa.text("CREATE SCHEMA IF NOT EXISTS db_helpers"))
+    METADATA.drop_all(database.engine)
+    METADATA.create_all(database.engine)
+    yield database
+    METADATA.drop_all(database.engine)
+    database.dispose()
+
+
+def test_a_reading_session_sees_what_is_committed_and_leaves_its_connection_transactional_for_the_next(database):
+    with database.sessions() as writer:
+        append_rows(writer, PEOPLE, ROWS[:2])
+        writer.commit()
+    with database.readers() as reader:
+        assert reader.scalars(sa.select(PEOPLE.c.id).order_by(PEOPLE.c.id)).all() == [0, 1]
+        reader.commit()
+
+    # The pool hands the same connection on: a writer that rolls back must still leave nothing behind.
+    with database.sessions() as writer:
+        append_rows(writer, PEOPLE, ROWS[2:])
+        writer.rollback()
+    with database.readers() as reader:
+        assert reader.scalars(sa.select(sa.func.count()).select_from(PEOPLE)).one() == 2

@@ -303,3 +303,18 @@ def test_a_request_still_failing_after_its_retries_replies_unavailable(processor
 
     assert outcome.reply["error"]["code"] == "unavailable"
     assert sleep.delays == list(DELAYS)
+
+
+def test_a_request_that_only_reads_is_answered_in_a_unit_of_work_that_only_reads(store, sleep):
+    asked_for = []
+
+    def unit_of_work(reads_only: bool = False) -> FakeUnitOfWork:
+        asked_for.append(reads_only)
+        return FakeUnitOfWork(store)
+
+    processor = MessageProcessor("probe", unit_of_work, RetryPolicy(DELAYS), sleep=sleep)
+
+    processor.process(subscription(answers=True, reads_only=True), note(message_id="m-1"))
+    processor.process(subscription(answers=True), note(message_id="m-2"))
+
+    assert asked_for == [True, False]
