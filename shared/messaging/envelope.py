@@ -22,7 +22,8 @@ def utcnow() -> datetime:
 class Envelope:
     exchange: str
     routing_key: str
-    body: dict
+    # Read back from an outbox, the body is the JSON it was stored as (bytes), sent as it is.
+    body: dict | bytes
     message_id: str = field(default_factory=new_message_id)
     type: str = ""
     headers: dict = field(default_factory=dict)
@@ -35,7 +36,9 @@ class Envelope:
         return encode_body(self.body)
 
 
-def encode_body(body: dict) -> bytes:
+def encode_body(body: dict | bytes) -> bytes:
+    if isinstance(body, bytes):
+        return body
     return json.dumps(body, separators=(",", ":"), default=_json_default).encode()
 
 

@@ -78,6 +78,8 @@ class OutboxRelay:
         self._db = db
         self.tables = tables
         self._outbox = tables.outbox
+        # The body is read as the JSON text it is stored as, and sent so: not decoded only to be encoded again.
+        self._stored = [*(column for column in self._outbox.c if column.name != "body"), sa.cast(self._outbox.c.body, sa.Text).label("body")]
         self._publisher = publisher
         self._batch = batch
         self._wake = threading.Event()
@@ -91,7 +93,7 @@ class OutboxRelay:
         while True:
             with self._db.sessions.begin() as session:
                 rows = session.execute(
-                    sa.select(self._outbox)
+                    sa.select(*self._stored)
                     .order_by(self._outbox.c.id)
                     .limit(self._batch)
                     .with_for_update(skip_locked=True)
@@ -115,6 +117,6 @@ class OutboxRelay:
     @staticmethod
     def _envelope(row) -> Envelope:
         return Envelope(
-            exchange=row.exchange, routing_key=row.routing_key, body=row.body,
+            exchange=row.exchange, routing_key=row.routing_key, body=row.body.encode(),
             message_id=row.message_id, type=row.type, headers=row.headers or {},
         )

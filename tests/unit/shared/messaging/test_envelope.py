@@ -48,5 +48,11 @@ def test_an_envelope_encodes_its_body():
     assert envelope.encode() == b'{"on":"2020-02-29"}'
 
 
+def test_a_body_encoded_already_is_sent_as_it_is():
+    stored = b'{"on": "2020-02-29"}'
+
+    assert Envelope("cp.events", "probe.note", stored).encode() is stored
+
+
 def test_utcnow_is_timezone_aware_and_in_utc():
     assert utcnow().utcoffset() == timedelta(0)
