@@ -17,6 +17,9 @@ from shared.messaging.publisher import publish_on, without_waiting_for_confirms
 from shared.messaging.topology import RPC
 
 
+DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
+
+
 class RpcClient:
     """Not thread-safe: each thread keeps its own client."""
 
@@ -24,6 +27,7 @@ class RpcClient:
         self._connect = connect
         self._timeout = timeout
         self._connection: Connection | None = None
+        self._awaited: str | None = None
         self._answers: dict[str, dict] = {}
 
     def call(self, method: str, payload: dict):
@@ -35,7 +39,7 @@ class RpcClient:
 
     def _call(self, method: str, payload: dict):
         self._ensure_connection()
-        correlation_id = uuid.uuid4().hex
+        correlation_id = self._awaited = uuid.uuid4().hex
         publish_on(self._producer, Envelope(
             exchange=RPC.name, routing_key=method, body=payload,
             reply_to=self._reply_queue.name, correlation_id=correlation_id, persistent=False,
@@ -59,16 +63,20 @@ class RpcClient:
             return
         self._connection = self._connect()
         self._connection.ensure_connection(max_retries=3)
-        channel = self._connection.channel()
-        self._reply_queue = Queue(f"rpc.reply.{uuid.uuid4().hex}", exclusive=True, auto_delete=True, durable=False)
+        # A request is transient and its answer is awaited anyway: a broker confirm would only add a round trip.
+        channel = without_waiting_for_confirms(self._connection.channel())
+        if self._connection.transport.driver_type == "amqp":
+            # RabbitMQ's direct reply-to: answers come straight back to the channel that asked, through no queue.
+            self._reply_queue = Queue(DIRECT_REPLY_TO, no_declare=True)
+        else:
+            self._reply_queue = Queue(f"rpc.reply.{uuid.uuid4().hex}", exclusive=True, auto_delete=True, durable=False)
         self._consumer = Consumer(channel, queues=[self._reply_queue], on_message=self._on_answer, no_ack=True)
         self._consumer.consume()
-        # A request is transient and its answer is awaited anyway: a broker confirm would only add a round trip.
-        self._producer = Producer(without_waiting_for_confirms(self._connection.channel()))
+        self._producer = Producer(channel)
 
     def _on_answer(self, message) -> None:
         correlation_id = message.properties.get("correlation_id")
-        if correlation_id:
+        if correlation_id == self._awaited:  # not the late answer to a request given up on
             self._answers[correlation_id] = message.decode()
 
     def close(self) -> None:
