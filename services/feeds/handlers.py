@@ -5,6 +5,7 @@ import re
 from functools import partial
 
 from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from services.feeds import linking, matching, merging
 from services.feeds.errors import (
@@ -20,7 +21,7 @@ from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import child_merged
 from shared.contracts.feeds import NO_INVOLVEMENT, feedback, kind_of, rejection, source_of
-from shared.db import one_of
+from shared.db import append_rows, one_of
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import FEEDS, FEEDS_PARTNER_MESSAGES, feedback_queue
@@ -36,16 +37,15 @@ PARTNER_MESSAGE_BATCH = 100
 
 
 def receive_feed_message(uow: UnitOfWork, message: dict, envelope: Envelope) -> None:
-    record = uow.session.get(SourceRecord, (source_of(envelope.routing_key), message["source_record_id"]), with_for_update=True)
-    told, child, _ = _take(uow, message, envelope, record, _nearby(uow, [(message, record)]))
-    _publish_with(uow, [child] if child else [], [told])
+    receive_feed_messages(uow, [(message, envelope)])
 
 
 def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -> None:
-    """Many messages in one go: their records locked in one query, each child touched rebuilt and published once."""
+    """Many messages in one go: their records locked in one query, new records written in one, each child touched rebuilt and published once."""
     keys = [(source_of(envelope.routing_key), message["source_record_id"]) for message, envelope in batch]
     held = {(r.source_id, r.source_record_id): r for r in uow.session.scalars(
         select(SourceRecord).where(one_of((SourceRecord.source_id, SourceRecord.source_record_id), keys)).with_for_update())}
+    already_held = set(held)
     nearby = _nearby(uow, [(message, held.get(key)) for (message, _), key in zip(batch, keys)])
     touched: dict[str, LinkedChild] = {}
     told: list[Envelope] = []
@@ -54,7 +54,19 @@ def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -
         told.append(answer)
         if child is not None:
             touched[child.contactpoint_id] = child
+    _write_new_records(uow, [record for key, record in held.items() if key not in already_held and record is not None])
     _publish_with(uow, list(touched.values()), told)
+
+
+def _write_new_records(uow: UnitOfWork, records: list[SourceRecord]) -> None:
+    """Writes the records new to this batch, as they now stand, in one statement after their children, where the session would
+    insert them one object at a time; the session then keeps them as written."""
+    uow.session.flush()
+    append_rows(uow.session, SourceRecord.__table__, [{column.key: getattr(record, column.key) for column in SourceRecord.__table__.columns}
+                                                      for record in records])
+    for record in records:
+        make_transient_to_detached(record)
+        uow.session.add(record)
 
 
 def _nearby(uow: UnitOfWork, messages: list[tuple[dict, SourceRecord | None]]) -> matching.Nearby:
@@ -97,8 +109,9 @@ def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message:
     child = message["child"]
     if record is None:
         linked = _child_for(uow, child, nearby)
-        record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"], contactpoint_id=linked.contactpoint_id)
-        uow.session.add(record)
+        # Not added to the session: the batch writes its new records together (``_write_new_records``).
+        record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"], contactpoint_id=linked.contactpoint_id,
+                              linked_by=None)
     else:
         linked = uow.session.get(LinkedChild, record.contactpoint_id)
     for column, value in matching.blocking_keys(child).items():

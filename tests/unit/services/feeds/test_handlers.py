@@ -4,10 +4,12 @@ from __future__ import annotations
 import copy
 
 import pytest
+from sqlalchemy import select
 
 from services.feeds.errors import SourceNotAllowed
-from services.feeds.handlers import reject_to_source
+from services.feeds.handlers import receive_feed_messages, reject_to_source
 from services.feeds.models import LinkedChild, SourceRecord
+from services.feeds.schemas import AcceptedFeedMessageSchema
 from shared.contracts.children import CHILD_MERGED, ChildMergedSchema
 from shared.messaging.envelope import Envelope
 from tests.unit.services.feeds.feeding import BODY, body, feedback_of, merged_of, receive
@@ -114,3 +116,16 @@ def test_a_second_record_for_a_child_first_sent_without_identifiers_is_linked_to
     school = body(source_record_id="UPN-9", involvement=None)
 
     assert merged_of(receive(uow, school, source_id="school-mis", kind="school", message_id="m-2"))["contactpoint_id"] == first["contactpoint_id"]
+
+
+def test_a_record_new_to_a_batch_and_changed_later_in_it_is_written_once_as_the_last_message_left_it(uow):
+    messages = [body(sequence=1), body(sequence=2, child=BODY["child"] | {"family_name": "Smith-Jones"}), body(sequence=3, action="remove", child=None)]
+    envelopes = [Envelope("cp.feeds", "yot-leeds.youth_offending", raw, message_id=f"m-{n}", user_id="yot-leeds") for n, raw in enumerate(messages)]
+
+    receive_feed_messages(uow, [(AcceptedFeedMessageSchema().load(raw), envelope) for raw, envelope in zip(messages, envelopes)])
+
+    [merged] = [e.body for e in uow.emitted if e.routing_key == CHILD_MERGED]
+    assert (merged["version"], merged["active"], merged["demographics"]["family_name"]) == (1, False, "Smith-Jones")
+    assert [e.body["applied"] for e in uow.emitted if e.exchange == "cp.feedback"] == [True, True, True]
+    record = uow.session.scalars(select(SourceRecord)).one()
+    assert (record.sequence, record.held, record.message["child"]["family_name"]) == (3, False, "Smith-Jones")
