@@ -192,6 +192,15 @@ def _decision(weight: float) -> str:
     return "link" if weight >= LINK_AT else "review" if weight >= REVIEW_FROM else "new"
 
 
+# The columns of each kind of blocking key, in the order a key gives their values.
+KEY_COLUMNS = {
+    "family_born": (SourceRecord.family_key, SourceRecord.date_of_birth), "given_born": (SourceRecord.given_key, SourceRecord.date_of_birth),
+    "postcode_born": (SourceRecord.postcode, SourceRecord.date_of_birth), "postcode_given": (SourceRecord.postcode, SourceRecord.given_key),
+    "postcode_family": (SourceRecord.postcode, SourceRecord.family_key), "family_given": (SourceRecord.family_key, SourceRecord.given_key),
+    "nhs_number": (SourceRecord.nhs_number,), "upn": (SourceRecord.upn,),
+}
+
+
 class Nearby:
     """Held records that share a blocking key with any of a batch's records: read in one query, then looked up per record.
 
@@ -207,22 +216,17 @@ class Nearby:
 
     @classmethod
     def read(cls, session: Session, records: list[Described]) -> Nearby:
-        pairs: dict[tuple, set[tuple]] = {}
-        for record in records:
-            for key in _keys_sought(record):
-                pairs.setdefault(key[0], set()).add(key[1:])
-        if not pairs:
+        sought = {key for record in records for key in _keys_sought(record)}
+        if not sought:
             return cls([])
-        _wait_for_others_matching(session, [key for record in records for key in _keys_sought(record)])
-        columns = {
-            "family_born": (SourceRecord.family_key, SourceRecord.date_of_birth), "given_born": (SourceRecord.given_key, SourceRecord.date_of_birth),
-            "postcode_born": (SourceRecord.postcode, SourceRecord.date_of_birth), "postcode_given": (SourceRecord.postcode, SourceRecord.given_key),
-            "postcode_family": (SourceRecord.postcode, SourceRecord.family_key), "family_given": (SourceRecord.family_key, SourceRecord.given_key),
-            "nhs_number": (SourceRecord.nhs_number,), "upn": (SourceRecord.upn,),
-        }
+        _wait_for_others_matching(session, sought)
+        values_of: dict[str, set[tuple]] = {}
+        for kind, *values in sought:
+            values_of.setdefault(kind, set()).add(tuple(values))
         # One statement per kind of key, each over its own index: OR-ed together, the planner scans the whole table.
-        return cls([held for kind, values in pairs.items()
-                    for held in session.scalars(select(SourceRecord).where(one_of(columns[kind], sorted(values))))])
+        # (A UNION of them is planned as one costly query, which the server may hand to parallel workers at each batch.)
+        return cls([held for kind, values in values_of.items()
+                    for held in session.scalars(select(SourceRecord).where(one_of(KEY_COLUMNS[kind], sorted(values))))])
 
     def hold(self, held: SourceRecord) -> None:
         for key in _keys_held(held):
@@ -238,7 +242,7 @@ class Nearby:
 MATCHING_LOCKS = 7_200_003
 
 
-def _wait_for_others_matching(session: Session, keys: list[tuple]) -> None:
+def _wait_for_others_matching(session: Session, keys: set[tuple]) -> None:
     """Takes a lock on each blocking key sought, until commit, so that feeds workers never match the same new child at once.
 
     Two records can only be compared if they share a blocking key, and a record holds no key it
