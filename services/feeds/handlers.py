@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import partial
 
 from sqlalchemy import func, select, tuple_, update
@@ -46,16 +47,25 @@ def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -
     held = {(r.source_id, r.source_record_id): r for r in uow.session.scalars(
         select(SourceRecord).where(one_of((SourceRecord.source_id, SourceRecord.source_record_id), keys)).with_for_update())}
     already_held = set(held)
-    nearby = _nearby(uow, [(message, held.get(key)) for (message, _), key in zip(batch, keys)])
+    intake = _Intake(_nearby(uow, [(message, held.get(key)) for (message, _), key in zip(batch, keys)]))
     touched: dict[str, LinkedChild] = {}
     told: list[Envelope] = []
     for (message, envelope), key in zip(batch, keys):
-        answer, child, held[key] = _take(uow, message, envelope, held.get(key), nearby)
+        answer, child, held[key] = _take(uow, message, envelope, held.get(key), intake)
         told.append(answer)
         if child is not None:
             touched[child.contactpoint_id] = child
     _write_new_records(uow, [record for key, record in held.items() if key not in already_held and record is not None])
-    _publish_with(uow, list(touched.values()), told)
+    _publish_with(uow, list(touched.values()), told, born=intake.born)
+
+
+@dataclass
+class _Intake:
+    """What the messages of one batch share as each is taken in turn."""
+
+    nearby: matching.Nearby
+    # The children the batch made: each is written at its first version, which publishing it does not raise again.
+    born: set[str] = field(default_factory=set)
 
 
 def _write_new_records(uow: UnitOfWork, records: list[SourceRecord]) -> None:
@@ -77,7 +87,7 @@ def _nearby(uow: UnitOfWork, messages: list[tuple[dict, SourceRecord | None]]) -
 
 
 def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceRecord | None,
-          nearby: matching.Nearby) -> tuple[Envelope, LinkedChild | None, SourceRecord | None]:
+          intake: _Intake) -> tuple[Envelope, LinkedChild | None, SourceRecord | None]:
     """Applies one message to what is held; gives the source's answer, the child it changed if any, and the record as it now is."""
     source = _authorised_source(uow, message, envelope)
     if record is not None and record.sequence >= message["sequence"]:
@@ -91,24 +101,25 @@ def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceReco
         record.received_at = utcnow()
         child = uow.session.get(LinkedChild, record.contactpoint_id)
     else:
-        record, child = _hold(uow, source, record, message, envelope.body, nearby)
+        record, child = _hold(uow, source, record, message, envelope.body, intake)
     return feedback(source.source_id, "accepted", envelope.message_id, applied=True, contactpoint_id=child.contactpoint_id), child, record
 
 
-def _publish_with(uow: UnitOfWork, children: list[LinkedChild], told: list[Envelope]) -> None:
-    # One statement locks each child and raises its version; the rows it returns are read afresh, for a person's
-    # review may have been changing the same child.
-    uow.session.scalars(update(LinkedChild).where(one_of(LinkedChild.contactpoint_id, [c.contactpoint_id for c in children]))
+def _publish_with(uow: UnitOfWork, children: list[LinkedChild], told: list[Envelope], born: set[str] = frozenset()) -> None:
+    # One statement locks each child held before and raises its version; the rows it returns are read afresh, for a
+    # person's review may have been changing the same child. The children ``born`` here are at their first version.
+    held_before = [child.contactpoint_id for child in children if child.contactpoint_id not in born]
+    uow.session.scalars(update(LinkedChild).where(one_of(LinkedChild.contactpoint_id, held_before))
                         .values(version=LinkedChild.version + 1).returning(LinkedChild)
                         .execution_options(populate_existing=True, synchronize_session=False)).all()
     uow.emit(*(child_merged(merged) for merged in merging.snapshots(uow.session, children)), *told)
 
 
 def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message: dict, raw: dict,
-          nearby: matching.Nearby) -> tuple[SourceRecord, LinkedChild]:
+          intake: _Intake) -> tuple[SourceRecord, LinkedChild]:
     child = message["child"]
     if record is None:
-        linked = _child_for(uow, child, nearby)
+        linked = _child_for(uow, child, intake)
         # Not added to the session: the batch writes its new records together (``_write_new_records``).
         record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"], contactpoint_id=linked.contactpoint_id,
                               linked_by=None)
@@ -120,17 +131,18 @@ def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message:
     record.held = True
     record.message = raw
     record.received_at = utcnow()
-    nearby.hold(record)
+    intake.nearby.hold(record)
     return record, linked
 
 
-def _child_for(uow: UnitOfWork, child: dict, nearby: matching.Nearby) -> LinkedChild:
+def _child_for(uow: UnitOfWork, child: dict, intake: _Intake) -> LinkedChild:
     """The held child a new record is about; or a new child, with a task for a person when the match is unsure."""
-    match = matching.find_child(uow.session, child, nearby)
+    match = matching.find_child(uow.session, child, intake.nearby)
     if match.decision == "link":
         return uow.session.get(LinkedChild, match.contactpoint_id)
-    new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=0)
+    new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=1)
     uow.session.add(new)
+    intake.born.add(new.contactpoint_id)
     if match.decision == "review":
         uow.session.flush()
         uow.session.add(ReviewTask(contactpoint_id=new.contactpoint_id, candidate_id=match.contactpoint_id, weight=match.weight, status="open"))
