@@ -42,7 +42,7 @@ def receive_feed_message(uow: UnitOfWork, message: dict, envelope: Envelope) -> 
 
 
 def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -> None:
-    """Many messages in one go: their records locked in one query, new records written in one, each child touched rebuilt and published once."""
+    """Many messages in one go: their records locked in one query, what they made written together, each child touched rebuilt and published once."""
     keys = [(source_of(envelope.routing_key), message["source_record_id"]) for message, envelope in batch]
     held = {(r.source_id, r.source_record_id): r for r in uow.session.scalars(
         select(SourceRecord).where(one_of((SourceRecord.source_id, SourceRecord.source_record_id), keys)).with_for_update())}
@@ -55,28 +55,36 @@ def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -
         told.append(answer)
         if child is not None:
             touched[child.contactpoint_id] = child
-    _write_new_records(uow, [record for key, record in held.items() if key not in already_held and record is not None])
-    _publish_with(uow, list(touched.values()), told, born=intake.born)
+    _write_made(uow, intake, [record for key, record in held.items() if key not in already_held and record is not None])
+    _publish_with(uow, list(touched.values()), told, born=set(intake.born))
 
 
 @dataclass
 class _Intake:
-    """What the messages of one batch share as each is taken in turn."""
+    """What the messages of one batch share as each is taken in turn, and what they made, written once all are taken."""
 
     nearby: matching.Nearby
-    # The children the batch made: each is written at its first version, which publishing it does not raise again.
-    born: set[str] = field(default_factory=set)
+    # The children the batch made, each at its first version, which publishing it does not raise again.
+    born: dict[str, LinkedChild] = field(default_factory=dict)
+    # The tasks it set a person, about children it made.
+    tasks: list[ReviewTask] = field(default_factory=list)
+
+    def child(self, uow: UnitOfWork, contactpoint_id: str) -> LinkedChild:
+        """A child the batch made, or one held before it."""
+        return self.born.get(contactpoint_id) or uow.session.get(LinkedChild, contactpoint_id)
 
 
-def _write_new_records(uow: UnitOfWork, records: list[SourceRecord]) -> None:
-    """Writes the records new to this batch, as they now stand, in one statement after their children, where the session would
-    insert them one object at a time; the session then keeps them as written."""
+def _write_made(uow: UnitOfWork, intake: _Intake, records: list[SourceRecord]) -> None:
+    """Writes the children and records new to this batch, as they now stand, one statement each where the session would insert
+    them one object at a time (the session then keeps them as written); then the tasks for a person about them."""
     uow.session.flush()
-    append_rows(uow.session, SourceRecord.__table__, [{column.key: getattr(record, column.key) for column in SourceRecord.__table__.columns}
-                                                      for record in records])
-    for record in records:
-        make_transient_to_detached(record)
-        uow.session.add(record)
+    for model, made in ((LinkedChild, list(intake.born.values())), (SourceRecord, records)):
+        given = [column for column in model.__table__.columns if column.server_default is None]
+        append_rows(uow.session, model.__table__, [{column.key: getattr(row, column.key) for column in given} for row in made])
+        for row in made:
+            make_transient_to_detached(row)
+            uow.session.add(row)
+    uow.session.add_all(intake.tasks)
 
 
 def _nearby(uow: UnitOfWork, messages: list[tuple[dict, SourceRecord | None]]) -> matching.Nearby:
@@ -99,7 +107,7 @@ def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceReco
         record.held = False
         record.sequence = message["sequence"]
         record.received_at = utcnow()
-        child = uow.session.get(LinkedChild, record.contactpoint_id)
+        child = intake.child(uow, record.contactpoint_id)
     else:
         record, child = _hold(uow, source, record, message, envelope.body, intake)
     return feedback(source.source_id, "accepted", envelope.message_id, applied=True, contactpoint_id=child.contactpoint_id), child, record
@@ -120,11 +128,11 @@ def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message:
     child = message["child"]
     if record is None:
         linked = _child_for(uow, child, intake)
-        # Not added to the session: the batch writes its new records together (``_write_new_records``).
+        # Not added to the session: the batch writes what it made together (``_write_made``).
         record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"], contactpoint_id=linked.contactpoint_id,
                               linked_by=None)
     else:
-        linked = uow.session.get(LinkedChild, record.contactpoint_id)
+        linked = intake.child(uow, record.contactpoint_id)
     for column, value in matching.blocking_keys(child).items():
         setattr(record, column, value)
     record.sequence = message["sequence"]
@@ -139,13 +147,11 @@ def _child_for(uow: UnitOfWork, child: dict, intake: _Intake) -> LinkedChild:
     """The held child a new record is about; or a new child, with a task for a person when the match is unsure."""
     match = matching.find_child(uow.session, child, intake.nearby)
     if match.decision == "link":
-        return uow.session.get(LinkedChild, match.contactpoint_id)
-    new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=1)
-    uow.session.add(new)
-    intake.born.add(new.contactpoint_id)
+        return intake.child(uow, match.contactpoint_id)
+    new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=1, merged_into=None)
+    intake.born[new.contactpoint_id] = new
     if match.decision == "review":
-        uow.session.flush()
-        uow.session.add(ReviewTask(contactpoint_id=new.contactpoint_id, candidate_id=match.contactpoint_id, weight=match.weight, status="open"))
+        intake.tasks.append(ReviewTask(contactpoint_id=new.contactpoint_id, candidate_id=match.contactpoint_id, weight=match.weight, status="open"))
     return new
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from services.feeds.errors import SourceNotAllowed
 from services.feeds.handlers import receive_feed_messages, reject_to_source
-from services.feeds.models import LinkedChild, SourceRecord
+from services.feeds.models import LinkedChild, ReviewTask, SourceRecord
 from services.feeds.schemas import AcceptedFeedMessageSchema
 from shared.contracts.children import CHILD_MERGED, ChildMergedSchema
 from shared.messaging.envelope import Envelope
@@ -120,12 +120,42 @@ def test_a_second_record_for_a_child_first_sent_without_identifiers_is_linked_to
 
 def test_a_record_new_to_a_batch_and_changed_later_in_it_is_written_once_as_the_last_message_left_it(uow):
     messages = [body(sequence=1), body(sequence=2, child=BODY["child"] | {"family_name": "Smith-Jones"}), body(sequence=3, action="remove", child=None)]
-    envelopes = [Envelope("cp.feeds", "yot-leeds.youth_offending", raw, message_id=f"m-{n}", user_id="yot-leeds") for n, raw in enumerate(messages)]
 
-    receive_feed_messages(uow, [(AcceptedFeedMessageSchema().load(raw), envelope) for raw, envelope in zip(messages, envelopes)])
+    receive_batch(uow, [(raw, "yot-leeds", "youth_offending") for raw in messages])
 
     [merged] = [e.body for e in uow.emitted if e.routing_key == CHILD_MERGED]
     assert (merged["version"], merged["active"], merged["demographics"]["family_name"]) == (1, False, "Smith-Jones")
     assert [e.body["applied"] for e in uow.emitted if e.exchange == "cp.feedback"] == [True, True, True]
     record = uow.session.scalars(select(SourceRecord)).one()
     assert (record.sequence, record.held, record.message["child"]["family_name"]) == (3, False, "Smith-Jones")
+
+
+def test_records_of_one_new_child_from_two_sources_in_one_batch_make_one_child_published_once_at_its_first_version(uow):
+    school = body(source_record_id="UPN-9", involvement=BODY["involvement"] | {"service": "school", "organisation": "Leeds High"})
+
+    receive_batch(uow, [(body(), "yot-leeds", "youth_offending"), (school, "school-mis", "school")])
+
+    [merged] = [e.body for e in uow.emitted if e.routing_key == CHILD_MERGED]
+    assert merged["version"] == 1
+    assert sorted(merged["source_records"]) == [["school-mis", "UPN-9"], ["yot-leeds", "YOT-000123"]]
+    assert uow.session.query(LinkedChild).count() == 1
+
+
+def test_an_unsure_match_with_a_child_new_to_the_batch_makes_a_child_marked_as_its_possible_duplicate(uow):
+    moved = copy.deepcopy(BODY["child"]) | {"identifiers": {}, "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
+
+    receive_batch(uow, [(body(), "yot-leeds", "youth_offending"), (body(source_record_id="UPN-9", involvement=None, child=moved), "school-mis", "record")])
+
+    [task] = uow.session.query(ReviewTask).all()
+    merged = {e.body["contactpoint_id"]: e.body for e in uow.emitted if e.routing_key == CHILD_MERGED}
+    assert merged[task.contactpoint_id]["possible_duplicate_of"] == [task.candidate_id]
+    assert merged[task.candidate_id]["possible_duplicate_of"] == [task.contactpoint_id]
+    assert [child["version"] for child in merged.values()] == [1, 1]
+
+
+def receive_batch(uow, messages: list[tuple[dict, str, str]]) -> None:
+    """Takes the messages in as one batch: (body, source_id, kind) each."""
+    receive_feed_messages(uow, [
+        (AcceptedFeedMessageSchema().load(raw), Envelope("cp.feeds", f"{source_id}.{kind}", raw, message_id=f"m-{n}", user_id=source_id))
+        for n, (raw, source_id, kind) in enumerate(messages)
+    ])
