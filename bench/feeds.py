@@ -15,7 +15,7 @@ import time
 from kombu import Consumer, Queue
 from sqlalchemy import func, select
 
-from bench.report import Report, stopwatch
+from bench.report import Report, cpu_seconds, stopwatch
 from contactpoint import partner, synthetic
 from services.directory.bootstrap import bootstrap as directory_service
 from services.directory.models import Child
@@ -24,6 +24,7 @@ from services.feeds.models import SourceRecord
 from shared.contracts.requests import ADD_SOURCE
 from shared.messaging.connection import connect
 from shared.messaging.envelope import encode_body
+from shared.messaging.topology import DIRECTORY_CHILD_UPDATES, FEEDS_PARTNER_MESSAGES
 from shared.settings import Settings
 
 SOURCE = "bench-schools"
@@ -38,7 +39,7 @@ def run(settings: Settings, report: Report) -> None:
     ]
     report.note(f"{count:,} feed messages of distinct children, one source, feeds and directory as their own processes")
     base = report.rate("raw publish (confirms) + consume (acks)", count, raw_publish_and_consume(settings, messages))
-    matched, held_in_directory = ingest(settings, messages)
+    matched, held_in_directory = ingest(settings, messages, report)
     report.rate("matched: published -> committed by feeds", count, matched, base=("raw", base))
     report.rate("ingested: published -> held in the directory", count, held_in_directory, base=("raw", base))
 
@@ -68,16 +69,21 @@ def raw_publish_and_consume(settings: Settings, messages: list[dict]) -> float:
     return seconds
 
 
-def ingest(settings: Settings, messages: list[dict]) -> tuple[float, float]:
-    """Seconds until the feeds service has matched and committed every message, and until the directory holds every child."""
+def ingest(settings: Settings, messages: list[dict], report: Report) -> tuple[float, float]:
+    """Seconds until the feeds service has matched and committed every message, and until the directory holds every child;
+    reports each service's CPU time per message."""
     feeds = feeds_service(settings)
     password = feeds.perform(ADD_SOURCE, {
         "source_id": SOURCE, "name": "Bench schools", "la_code": None, "kinds": ["school"], "actor": None,
     })["amqp_password"]
     env = {**os.environ, **settings.as_environment()}
-    services = [subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in ("feeds", "directory")]
+    names = ("feeds", "directory")
+    services = [subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in names]
     directory = directory_service(settings)
     try:
+        _wait_until_consuming(settings, services, [FEEDS_PARTNER_MESSAGES, DIRECTORY_CHILD_UPDATES])
+        pids = {name: service.pid for name, service in zip(names, services)}
+        cpu_before = cpu_seconds(pids)
         matched = None
         with partner.source_connection(settings.amqp_url, SOURCE, password) as connection, stopwatch() as elapsed:
             for _ in partner.publish(connection, ((SOURCE, message) for message in messages)):
@@ -88,6 +94,7 @@ def ingest(settings: Settings, messages: list[dict]) -> tuple[float, float]:
                 if matched is None and committed(feeds) >= len(messages):
                     matched = elapsed()
                 time.sleep(0.05)
+        report.cpu_per_item("CPU per message, by process", len(messages), cpu_before, cpu_seconds(pids))
         return matched or elapsed(), elapsed()
     finally:
         for service in services:
@@ -95,6 +102,16 @@ def ingest(settings: Settings, messages: list[dict]) -> tuple[float, float]:
             service.wait(timeout=30)
         directory.close()
         feeds.close()
+
+
+def _wait_until_consuming(settings: Settings, services: list[subprocess.Popen], queues: list[Queue]) -> None:
+    """Returns once every queue has a consumer, so that the services' start-up is not counted as ingestion."""
+    deadline = time.monotonic() + 60
+    with connect(settings) as connection:
+        while not all(queue(connection.default_channel).queue_declare(passive=True).consumer_count for queue in queues):
+            if any(service.poll() is not None for service in services) or time.monotonic() > deadline:
+                raise RuntimeError("the services did not start consuming within 60 s")
+            time.sleep(0.2)
 
 
 def committed(feeds) -> int:
