@@ -1,6 +1,6 @@
 """Republishing the children held, on the real servers: page after page, every child not joined into another is sent again
-one version newer, each exactly once, and the directory takes the new version; each page is audited. `feeds republish`
-does the same from the command line."""
+one version newer, each exactly once, and the directory and the disclosure service take the new version; each page is
+audited. `feeds republish` does the same from the command line."""
 import json
 import subprocess
 import sys
@@ -12,11 +12,13 @@ from sqlalchemy import select
 from contactpoint.commands.common import operator
 from services.audit.models import AuditRecord
 from services.directory.models import Child
+from services.disclosure.bootstrap import bootstrap as disclosure_service
+from services.disclosure.models import DeIdentifiedChild
 from services.feeds.errors import NotAnOperator
 from services.feeds.models import LinkedChild, ReviewTask
 from shared.contracts.requests import LINK_REVIEW, REPUBLISH_CHILDREN
 from tests.integration.services.builders import a_feed_message, an_unsure_pair
-from tests.support import environment_for, wait_until
+from tests.support import environment_for, running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +44,19 @@ def version_of(services, contactpoint_id: str) -> int:
 def directory_versions(services, contactpoint_ids) -> dict[str, int]:
     with services["directory"].db.sessions() as session:
         return dict(session.execute(select(Child.contactpoint_id, Child.version).where(Child.contactpoint_id.in_(contactpoint_ids))).all())
+
+
+def disclosure_versions(disclosure) -> list[int]:
+    """The versions of the active children the disclosure service holds (by pseudonym, so as a sorted list)."""
+    with disclosure.db.sessions() as session:
+        return sorted(session.scalars(select(DeIdentifiedChild.version).where(DeIdentifiedChild.active.is_(True))))
+
+
+@pytest.fixture
+def disclosure(migrated, services):
+    service = disclosure_service(migrated)
+    with running(service):
+        yield service
 
 
 def republished_pages(services, limit: int) -> list[dict]:
@@ -74,6 +89,16 @@ def test_each_child_is_sent_again_one_version_newer_and_the_directory_takes_it(s
     assert after == {cp_id: version + 1 for cp_id, version in before.items()}
     assert version_of(services, held["joined"]) == joined_before
     wait_until(lambda: directory_versions(services, held["children"]) == after, what="the directory to take the new versions")
+
+
+def test_the_disclosure_service_takes_the_new_versions_too(services, disclosure, held):
+    before = versions(services)
+    wait_until(lambda: disclosure_versions(disclosure) == sorted(before.values()), what="the disclosure service to hold every child")
+
+    republished_pages(services, limit=1000)
+
+    wait_until(lambda: disclosure_versions(disclosure) == sorted(version + 1 for version in before.values()),
+               what="the disclosure service to take the new versions")
 
 
 def test_paging_with_a_small_limit_sends_every_child_once_and_audits_each_page(services, held):
