@@ -47,7 +47,7 @@ def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -
     held = {(r.source_id, r.source_record_id): r for r in uow.session.scalars(
         select(SourceRecord).where(one_of((SourceRecord.source_id, SourceRecord.source_record_id), keys)).with_for_update())}
     already_held = set(held)
-    intake = _Intake(_nearby(uow, [(message, held.get(key)) for (message, _), key in zip(batch, keys)]))
+    intake = _Intake(_nearby(uow, [(message, held.get(key)) for (message, _), key in zip(batch, keys)]), _children_of(uow, held.values()))
     touched: dict[str, LinkedChild] = {}
     told: list[Envelope] = []
     for (message, envelope), key in zip(batch, keys):
@@ -64,6 +64,8 @@ class _Intake:
     """What the messages of one batch share as each is taken in turn, and what they made, written once all are taken."""
 
     nearby: matching.Nearby
+    # The children of the records held before the batch.
+    linked: dict[str, LinkedChild]
     # The children the batch made, each at its first version, which publishing it does not raise again.
     born: dict[str, LinkedChild] = field(default_factory=dict)
     # The tasks it set a person, about children it made.
@@ -71,7 +73,15 @@ class _Intake:
 
     def child(self, uow: UnitOfWork, contactpoint_id: str) -> LinkedChild:
         """A child the batch made, or one held before it."""
-        return self.born.get(contactpoint_id) or uow.session.get(LinkedChild, contactpoint_id)
+        return self.born.get(contactpoint_id) or self.linked.get(contactpoint_id) or uow.session.get(LinkedChild, contactpoint_id)
+
+
+def _children_of(uow: UnitOfWork, records) -> dict[str, LinkedChild]:
+    """The children these records are linked to, read in one query rather than one by one as each message comes to its record."""
+    ids = {record.contactpoint_id for record in records}
+    if not ids:
+        return {}
+    return {child.contactpoint_id: child for child in uow.session.scalars(select(LinkedChild).where(one_of(LinkedChild.contactpoint_id, ids)))}
 
 
 def _write_made(uow: UnitOfWork, intake: _Intake, records: list[SourceRecord]) -> None:
