@@ -1,7 +1,8 @@
 """Ingestion: feed messages published by a source until the directory holds every child.
 
-Base: the same messages published with confirms to a plain queue on the same broker and
-consumed with acks, the least any ingestion through that broker could cost.
+Base: the same messages published as a source publishes them (in chunks, each confirmed as a
+whole) to a plain quorum queue on the same broker and consumed with acks, the least any
+ingestion through that broker could cost.
 Size with CP_BENCH_FEED_MESSAGES (default 5,000).
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import random
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 from kombu import Consumer, Queue
 from sqlalchemy import func, select
@@ -23,7 +25,7 @@ from services.feeds.bootstrap import bootstrap as feeds_service
 from services.feeds.models import SourceRecord
 from shared.contracts.requests import ADD_SOURCE
 from shared.messaging.connection import connect
-from shared.messaging.envelope import encode_body
+from shared.messaging.publisher import Publisher
 from shared.messaging.topology import DIRECTORY_CHILD_UPDATES, FEEDS_PARTNER_MESSAGES
 from shared.settings import Settings
 
@@ -38,17 +40,18 @@ def run(settings: Settings, report: Report) -> None:
         for child in synthetic.population(count)
     ]
     report.note(f"{count:,} feed messages of distinct children, one source, feeds and directory as their own processes")
-    base = report.rate("raw publish (confirms) + consume (acks)", count, raw_publish_and_consume(settings, messages))
+    base = report.rate("raw publish (confirmed by chunk) + consume", count, raw_publish_and_consume(settings, messages))
     matched, held_in_directory = ingest(settings, messages, report)
     report.rate("matched: published -> committed by feeds", count, matched, base=("raw", base))
     report.rate("ingested: published -> held in the directory", count, held_in_directory, base=("raw", base))
 
 
 def raw_publish_and_consume(settings: Settings, messages: list[dict]) -> float:
+    """Published as a source publishes (in chunks, each confirmed as a whole) to one quorum queue, and consumed."""
     queue = Queue("bench.raw", durable=True, queue_arguments={"x-queue-type": "quorum"})
     with connect(settings) as connection:
         queue(connection.default_channel).declare()
-        producer = connection.Producer()
+        publisher = Publisher(lambda: connection)
         received = 0
 
         def take(body, message):
@@ -57,10 +60,9 @@ def raw_publish_and_consume(settings: Settings, messages: list[dict]) -> float:
             message.ack()
 
         with stopwatch() as elapsed:
-            for index, message in enumerate(messages):
-                envelope = partner.feed_envelope(SOURCE, message)
-                producer.publish(encode_body(envelope.body), routing_key=queue.name, exchange="", message_id=str(index), delivery_mode=2,
-                                 content_type="application/json", content_encoding="utf-8")
+            for start in range(0, len(messages), partner.CONFIRMED_CHUNK):
+                publisher.publish(*(replace(partner.feed_envelope(SOURCE, message), exchange="", routing_key=queue.name, user_id=None)
+                                    for message in messages[start:start + partner.CONFIRMED_CHUNK]))
             with Consumer(connection, [queue], callbacks=[take], prefetch_count=200):
                 while received < len(messages):
                     connection.drain_events(timeout=10)
