@@ -48,17 +48,27 @@ def is_sqlite(database_url: str) -> bool:
     return database_url.startswith("sqlite")
 
 
-def make_engine(database_url: str, schema: str) -> Engine:
+def make_engine(database_url: str, schema: str, reads_only: bool = False) -> Engine:
+    """The engine of a service's schema; ``reads_only``, one whose connections only read (see ``ServiceDatabase.readers``)."""
     if is_sqlite(database_url):
         folder = Path(make_url(database_url).database or ".contactpoint")
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{schema}.db"
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", partial(_sqlite_pragmas, path=path, schema=schema))
-        return engine.execution_options(schema_translate_map={schema: None})
+        return engine.execution_options(schema_translate_map={schema: None}, **(READING if reads_only else {}))
     # No ping before each checkout: a round trip every unit of work. A connection the server has
     # dropped fails its first statement, is discarded, and the consumer tries the message again.
+    if reads_only:
+        return create_engine(database_url, pool_size=10, max_overflow=20, connect_args={"options": PLANNED_ONCE}, **READING)
     return create_engine(database_url, pool_size=10, max_overflow=20)
+
+
+# Sessions that only read run each statement on its own, with no BEGIN and COMMIT round trips around it.
+READING = {"isolation_level": "AUTOCOMMIT"}
+# Their statements (a service's hot lookups, each of one shape) are planned once a connection and the plan reused,
+# where PostgreSQL would plan afresh for each new value: planning a search cost more than running it.
+PLANNED_ONCE = "-c plan_cache_mode=force_generic_plan"
 
 
 def _sqlite_pragmas(dbapi_connection, _record, *, path: Path, schema: str) -> None:
@@ -179,8 +189,9 @@ class ServiceDatabase:
         self.schema = schema
         self.engine = make_engine(database_url, schema)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # Sessions that only read run each statement on its own, with no BEGIN and COMMIT round trips around it.
-        self.readers = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+        self.reading_engine = make_engine(database_url, schema, reads_only=True)
+        self.readers = sessionmaker(self.reading_engine, expire_on_commit=False)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.reading_engine.dispose()

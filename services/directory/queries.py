@@ -6,7 +6,7 @@ postcode read the children at that postcode and those whose precomputed phonetic
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select, union
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -35,18 +35,21 @@ SCORED_COLUMNS = (
 def _scored(candidates) -> Select:
     """The columns a search scores, of the active children ``candidates`` picks (plain rows, not through the ORM:
     a search may read hundreds of candidates and changes none of them)."""
-    return select(*SCORED_COLUMNS).where(CHILDREN.active.is_(True), candidates)
+    return select(*SCORED_COLUMNS).where(CHILDREN.active, candidates)
 
 
 _BORN_ON = one_of(CHILDREN.date_of_birth, parameter="dates")
-_KEYED = CHILDREN.contactpoint_id.in_(select(KEYS.contactpoint_id).where(one_of(KEYS.key, parameter="keys")))
-_AT_POSTCODE = CHILDREN.postcode == bindparam("postcode")
+_KEYED = select(KEYS.contactpoint_id).where(one_of(KEYS.key, parameter="keys"))
+_NEIGHBOURS = Child.__table__.alias("neighbours")
+_AT_POSTCODE = select(_NEIGHBOURS.c.contactpoint_id).where(_NEIGHBOURS.c.postcode == bindparam("postcode"))
+# One list of ids from both indexes: "postcode = x OR id IN (keyed)" cannot use either, and reads every child.
+_KEYED_OR_AT_POSTCODE = CHILDREN.contactpoint_id.in_(union(_KEYED, _AT_POSTCODE))
 
 # Each way a search is narrowed, built once: only the values change from one search to the next.
 BY_IDENTIFIER = _scored(or_(CHILDREN.nhs_number == bindparam("identifier"), CHILDREN.upn == bindparam("identifier")))
-BY_DATE_AND_NAMES = _scored(and_(_BORN_ON, _KEYED))
-BY_DATE_AND_NAMES_OR_POSTCODE = _scored(and_(_BORN_ON, or_(_KEYED, _AT_POSTCODE)))
-BY_NAMES_OR_POSTCODE = _scored(or_(_AT_POSTCODE, _KEYED))
+BY_DATE_AND_NAMES = _scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_KEYED)))
+BY_DATE_AND_NAMES_OR_POSTCODE = _scored(and_(_BORN_ON, _KEYED_OR_AT_POSTCODE))
+BY_NAMES_OR_POSTCODE = _scored(_KEYED_OR_AT_POSTCODE)
 BY_DATE = _scored(_BORN_ON)
 
 

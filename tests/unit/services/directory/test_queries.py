@@ -97,6 +97,20 @@ def test_a_postcode_written_any_way_finds_the_child(session):
     assert found(session, family_name="Smith", given_name="Amy", postcode="ls14ap") == ["CP-AMY"]
 
 
+def test_by_names_and_postcode_a_child_is_found_at_the_postcode_whatever_the_names_sound_like_and_elsewhere_by_their_sound(session):
+    add(session, "CP-AMY", family_name="Smith", postcode="LS1 4AP")
+
+    assert found(session, family_name="Snith", given_name="Amy", postcode="LS1 4AP") == ["CP-AMY"]  # no key of Snith is Smith's
+    assert found(session, family_name="Smyth", given_name="Amy", postcode="M1 1AE") == ["CP-AMY"]
+
+
+def test_by_date_names_and_postcode_a_child_is_found_at_the_postcode_whatever_the_names_sound_like(session):
+    add(session, "CP-AMY", family_name="Smith", postcode="LS1 4AP")
+    add(session, "CP-OTHER", family_name="Smith", postcode="M1 1AE", born=date(2011, 5, 6))
+
+    assert found(session, family_name="Snith", given_name="Amy", date_of_birth=BORN, postcode="LS1 4AP") == ["CP-AMY"]
+
+
 def test_a_given_name_that_differs_leaves_a_candidate_ranked_below_one_that_agrees(session):
     add(session, "CP-AMY", given_names=["Amy", "Louise"])
     add(session, "CP-BETH", given_names=["Beth"])
