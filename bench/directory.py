@@ -7,7 +7,8 @@ clients search by family name, given name and date of birth, each search audited
 is answered. Base: the same candidate lookup (children born on the dates meant whose names sound
 like a name given) sent straight to PostgreSQL by as many clients.
 CP_BENCH_SEARCHES (default 4,000) searches are made each way; then a quarter as many with names
-that sound like no child's, which fall back to every child born on the dates meant.
+that sound like no child's, which fall back to every child born on the dates meant; and a quarter
+as many by names and postcode with no date of birth.
 """
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ import pyotp
 from bench.report import Report, cpu_seconds, stopwatch
 from contactpoint import synthetic
 from services.directory.handlers import RECORD_FIELDS, keys_of, search_columns
-from services.directory.matching import dated_keys, dates_meant
+from services.directory.matching import dated_keys, dates_meant, named_keys
 from services.identity.bootstrap import bootstrap as identity_service
 from shared.contracts.requests import ADD_USER
+from shared.contracts.validators import normal_postcode
 from shared.settings import Settings
 
 CHILDREN_COLUMNS = (
@@ -47,6 +49,9 @@ RAW_LOOKUP = ("SELECT contactpoint_id, shielded, family_name, given_names, forme
               "FROM directory.children WHERE active AND date_of_birth = ANY(%(dates)s) "
               "AND contactpoint_id IN (SELECT contactpoint_id FROM directory.search_keys WHERE key = ANY(%(keys)s))")
 RAW_BORN_THEN = RAW_LOOKUP.split(" AND contactpoint_id IN")[0]
+RAW_BY_NAMES_OR_POSTCODE = (RAW_BORN_THEN.split(" AND date_of_birth")[0]
+                            + " AND contactpoint_id IN (SELECT contactpoint_id FROM directory.search_keys WHERE key = ANY(%(keys)s)"
+                            " UNION SELECT contactpoint_id FROM directory.children WHERE postcode = %(postcode)s)")
 SAMPLE_EVERY = 200
 COPY_BATCH = 50_000
 
@@ -60,14 +65,22 @@ def run(settings: Settings, report: Report) -> None:
     report.note(f"{count:,} synthetic children loaded with COPY in {loading():.0f} s; {clients} concurrent clients, "
                 f"{searches:,} searches each way by family name, given name and date of birth")
     rng = random.Random(3)
-    criteria = [rng.choice(sampled) for _ in range(searches)]
+    chosen = [rng.choice(sampled) for _ in range(searches)]
+    criteria = [{name: child[name] for name in ("family_name", "given_name", "date_of_birth")} for child in chosen]
     # Names that sound like no child's: the search falls back to every child born on the dates meant.
     unheard = [{**wanted, "family_name": "Qwyxz", "given_name": "Vrekk"} for wanted in criteria[: searches // 4]]
+    # No date of birth: the children whose names sound alike anywhere, and every child at the postcode.
+    by_postcode = [{name: child[name] for name in ("family_name", "given_name", "postcode")} for child in chosen[: searches // 4]]
     base = report.latencies("raw PostgreSQL candidate lookup", raw_latencies(settings, criteria, clients, RAW_LOOKUP))
     born_then = report.latencies("raw lookup of all born then (the fallback)", raw_latencies(settings, unheard, clients, RAW_BORN_THEN))
-    found, not_found = api_latencies(settings, [(criteria, True), (unheard, False)], clients, report)
+    at_postcode = report.latencies("raw lookup by names or postcode", raw_latencies(settings, by_postcode, clients, RAW_BY_NAMES_OR_POSTCODE))
+    found, not_found, found_at_postcode = api_latencies(settings, [
+        ("searches by names and date of birth", criteria, True), ("searches that fall back", unheard, False),
+        ("searches by names and postcode", by_postcode, True),
+    ], clients, report)
     report.latencies("GET /api/v1/children/search (audited)", found, base=("raw", base["p95"] / 1000))
     report.latencies("  names sounding like no one (fallback)", not_found, base=("raw fallback", born_then["p95"] / 1000))
+    report.latencies("  by names and postcode, no date of birth", found_at_postcode, base=("raw", at_postcode["p95"] / 1000))
 
 
 def load(settings: Settings, count: int) -> list[dict]:
@@ -89,8 +102,8 @@ def load(settings: Settings, count: int) -> list[dict]:
                     for snapshot in snapshots:
                         for key in keys_of(snapshot):
                             keys.write_row((key, snapshot["contactpoint_id"]))
-                sampled += [{"family_name": child.family_name, "given_name": child.given_names[0], "date_of_birth": child.date_of_birth.isoformat()}
-                            for child in batch[::SAMPLE_EVERY]]
+                sampled += [{"family_name": child.family_name, "given_name": child.given_names[0], "date_of_birth": child.date_of_birth.isoformat(),
+                             "postcode": child.postcode} for child in batch[::SAMPLE_EVERY]]
             connection.commit()
         # VACUUM as autovacuum would after a load: it marks pages all-visible, which index-only scans need.
         connection.autocommit = True
@@ -106,17 +119,21 @@ def raw_latencies(settings: Settings, criteria: list[dict], clients: int, query:
         if not hasattr(local, "connection"):
             local.connection = psycopg.connect(_libpq(settings), autocommit=True)
         started = time.perf_counter()
-        dates = dates_meant(date.fromisoformat(wanted["date_of_birth"]))
-        keys = dated_keys([wanted["family_name"]], [wanted["given_name"]], dates)
-        local.connection.execute(query, {"dates": sorted(dates), "keys": sorted(keys)}).fetchall()
+        names = [wanted["family_name"]], [wanted["given_name"]]
+        if "date_of_birth" in wanted:
+            dates = dates_meant(date.fromisoformat(wanted["date_of_birth"]))
+            values = {"dates": sorted(dates), "keys": sorted(dated_keys(*names, dates))}
+        else:
+            values = {"keys": sorted(named_keys(*names)), "postcode": normal_postcode(wanted["postcode"])}
+        local.connection.execute(query, values).fetchall()
         return time.perf_counter() - started
 
     with ThreadPoolExecutor(clients) as pool:
         return list(pool.map(lookup, criteria))
 
 
-def api_latencies(settings: Settings, rounds: list[tuple[list[dict], bool]], clients: int, report: Report) -> list[list[float]]:
-    """For each round of (criteria, whether each search finds a child), the latency of every search; reports the
+def api_latencies(settings: Settings, rounds: list[tuple[str, list[dict], bool]], clients: int, report: Report) -> list[list[float]]:
+    """For each round of (what it is, criteria, whether each search finds a child), the latency of every search; reports the
     rate of searches and each service's CPU time per search."""
     settings = settings.but(http_addr=f"127.0.0.1:{_free_port()}")
     env = {**os.environ, **settings.as_environment()}
@@ -141,15 +158,14 @@ def api_latencies(settings: Settings, rounds: list[tuple[list[dict], bool]], cli
             return seconds
 
         with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(search, rounds[0][0][: clients * 5]))  # warm every client's connection and the services' caches
+            list(pool.map(search, rounds[0][1][: clients * 5]))  # warm every client's connection and the services' caches
             pids = {name: service.pid for name, service in zip(names, services)}
             latencies = []
-            for criteria, finds in rounds:
+            for kind, criteria, finds in rounds:
                 cpu_before = cpu_seconds(pids)
                 with stopwatch() as elapsed:
                     latencies.append(list(pool.map(partial(search, finds=finds), criteria)))
-                kind = "searches" if finds else "searches that fall back"
-                report.rate(f"{kind} answered through the API", len(criteria), elapsed())
+                report.rate(f"{kind} answered", len(criteria), elapsed())
                 report.cpu_per_item("  CPU per one, by process", len(criteria), cpu_before, cpu_seconds(pids))
             return latencies
     finally:
