@@ -121,9 +121,8 @@ def test_a_reading_session_sees_what_is_committed_and_leaves_its_connection_tran
         assert reader.scalars(sa.select(sa.func.count()).select_from(PEOPLE)).one() == 2
 
 
-def test_a_reading_session_plans_each_statement_once_on_postgresql_and_a_writing_one_as_usual(database):
-    if database.engine.dialect.name != "postgresql":
-        pytest.skip("plan caching is PostgreSQL's")
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)  # plan caching is PostgreSQL's
+def test_a_reading_session_plans_each_statement_once_and_a_writing_one_as_usual(database):
     with database.readers() as reader, database.sessions() as writer:
         assert reader.execute(sa.text("SHOW plan_cache_mode")).scalar() == "force_generic_plan"
         assert writer.execute(sa.text("SHOW plan_cache_mode")).scalar() == "auto"
