@@ -1,9 +1,8 @@
 """Audit: events stored and chained per second by the audit service, as its own process.
 
 The events wait in the audit service's durable queue before it starts (as after an outage),
-then it stores them; the rate is taken from its first stored batch to its last event (that first
-batch not counted). Base: the
-same events, waiting in a plain quorum queue on the same broker, consumed with acks.
+then it stores them; the rate is taken from its first stored batch (not counted) to its last
+event. Base: the same events, waiting in a plain quorum queue on the same broker, consumed with acks.
 Events are searches and reads of an ordinary working day by many practitioners, so the
 misuse rules run on every one but rarely fire. Size with CP_BENCH_AUDIT_EVENTS (default 20,000).
 """
