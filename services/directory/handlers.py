@@ -14,7 +14,7 @@ from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
 from shared.contracts.disclosure import DiscloseChildSchema
-from shared.contracts.validators import normal_postcode
+from shared.contracts.validators import normal_postcode, postcode_district
 from shared.db import append_rows, one_of
 from shared.errors import InvalidRequest
 from shared.messaging.consumer import Subscription
@@ -102,7 +102,7 @@ def keys_of(snapshot: dict) -> set[str]:
     """The phonetic keys the child is found by: from two names, or from a name and its date of birth."""
     demographics = snapshot["demographics"]
     return search_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"],
-                       date.fromisoformat(str(demographics["date_of_birth"])))
+                       date.fromisoformat(str(demographics["date_of_birth"])), postcode_district(demographics["address"]["postcode"]))
 
 
 def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:

@@ -42,14 +42,19 @@ def name_forms(name: str) -> set[str]:
     return {name_key(name), *name_parts(name)} - {""}
 
 
-def search_keys(family_names: Iterable[str], given_names: Iterable[str], born: date) -> set[str]:
-    """The precomputed keys a child is found by: ``named_keys`` and ``dated_keys`` of its names and date of birth."""
-    return named_keys(family_names, given_names) | dated_keys(family_names, given_names, {born})
+def search_keys(family_names: Iterable[str], given_names: Iterable[str], born: date, district: str) -> set[str]:
+    """The precomputed keys a child is found by: ``named_keys`` of its names where it lives, and ``dated_keys`` of its
+    names and date of birth."""
+    return named_keys(family_names, given_names, district) | dated_keys(family_names, given_names, {born})
 
 
-def named_keys(family_names: Iterable[str], given_names: Iterable[str]) -> set[str]:
-    """Keys for two names and no date: ``<family code>:<given code>``."""
-    return {f"{family}:{given}" for family in _codes(family_names) for given in _codes(given_names)}
+def named_keys(family_names: Iterable[str], given_names: Iterable[str], district: str) -> set[str]:
+    """Keys for two names in a postcode district, for a search with no date: ``<district>:<family code>:<given code>``.
+
+    Without the district a search by two common names reads every child of those names in the
+    country: thousands nationally for a Jack Smith.
+    """
+    return {f"{district}:{family}:{given}" for family in _codes(family_names) for given in _codes(given_names)}
 
 
 def dated_keys(family_names: Iterable[str], given_names: Iterable[str], dates: Iterable[date]) -> set[str]:

@@ -2,7 +2,7 @@
 
 A search never reads the whole table: an identifier reads its index; a date of birth reads
 the children born that day (or on the day with day and month swapped); two names and a
-postcode read the children at that postcode and those whose precomputed phonetic keys agree.
+postcode read the children at that postcode and those in its district whose precomputed phonetic keys agree.
 """
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def _candidates(criteria: dict) -> tuple[Select, dict]:
         dates = _dates(criteria)
         by_date = {"dates": dates, "keys": sorted(dated_keys(*names, dates))}
         return (BY_DATE_AND_NAMES_OR_POSTCODE, {**by_date, **postcode}) if postcode else (BY_DATE_AND_NAMES, by_date)
-    return BY_NAMES_OR_POSTCODE, {"keys": sorted(named_keys(*names)), **postcode}
+    return BY_NAMES_OR_POSTCODE, {"keys": sorted(named_keys(*names, postcode_district(criteria["postcode"]))), **postcode}
 
 
 def _dates(criteria: dict) -> list:

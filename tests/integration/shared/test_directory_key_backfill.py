@@ -1,4 +1,4 @@
-"""Children held before dated search keys existed get them from the migration that brings them in."""
+"""Children held before a kind of search key existed get their keys from the migration that brings it in."""
 import random
 
 import sqlalchemy as sa
@@ -38,3 +38,36 @@ def _held_and_dated_after_upgrade(database_url: str) -> tuple[set, set]:
         held = {(key, cp_id) for key, cp_id in session.execute(sa.select(SearchKey.key, SearchKey.contactpoint_id))}
     directory.dispose()
     return held, {(key, s["contactpoint_id"]) for s in snapshots for key in keys_of(s) if key[:1].isdigit()}
+
+
+def test_migrating_to_keys_of_two_names_by_district_replaces_those_of_every_held_child(servers):
+    with isolated(servers) as settings:
+        held, expected = _held_and_expected_after_district_upgrade(settings.database_url)
+    assert held == expected
+
+
+def test_the_demos_sqlite_files_migrate_to_keys_by_district_the_same(tmp_path):
+    held, expected = _held_and_expected_after_district_upgrade(f"sqlite:///{tmp_path}")
+    assert held == expected
+
+
+def _held_and_expected_after_district_upgrade(database_url: str) -> tuple[set, set]:
+    upgrade(database_url, ("directory",), revision="0005")
+    snapshots = [ChildMergedSchema().load(synthetic.merged_snapshot(child, random.Random(1))) for child in synthetic.population(30, seed=5)]
+    expected = {(key, s["contactpoint_id"]) for s in snapshots for key in keys_of(s)}
+    # As revision 0005 held them: dated keys as now, keys of two names without the district.
+    before = {(key if key[:1].isdigit() else key.split(":", 1)[1], cp_id) for key, cp_id in expected}
+    directory = ServiceDatabase(database_url, "directory")
+    with directory.sessions.begin() as session:
+        for snapshot in snapshots:
+            session.add(Child(**row_of(snapshot)))
+        session.flush()
+        session.add_all(SearchKey(key=key, contactpoint_id=cp_id) for key, cp_id in before)
+    directory.dispose()
+
+    upgrade(database_url, ("directory",))
+
+    with directory.sessions() as session:
+        held = {(key, cp_id) for key, cp_id in session.execute(sa.select(SearchKey.key, SearchKey.contactpoint_id))}
+    directory.dispose()
+    return held, expected

@@ -9,7 +9,7 @@ from services.directory.matching import search_keys
 from services.directory.models import Base, Child, SearchKey
 from services.directory.queries import held, search
 from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
-from shared.contracts.validators import normal_postcode
+from shared.contracts.validators import normal_postcode, postcode_district
 from shared.names import name_key
 
 BORN = date(2012, 3, 4)
@@ -28,7 +28,8 @@ def add(session, contactpoint_id: str, family_name="Smith", given_names=("Amy",)
         former_family_keys=[name_key(name) for name in former_family_names],
         date_of_birth=born, gender="female", postcode=normal_postcode(postcode), nhs_number=nhs_number, upn=upn, record={},
     ))
-    session.add_all(SearchKey(key=key, contactpoint_id=contactpoint_id) for key in search_keys([family_name, *former_family_names], given_names, born))
+    session.add_all(SearchKey(key=key, contactpoint_id=contactpoint_id)
+                    for key in search_keys([family_name, *former_family_names], given_names, born, postcode_district(postcode)))
     session.flush()
 
 
@@ -97,11 +98,17 @@ def test_a_postcode_written_any_way_finds_the_child(session):
     assert found(session, family_name="Smith", given_name="Amy", postcode="ls14ap") == ["CP-AMY"]
 
 
-def test_by_names_and_postcode_a_child_is_found_at_the_postcode_whatever_the_names_sound_like_and_elsewhere_by_their_sound(session):
+def test_by_names_and_postcode_a_child_is_found_at_the_postcode_whatever_the_names_sound_like_and_in_its_district_by_their_sound(session):
     add(session, "CP-AMY", family_name="Smith", postcode="LS1 4AP")
 
     assert found(session, family_name="Snith", given_name="Amy", postcode="LS1 4AP") == ["CP-AMY"]  # no key of Snith is Smith's
-    assert found(session, family_name="Smyth", given_name="Amy", postcode="M1 1AE") == ["CP-AMY"]
+    assert found(session, family_name="Smyth", given_name="Amy", postcode="LS1 6BB") == ["CP-AMY"]
+
+
+def test_by_names_and_postcode_a_child_of_those_names_in_another_district_is_not_read(session):
+    add(session, "CP-AMY", family_name="Smith", postcode="LS1 4AP")
+
+    assert found(session, family_name="Smith", given_name="Amy", postcode="M1 1AE") == []
 
 
 def test_by_date_names_and_postcode_a_child_is_found_at_the_postcode_whatever_the_names_sound_like(session):
