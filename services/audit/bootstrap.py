@@ -7,4 +7,6 @@ from shared.settings import Settings
 
 
 def bootstrap(settings: Settings) -> Service:
-    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(settings=settings, broker=BrokerAdmin.for_settings(settings)))
+    # Events wait durably in the queue until they are stored, so the audit service yields the CPU to searches under load.
+    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(settings=settings, broker=BrokerAdmin.for_settings(settings)),
+                         background=True)

@@ -1,12 +1,18 @@
 """A running service: when one of its consumers cannot go on, the whole service stops and says why."""
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
+from amqp.exceptions import ChannelError
 from kombu.exceptions import OperationalError
 
 import shared.service
 from services.audit.bootstrap import bootstrap as audit_service
-from tests.support import free_port
+from shared.messaging.connection import connect
+from shared.messaging.topology import rpc_queue
+from tests.support import environment_for, free_port, wait_until
 
 
 def test_a_service_whose_broker_cannot_be_reached_stops_and_raises(migrated, monkeypatch):
@@ -18,3 +24,29 @@ def test_a_service_whose_broker_cannot_be_reached_stops_and_raises(migrated, mon
         service.run(stop)
 
     assert stop.is_set()
+
+
+LOWEST_PRIORITY = 19
+
+
+@pytest.mark.parametrize("name, niceness", [("audit", shared.service.BACKGROUND_NICENESS), ("directory", 0)])
+def test_a_background_service_runs_at_a_lower_cpu_priority_and_the_others_as_started(migrated, name, niceness):
+    started_at = os.getpriority(os.PRIO_PROCESS, 0)
+    process = subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=environment_for(migrated),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # A service sets its priority before it consumes: once it consumes its requests, it runs as it will.
+        wait_until(lambda: _consumers(migrated, rpc_queue(name)) or process.poll() is not None, timeout=60, what=f"{name} to consume")
+        assert process.poll() is None
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(started_at + niceness, LOWEST_PRIORITY)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _consumers(settings, queue) -> int:
+    with connect(settings) as connection:
+        try:
+            return queue(connection.default_channel).queue_declare(passive=True).consumer_count
+        except ChannelError:  # not declared yet
+            return 0
