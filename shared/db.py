@@ -59,9 +59,8 @@ def make_engine(database_url: str, schema: str, reads_only: bool = False) -> Eng
         return engine.execution_options(schema_translate_map={schema: None}, **(READING if reads_only else {}))
     # No ping before each checkout: a round trip every unit of work. A connection the server has
     # dropped fails its first statement, is discarded, and the consumer tries the message again.
-    if reads_only:
-        return create_engine(database_url, pool_size=10, max_overflow=20, connect_args={"options": PLANNED_ONCE}, **READING)
-    return create_engine(database_url, pool_size=10, max_overflow=20)
+    reading = {"connect_args": {"options": PLANNED_ONCE}, **READING} if reads_only else {}
+    return create_engine(database_url, pool_size=10, max_overflow=20, **reading)
 
 
 # Sessions that only read run each statement on its own, with no BEGIN and COMMIT round trips around it.

@@ -80,7 +80,7 @@ class MessageProcessor:
     def __init__(
         self,
         consumer: str,
-        unit_of_work: Callable[[], UnitOfWork],
+        unit_of_work: Callable[..., UnitOfWork],  # called as unit_of_work(reads_only=...)
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -153,7 +153,7 @@ class MessageProcessor:
         return outcomes
 
     def _handle(self, subscription: Subscription, envelope: Envelope, payload) -> Outcome:
-        with (self._unit_of_work(reads_only=True) if subscription.reads_only else self._unit_of_work()) as uow:
+        with self._unit_of_work(reads_only=subscription.reads_only) as uow:
             if not subscription.answers and uow.already_processed(self.consumer, envelope.message_id):
                 return Outcome(duplicate=True)
             result = subscription.handler(uow, payload, envelope)

@@ -9,9 +9,11 @@ have their keys for two names replaced here, from the record they are shown by.
 Revision ID: 0006
 Revises: 0005
 """
-import sqlalchemy as sa
+from functools import partial
+
 from alembic import op
 
+from services.directory.key_backfill import DATED, add_keys_of_every_child, tables
 from services.directory.matching import named_keys
 from shared.contracts.validators import postcode_district
 
@@ -19,17 +21,6 @@ revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
-
-BATCH = 10_000
-DATED = "____-__-__:%"
-
-
-def _tables():
-    # SQLite holds the schema as an attached alias of the same file: written through both names in
-    # one transaction, the file is locked against itself. There the tables are named plainly.
-    schema = None if op.get_context().dialect.name == "sqlite" else "directory"
-    return (sa.table("children", sa.column("contactpoint_id"), sa.column("record", sa.JSON), schema=schema),
-            sa.table("search_keys", sa.column("key"), sa.column("contactpoint_id"), schema=schema))
 
 
 def upgrade() -> None:
@@ -41,18 +32,9 @@ def downgrade() -> None:
 
 
 def _replace_named_keys(in_district: bool) -> None:
-    children, search_keys = _tables()
-    connection = op.get_bind()
-    connection.execute(search_keys.delete().where(search_keys.c.key.not_like(DATED)))
-    after = ""
-    while rows := connection.execute(
-        sa.select(children.c.contactpoint_id, children.c.record).where(children.c.contactpoint_id > after)
-        .order_by(children.c.contactpoint_id).limit(BATCH)
-    ).all():
-        keys = [{"key": key, "contactpoint_id": contactpoint_id} for contactpoint_id, record in rows for key in _named(record, in_district)]
-        if keys:
-            connection.execute(sa.insert(search_keys), keys)
-        after = rows[-1].contactpoint_id
+    _, search_keys = tables()
+    op.execute(search_keys.delete().where(search_keys.c.key.not_like(DATED)))
+    add_keys_of_every_child(partial(_named, in_district=in_district))
 
 
 def _named(record: dict, in_district: bool) -> set[str]:

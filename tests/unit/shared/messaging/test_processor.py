@@ -75,7 +75,7 @@ def sleep() -> RecordingSleep:
 
 @pytest.fixture
 def processor(store, sleep) -> MessageProcessor:
-    return MessageProcessor("probe", lambda: FakeUnitOfWork(store), RetryPolicy(DELAYS), sleep=sleep)
+    return MessageProcessor("probe", lambda reads_only=False: FakeUnitOfWork(store), RetryPolicy(DELAYS), sleep=sleep)
 
 
 def note_down(uow, payload, envelope):
@@ -127,8 +127,8 @@ def test_a_repeated_message_id_is_a_duplicate_and_is_not_handled_again(processor
 
 
 def test_each_consumer_remembers_only_the_messages_it_processed(store, sleep):
-    first = MessageProcessor("first", lambda: FakeUnitOfWork(store), sleep=sleep)
-    second = MessageProcessor("second", lambda: FakeUnitOfWork(store), sleep=sleep)
+    first = MessageProcessor("first", lambda reads_only=False: FakeUnitOfWork(store), sleep=sleep)
+    second = MessageProcessor("second", lambda reads_only=False: FakeUnitOfWork(store), sleep=sleep)
 
     first.process(subscription(), note("shared", message_id="fan-out"))
     outcome = second.process(subscription(), note("shared", message_id="fan-out"))
@@ -233,7 +233,7 @@ def test_a_transient_fault_that_never_clears_is_rejected_as_unavailable_after_ev
 
 
 def test_with_no_retry_delays_a_transient_fault_is_rejected_at_once(store, sleep):
-    processor = MessageProcessor("probe", lambda: FakeUnitOfWork(store), RetryPolicy(()), sleep=sleep)
+    processor = MessageProcessor("probe", lambda reads_only=False: FakeUnitOfWork(store), RetryPolicy(()), sleep=sleep)
     handler = failing_with(TransientError("busy"))
 
     outcome = processor.process(subscription(handler), note())

@@ -1,0 +1,39 @@
+"""Giving the children already held the search keys a migration brings in, from the record they are shown by.
+
+For the directory's Alembic revisions only: it works through ``alembic.op``, on the migration's
+own connection and transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from alembic import op
+
+BATCH = 10_000
+# Keys of a date of birth with a name start with the date: ``YYYY-MM-DD:<code>``.
+DATED = "____-__-__:%"
+
+
+def tables() -> tuple[sa.TableClause, sa.TableClause]:
+    """``children`` and ``search_keys``, as far as keys need them."""
+    # SQLite holds the schema as an attached alias of the same file: written through both names in
+    # one transaction, the file is locked against itself. There the tables are named plainly.
+    schema = None if op.get_context().dialect.name == "sqlite" else "directory"
+    return (sa.table("children", sa.column("contactpoint_id"), sa.column("record", sa.JSON), schema=schema),
+            sa.table("search_keys", sa.column("key"), sa.column("contactpoint_id"), schema=schema))
+
+
+def add_keys_of_every_child(keys_of: Callable[[dict], set[str]]) -> None:
+    """Adds ``keys_of(record)`` for every child held, a batch of children at a time."""
+    children, search_keys = tables()
+    connection = op.get_bind()
+    after = ""
+    while rows := connection.execute(
+        sa.select(children.c.contactpoint_id, children.c.record).where(children.c.contactpoint_id > after)
+        .order_by(children.c.contactpoint_id).limit(BATCH)
+    ).all():
+        keys = [{"key": key, "contactpoint_id": contactpoint_id} for contactpoint_id, record in rows for key in keys_of(record)]
+        if keys:
+            connection.execute(sa.insert(search_keys), keys)
+        after = rows[-1].contactpoint_id
