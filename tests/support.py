@@ -53,3 +53,11 @@ def free_port() -> int:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def every_page(service, request: str, limit: int, actor: dict) -> list[dict]:
+    """The answers to a paged request, performed page after page until one has no ``next_after``."""
+    pages = [service.perform(request, {"limit": limit, "actor": actor})]
+    while pages[-1]["next_after"] is not None:
+        pages.append(service.perform(request, {"after": pages[-1]["next_after"], "limit": limit, "actor": actor}))
+    return pages

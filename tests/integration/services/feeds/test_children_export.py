@@ -14,7 +14,7 @@ from services.feeds.errors import NotAnOperator
 from services.feeds.models import ReviewTask, SourceRecord
 from shared.contracts.requests import EXPORT_CHILDREN, LINK_REVIEW
 from tests.integration.services.builders import a_feed_message, an_unsure_pair
-from tests.support import environment_for, wait_until
+from tests.support import environment_for, every_page, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -41,10 +41,7 @@ def held_records(services) -> list[list[str]]:
 
 
 def pages_of(services, limit: int) -> list[dict]:
-    pages = [services["feeds"].perform(EXPORT_CHILDREN, {"limit": limit, "actor": operator()})]
-    while pages[-1]["next_after"] is not None:
-        pages.append(services["feeds"].perform(EXPORT_CHILDREN, {"after": pages[-1]["next_after"], "limit": limit, "actor": operator()}))
-    return pages
+    return every_page(services["feeds"], EXPORT_CHILDREN, limit, operator())
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from services.feeds.errors import NotAnOperator
 from services.feeds.models import LinkedChild, ReviewTask
 from shared.contracts.requests import LINK_REVIEW, REPUBLISH_CHILDREN
 from tests.integration.services.builders import a_feed_message, an_unsure_pair
-from tests.support import environment_for, running, wait_until
+from tests.support import environment_for, every_page, running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -63,10 +63,7 @@ def disclosure(migrated, services):
 
 
 def republished_pages(services, limit: int) -> list[dict]:
-    pages = [services["feeds"].perform(REPUBLISH_CHILDREN, {"limit": limit, "actor": operator()})]
-    while pages[-1]["next_after"] is not None:
-        pages.append(services["feeds"].perform(REPUBLISH_CHILDREN, {"after": pages[-1]["next_after"], "limit": limit, "actor": operator()}))
-    return pages
+    return every_page(services["feeds"], REPUBLISH_CHILDREN, limit, operator())
 
 
 @pytest.fixture
