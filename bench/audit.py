@@ -51,9 +51,9 @@ def lookup(n: int) -> Envelope:
 
 def publish_all(settings: Settings, events: list[Envelope], **redirect) -> None:
     with connect(settings) as connection:
-        producer = connection.Producer()
+        channel = connection.channel()
         for event in events:
-            publish_on(producer, Envelope(**{**event.__dict__, **redirect}))
+            publish_on(channel, Envelope(**{**event.__dict__, **redirect}))
 
 
 def raw_consume(settings: Settings, events: list[Envelope]) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from kombu import Connection, Producer, Queue
+from kombu import Connection, Queue
 from kombu.mixins import ConsumerMixin
 from marshmallow import Schema, ValidationError
 
@@ -219,16 +219,16 @@ class Worker(ConsumerMixin):
         self._processor = processor
         self._subscriptions = subscriptions
         self._prefetch = max(prefetch, *(sub.batch for sub in subscriptions)) if subscriptions else prefetch
-        self._producer: Producer | None = None
-        self._answerer: Producer | None = None
+        self._channel = None  # feedback and dead letters, each confirmed before its message is acked
+        self._answering = None  # answers to requests
         self._waiting: list[tuple[Subscription, Envelope, object]] = []
 
     def get_consumers(self, Consumer, channel):
         # Made before consuming starts: messages may arrive while the later consumers are declared.
-        self._producer = Producer(channel)
+        self._channel = channel
         # Answers to requests go unconfirmed: the caller waits for the answer itself, and one lost with
         # the broker is the same to it as one never sent (it times out), so a confirm only adds a round trip.
-        self._answerer = Producer(without_waiting_for_confirms(channel.connection.client.channel()))
+        self._answering = without_waiting_for_confirms(channel.connection.client.channel())
         by_queue: dict[str, list[Subscription]] = {}
         for sub in self._subscriptions:
             by_queue.setdefault(sub.queue.name, []).append(sub)
@@ -298,7 +298,7 @@ class Worker(ConsumerMixin):
 
     def _settle(self, subscription: Subscription, envelope: Envelope, message, outcome: Outcome, ack: bool = True) -> None:
         if outcome.reply is not None and envelope.reply_to:
-            publish_on(self._answerer, Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply,
+            publish_on(self._answering, Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply,
                                                 correlation_id=envelope.correlation_id, persistent=False))
         if outcome.rejection is not None:
             self._dead_letter(subscription, message, outcome.rejection)
@@ -308,23 +308,21 @@ class Worker(ConsumerMixin):
 
     def _publish(self, *envelopes: Envelope) -> None:
         for envelope in envelopes:
-            publish_on(self._producer, envelope)
+            publish_on(self._channel, envelope)
 
     def _dead_letter(self, subscription: Subscription, message, reason: dict) -> None:
         log.warning("dead-lettering a message from %s: %s", subscription.queue.name, reason.get("message"))
         info = message.delivery_info
-        self._producer.publish(
+        dead = self._channel.prepare_message(
             message.body,
-            exchange=DEAD.name,
-            routing_key=subscription.queue.name,
             content_type=message.content_type or "application/octet-stream",
             content_encoding=message.content_encoding or "binary",
-            delivery_mode=2,
-            message_id=message.properties.get("message_id"),
             headers={
                 **(message.headers or {}),
                 "x-reason": encode_body(reason).decode(),
                 "x-original-exchange": info.get("exchange", ""),
                 "x-original-routing-key": info.get("routing_key", ""),
             },
+            properties={"delivery_mode": 2, "message_id": message.properties.get("message_id")},
         )
+        self._channel.basic_publish(dead, exchange=DEAD.name, routing_key=subscription.queue.name)

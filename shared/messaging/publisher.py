@@ -5,30 +5,26 @@ import threading
 import time
 from collections.abc import Callable
 
-from kombu import Connection, Producer
+from kombu import Connection
 
 from shared.errors import Unavailable
 from shared.messaging.envelope import Envelope
 
 SEND_ATTEMPTS = 2
-RETRY_POLICY = {"max_retries": 3, "interval_start": 0.1, "interval_step": 0.5, "interval_max": 2.0}
 
 
-def publish_on(producer: Producer, envelope: Envelope, retry: bool = True) -> None:
-    producer.publish(
-        envelope.encode(),
-        exchange=envelope.exchange,
-        routing_key=envelope.routing_key,
-        content_type="application/json",
-        content_encoding="utf-8",
-        delivery_mode=2 if envelope.persistent else 1,
-        message_id=envelope.message_id,
-        type=envelope.type,
-        headers=envelope.headers,
-        retry=retry,
-        retry_policy=RETRY_POLICY,
-        **_optional_properties(envelope),
-    )
+def publish_on(channel, envelope: Envelope) -> None:
+    """Sends the envelope on a kombu channel, py-amqp's or the in-memory broker's.
+
+    Straight through the channel, not through a kombu ``Producer``: its serialiser lookups and
+    retry wrapper cost more than the send itself, and a broken connection is handled by whoever
+    owns the channel (a consumer reconnects, a ``Publisher`` sends its batch again, a caller is told).
+    """
+    properties = {"delivery_mode": 2 if envelope.persistent else 1, "message_id": envelope.message_id, "type": envelope.type,
+                  **_optional_properties(envelope)}
+    message = channel.prepare_message(envelope.encode(), content_type="application/json", content_encoding="utf-8",
+                                      headers=envelope.headers, properties=properties)
+    channel.basic_publish(message, exchange=envelope.exchange, routing_key=envelope.routing_key)
 
 
 def _optional_properties(envelope: Envelope) -> dict:
@@ -112,11 +108,11 @@ class _ConfirmedChannel:
             # Confirms are asked for once here and counted below, instead of awaited after each publish.
             without_waiting_for_confirms(channel).confirm_select()
             self._confirms = _Confirms(channel)
-        self._producer = Producer(channel)
+        self._channel = channel
 
     def publish(self, envelopes: tuple[Envelope, ...], confirm_timeout: float) -> None:
         for envelope in envelopes:
-            publish_on(self._producer, envelope, retry=self._confirms is None)
+            publish_on(self._channel, envelope)
         if self._confirms is not None:
             self._confirms.wait_for_all(self._connection, confirm_timeout)
 

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from kombu import Connection, Consumer, Producer, Queue
+from kombu import Connection, Consumer, Queue
 
 from shared.errors import Unavailable, error_from
 from shared.messaging.envelope import Envelope
@@ -40,7 +40,7 @@ class RpcClient:
     def _call(self, method: str, payload: dict):
         self._ensure_connection()
         correlation_id = self._awaited = uuid.uuid4().hex
-        publish_on(self._producer, Envelope(
+        publish_on(self._channel, Envelope(
             exchange=RPC.name, routing_key=method, body=payload,
             reply_to=self._reply_queue.name, correlation_id=correlation_id, persistent=False,
         ))
@@ -72,7 +72,7 @@ class RpcClient:
             self._reply_queue = Queue(f"rpc.reply.{uuid.uuid4().hex}", exclusive=True, auto_delete=True, durable=False)
         self._consumer = Consumer(channel, queues=[self._reply_queue], on_message=self._on_answer, no_ack=True)
         self._consumer.consume()
-        self._producer = Producer(channel)
+        self._channel = channel
 
     def _on_answer(self, message) -> None:
         correlation_id = message.properties.get("correlation_id")

@@ -160,7 +160,7 @@ class Partner:
         """Publishes with a routing key and ``user_id`` of the test's choosing (what a misbehaving partner might try)."""
         envelope = replace(partner.feed_envelope(self.source_id, message), routing_key=routing_key, user_id=user_id)
         with self.connection() as connection:
-            publish_on(Producer(connection.channel()), envelope)
+            publish_on(connection.channel(), envelope)
         return envelope.message_id
 
     def publish_raw(self, body: bytes, kind: str = "school") -> str:

@@ -4,7 +4,6 @@ import json
 from dataclasses import replace
 
 import pytest
-from kombu import Producer
 
 from contactpoint import partner
 from services.feeds.models import LinkedChild, SourceRecord
@@ -56,7 +55,7 @@ def test_an_involvement_sent_under_another_kinds_routing_key_is_refused(register
     sender = register_source(kinds=("school", "health"))
     envelope = replace(partner.feed_envelope(sender.source_id, a_feed_message(service="school")), routing_key=f"{sender.source_id}.health")
     with sender.connection() as connection:
-        publish_on(Producer(connection.channel()), envelope)
+        publish_on(connection.channel(), envelope)
 
     told = sender.feedback_about(envelope.message_id)
 
@@ -66,9 +65,9 @@ def test_an_involvement_sent_under_another_kinds_routing_key_is_refused(register
 def test_a_repeated_message_id_changes_nothing(services, source):
     envelope = partner.feed_envelope(source.source_id, a_feed_message())
     with source.connection() as connection:
-        producer = Producer(connection.channel())
-        publish_on(producer, envelope)
-        publish_on(producer, replace(envelope, body={**envelope.body, "sequence": 2}))
+        channel = connection.channel()
+        publish_on(channel, envelope)
+        publish_on(channel, replace(envelope, body={**envelope.body, "sequence": 2}))
     told = source.feedback_about(envelope.message_id)
     # One consumer takes the queue in order: once a later message is answered, the repeat has been seen.
     source.feedback_about(source.publish(a_feed_message()))
