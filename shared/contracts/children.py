@@ -21,7 +21,8 @@ class DemographicsSchema(Schema):
     date_of_birth = fields.Date(required=True)
     gender = fields.String(required=True)
     address = fields.Nested(AddressSchema, required=True)
-    identifiers = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    # No field for the keys: a JSON object's keys are text already, and a field checking each would only cost a load more.
+    identifiers = fields.Dict(values=fields.String(), load_default=dict)
 
 
 class SourcedInvolvementSchema(InvolvementSchema):
@@ -42,7 +43,8 @@ class ChildMergedSchema(Schema):
     involvements = fields.List(fields.Nested(SourcedInvolvementSchema), load_default=list)
     source_records = fields.List(fields.List(fields.String()), load_default=list)
     # Which source said each shown field and when: {"family_name": {"source_id", "source_record_id", "received_at"}, ...}.
-    provenance = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    # Taken as it comes: its keys are text already and its values may be anything, so fields for them would check nothing.
+    provenance = fields.Dict(load_default=dict)
     # Children a person is yet to tell apart from this one (an unsure match awaiting review).
     possible_duplicate_of = fields.List(fields.String(), load_default=list)
     # Set once a person has joined this child into another; the child then stands for nobody.
