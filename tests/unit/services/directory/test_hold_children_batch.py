@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from services.directory.handlers import hold_child, hold_children
+from services.directory.handlers import RECORD_FIELDS, hold_child, hold_children
 from services.directory.models import ArchivedChild, Base, Child, SearchKey
 from shared.contracts.children import ChildMergedSchema
 
@@ -21,13 +21,14 @@ def uow(session_for):
     return FakeUnitOfWork(session_for(Base))
 
 
-def snapshot(contactpoint_id: str, version: int, family_name: str = "Smith") -> dict:
+def snapshot(contactpoint_id: str, version: int, family_name: str = "Smith", **more) -> dict:
     return ChildMergedSchema().load({
         "contactpoint_id": contactpoint_id, "version": version, "la_code": "E08000035", "active": True,
         "demographics": {
             "family_name": family_name, "given_names": ["Amy"], "date_of_birth": "2015-03-04", "gender": "female",
             "address": {"lines": ["1 High Street"], "town": "Leeds", "postcode": "LS1 4AP"}, "identifiers": {},
         },
+        **more,
     })
 
 
@@ -81,3 +82,36 @@ def test_a_batch_holds_what_hold_child_holds(uow, session_for):
 
     assert uow.session.get(Child, "CP-1").record == alone.session.get(Child, "CP-1").record
     assert keys(uow, "CP-1") == keys(alone, "CP-1")
+
+
+def test_the_record_held_is_the_snapshot_as_the_contract_sends_it_with_every_default_filled_in(uow):
+    received = snapshot(
+        "CP-1", 1, retain_to_25=True,
+        carers=[{"name": "Jo Smith", "relationship": "mother"}],
+        involvements=[{"service": "school", "organisation": "Leeds Primary", "practitioner": {"name": "Sam Patel"},
+                       "started_on": "2024-01-10", "source_id": "leeds-schools", "la_code": "E08000035"}],
+        source_records=[["leeds-schools", "S-1"]],
+    )
+
+    hold_children(uow, [(received, None)])
+    uow.session.flush()
+    uow.session.expire_all()
+
+    record = uow.session.get(Child, "CP-1").record
+    assert record == ChildMergedSchema(only=RECORD_FIELDS).dump(received)
+    assert record["involvements"][0]["started_on"] == "2024-01-10" and record["involvements"][0]["sensitive"] is False
+    assert record["carers"][0]["parental_responsibility"] is False
+
+
+def test_a_batch_of_new_and_held_children_gives_each_the_keys_it_would_have_alone(uow, session_for):
+    hold_children(uow, [(snapshot("CP-1", 1, "Smith"), None)])
+    uow.session.flush()
+
+    hold_children(uow, [(snapshot("CP-1", 2, "Okonkwo"), None), (snapshot("CP-2", 1, "Jones"), None)])
+    uow.session.flush()
+    alone = FakeUnitOfWork(session_for(Base))
+    for each in (snapshot("CP-1", 2, "Okonkwo"), snapshot("CP-2", 1, "Jones")):
+        hold_child(alone, each)
+    alone.session.flush()
+
+    assert keys(uow, "CP-1") == keys(alone, "CP-1") and keys(uow, "CP-2") == keys(alone, "CP-2")
