@@ -47,11 +47,14 @@ def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -
     held = {(r.source_id, r.source_record_id): r for r in uow.session.scalars(
         select(SourceRecord).where(one_of((SourceRecord.source_id, SourceRecord.source_record_id), keys)).with_for_update())}
     already_held = set(held)
-    intake = _Intake(_nearby(uow, [(message, held.get(key)) for (message, _), key in zip(batch, keys)]), _children_of(uow, held.values()))
+    # Each message's child as matching compares it: worked out once, for the read of those nearby, the match and the record's keys.
+    described = [matching.Described.of(message["child"]) if message.get("child") is not None else None for message, _ in batch]
+    nearby = matching.Nearby.read(uow.session, [child for child, key in zip(described, keys) if child is not None and key not in held])
+    intake = _Intake(nearby, _children_of(uow, held.values()))
     touched: dict[str, LinkedChild] = {}
     told: list[Envelope] = []
-    for (message, envelope), key in zip(batch, keys):
-        answer, child, held[key] = _take(uow, message, envelope, held.get(key), intake)
+    for (message, envelope), key, description in zip(batch, keys, described):
+        answer, child, held[key] = _take(uow, message, envelope, held.get(key), description, intake)
         told.append(answer)
         if child is not None:
             touched[child.contactpoint_id] = child
@@ -97,14 +100,7 @@ def _write_made(uow: UnitOfWork, intake: _Intake, records: list[SourceRecord]) -
     uow.session.add_all(intake.tasks)
 
 
-def _nearby(uow: UnitOfWork, messages: list[tuple[dict, SourceRecord | None]]) -> matching.Nearby:
-    """The held records that the messages about children not yet held may be matched with, read in one query."""
-    return matching.Nearby.read(uow.session, [
-        matching.Described.of(message["child"]) for message, record in messages if record is None and message.get("child") is not None
-    ])
-
-
-def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceRecord | None,
+def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceRecord | None, described: matching.Described | None,
           intake: _Intake) -> tuple[Envelope, LinkedChild | None, SourceRecord | None]:
     """Applies one message to what is held; gives the source's answer, the child it changed if any, and the record as it now is."""
     source = _authorised_source(uow, message, envelope)
@@ -119,7 +115,7 @@ def _take(uow: UnitOfWork, message: dict, envelope: Envelope, record: SourceReco
         record.received_at = utcnow()
         child = intake.child(uow, record.contactpoint_id)
     else:
-        record, child = _hold(uow, source, record, message, envelope.body, intake)
+        record, child = _hold(uow, source, record, message, described, envelope.body, intake)
     return feedback(source.source_id, "accepted", envelope.message_id, applied=True, contactpoint_id=child.contactpoint_id), child, record
 
 
@@ -127,23 +123,23 @@ def _publish_with(uow: UnitOfWork, children: list[LinkedChild], told: list[Envel
     # One statement locks each child held before and raises its version; the rows it returns are read afresh, for a
     # person's review may have been changing the same child. The children ``born`` here are at their first version.
     held_before = [child.contactpoint_id for child in children if child.contactpoint_id not in born]
-    uow.session.scalars(update(LinkedChild).where(one_of(LinkedChild.contactpoint_id, held_before))
-                        .values(version=LinkedChild.version + 1).returning(LinkedChild)
-                        .execution_options(populate_existing=True, synchronize_session=False)).all()
+    if held_before:
+        uow.session.scalars(update(LinkedChild).where(one_of(LinkedChild.contactpoint_id, held_before))
+                            .values(version=LinkedChild.version + 1).returning(LinkedChild)
+                            .execution_options(populate_existing=True, synchronize_session=False)).all()
     uow.emit(*(child_merged(merged) for merged in merging.snapshots(uow.session, children)), *told)
 
 
-def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message: dict, raw: dict,
+def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message: dict, described: matching.Described, raw: dict,
           intake: _Intake) -> tuple[SourceRecord, LinkedChild]:
-    child = message["child"]
     if record is None:
-        linked = _child_for(uow, child, intake)
+        linked = _child_for(uow, described, intake)
         # Not added to the session: the batch writes what it made together (``_write_made``).
         record = SourceRecord(source_id=source.source_id, source_record_id=message["source_record_id"], contactpoint_id=linked.contactpoint_id,
                               linked_by=None)
     else:
         linked = intake.child(uow, record.contactpoint_id)
-    for column, value in matching.blocking_keys(child).items():
+    for column, value in matching.blocking_keys(described).items():
         setattr(record, column, value)
     record.sequence = message["sequence"]
     record.held = True
@@ -153,9 +149,9 @@ def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message:
     return record, linked
 
 
-def _child_for(uow: UnitOfWork, child: dict, intake: _Intake) -> LinkedChild:
+def _child_for(uow: UnitOfWork, described: matching.Described, intake: _Intake) -> LinkedChild:
     """The held child a new record is about; or a new child, with a task for a person when the match is unsure."""
-    match = matching.find_child(uow.session, child, intake.nearby)
+    match = matching.find_child(uow.session, described, intake.nearby)
     if match.decision == "link":
         return intake.child(uow, match.contactpoint_id)
     new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=1, merged_into=None)

@@ -158,12 +158,11 @@ def conflicting_identifiers(record: Described, held: Described) -> bool:
     return any(record.identifiers.get(name) not in (None, value) for name, value in held.identifiers.items())
 
 
-def find_child(session: Session, child: dict, nearby: Nearby | None = None) -> Match:
+def find_child(session: Session, record: Described, nearby: Nearby | None = None) -> Match:
     """The child this record is about among those held, judged against held records that share a blocking key.
 
     ``nearby`` is what a batch read for all its records at once; alone, a record reads its own.
     """
-    record = Described.of(child)
     candidates = (nearby or Nearby.read(session, [record])).sharing_a_key(record)
     by_child: dict[str, list[Described]] = {}
     for candidate in candidates:
@@ -181,9 +180,8 @@ def find_child(session: Session, child: dict, nearby: Nearby | None = None) -> M
     return best if best.decision != "new" else Match(None, "new", best.weight)
 
 
-def blocking_keys(child: dict) -> dict:
+def blocking_keys(record: Described) -> dict:
     """The columns a held record is found by."""
-    record = Described.of(child)
     return {"family_key": record.family, "given_key": record.first_given, "date_of_birth": record.born, "postcode": record.postcode,
             "nhs_number": record.identifiers.get("nhs_number"), "upn": record.identifiers.get("upn")}
 

@@ -104,17 +104,19 @@ def _records_of(session: Session, contactpoint_id: str | None) -> list[SourceRec
 def _survivors(records: list[SourceRecord], sources: dict[str, Source]) -> tuple[dict, dict]:
     demographics: dict = {"identifiers": {}}
     provenance: dict = {}
+    # Written out once a record: one record most often says every field.
+    said_by = {record: _said_by(record) for record in records}
     for field in SCALAR_FIELDS:
         speaker = next(iter(_by_trust(records, sources, field)))
         demographics[field] = speaker.message["child"][field]
-        provenance[field] = _said_by(speaker)
+        provenance[field] = said_by[speaker]
     for name in IDENTIFIERS:
         speaker = next((r for r in _by_trust(records, sources, f"identifiers.{name}") if _identifiers(r).get(name)), None)
         if speaker is not None:
             demographics["identifiers"][name] = _identifiers(speaker)[name]
-            provenance[f"identifiers.{name}"] = _said_by(speaker)
+            provenance[f"identifiers.{name}"] = said_by[speaker]
     demographics["former_family_names"] = _former_family_names(records, demographics["family_name"])
-    provenance["former_family_names"] = [_said_by(r) for r in records if r.message["child"].get("former_family_names")]
+    provenance["former_family_names"] = [said_by[r] for r in records if r.message["child"].get("former_family_names")]
     return demographics, provenance
 
 
