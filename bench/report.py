@@ -56,12 +56,30 @@ def stopwatch():
     finished.append(time.perf_counter())
 
 
+# The servers' processes, by command name: their CPU is counted too, beside the services', but it includes
+# whatever else uses the same servers meanwhile.
+SERVERS = {"rabbitmq": "beam.smp", "postgresql": "postgres", "redis": "redis-server"}
+
+
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """The CPU seconds (user and system) each named process has used so far, where the system tells (Linux's /proc)."""
-    used = {}
-    for name, pid in pids.items():
-        stat = Path(f"/proc/{pid}/stat")
-        if stat.exists():
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            used[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return used
+    """The CPU seconds (user and system) used so far by each named process, by each server (all of its processes)
+    and by this benchmark itself, where the system tells (Linux's /proc)."""
+    used = {name: _cpu_of(pid) for name, pid in pids.items()}
+    by_command: dict[str, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            by_command.setdefault(entry.read_text().strip(), []).append(int(entry.parent.name))
+        except OSError:  # the process ended meanwhile
+            continue
+    for server, command in SERVERS.items():
+        used[server] = sum(_cpu_of(pid) for pid in by_command.get(command, []))
+    used["bench"] = _cpu_of(os.getpid())
+    return {name: seconds for name, seconds in used.items() if seconds is not None}
+
+
+def _cpu_of(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
