@@ -78,8 +78,10 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
 
 
 def _cpu_of(pid: int) -> float | None:
+    """The process's CPU seconds and those of its children that have ended: a database server's backend that ends
+    during a run moves its time to the server's main process, and is still counted."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(ticks) for ticks in fields[11:15]) / os.sysconf("SC_CLK_TCK")
