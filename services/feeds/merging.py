@@ -45,7 +45,7 @@ def snapshots_with_records(session: Session, children: list[LinkedChild]) -> lis
     records: dict[str, list[SourceRecord]] = {cp_id: [] for cp_id in ids}
     for record in _records_linked_to(session, ids):
         records[record.contactpoint_id].append(record)
-    sources = {s.source_id: s for s in session.scalars(select(Source))}
+    sources = _sources_of(session, [record for linked in records.values() for record in linked])
     duplicates = _possible_duplicates(session, ids)
     return [
         (_snapshot(session, child, records[child.contactpoint_id], sources, duplicates.get(child.contactpoint_id, [])), records[child.contactpoint_id])
@@ -75,6 +75,14 @@ def _snapshot(session: Session, child: LinkedChild, records: list[SourceRecord],
         "possible_duplicate_of": duplicates,
         "merged_into": child.merged_into,
     }
+
+
+def _sources_of(session: Session, records: list[SourceRecord]) -> dict[str, Source]:
+    """The sources of these records, not every source: a national service has thousands (each school is one), a batch's records few.
+
+    A joined child that no record holds speaks from one record of the child it joined, and one record is ranked against no other.
+    """
+    return {source.source_id: source for source in session.scalars(select(Source).where(one_of(Source.source_id, {r.source_id for r in records})))}
 
 
 def _records_linked_to(session: Session, contactpoint_ids: list[str]) -> list[SourceRecord]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import event
 
 from services.feeds.merging import snapshot
 from services.feeds.models import Base, LinkedChild, Source, SourceRecord
@@ -240,3 +241,17 @@ def test_the_snapshot_is_what_the_directory_accepts(session, linked):
 
     assert loaded["contactpoint_id"] == CP_ID
     assert sorted(i["la_code"] for i in loaded["involvements"]) == ["E08000032", "E08000035"]
+
+
+def test_a_snapshot_reads_the_sources_of_its_records_and_no_other(session, linked):
+    record(session, "school-mis", message(), 0)
+    record(session, "health-ccg", message(), 5)
+    session.flush()
+    session.expunge_all()
+    read = []
+    event.listen(session, "loaded_as_persistent", lambda _, loaded: read.append(loaded))
+
+    merged = snapshot(session, session.get(LinkedChild, CP_ID))
+
+    assert sorted(loaded.source_id for loaded in read if isinstance(loaded, Source)) == ["health-ccg", "school-mis"]
+    assert merged["la_code"] == "E08000035"
