@@ -41,7 +41,10 @@ class Report:
         """Prints each process's CPU time per item handled: unlike a rate, it holds whatever else the machine is doing."""
         shares = {name: (cpu_after[name] - cpu_before[name]) / count * 1000 for name in cpu_after if name in cpu_before}
         if shares:
-            print(f"   {label:<44} " + ", ".join(f"{name} {ms:.2f}" for name, ms in shares.items()) + f" ms  (all {sum(shares.values()):.2f} ms)", flush=True)
+            every = sum(shares.values())
+            # The rate these costs allow at most, were every core busy with nothing else.
+            ceiling = f": at most {os.cpu_count() * 1000 / every:,.0f} /s on {os.cpu_count()} cores" if every > 0 else ""
+            print(f"   {label:<44} " + ", ".join(f"{name} {ms:.2f}" for name, ms in shares.items()) + f" ms  (all {every:.2f} ms{ceiling})", flush=True)
 
     def close(self) -> None:
         print(flush=True)
