@@ -16,7 +16,7 @@ from bench.report import Report
 from contactpoint.commands.system import migrate_all
 from contactpoint.sandbox import isolated
 
-NOT_BENCHMARKS = {"report", "__main__"}
+NOT_BENCHMARKS = {"report", "processes", "__main__"}
 
 
 def available() -> list[str]:

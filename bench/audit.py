@@ -9,13 +9,12 @@ misuse rules run on every one but rarely fire. Size with CP_BENCH_AUDIT_EVENTS (
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from datetime import datetime, timezone
 
 from kombu import Consumer, Queue
 
+from bench.processes import services
 from bench.report import Report, stopwatch
 from services.audit.bootstrap import bootstrap as audit_service
 from services.audit.models import ChainHead
@@ -79,26 +78,23 @@ def raw_consume(settings: Settings, events: list[Envelope]) -> float:
 def store(settings: Settings, events: list[Envelope]) -> tuple[int, float]:
     """How many events were stored after the first were seen stored, and in how many seconds."""
     publish_all(settings, events)
-    env = {**os.environ, **settings.as_environment()}
-    process = subprocess.Popen([sys.executable, "-m", "contactpoint", "run", "audit"], env=env)
     audit = audit_service(settings)
     try:
-        first = last = None
-        while last is None:
-            if process.poll() is not None:
-                raise RuntimeError("the audit service stopped during the benchmark")
-            held = stored(audit)
-            now = time.perf_counter()
-            if first is None and held:
-                first = (now, held)
-            if held >= len(events):
-                last = now
-            time.sleep(0.05)
+        with services(settings, "audit") as running:
+            first = last = None
+            while last is None:
+                if running.any_stopped():
+                    raise RuntimeError("the audit service stopped during the benchmark")
+                held = stored(audit)
+                now = time.perf_counter()
+                if first is None and held:
+                    first = (now, held)
+                if held >= len(events):
+                    last = now
+                time.sleep(0.05)
         # The first batch was stored before the clock started, so it is not counted.
         return len(events) - first[1], last - first[0]
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         audit.close()
 
 

@@ -18,8 +18,6 @@ import json
 import os
 import random
 import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +29,7 @@ import httpx
 import psycopg
 import pyotp
 
+from bench.processes import Running, services
 from bench.report import Report, cpu_seconds, stopwatch
 from contactpoint import synthetic
 from services.directory.handlers import RECORD_FIELDS, keys_of, search_columns
@@ -136,12 +135,9 @@ def api_latencies(settings: Settings, rounds: list[tuple[str, list[dict], bool]]
     """For each round of (what it is, criteria, whether each search finds a child), the latency of every search; reports the
     rate of searches and each service's CPU time per search."""
     settings = settings.but(http_addr=f"127.0.0.1:{_free_port()}")
-    env = {**os.environ, **settings.as_environment()}
-    names = ("identity", "audit", "directory", "portal")
-    services = [subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in names]
     base_url = f"http://{settings.http_addr}"
-    try:
-        authorised = {"Authorization": f"Bearer {_sign_in(settings, base_url, services)}"}
+    with services(settings, "identity", "audit", "directory", "portal") as running:
+        authorised = {"Authorization": f"Bearer {_sign_in(settings, base_url, running)}"}
         local = threading.local()
 
         def search(wanted: dict, finds: bool = True) -> float:
@@ -159,23 +155,17 @@ def api_latencies(settings: Settings, rounds: list[tuple[str, list[dict], bool]]
 
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(search, rounds[0][1][: clients * 5]))  # warm every client's connection and the services' caches
-            pids = {name: service.pid for name, service in zip(names, services)}
             latencies = []
             for kind, criteria, finds in rounds:
-                cpu_before = cpu_seconds(pids)
+                cpu_before = cpu_seconds(running.pids)
                 with stopwatch() as elapsed:
                     latencies.append(list(pool.map(partial(search, finds=finds), criteria)))
                 report.rate(f"{kind} answered", len(criteria), elapsed())
-                report.cpu_per_item("  CPU per one, by process", len(criteria), cpu_before, cpu_seconds(pids))
+                report.cpu_per_item("  CPU per one, by process", len(criteria), cpu_before, cpu_seconds(running.pids))
             return latencies
-    finally:
-        for service in services:
-            service.terminate()
-        for service in services:
-            service.wait(timeout=30)
 
 
-def _sign_in(settings: Settings, base_url: str, services: list[subprocess.Popen]) -> str:
+def _sign_in(settings: Settings, base_url: str, running: Running) -> str:
     identity = identity_service(settings)
     today = date.today().isoformat()
     try:
@@ -187,7 +177,7 @@ def _sign_in(settings: Settings, base_url: str, services: list[subprocess.Popen]
         identity.close()
     deadline = time.monotonic() + 60
     while True:
-        if any(service.poll() is not None for service in services):
+        if running.any_stopped():
             raise RuntimeError("a service stopped before the benchmark began")
         try:
             answer = httpx.post(f"{base_url}/api/v1/auth/login", timeout=10, json={

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 import time
 from dataclasses import replace
 
 from kombu import Consumer, Queue
 from sqlalchemy import func, select
 
+from bench.processes import Running, services
 from bench.report import Report, cpu_seconds, stopwatch
 from contactpoint import partner, synthetic
 from services.directory.bootstrap import bootstrap as directory_service
@@ -78,40 +77,34 @@ def ingest(settings: Settings, messages: list[dict], report: Report) -> tuple[fl
     password = feeds.perform(ADD_SOURCE, {
         "source_id": SOURCE, "name": "Bench schools", "la_code": None, "kinds": ["school"], "actor": None,
     })["amqp_password"]
-    env = {**os.environ, **settings.as_environment()}
-    names = ("feeds", "directory")
-    services = [subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in names]
     directory = directory_service(settings)
     try:
-        _wait_until_consuming(settings, services, [FEEDS_PARTNER_MESSAGES, DIRECTORY_CHILD_UPDATES])
-        pids = {name: service.pid for name, service in zip(names, services)}
-        cpu_before = cpu_seconds(pids)
-        matched = None
-        with partner.source_connection(settings.amqp_url, SOURCE, password) as connection, stopwatch() as elapsed:
-            for _ in partner.publish(connection, ((SOURCE, message) for message in messages)):
-                pass
-            while held(directory) < len(messages):
-                if any(service.poll() is not None for service in services):
-                    raise RuntimeError("a service stopped during the benchmark")
-                if matched is None and committed(feeds) >= len(messages):
-                    matched = elapsed()
-                time.sleep(0.05)
-        report.cpu_per_item("CPU per message, by process", len(messages), cpu_before, cpu_seconds(pids))
-        return matched or elapsed(), elapsed()
+        with services(settings, "feeds", "directory") as running:
+            _wait_until_consuming(settings, running, [FEEDS_PARTNER_MESSAGES, DIRECTORY_CHILD_UPDATES])
+            cpu_before = cpu_seconds(running.pids)
+            matched = None
+            with partner.source_connection(settings.amqp_url, SOURCE, password) as connection, stopwatch() as elapsed:
+                for _ in partner.publish(connection, ((SOURCE, message) for message in messages)):
+                    pass
+                while held(directory) < len(messages):
+                    if running.any_stopped():
+                        raise RuntimeError("a service stopped during the benchmark")
+                    if matched is None and committed(feeds) >= len(messages):
+                        matched = elapsed()
+                    time.sleep(0.05)
+            report.cpu_per_item("CPU per message, by process", len(messages), cpu_before, cpu_seconds(running.pids))
+            return matched or elapsed(), elapsed()
     finally:
-        for service in services:
-            service.terminate()
-            service.wait(timeout=30)
         directory.close()
         feeds.close()
 
 
-def _wait_until_consuming(settings: Settings, services: list[subprocess.Popen], queues: list[Queue]) -> None:
+def _wait_until_consuming(settings: Settings, running: Running, queues: list[Queue]) -> None:
     """Returns once every queue has a consumer, so that the services' start-up is not counted as ingestion."""
     deadline = time.monotonic() + 60
     with connect(settings) as connection:
         while not all(queue(connection.default_channel).queue_declare(passive=True).consumer_count for queue in queues):
-            if any(service.poll() is not None for service in services) or time.monotonic() > deadline:
+            if running.any_stopped() or time.monotonic() > deadline:
                 raise RuntimeError("the services did not start consuming within 60 s")
             time.sleep(0.2)
 

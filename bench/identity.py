@@ -11,12 +11,11 @@ check against Redis could cost. Size with CP_BENCH_LOGINS (default 30) and CP_BE
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 
 import pyotp
 
+from bench.processes import services
 from bench.report import Report, stopwatch
 from services.identity.bootstrap import bootstrap as identity_service
 from services.identity.credentials import hash_password, password_matches
@@ -37,24 +36,22 @@ def run(settings: Settings, report: Report) -> None:
     identity = identity_service(settings)
     first, *accounts = [_account(identity, n) for n in range(logins + 1)]
     identity.close()
-    service = subprocess.Popen([sys.executable, "-m", "contactpoint", "run", "identity"], env={**os.environ, **settings.as_environment()})
     app = create_app(settings)
     http = app.test_client()
     try:
-        report.note(f"{logins} accounts signing in once each, one at a time; {checks:,} checks of one token")
-        token = _token(http, first)  # also waits for identity to be up, and warms every connection
-        _redis_gets(store, 100)
-        base = report.rate("raw Redis GET round trip", checks, _redis_gets(store, checks))
-        report.rate("raw Redis PING round trip", checks, _redis_pings(store, checks), base=("Redis GET", base))
-        report.rate("Argon2id verify alone (for scale)", 10, _argon2_verifies(10), base=("Redis GET", base))
-        report.rate("sign-ins through the API", logins, _sign_ins(http, accounts), base=("Redis GET", base))
-        report.rate("token checks (signature + session in Redis)", checks,
-                    _token_checks(settings, store, token, checks), base=("Redis GET", base))
-        report.rate("token checks through the API (/auth/session)", checks // 5,
-                    _api_checks(http, token, checks // 5), base=("Redis GET", base))
+        with services(settings, "identity"):
+            report.note(f"{logins} accounts signing in once each, one at a time; {checks:,} checks of one token")
+            token = _token(http, first)  # also waits for identity to be up, and warms every connection
+            _redis_gets(store, 100)
+            base = report.rate("raw Redis GET round trip", checks, _redis_gets(store, checks))
+            report.rate("raw Redis PING round trip", checks, _redis_pings(store, checks), base=("Redis GET", base))
+            report.rate("Argon2id verify alone (for scale)", 10, _argon2_verifies(10), base=("Redis GET", base))
+            report.rate("sign-ins through the API", logins, _sign_ins(http, accounts), base=("Redis GET", base))
+            report.rate("token checks (signature + session in Redis)", checks,
+                        _token_checks(settings, store, token, checks), base=("Redis GET", base))
+            report.rate("token checks through the API (/auth/session)", checks // 5,
+                        _api_checks(http, token, checks // 5), base=("Redis GET", base))
     finally:
-        service.terminate()
-        service.wait(timeout=30)
         portal = app.extensions["contactpoint"]
         client = getattr(portal.gateway._local, "client", None)
         if client is not None:

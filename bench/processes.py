@@ -1,0 +1,35 @@
+"""The services a benchmark measures, each run as its own process, as in production."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from shared.settings import Settings
+
+
+class Running(dict[str, subprocess.Popen]):
+    """The services' processes, by name."""
+
+    @property
+    def pids(self) -> dict[str, int]:
+        return {name: process.pid for name, process in self.items()}
+
+    def any_stopped(self) -> bool:
+        return any(process.poll() is not None for process in self.values())
+
+
+@contextmanager
+def services(settings: Settings, *names: str) -> Iterator[Running]:
+    """Starts each named service (``contactpoint run NAME``) on these settings; stops them all on leaving."""
+    env = {**os.environ, **settings.as_environment()}
+    running = Running({name: subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in names})
+    try:
+        yield running
+    finally:
+        for process in running.values():
+            process.terminate()
+        for process in running.values():
+            process.wait(timeout=30)
