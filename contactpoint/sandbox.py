@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import psycopg
 
 from contactpoint.keys import with_fresh_keys
+from contactpoint.provisioning import remove
 from shared.broker_admin import BrokerAdmin
 from shared.settings import Settings
 
@@ -40,8 +41,10 @@ STAMP = "%Y%m%d%H%M"
 def isolated(servers: Servers = LOCAL, prefix: str = "cp_test") -> Iterator[Settings]:
     """Settings for this run alone, with fresh keys; the database and vhost are dropped on leaving.
 
-    Runs that were killed before they could drop theirs are swept away first: on a single
-    broker, every leftover vhost's quorum queues slow every later run.
+    Its processes' broker users, database roles and Redis users are named after the run (its
+    ``name_prefix``), so that no two runs reset each other's passwords; they go with it. Runs
+    that were killed before they could drop theirs are swept away first: on a single broker,
+    every leftover vhost's quorum queues slow every later run.
     """
     admin_url = f"http://guest:guest@{servers.amqp_host}:{servers.management_port}"
     sweep_abandoned(servers, BrokerAdmin(admin_url, "/"))
@@ -51,15 +54,18 @@ def isolated(servers: Servers = LOCAL, prefix: str = "cp_test") -> Iterator[Sett
     with psycopg.connect(servers.postgres, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{run}"')
     database_url = servers.postgres.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + f"/{run}"
+    settings = with_fresh_keys(Settings(
+        amqp_url=f"amqp://guest:guest@{servers.amqp_host}:{servers.amqp_port}/{run}",
+        amqp_admin_url=admin_url,
+        database_url=database_url,
+        redis_url=f"redis://{servers.redis_host}:{servers.redis_port}/{uuid.uuid4().int % 15 + 1}",
+        http_addr="127.0.0.1:0",
+        name_prefix=f"{run}_",
+    ))
     try:
-        yield with_fresh_keys(Settings(
-            amqp_url=f"amqp://guest:guest@{servers.amqp_host}:{servers.amqp_port}/{run}",
-            amqp_admin_url=admin_url,
-            database_url=database_url,
-            redis_url=f"redis://{servers.redis_host}:{servers.redis_port}/{uuid.uuid4().int % 15 + 1}",
-            http_addr="127.0.0.1:0",
-        ))
+        yield settings
     finally:
+        remove(settings)
         # The run's sources and security teams got broker users of their own; they go with its vhost.
         for user in admin.users_of(run) - {"guest"}:
             admin.delete_user(user)
@@ -78,6 +84,9 @@ def sweep_abandoned(servers: Servers, admin: BrokerAdmin, now: datetime | None =
         for name in abandoned:
             admin.delete_vhost(name)
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            remove(Settings(amqp_url=f"amqp://guest:guest@{servers.amqp_host}:{servers.amqp_port}/", amqp_admin_url=admin.url,
+                            database_url=servers.postgres.replace("postgresql://", "postgresql+psycopg://"),
+                            redis_url=f"redis://{servers.redis_host}:{servers.redis_port}/0", name_prefix=f"{name}_"))
     return sorted(abandoned)
 
 

@@ -26,6 +26,7 @@ def new_password() -> str:
 class BrokerAdmin:
     def __init__(self, admin_url: str, vhost: str, timeout: float = 10.0):
         parts = urlsplit(admin_url)
+        self.url = admin_url
         self.vhost = vhost
         self._base = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}/api"
         self._auth = (parts.username or "guest", parts.password or "guest")
@@ -38,8 +39,9 @@ class BrokerAdmin:
         return cls(settings.amqp_admin_url, settings.vhost)
 
     def create_vhost(self, name: str) -> None:
+        """A vhost the administrator whose credentials these are may do anything on."""
         self._call("PUT", f"/vhosts/{quote(name, safe='')}", {})
-        self.grant("guest", configure=".*", write=".*", read=".*", vhost=name)
+        self.grant(self._auth[0], configure=".*", write=".*", read=".*", vhost=name)
 
     def delete_vhost(self, name: str) -> None:
         self._call("DELETE", f"/vhosts/{quote(name, safe='')}", missing_ok=True)
@@ -51,8 +53,17 @@ class BrokerAdmin:
         """The users with permissions on the vhost."""
         return {granted["user"] for granted in self._call("GET", f"/vhosts/{quote(vhost, safe='')}/permissions", missing_ok=True) or []}
 
-    def create_user(self, username: str, password: str) -> None:
-        self._call("PUT", f"/users/{quote(username, safe='')}", {"password": password, "tags": ""})
+    def create_user(self, username: str, password: str, tags: str = "") -> None:
+        """Creates the user, or gives an existing one this password: callers make sure the name is theirs to set."""
+        self._call("PUT", f"/users/{quote(username, safe='')}", {"password": password, "tags": tags})
+
+    def users(self) -> list[str]:
+        return [user["name"] for user in self._call("GET", "/users?columns=name")]
+
+    def read_permission(self, username: str) -> str | None:
+        """The queues the user may read on this vhost, as its pattern; None where it has no permissions here."""
+        granted = self._call("GET", f"/permissions/{self._vhost(None)}/{quote(username, safe='')}", missing_ok=True)
+        return granted["read"] if granted else None
 
     def delete_user(self, username: str) -> None:
         self._call("DELETE", f"/users/{quote(username, safe='')}", missing_ok=True)
@@ -100,8 +111,11 @@ class EmbeddedBrokerAdmin:
         with Connection("memory://") as connection:
             queue(connection.default_channel).declare()
 
-    def create_user(self, username: str, password: str) -> None:
+    def create_user(self, username: str, password: str, tags: str = "") -> None:
         pass
+
+    def read_permission(self, username: str) -> str | None:
+        return None
 
     def delete_user(self, username: str) -> None:
         pass

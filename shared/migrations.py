@@ -17,11 +17,13 @@ SERVICES_WITH_DATA = ("identity", "directory", "feeds", "audit", "disclosure")
 MIGRATION_LOCK = 7_200_002
 
 
-def upgrade(database_url: str, services: tuple[str, ...] = SERVICES_WITH_DATA, revision: str = "head") -> None:
+def upgrade(database_url: str, services: tuple[str, ...] = SERVICES_WITH_DATA, revision: str = "head", schema_owner: str = "") -> None:
+    """Runs each service's history to ``revision``; with ``schema_owner``, as that role, so that it owns what they make."""
     for service in services:
         config = Config()
         config.set_main_option("script_location", str(resources.files(f"services.{service}") / "migrations"))
         config.attributes["database_url"] = database_url
+        config.attributes["schema_owner"] = schema_owner
         command.upgrade(config, revision)
 
 
@@ -33,6 +35,8 @@ def run_migrations(context, metadata: MetaData) -> None:
     try:
         with database.engine.connect() as connection:
             if not sqlite:
+                if owner := context.config.attributes.get("schema_owner"):
+                    connection.execute(text(f'SET ROLE "{owner}"'))
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
                 connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
                 connection.commit()

@@ -3,7 +3,10 @@
 A service that has periodic work names it in ``services/<name>/schedule.py`` as
 ``SCHEDULE = {request_name: seconds_between_runs}``; the request itself is an ordinary
 ``Request`` of that service, so the same code runs from the command line, over the broker,
-or on schedule. One task, ``contactpoint.perform``, serves every scheduled request.
+or on schedule. One task, ``contactpoint.perform``, serves every scheduled request: the worker
+puts it on ``cp.rpc`` as its own broker user, which is the proof the service checks (its
+routing table names the worker among the request's askers). The worker holds no database
+credential and no service's secret.
 """
 from __future__ import annotations
 
@@ -15,11 +18,15 @@ from pathlib import Path
 from celery import Celery
 from kombu import Exchange, Queue
 
+from shared.messaging.connection import connect
+from shared.messaging.permissions import TASKS
+from shared.messaging.rpc import RpcClient
 from shared.settings import Settings
 
 SERVICES = ("identity", "directory", "feeds", "audit", "disclosure")
-TASK_QUEUE = "cp.tasks"
-SCHEDULER = {"username": "scheduler", "la_code": "national", "role": "operator", "category": None}
+TASK_QUEUE = TASKS
+# Scheduled work may take long (a day's archiving): the worker waits this long for its answer.
+SCHEDULED_ANSWER_SECONDS = 600
 
 
 def schedules() -> dict[str, float]:
@@ -45,6 +52,8 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True, timezone="UTC", enable_utc=True,
         worker_hijack_root_logger=False,
+        # No remote control, events or gossip: each would need broker rights (queues of its own) beyond the task queue's.
+        worker_enable_remote_control=False, worker_send_task_events=False,
         beat_schedule={
             request: {"task": "contactpoint.perform", "schedule": seconds, "args": (request,)}
             for request, seconds in schedules().items()
@@ -55,7 +64,8 @@ def make_celery(settings: Settings) -> Celery:
 
 
 def run_celery(settings: Settings, role: str) -> None:
-    """Runs the Celery ``worker`` or the ``scheduler`` (beat) in the foreground until SIGTERM."""
+    """Runs the Celery ``worker`` or the ``scheduler`` (beat) in the foreground until SIGTERM, as its own broker user."""
+    settings = settings.for_service(role)
     app = make_celery(settings)
     if role == "worker":
         app.worker_main(["worker", "--loglevel=WARNING", "--concurrency=2", "--queues", TASK_QUEUE, "--without-gossip", "--without-mingle"])
@@ -65,11 +75,11 @@ def run_celery(settings: Settings, role: str) -> None:
 
 
 def perform(request: str):
-    """Asks the service that owns ``request`` (``<service>.<request>``) to do it, as the scheduler."""
-    service_name = request.split(".", 1)[0]
-    return _service(service_name).perform(request, {"actor": SCHEDULER})
+    """Asks the service that owns ``request`` (``<service>.<request>``) to do it, as the worker."""
+    return _client().call(request, {})
 
 
 @cache
-def _service(name: str):
-    return import_module(f"services.{name}.bootstrap").bootstrap(Settings.from_env())
+def _client() -> RpcClient:
+    settings = Settings.from_env().for_service("worker")
+    return RpcClient(lambda: connect(settings), timeout=SCHEDULED_ANSWER_SECONDS)

@@ -11,11 +11,15 @@ from shared.db import ServiceDatabase
 from shared.messaging.connection import connect
 from marshmallow import Schema, ValidationError
 
-from shared.errors import InvalidRequest, Unavailable, first_fault
+from shared.cache import make_redis
+from shared.errors import Forbidden, InvalidRequest, Unavailable, first_fault
+from shared.gate import AUTHORIZATION, Gate
+from shared.messaging.envelope import Envelope
 from shared.messaging import topology
 from shared.messaging.consumer import Handler, MessageProcessor, Subscription, Worker
 from shared.messaging.outbox import MessagingTables, OutboxRelay
 from shared.messaging.publisher import Publisher
+from shared.principals import OPERATOR, WITH_SESSIONS, Askers
 from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
@@ -27,13 +31,19 @@ REQUEST_CONSUMERS = 4
 CONNECT_ATTEMPTS = 10
 
 
+# Who the command line acts as when it performs a request in its own process, holding the operator's credentials.
+OPERATOR_ACTOR = {"username": "operator", "la_code": "national", "role": OPERATOR, "category": None, "sees_sensitive": False}
+
+
 @dataclass(frozen=True)
 class Request:
-    """A request a service answers, over ``cp.rpc`` or in-process from the command line."""
+    """A request a service answers, over ``cp.rpc`` or in-process from the command line, and who may ask it."""
 
     schema: type[Schema]
     handler: Handler
+    askers: Askers
     reads_only: bool = False  # changes nothing in the database: answered outside a transaction
+    senders: tuple[str, ...] = ()  # the only processes it is taken from over the broker (as the broker says); empty, any
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class Service:
     db: ServiceDatabase
     publisher: Publisher
     relay: OutboxRelay
+    gate: Gate
     routes: Routes = field(default_factory=Routes)
     request_consumers: int = REQUEST_CONSUMERS
     # Work nobody waits on: it waits durably in its queue, so under load its process yields the CPU to the
@@ -61,22 +72,35 @@ class Service:
     def subscriptions(self) -> list[Subscription]:
         queue = topology.rpc_queue(self.name)
         return [*self.routes.events, *(
-            Subscription(queue, request.handler, routing_key=name, schema=request.schema, answers=True, reads_only=request.reads_only)
+            Subscription(queue, request.handler, routing_key=name, schema=request.schema, answers=True, reads_only=request.reads_only,
+                         askers=request.askers, senders=request.senders)
             for name, request in self.routes.requests.items()
         )]
 
     def unit_of_work(self, reads_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.db, self.relay.tables, self.publisher, on_commit=self.relay.wake, reads_only=reads_only)
 
-    def perform(self, name: str, request: dict):
-        """Answers a request in this process, as the command line does: validate, one unit of work, send what it emitted."""
+    def perform(self, name: str, request: dict, token: str | None = None):
+        """Answers a request in this process, as the command line does: validate, one unit of work, send what it emitted.
+
+        Whoever runs this holds the service's own credentials, so ``request["actor"]`` is taken as it
+        is: the operator (the default), or a person the command line signed in and checked, whose
+        ``token`` goes with any request the handler puts to another service. The request's askers
+        still decide whether that person or the operator may ask it.
+        """
         route = self.routes.requests[name]
+        request = dict(request)
+        actor = request.pop("actor", None) or OPERATOR_ACTOR
+        allowed = route.askers.anyone or (route.askers.operator if actor["role"] == OPERATOR else actor["role"] in route.askers.roles)
+        if not allowed:
+            raise Forbidden(f"{name} is not for {'the operator' if actor['role'] == OPERATOR else 'the role ' + actor['role']} to ask")
         try:
-            payload = route.schema().load(request)
+            payload = {**route.schema().load(request), "actor": actor}
         except ValidationError as exc:
             raise InvalidRequest(first_fault(exc.messages)) from exc
+        carrying = Envelope(exchange="", routing_key=name, body={}, headers={AUTHORIZATION: f"Bearer {token}"} if token else {})
         with self.unit_of_work(reads_only=route.reads_only) as uow:
-            result = route.handler(uow, payload)
+            result = route.handler(uow, payload, carrying)
             uow.commit()
         self.send_outbox()
         return result
@@ -99,7 +123,8 @@ class Service:
         relay.start()
         failures: list[BaseException] = []
         requests = [sub for sub in self.subscriptions if sub.answers]
-        consumers = [self._consumer(self.subscriptions, stop, failures, "consumer", declares_topology=True)]
+        # ``migrate`` declares the topology as the administrator; a service may not. The demo's broker lives in this process.
+        consumers = [self._consumer(self.subscriptions, stop, failures, "consumer", declares_topology=self.settings.embedded)]
         if requests:
             consumers += [self._consumer(requests, stop, failures, f"requests-{n}") for n in range(1, self.request_consumers)]
         for consumer in consumers:
@@ -116,8 +141,7 @@ class Service:
                   declares_topology: bool = False) -> threading.Thread:
         """A consumer thread; if it fails, the whole service stops and ``run`` raises, so its supervisor starts it again.
 
-        One consumer declares the whole topology; the others need only their own queue, which
-        consuming declares.
+        In the demo, one consumer declares the whole topology first.
         """
 
         def consume() -> None:
@@ -126,7 +150,7 @@ class Service:
                     connection.ensure_connection(max_retries=CONNECT_ATTEMPTS, interval_start=0.5, interval_step=1, interval_max=5)
                     if declares_topology:
                         topology.declare(connection)
-                    worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work), subscriptions)
+                    worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work, gate=self.gate), subscriptions)
                     threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
                     worker.run()
             except BaseException as exc:
@@ -139,13 +163,26 @@ class Service:
     def close(self) -> None:
         self.publisher.close()
         self.db.dispose()
+        if self.gate.sessions is not None:
+            self.gate.sessions.close()
 
 
 def build_service(name: str, settings: Settings, tables: MessagingTables, routes: Routes, background: bool = False) -> Service:
-    """The composition every service shares; its own bootstrap makes its dependencies and routes."""
+    """The composition every service shares; its own bootstrap makes its dependencies and routes.
+
+    ``settings`` are narrowed to the service's own first, if its bootstrap has not done so.
+    """
+    settings = settings.for_service(name)
     db = ServiceDatabase(settings.database_url, name)
     publisher = Publisher(partial(connect, settings))
-    return Service(name, settings, db, publisher, OutboxRelay(db, tables, publisher), routes, background=background)
+    return Service(name, settings, db, publisher, OutboxRelay(db, tables, publisher), gate_for(settings), routes, background=background)
+
+
+def gate_for(settings: Settings) -> Gate:
+    """The gate of a process: it checks tokens against their sessions where the process may read them."""
+    if settings.service not in WITH_SESSIONS:
+        return Gate(settings.names)
+    return Gate(settings.names, settings.token_public_key, make_redis(settings), settings.token_lifetime_seconds)
 
 
 # How much a background service's process yields to the others when the CPU is short: searches through the API

@@ -1,17 +1,22 @@
 """Configuration, read once at the edge of a process into a frozen object.
 
-Secrets (token signing, TOTP encryption) come from the environment, or from a key file
-named by ``CP_KEY_FILE`` holding ``NAME=value`` lines; never from the repository. The key
-file may also hold the checkpoint public key, which ``contactpoint keys`` writes beside the
-private one.
+Secrets (token signing, TOTP encryption, each service's passwords) come from the environment,
+or from a key file named by ``CP_KEY_FILE`` holding ``NAME=value`` lines; never from the
+repository. The key file also holds the public keys, which ``contactpoint keys`` writes beside
+the private ones.
+
+The URLs name the servers with an administrator's credentials, as ``migrate`` uses them. A
+service takes only its own part (``for_service``): the same servers under its own users, and
+only the secrets its own job needs.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
+from shared import principals
 from shared.errors import ConfigurationError
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
@@ -19,9 +24,20 @@ DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/contactpoin
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_HTTP_ADDR = "127.0.0.1:8000"
 
-SECRET_NAMES = ("CP_TOKEN_KEY", "CP_TOTP_KEY", "CP_PSEUDONYM_KEY", "CP_CHECKPOINT_KEY")
-# What a key file may give: the secrets, and the public key that checks checkpoints (no secret, but made with them).
-KEY_FILE_NAMES = (*SECRET_NAMES, "CP_CHECKPOINT_PUBLIC_KEY")
+SECRET_NAMES = ("CP_TOKEN_KEY", "CP_TOTP_KEY", "CP_PSEUDONYM_KEY", "CP_CHECKPOINT_KEY", "CP_GRANT_KEY")
+PUBLIC_KEY_NAMES = ("CP_TOKEN_PUBLIC_KEY", "CP_CHECKPOINT_PUBLIC_KEY", "CP_GRANT_PUBLIC_KEY")
+# Each process's own password on each server it uses, e.g. ``CP_BROKER_PASSWORD_DIRECTORY``.
+PASSWORD_NAMES = (
+    *(f"CP_BROKER_PASSWORD_{process.upper()}" for process in principals.PROCESSES),
+    *(f"CP_DB_PASSWORD_{process.upper()}" for process in principals.WITH_DATA),
+    *(f"CP_REDIS_PASSWORD_{process.upper()}" for process in principals.WITH_SESSIONS),
+)
+# What a key file may give: the secrets, the passwords, and the public keys (no secret, but made with them).
+KEY_FILE_NAMES = (*SECRET_NAMES, *PUBLIC_KEY_NAMES, *PASSWORD_NAMES)
+# Which process needs which secret; every other process is never given it.
+SECRET_HOLDERS = {
+    "token_key": "identity", "totp_key": "identity", "pseudonym_key": "disclosure", "checkpoint_key": "audit", "grant_key": "disclosure",
+}
 # Identity's rules that an operator may change, by the variable that sets each.
 IDENTITY_NUMBERS = {
     "CP_SESSION_IDLE_SECONDS": "token_lifetime_seconds", "CP_SESSION_MAX_SECONDS": "session_max_seconds",
@@ -37,11 +53,17 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = DEFAULT_REDIS_URL
     http_addr: str = DEFAULT_HTTP_ADDR
-    token_key: str = ""
+    token_key: str = ""  # signs access tokens (Ed25519, 32 bytes in base64): identity's alone
+    token_public_key: str = ""  # checks them: every service's
     totp_key: str = ""
     checkpoint_key: str = ""  # signs checkpoints of the audit chain (Ed25519, 32 bytes in base64)
     checkpoint_public_key: str = ""  # public keys, comma-separated, that check their signatures beside checkpoint_key's own half
     pseudonym_key: str = ""  # keys the pseudonyms of bulk disclosure
+    grant_key: str = ""  # signs single-record disclosure grants when a second person approves (Ed25519): disclosure's alone
+    grant_public_key: str = ""  # checks them: the directory's
+    name_prefix: str = ""  # before every broker user, database role and Redis user this deployment makes
+    service: str = ""  # the process these settings are narrowed to (``for_service``); empty for the operator's
+    passwords: tuple[tuple[str, str], ...] = ()  # (CP_*_PASSWORD_* variable, password) pairs
     disclosure_read_seconds: int = 24 * 60 * 60  # how long an approved single-record disclosure may be read
     token_lifetime_seconds: int = 30 * 60  # a session ends this long after its last use (idle timeout)
     session_max_seconds: int = 12 * 60 * 60  # and this long after sign-in, however busy
@@ -62,10 +84,16 @@ class Settings:
             redis_url=env.get("CP_REDIS_URL", DEFAULT_REDIS_URL),
             http_addr=env.get("CP_HTTP_ADDR", DEFAULT_HTTP_ADDR),
             token_key=keys.get("CP_TOKEN_KEY", ""),
+            token_public_key=keys.get("CP_TOKEN_PUBLIC_KEY", ""),
             totp_key=keys.get("CP_TOTP_KEY", ""),
             checkpoint_key=keys.get("CP_CHECKPOINT_KEY", ""),
             checkpoint_public_key=keys.get("CP_CHECKPOINT_PUBLIC_KEY", ""),
             pseudonym_key=keys.get("CP_PSEUDONYM_KEY", ""),
+            grant_key=keys.get("CP_GRANT_KEY", ""),
+            grant_public_key=keys.get("CP_GRANT_PUBLIC_KEY", ""),
+            name_prefix=env.get("CP_NAME_PREFIX", ""),
+            service=env.get("CP_SERVICE", ""),
+            passwords=tuple((name, keys[name]) for name in PASSWORD_NAMES if keys.get(name)),
             disclosure_read_seconds=_seconds(env, "CP_DISCLOSURE_READ_SECONDS", cls.disclosure_read_seconds),
             **_whole_numbers(env, IDENTITY_NUMBERS),
         )
@@ -87,8 +115,41 @@ class Settings:
     def http_port(self) -> int:
         return int(self.http_addr.rsplit(":", 1)[1])
 
-    def require_secrets(self) -> Settings:
-        missing = [name for name, value in zip(SECRET_NAMES, (self.token_key, self.totp_key)) if not value]
+    @property
+    def names(self) -> principals.Names:
+        return principals.Names(self.name_prefix)
+
+    def password(self, server: str, process: str) -> str:
+        """The process's own password on a server (``BROKER``, ``DB`` or ``REDIS``), or '' where none is given."""
+        return dict(self.passwords).get(f"CP_{server}_PASSWORD_{process.upper()}", "")
+
+    def for_service(self, process: str) -> Settings:
+        """These settings as ``process`` alone may have them: the servers under its own users, only the secrets it needs.
+
+        Where the process's own password is not given (a development set-up, or settings already
+        narrowed by whoever started the process), the server's URL stays as it is.
+        """
+        if self.service == process:
+            return self
+        names = self.names
+        own = tuple((name, value) for name, value in self.passwords if name.endswith(f"_PASSWORD_{process.upper()}"))
+        narrowed = replace(self, service=process, passwords=own,
+                           amqp_admin_url=self.amqp_admin_url if process in principals.WITH_BROKER_ADMINISTRATION else "",
+                           **{field: getattr(self, field) if holder == process else "" for field, holder in SECRET_HOLDERS.items()})
+        if self.embedded:
+            return narrowed
+        return replace(
+            narrowed,
+            amqp_url=_logged_in(self.amqp_url, names.broker_user(process), self.password("BROKER", process)),
+            database_url=_logged_in(self.database_url, names.database_role(process), self.password("DB", process))
+            if process in principals.WITH_DATA else "",
+            redis_url=_logged_in(self.redis_url, names.redis_user(process), self.password("REDIS", process))
+            if process in principals.WITH_SESSIONS else "",
+        )
+
+    def require_secrets(self, *fields: str) -> Settings:
+        """Refuses to go on without the named secrets or keys (fields of these settings)."""
+        missing = [f"CP_{field.upper()}" for field in fields if not getattr(self, field)]
         if missing:
             raise ConfigurationError(
                 f"{', '.join(missing)} not set: give them in the environment or in the file named by CP_KEY_FILE"
@@ -99,9 +160,13 @@ class Settings:
         """The CP_* variables that give a child process these settings."""
         return {
             "CP_AMQP_URL": self.amqp_url, "CP_AMQP_ADMIN_URL": self.amqp_admin_url, "CP_DATABASE_URL": self.database_url,
-            "CP_REDIS_URL": self.redis_url, "CP_HTTP_ADDR": self.http_addr, "CP_TOKEN_KEY": self.token_key, "CP_TOTP_KEY": self.totp_key,
+            "CP_REDIS_URL": self.redis_url, "CP_HTTP_ADDR": self.http_addr, "CP_TOKEN_KEY": self.token_key,
+            "CP_TOKEN_PUBLIC_KEY": self.token_public_key, "CP_TOTP_KEY": self.totp_key,
             "CP_CHECKPOINT_KEY": self.checkpoint_key, "CP_CHECKPOINT_PUBLIC_KEY": self.checkpoint_public_key,
-            "CP_PSEUDONYM_KEY": self.pseudonym_key, "CP_DISCLOSURE_READ_SECONDS": str(self.disclosure_read_seconds),
+            "CP_PSEUDONYM_KEY": self.pseudonym_key, "CP_GRANT_KEY": self.grant_key, "CP_GRANT_PUBLIC_KEY": self.grant_public_key,
+            "CP_NAME_PREFIX": self.name_prefix, "CP_SERVICE": self.service,
+            "CP_DISCLOSURE_READ_SECONDS": str(self.disclosure_read_seconds),
+            **dict(self.passwords),
             **{name: str(getattr(self, field)) for name, field in IDENTITY_NUMBERS.items()},
         }
 
@@ -117,6 +182,19 @@ def management_url_for(amqp_url: str) -> str:
     scheme = "https" if parts.scheme == "amqps" else "http"
     credentials = f"{parts.username or 'guest'}:{parts.password or 'guest'}@"
     return f"{scheme}://{credentials}{parts.hostname or '127.0.0.1'}:15672"
+
+
+def _logged_in(url: str, username: str, password: str) -> str:
+    """``url`` (or each of several, ``;``-separated) with this login in place of the one it names; unchanged without a password."""
+    if not password or not url:
+        return url
+    return ";".join(_with_login(one, username, password) for one in url.split(";"))
+
+
+def _with_login(url: str, username: str, password: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{quote(username, safe='')}:{quote(password, safe='')}@{host}").geturl()
 
 
 def _keys(env: dict[str, str]) -> dict[str, str]:

@@ -1,10 +1,11 @@
-"""Access tokens: signed by identity, checked by the portal on every request without asking identity.
+"""Access tokens: signed by identity, checked by every service that answers a person, without asking identity.
 
-A token is a signed JWT naming the account, its LA, role and what its category may see; its
-expiry is the hard limit after which its holder must sign in again. Beside it, Redis holds
-the token's session, which lapses when unused for the idle timeout and is refreshed by each
-check: one Redis command per request. Ending a session (logout) or every session of an
-account (suspension, password change, a new second factor) takes effect at once.
+A token is a JWT signed with identity's Ed25519 key (EdDSA), naming the account, its LA, role
+and what its category may see; every other service holds only the public key, so no process but
+identity can make one. Its expiry is the hard limit after which its holder must sign in again.
+Beside it, Redis holds the token's session, which lapses when unused for the idle timeout and is
+refreshed by each check: one Redis command per request. Ending a session (logout) or every
+session of an account (suspension, password change, a new second factor) takes effect at once.
 """
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from functools import lru_cache
 
 import jwt
 import redis
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from shared.errors import NotAuthenticated
+from shared.errors import ConfigurationError, NotAuthenticated
+from shared.signing import private_key, public_key
 
-ALGORITHM = "HS256"
+ALGORITHM = "EdDSA"
 SESSION_PREFIX = "cp:session:"
 ACCOUNT_SESSIONS_PREFIX = "cp:sessions-of:"
 # Tokens whose signature has been checked, so that a token in use is checked once, not on every request.
@@ -36,9 +39,9 @@ class Actor:
     expires_at: int
 
     def as_dict(self) -> dict:
-        """What services are told of the person asking (never the token itself)."""
+        """The person asking, as a handler and an audit event name them (never the token itself)."""
         return {"username": self.username, "la_code": self.la_code, "role": self.role,
-                "category": self.category, "sees_sensitive": self.sees_sensitive}
+                "category": self.category, "sees_sensitive": self.sees_sensitive, "token_id": self.token_id}
 
 
 @dataclass(frozen=True)
@@ -61,27 +64,45 @@ def issue(key: str, sessions: redis.Redis, limits: SessionLimits, *, username: s
         pipe.sadd(ACCOUNT_SESSIONS_PREFIX + username, token_id)
         pipe.expire(ACCOUNT_SESSIONS_PREFIX + username, limits.max_seconds)
         pipe.execute()
-    return jwt.encode(claims, key, algorithm=ALGORITHM), limits.max_seconds
+    return jwt.encode(claims, _signing_key(key), algorithm=ALGORITHM), limits.max_seconds
 
 
-def verify(key: str, token: str, sessions: redis.Redis, idle_seconds: int) -> Actor:
+def verify(public_key: str, token: str, sessions: redis.Redis, idle_seconds: int) -> Actor:
     """The actor the token names, if it is genuine, unexpired and its session still open; the session's idle clock restarts."""
-    claims = _signed_claims(key, token)
+    actor = signed_actor(public_key, token)
+    if sessions.getex(SESSION_PREFIX + actor.token_id, ex=idle_seconds) != actor.username:
+        raise NotAuthenticated("the session has ended (signed out, idle too long, or revoked); sign in again")
+    return actor
+
+
+def signed_actor(public_key: str, token: str) -> Actor:
+    """The actor a genuine, unexpired token names, without asking whether its session is still open."""
+    claims = _signed_claims(public_key, token)
     if claims["exp"] <= time.time():
         raise NotAuthenticated("the access token has expired; sign in again")
-    if sessions.getex(SESSION_PREFIX + claims["jti"], ex=idle_seconds) != claims["sub"]:
-        raise NotAuthenticated("the session has ended (signed out, idle too long, or revoked); sign in again")
     return Actor(claims["sub"], claims["la"], claims["role"], claims["cat"], bool(claims["sens"]), claims["jti"], claims["exp"])
 
 
 @lru_cache(maxsize=CHECKED_TOKENS_KEPT)
-def _signed_claims(key: str, token: str) -> dict:
-    """The claims of a token signed with ``key``; a signature is a function of the token alone, so it is checked once.
-    Expiry changes with the clock, so the caller checks it on every use."""
+def _signed_claims(public_key: str, token: str) -> dict:
+    """The claims of a token signed with the private half of ``public_key``; a signature is a function of the token
+    alone, so it is checked once. Expiry changes with the clock, so the caller checks it on every use."""
     try:
-        return jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["exp", "jti", "sub"]})
+        return jwt.decode(token, _checking_key(public_key), algorithms=[ALGORITHM], options={"require": ["exp", "jti", "sub"]})
     except jwt.PyJWTError as exc:
         raise NotAuthenticated("the access token is not valid; sign in again") from exc
+
+
+@lru_cache(maxsize=4)
+def _signing_key(encoded: str) -> Ed25519PrivateKey:
+    return private_key(encoded, "CP_TOKEN_KEY")
+
+
+@lru_cache(maxsize=4)
+def _checking_key(encoded: str) -> Ed25519PublicKey:
+    if not encoded:
+        raise ConfigurationError("CP_TOKEN_PUBLIC_KEY is not set: every service that answers a person checks their token with it")
+    return public_key(encoded, "CP_TOKEN_PUBLIC_KEY")
 
 
 def end_session(sessions: redis.Redis, token_id: str) -> None:

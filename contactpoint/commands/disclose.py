@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -56,9 +57,15 @@ def as_person(command):
     return command
 
 
+@dataclass(frozen=True)
+class Person:
+    actor: dict  # as the token names them, checked
+    token: str  # their access token, for any request made for them on the way
+
+
 @contextlib.contextmanager
 def signed_in(username: str, password: str, otp: str):
-    """The person, as services are told of them, for as long as the command runs; signed out after."""
+    """The person, signed in with their own factors, for as long as the command runs; signed out after."""
     from shared import tokens
     from shared.cache import make_redis
     from shared.contracts.requests import LOGIN, LOGOUT
@@ -66,16 +73,17 @@ def signed_in(username: str, password: str, otp: str):
     config = settings()
     with contextlib.closing(service("identity")) as identity, contextlib.closing(make_redis(config)) as revocations:
         answer = identity.perform(LOGIN, {"username": username, "password": password, "otp": otp, "client": "command line"})
-        person = tokens.verify(config.token_key, answer["access_token"], revocations)
+        actor = tokens.verify(config.token_public_key, answer["access_token"], revocations, config.token_lifetime_seconds).as_dict()
         try:
-            yield person.as_dict()
+            yield Person(actor, answer["access_token"])
         finally:
-            identity.perform(LOGOUT, {"actor": person.as_dict(), "token_id": person.token_id, "expires_at": person.expires_at})
+            identity.perform(LOGOUT, {"actor": actor})
 
 
-def perform(request: str, payload: dict):
+def perform(request: str, payload: dict, person: Person):
+    """The disclosure service's answer to a request, asked for the person."""
     with contextlib.closing(service("disclosure")) as disclosure:
-        return disclosure.perform(request, payload)
+        return disclosure.perform(request, {**payload, "actor": person.actor}, token=person.token)
 
 
 def _request_lines(r: dict) -> list[str]:
@@ -96,9 +104,7 @@ def disclose_request(contactpoint_id, ground, reference, username, password, otp
     from shared.contracts.requests import REQUEST_DISCLOSURE
 
     with signed_in(username, password, otp) as person:
-        asked = perform(REQUEST_DISCLOSURE, {
-            "actor": person, "contactpoint_id": contactpoint_id, "ground": ground, "reference": reference,
-        })
+        asked = perform(REQUEST_DISCLOSURE, {"contactpoint_id": contactpoint_id, "ground": ground, "reference": reference}, person)
     show(asked, as_json, _request_lines)
 
 
@@ -112,7 +118,7 @@ def disclose_approve(request_id, reason, username, password, otp, as_json):
     from shared.contracts.requests import APPROVE_DISCLOSURE
 
     with signed_in(username, password, otp) as person:
-        decided = perform(APPROVE_DISCLOSURE, {"actor": person, "request_id": request_id, "reason": reason})
+        decided = perform(APPROVE_DISCLOSURE, {"request_id": request_id, "reason": reason}, person)
     show(decided, as_json, _request_lines)
 
 
@@ -126,7 +132,7 @@ def disclose_refuse(request_id, reason, username, password, otp, as_json):
     from shared.contracts.requests import REFUSE_DISCLOSURE
 
     with signed_in(username, password, otp) as person:
-        decided = perform(REFUSE_DISCLOSURE, {"actor": person, "request_id": request_id, "reason": reason})
+        decided = perform(REFUSE_DISCLOSURE, {"request_id": request_id, "reason": reason}, person)
     show(decided, as_json, _request_lines)
 
 
@@ -139,7 +145,7 @@ def disclose_list(status, username, password, otp, as_json):
     from shared.contracts.requests import LIST_DISCLOSURES
 
     with signed_in(username, password, otp) as person:
-        found = perform(LIST_DISCLOSURES, {"actor": person, "status": status})
+        found = perform(LIST_DISCLOSURES, {"status": status}, person)
     show(found, as_json, lambda rows: [line for r in rows for line in _request_lines(r)] or ["no disclosure requests"])
 
 
@@ -151,5 +157,5 @@ def disclose_read(request_id, username, password, otp):
     from shared.contracts.requests import READ_DISCLOSURE
 
     with signed_in(username, password, otp) as person:
-        disclosed = perform(READ_DISCLOSURE, {"actor": person, "request_id": request_id})
+        disclosed = perform(READ_DISCLOSURE, {"request_id": request_id}, person)
     click.echo(json.dumps(disclosed, default=str))

@@ -32,8 +32,9 @@ def up():
     """Every service as its own process against the servers named by CP_* variables."""
     from contactpoint.processes import supervise
 
-    migrate_all(settings())
-    sys.exit(supervise())
+    config = settings()
+    migrate_all(config)
+    sys.exit(supervise(config))
 
 
 @system.command()
@@ -61,17 +62,33 @@ def keys(as_json):
 
 @system.command()
 def migrate():
-    """Create or upgrade every service's schema, and declare the broker's exchanges and queues. Idempotent."""
+    """Create or upgrade every service's schema, users and rights, and the broker's exchanges and queues. Idempotent.
+
+    Run with an administrator's credentials in CP_DATABASE_URL, CP_AMQP_URL (and CP_AMQP_ADMIN_URL) and CP_REDIS_URL,
+    and the passwords of the key file: each process gets its own broker user, database role and Redis user.
+    """
     migrate_all(settings())
-    click.echo("every schema is at its newest revision; exchanges and queues are declared")
+    click.echo("every schema is at its newest revision; each process's users and rights are set; exchanges and queues are declared")
+
+
+@system.command()
+def teardown():
+    """Remove every broker user, database role and Redis user that migrate made under CP_NAME_PREFIX (data stays)."""
+    from contactpoint.provisioning import remove
+
+    removed = remove(settings())
+    click.echo(f"removed {len(removed)} users and roles: {', '.join(removed)}" if removed else "nothing to remove")
 
 
 def migrate_all(config: Settings) -> None:
+    from contactpoint.provisioning import grant_own_schemas, provision
     from shared.messaging import topology
     from shared.messaging.connection import connect
     from shared.migrations import upgrade
 
-    upgrade(config.database_url)
+    provision(config)
+    upgrade(config.database_url, schema_owner="" if config.embedded else config.names.schema_owner)
+    grant_own_schemas(config)
     with connect(config) as connection:
         connection.ensure_connection(max_retries=2)
         topology.declare(connection)

@@ -7,6 +7,7 @@ from shared.settings import Settings
 
 
 def bootstrap(settings: Settings) -> Service:
+    settings = settings.for_service(handlers.SERVICE)
     # Events wait durably in the queue until they are stored, so the audit service yields the CPU to searches under load.
     return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(settings=settings, broker=BrokerAdmin.for_settings(settings)),
                          background=True)

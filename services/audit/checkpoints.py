@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from shared import signing
 from shared.errors import ConfigurationError
 
 KEY_VARIABLE = "CP_CHECKPOINT_KEY"
@@ -36,26 +37,21 @@ class Checkpoint:
 
 
 def new_key() -> str:
-    return _encode(Ed25519PrivateKey.generate().private_bytes_raw())
+    return signing.new_private_key()
 
 
 def signing_key(encoded: str) -> Ed25519PrivateKey:
-    if not encoded:
-        raise ConfigurationError(f"{KEY_VARIABLE} is not set: give it in the environment or in the file named by CP_KEY_FILE")
-    try:
-        return Ed25519PrivateKey.from_private_bytes(_decode(encoded))
-    except ValueError as exc:
-        raise ConfigurationError(f"{KEY_VARIABLE} is not 32 bytes in base64 ({exc})") from exc
+    return signing.private_key(encoded, KEY_VARIABLE)
 
 
 def public_key_of(encoded_key: str) -> str:
     """The public half of a signing key, encoded as the key is."""
-    return _encode(signing_key(encoded_key).public_key().public_bytes_raw())
+    return signing.public_half(encoded_key, KEY_VARIABLE)
 
 
 def checking_key(encoded: str) -> Ed25519PublicKey:
     """The public key that checks signatures; ``ValueError`` when ``encoded`` is not 32 bytes in base64."""
-    return Ed25519PublicKey.from_public_bytes(_decode(encoded))
+    return Ed25519PublicKey.from_public_bytes(signing.decode(encoded))
 
 
 def configured_checking_keys(public_keys: str, key: str) -> list[Ed25519PublicKey]:
@@ -83,7 +79,7 @@ def statement(seq: int, head_hash: str, signed_at: str) -> bytes:
 def sign(key: Ed25519PrivateKey, seq: int, head_hash: str, signed_at: str) -> dict:
     """The fields of a checkpoint row for this chain head."""
     signature = key.sign(statement(seq, head_hash, signed_at))
-    return {"seq": seq, "hash": head_hash, "signed_at": signed_at, "key_id": key_id(key.public_key()), "signature": _encode(signature)}
+    return {"seq": seq, "hash": head_hash, "signed_at": signed_at, "key_id": key_id(key.public_key()), "signature": signing.encode(signature)}
 
 
 def signature_holds(public_key: Ed25519PublicKey, checkpoint: Checkpoint) -> bool:
@@ -95,11 +91,4 @@ def signature_holds(public_key: Ed25519PublicKey, checkpoint: Checkpoint) -> boo
     return True
 
 
-def _encode(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode()
 
-
-def _decode(encoded: str) -> bytes:
-    """Strict: a character outside URL-safe base64 is a fault, not skipped, so a mistyped key is refused rather than misread."""
-    text = encoded.strip()
-    return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)

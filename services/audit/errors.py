@@ -1,5 +1,5 @@
 """The audit service's refusals."""
-from shared.errors import Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 
 
 class AuditorsOnly(Forbidden):
@@ -10,3 +10,10 @@ class AuditorsOnly(Forbidden):
 class UnknownAlert(NotFound):
     def __init__(self, alert_id: int):
         super().__init__(f"there is no alert {alert_id}")
+
+
+class NameTaken(Conflict):
+    code = "name_taken"
+
+    def __init__(self, name: str):
+        super().__init__(f"{name!r} is already the name of a user of the message broker: choose another team id")

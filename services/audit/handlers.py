@@ -8,7 +8,7 @@ from kombu import Queue
 from sqlalchemy import select
 
 from services.audit import chain, checkpoints, rules, verification
-from services.audit.errors import AuditorsOnly, UnknownAlert
+from services.audit.errors import NameTaken, UnknownAlert
 from services.audit.models import Alert, AuditRecord, AuditSubject, ChainHead, SignedCheckpoint
 from services.audit.queries import StoredHistory
 from services.audit.schemas import (
@@ -17,15 +17,19 @@ from services.audit.schemas import (
 from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
 from shared.db import append_rows, one_of
-from shared.contracts.audit import AuditEventSchema, alert_raised, audit_event
+from shared.contracts.audit import NATIONAL, AuditEventSchema, alert_raised, audit_event
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import ALERTS, AUDIT, AUDIT_EVENTS
+from shared.gate import UnexpectedSender
+from shared.principals import AUDITOR, OPERATOR_ONLY, SCHEDULED, Names, people
 from shared.service import Request, Routes
 from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "audit"
+# The alert raised when an event claims a service its sender is not: it is refused, never chained.
+FORGED_EVENT = "forged_event"
 VERIFY_BATCH = 2000
 EXPORT_LIMIT = 50_000
 # Events stored in one transaction when they arrive together: one commit, one lock of the chain head.
@@ -51,7 +55,8 @@ def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
             continue
         known.add(event["event_id"])
         raw, seq = envelope.body, head.seq + 1
-        record = {"seq": seq, **chain.indexed(raw), "event": raw, "prev_hash": head.hash, "hash": chain.link(head.hash, seq, raw)}
+        record = {"seq": seq, **chain.indexed(raw), "event": raw, "prev_hash": head.hash, "hash": chain.link(head.hash, seq, raw),
+                  "sent_by": envelope.user_id}
         records.append(record)
         subjects.extend({"contactpoint_id": cp_id, "seq": seq} for cp_id in set(event["contactpoint_ids"]))
         head.seq, head.hash = seq, record["hash"]
@@ -60,6 +65,24 @@ def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
     append_rows(uow.session, AuditRecord.__table__, records)
     append_rows(uow.session, AuditSubject.__table__, subjects)
     watch(uow, records)
+
+
+def claimed_service(envelope: Envelope) -> tuple[str, ...]:
+    """An event is taken only from the service it says it is of, as the broker says who sent it."""
+    return (envelope.body.get("service"),)
+
+
+def alert_on_forgery(envelope: Envelope, reason: dict) -> list[Envelope]:
+    """A security team hears at once of an event refused for its sender (its reason is dead-lettered beside it)."""
+    if reason.get("code") != UnexpectedSender.code:
+        return []
+    body = envelope.body if isinstance(envelope.body, dict) else {}
+    return [alert_raised({
+        "alert_id": 0, "rule": FORGED_EVENT, "la_code": str(body.get("la_code") or NATIONAL), "raised_at": utcnow(),
+        "actor": (body.get("actor") or {}).get("username") if isinstance(body.get("actor"), dict) else None,
+        "contactpoint_id": None, "event_id": envelope.message_id, "seq": 0,
+        "detail": {"claimed_service": body.get("service"), "sent_by": envelope.user_id, "reason": reason.get("message")},
+    })]
 
 
 def watch(uow: UnitOfWork, records: list[dict]) -> None:
@@ -80,9 +103,7 @@ def watch(uow: UnitOfWork, records: list[dict]) -> None:
 
 
 def list_alerts(uow: UnitOfWork, request: dict, envelope=None) -> dict:
-    actor, filters = request["actor"], request["filters"]
-    if actor["role"] != "auditor":
-        raise AuditorsOnly()
+    filters = request["filters"]
     query = select(Alert).order_by(Alert.id).limit(filters["limit"])
     for name in ("rule", "status", "la_code"):
         if filters[name]:
@@ -95,8 +116,6 @@ def list_alerts(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 def investigate_alert(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     actor = request["actor"]
-    if actor["role"] != "auditor":
-        raise AuditorsOnly()
     alert = uow.session.get(Alert, request["alert_id"], with_for_update=True)
     if alert is None:
         raise UnknownAlert(request["alert_id"])
@@ -117,8 +136,6 @@ def _alert(alert: Alert) -> dict:
 
 def list_events(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     actor, filters = request["actor"], request["filters"]
-    if actor["role"] != "auditor":
-        raise AuditorsOnly()
     page = _page(uow, filters, filters["limit"])
     uow.emit(audit_event(SERVICE, "list_events", actor=actor, criteria=filters))
     return page
@@ -127,8 +144,6 @@ def list_events(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 def export_trail(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     """One user's whole trail, or one child's, for an investigation; a trail longer than one export goes on from ``next_after_seq``."""
     actor, whose = request["actor"], request["whose"]
-    if actor["role"] != "auditor":
-        raise AuditorsOnly()
     filters = {**dict.fromkeys(("actor", "contactpoint_id", "la", "action", "since", "until")), **whose, "after_seq": request["after_seq"]}
     trail = _page(uow, filters, EXPORT_LIMIT)
     uow.emit(audit_event(SERVICE, "export_trail", actor=actor, criteria={**whose, "after_seq": request["after_seq"]},
@@ -161,16 +176,19 @@ def _page(uow: UnitOfWork, filters: dict, limit: int) -> dict:
     }
 
 
-def subscribe_team(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin) -> dict:
+def subscribe_team(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin, names: Names) -> dict:
     """A security team's own broker user and durable queue, bound to ``cp.audit`` and ``cp.alerts`` with its keys; it may only read.
 
-    Subscribing a team again adds its new bindings and gives it a new password.
+    Subscribing a team again adds its new bindings and gives it a new password. A name that is
+    already another broker user's (a service's, a partner system's, an administrator's) is refused.
     """
     team_id, bindings = request["team_id"], request["bindings"]
     queue_name = team_queue_name(team_id)
+    if team_id in names.reserved or (broker.user_exists(team_id) and broker.read_permission(team_id) != _reading(queue_name)):
+        raise NameTaken(team_id)
     password = new_password()
     broker.create_user(team_id, password)
-    broker.grant(team_id, configure="^$", write="^$", read=f"^{re.escape(queue_name)}$")
+    broker.grant(team_id, configure="^$", write="^$", read=_reading(queue_name))
     for exchange in (AUDIT, ALERTS):
         for key in bindings:
             broker.declare(Queue(queue_name, exchange, routing_key=key, durable=True, queue_arguments={"x-queue-type": "quorum"}))
@@ -180,6 +198,10 @@ def subscribe_team(uow: UnitOfWork, request: dict, envelope=None, *, broker: Bro
 
 def team_queue_name(team_id: str) -> str:
     return f"{AUDIT.name}.{team_id}"
+
+
+def _reading(queue_name: str) -> str:
+    return f"^{re.escape(queue_name)}$"
 
 
 def verify_store(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings) -> dict:
@@ -220,15 +242,17 @@ def _stored(record: AuditRecord) -> verification.StoredEvent:
 
 
 def routes(*, settings: Settings, broker: BrokerAdmin) -> Routes:
+    auditors = people(AUDITOR)
     return Routes(
         requests={
-            requests.LIST_AUDIT_EVENTS: Request(ListEventsSchema, list_events),
-            requests.VERIFY_AUDIT: Request(VerifyAuditSchema, partial(verify_store, settings=settings)),
-            requests.EXPORT_TRAIL: Request(ExportTrailSchema, export_trail),
-            requests.SUBSCRIBE_TEAM: Request(SubscribeTeamSchema, partial(subscribe_team, broker=broker)),
-            requests.LIST_ALERTS: Request(ListAlertsSchema, list_alerts),
-            requests.INVESTIGATE_ALERT: Request(InvestigateAlertSchema, investigate_alert),
-            requests.CHECKPOINT_AUDIT: Request(ActorOnlySchema, partial(sign_checkpoint, settings=settings)),
+            requests.LIST_AUDIT_EVENTS: Request(ListEventsSchema, list_events, auditors),
+            requests.VERIFY_AUDIT: Request(VerifyAuditSchema, partial(verify_store, settings=settings), auditors | OPERATOR_ONLY),
+            requests.EXPORT_TRAIL: Request(ExportTrailSchema, export_trail, auditors),
+            requests.SUBSCRIBE_TEAM: Request(SubscribeTeamSchema, partial(subscribe_team, broker=broker, names=settings.names), OPERATOR_ONLY),
+            requests.LIST_ALERTS: Request(ListAlertsSchema, list_alerts, auditors),
+            requests.INVESTIGATE_ALERT: Request(InvestigateAlertSchema, investigate_alert, auditors),
+            requests.CHECKPOINT_AUDIT: Request(ActorOnlySchema, partial(sign_checkpoint, settings=settings), SCHEDULED),
         },
-        events=[Subscription(AUDIT_EVENTS, store_event, schema=AuditEventSchema, batch=STORE_BATCH, batch_handler=store_events)],
+        events=[Subscription(AUDIT_EVENTS, store_event, schema=AuditEventSchema, batch=STORE_BATCH, batch_handler=store_events,
+                             senders=claimed_service, on_rejected=alert_on_forgery)],
     )

@@ -11,6 +11,8 @@ from shared.messaging.outbox import messaging_tables
 
 Base = service_base("audit")
 MESSAGING = messaging_tables(Base.metadata)
+# Rows the audit service itself may add but never change or remove (its database role is given no UPDATE or DELETE on them).
+APPEND_ONLY = ("events", "event_subjects", "checkpoints")
 
 
 class AuditRecord(Base):
@@ -26,6 +28,7 @@ class AuditRecord(Base):
     actor_username: Mapped[str | None] = mapped_column(String(100), index=True)
     producer: Mapped[str | None] = mapped_column(String(200))
     producer_seq: Mapped[int | None] = mapped_column(BigInteger)
+    sent_by: Mapped[str | None] = mapped_column(String(200))  # the broker user that sent it, as the broker verified
     event: Mapped[dict] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

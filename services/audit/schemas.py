@@ -2,19 +2,15 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.audit import checkpoints
-from shared.contracts.audit import ActorSchema, EventFiltersSchema
-from shared.contracts.requests import RequesterSchema
+from shared.contracts.audit import EventFiltersSchema
 
 
 class ListEventsSchema(Schema):
-    actor = fields.Nested(RequesterSchema, required=True)
     filters = fields.Nested(EventFiltersSchema, load_default=dict)
 
 
 class ActorOnlySchema(Schema):
-    """A request that names only who asks."""
-
-    actor = fields.Nested(ActorSchema, required=True)
+    """A request that says nothing but who asks, as its proof shows."""
 
 
 class CheckingKey(fields.String):
@@ -28,14 +24,12 @@ class CheckingKey(fields.String):
 
 
 class VerifyAuditSchema(Schema):
-    """Who asks, and the public keys to check checkpoint signatures with, when the configured ones should not be used."""
+    """The public keys to check checkpoint signatures with, when the configured ones should not be used."""
 
-    actor = fields.Nested(ActorSchema, required=True)
     public_keys = fields.List(CheckingKey(), load_default=list)
 
 
 class ListAlertsSchema(Schema):
-    actor = fields.Nested(RequesterSchema, required=True)
     filters = fields.Nested(lambda: AlertFiltersSchema(), load_default=dict)
 
 
@@ -48,13 +42,12 @@ class AlertFiltersSchema(Schema):
 
 
 class InvestigateAlertSchema(Schema):
-    actor = fields.Nested(RequesterSchema, required=True)
     alert_id = fields.Integer(required=True)
     note = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
 
 class TrailOwnerSchema(Schema):
-    actor = fields.String()
+    actor = fields.String()  # whose trail: a username
     contactpoint_id = fields.String()
 
     @validates_schema
@@ -64,7 +57,6 @@ class TrailOwnerSchema(Schema):
 
 
 class ExportTrailSchema(Schema):
-    actor = fields.Nested(RequesterSchema, required=True)
     whose = fields.Nested(TrailOwnerSchema, required=True)
     after_seq = fields.Integer(load_default=None)
 
@@ -74,7 +66,6 @@ BINDING_KEY = r"^(\*|#|[A-Za-z0-9_-]+)(\.(\*|#|[A-Za-z0-9_-]+))*$"
 
 
 class SubscribeTeamSchema(Schema):
-    actor = fields.Nested(ActorSchema, required=True)
     team_id = fields.String(required=True, validate=validate.Regexp(TEAM_ID, error="a team id is lower-case letters, digits, '-' and '_'"))
     bindings = fields.List(
         fields.String(validate=validate.Regexp(BINDING_KEY, error="a binding key is words, '*' and '#' joined by dots")),

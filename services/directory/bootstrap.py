@@ -6,4 +6,5 @@ from shared.settings import Settings
 
 
 def bootstrap(settings: Settings) -> Service:
-    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes())
+    settings = settings.for_service(handlers.SERVICE)
+    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(grant_public_key=settings.grant_public_key))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from sqlalchemy import and_, bindparam, delete, or_, select, update
 
@@ -13,7 +14,7 @@ from services.directory.schemas import ReadSchema, ScheduledSchema, SearchSchema
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
-from shared.contracts.disclosure import DiscloseChildSchema
+from shared.contracts.disclosure import DiscloseChildSchema, InvalidGrant, verified_grant
 from shared.contracts.validators import normal_postcode, postcode_district
 from shared.db import append_rows, one_of
 from shared.errors import InvalidRequest
@@ -21,10 +22,13 @@ from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope
 from shared.messaging.topology import DIRECTORY_CHILD_UPDATES
 from shared.names import name_key
+from shared.principals import LA_ADMIN, READERS, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "directory"
+# The grants of single-record disclosures that have been used, each once (kept as the messages this service has handled are).
+USED_GRANTS = "disclosure-grants"
 # Updates that arrive together are held in one transaction: one commit for many children.
 HOLD_BATCH = 100
 RECORD_FIELDS = ("contactpoint_id", "demographics", "carers", "involvements", "source_records", "retain_to_25")
@@ -145,9 +149,22 @@ def read_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     return _as_read(child, sees_sensitive=actor["sees_sensitive"])
 
 
-def disclose_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
-    """One child's record for a single-record disclosure a second person approved (the grant says who and why); audited first."""
-    actor, grant = request["actor"], request["grant"]
+def disclose_child(uow: UnitOfWork, request: dict, envelope=None, *, grant_public_key: str) -> dict:
+    """One child's record for a single-record disclosure a second person approved, to the person it was granted to, once.
+
+    The grant (who and why) is the disclosure service's, signed when it was approved; a grant not
+    signed so, expired, granted to someone else or used before discloses nothing, and is audited.
+    """
+    actor = request["actor"]
+    try:
+        grant = verified_grant(grant_public_key, request["grant"])
+        if grant["requested_by"] != actor["username"]:
+            raise InvalidGrant("the disclosure grant was made to someone else")
+        if not uow.claim(USED_GRANTS, [grant["request_id"]]):
+            raise InvalidGrant("the disclosure grant has been used already")
+    except InvalidGrant as refusal:
+        uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", detail={"refusal": refusal.as_dict()}))
+        raise
     child = queries.held(uow.session, grant["contactpoint_id"])
     if child is None or not child.active:
         raise ChildNotFound(grant["contactpoint_id"])
@@ -185,14 +202,18 @@ def delete_expired_archive(uow: UnitOfWork, request: dict, envelope=None) -> dic
     return {"deleted": len(expired)}
 
 
-def routes() -> Routes:
+def routes(*, grant_public_key: str) -> Routes:
+    readers = people(*READERS)
     return Routes(
         requests={
-            requests.SEARCH_CHILDREN: Request(SearchSchema, search_children, reads_only=True),
-            requests.READ_CHILD: Request(ReadSchema, read_child, reads_only=True),
-            requests.ARCHIVE_LEAVERS: Request(ScheduledSchema, archive_leavers),
-            requests.DELETE_EXPIRED_ARCHIVE: Request(ScheduledSchema, delete_expired_archive),
-            requests.DISCLOSE_CHILD: Request(DiscloseChildSchema, disclose_child),
+            requests.SEARCH_CHILDREN: Request(SearchSchema, search_children, readers, reads_only=True),
+            requests.READ_CHILD: Request(ReadSchema, read_child, readers, reads_only=True),
+            requests.ARCHIVE_LEAVERS: Request(ScheduledSchema, archive_leavers, SCHEDULED),
+            requests.DELETE_EXPIRED_ARCHIVE: Request(ScheduledSchema, delete_expired_archive, SCHEDULED),
+            # Put by the disclosure service for the person the grant was made to: both must prove who they are.
+            requests.DISCLOSE_CHILD: Request(DiscloseChildSchema, partial(disclose_child, grant_public_key=grant_public_key),
+                                             people(*READERS, LA_ADMIN), senders=("disclosure",)),
         },
-        events=[Subscription(DIRECTORY_CHILD_UPDATES, hold_child, schema=ChildMergedSchema, batch=HOLD_BATCH, batch_handler=hold_children)],
+        events=[Subscription(DIRECTORY_CHILD_UPDATES, hold_child, schema=ChildMergedSchema, batch=HOLD_BATCH, batch_handler=hold_children,
+                             senders=("feeds",))],
     )

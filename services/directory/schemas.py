@@ -1,8 +1,6 @@
 """What the directory accepts and answers."""
 from marshmallow import Schema, fields
 
-from shared.contracts.audit import ActorSchema
-from shared.contracts.requests import RequesterSchema
 
 
 class CriteriaSchema(Schema):
@@ -14,19 +12,16 @@ class CriteriaSchema(Schema):
 
 
 class SearchSchema(Schema):
-    actor = fields.Nested(RequesterSchema, required=True)
     purpose = fields.String(load_default=None, allow_none=True)
     criteria = fields.Nested(CriteriaSchema, required=True)
 
 
 class ReadSchema(Schema):
-    actor = fields.Nested(RequesterSchema, required=True)
     purpose = fields.String(load_default=None, allow_none=True)
     contactpoint_id = fields.String(required=True)
 
 
 class ScheduledSchema(Schema):
-    """A scheduled request: who asks (the scheduler, or an operator), and the day to reckon ages on (today by default)."""
+    """A scheduled request (of the worker, or an operator): the day to reckon ages on, today by default."""
 
-    actor = fields.Nested(ActorSchema, load_default=None, allow_none=True)
     today = fields.Date(load_default=None, allow_none=True)

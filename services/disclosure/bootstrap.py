@@ -18,18 +18,20 @@ class DirectoryClient:
     def __init__(self, settings: Settings):
         self._connect = partial(connect, settings)
 
-    def __call__(self, method: str, payload: dict):
+    def __call__(self, method: str, payload: dict, token: str | None):
         client = RpcClient(self._connect)
         try:
-            return client.call(method, payload)
+            return client.call(method, payload, token)
         finally:
             client.close()
 
 
 def bootstrap(settings: Settings) -> Service:
+    settings = settings.for_service(handlers.SERVICE).require_secrets("pseudonym_key", "grant_key", "token_public_key")
     routes = handlers.routes(
         pseudonyms=Pseudonymiser(settings.pseudonym_key),
         ask_directory=DirectoryClient(settings),
         read_seconds=settings.disclosure_read_seconds,
+        grant_key=settings.grant_key,
     )
     return build_service(handlers.SERVICE, settings, MESSAGING, routes)

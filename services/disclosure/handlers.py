@@ -36,17 +36,21 @@ from services.disclosure.schemas import (
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
+from shared.contracts.disclosure import sign_grant
 from shared.errors import DomainError
+from shared.gate import bearer_token
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import utcnow
 from shared.messaging.topology import DISCLOSURE_CHILD_UPDATES
+from shared.principals import APPROVER, AUDITOR, LA_ADMIN, PRACTITIONER, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "disclosure"
-APPROVER = "approver"
+# Who may ask for a record; an auditor sees no child. Whether a person may decide is this service's to say (and audit).
+REQUESTERS = (PRACTITIONER, LA_ADMIN, APPROVER)
 
-AskDirectory = Callable[[str, dict], dict]
+AskDirectory = Callable[[str, dict, str | None], dict]  # (request, payload, the person's access token)
 
 
 def hold_child(uow: UnitOfWork, snapshot: dict, envelope=None, *, pseudonyms: Pseudonymiser) -> None:
@@ -82,12 +86,14 @@ def request_disclosure(uow: UnitOfWork, request: dict, envelope=None, *, pseudon
     return view(asked)
 
 
-def approve(uow: UnitOfWork, request: dict, envelope=None, *, read_seconds: int) -> dict:
+def approve(uow: UnitOfWork, request: dict, envelope=None, *, read_seconds: int, grant_key: str) -> dict:
+    """The second person's approval: the request may be read once, in time, with the grant signed here and now."""
     actor = request["actor"]
     asked = _decidable(uow, "approve", actor, request["request_id"])
     asked.status, asked.decided_by, asked.decided_at = "approved", actor["username"], utcnow()
     asked.decision_reason = request["reason"]
     asked.readable_until = asked.decided_at + timedelta(seconds=read_seconds)
+    asked.grant = sign_grant(grant_key, _grant(asked), asked.readable_until)
     uow.emit(_audit("approve", actor, asked))
     return view(asked)
 
@@ -125,13 +131,15 @@ def read_disclosed(uow: UnitOfWork, request: dict, envelope=None, *, ask_directo
     status = status_of(asked, utcnow())
     if status != "approved":
         _refuse(uow, "read", actor, NotReadable(status), asked=asked)
-    record = ask_directory(requests.DISCLOSE_CHILD, {"actor": actor, "grant": {
-        "request_id": asked.request_id, "contactpoint_id": asked.contactpoint_id, "ground": asked.ground,
-        "reference": asked.reference, "requested_by": asked.requested_by, "approved_by": asked.decided_by,
-    }})
+    record = ask_directory(requests.DISCLOSE_CHILD, {"grant": asked.grant}, bearer_token(envelope))
     asked.status, asked.read_at = "read", utcnow()
     uow.emit(_audit("read", actor, asked))
     return {"request": view(asked), "record": record}
+
+
+def _grant(asked: DisclosureRequest) -> dict:
+    return {"request_id": asked.request_id, "contactpoint_id": asked.contactpoint_id, "ground": asked.ground,
+            "reference": asked.reference, "requested_by": asked.requested_by, "approved_by": asked.decided_by}
 
 
 def list_requests(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
@@ -202,15 +210,16 @@ def _iso(moment: datetime | None) -> str | None:
     return _aware(moment).isoformat() if moment else None
 
 
-def routes(*, pseudonyms: Pseudonymiser, ask_directory: AskDirectory, read_seconds: int) -> Routes:
+def routes(*, pseudonyms: Pseudonymiser, ask_directory: AskDirectory, read_seconds: int, grant_key: str) -> Routes:
+    requesters, anyone_signed_in = people(*REQUESTERS), people(*REQUESTERS, AUDITOR)
     return Routes(
         requests={
-            requests.REQUEST_DISCLOSURE: Request(RequestDisclosureSchema, partial(request_disclosure, pseudonyms=pseudonyms)),
-            requests.APPROVE_DISCLOSURE: Request(DecisionSchema, partial(approve, read_seconds=read_seconds)),
-            requests.REFUSE_DISCLOSURE: Request(DecisionSchema, refuse),
-            requests.READ_DISCLOSURE: Request(ReadDisclosureSchema, partial(read_disclosed, ask_directory=ask_directory)),
-            requests.LIST_DISCLOSURES: Request(ListDisclosuresSchema, list_requests),
-            requests.FORGET_CONSUMED: Request(ForgetConsumedSchema, forget_consumed),
+            requests.REQUEST_DISCLOSURE: Request(RequestDisclosureSchema, partial(request_disclosure, pseudonyms=pseudonyms), requesters),
+            requests.APPROVE_DISCLOSURE: Request(DecisionSchema, partial(approve, read_seconds=read_seconds, grant_key=grant_key), anyone_signed_in),
+            requests.REFUSE_DISCLOSURE: Request(DecisionSchema, refuse, anyone_signed_in),
+            requests.READ_DISCLOSURE: Request(ReadDisclosureSchema, partial(read_disclosed, ask_directory=ask_directory), requesters),
+            requests.LIST_DISCLOSURES: Request(ListDisclosuresSchema, list_requests, anyone_signed_in),
+            requests.FORGET_CONSUMED: Request(ForgetConsumedSchema, forget_consumed, SCHEDULED),
         },
-        events=[Subscription(DISCLOSURE_CHILD_UPDATES, partial(hold_child, pseudonyms=pseudonyms), schema=ChildMergedSchema)],
+        events=[Subscription(DISCLOSURE_CHILD_UPDATES, partial(hold_child, pseudonyms=pseudonyms), schema=ChildMergedSchema, senders=("feeds",))],
     )

@@ -50,3 +50,4 @@ class DisclosureRequest(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     readable_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    grant: Mapped[str | None] = mapped_column(Text)  # signed on approval; see shared/contracts/disclosure.py

@@ -7,4 +7,6 @@ from shared.settings import Settings
 
 
 def bootstrap(settings: Settings) -> Service:
-    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(broker=BrokerAdmin.for_settings(settings)))
+    settings = settings.for_service(handlers.SERVICE)
+    routes = handlers.routes(broker=BrokerAdmin.for_settings(settings), names=settings.names)
+    return build_service(handlers.SERVICE, settings, MESSAGING, routes)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from services.feeds import linking, matching, merging
 from services.feeds.errors import (
-    NotAnOperator, NotAReviewer, NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask,
+    NameTaken,
+    NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask,
 )
 from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
@@ -26,13 +27,14 @@ from shared.db import append_rows, one_of
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import FEEDS, FEEDS_PARTNER_MESSAGES, feedback_queue
+from shared.principals import LA_ADMIN, OPERATOR, OPERATOR_ONLY, Names, people
 from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "feeds"
+LA_TEAM = LA_ADMIN
 # The LA ContactPoint team in the portal, and an operator at the command line.
-REVIEWERS = ("la_admin", "operator")
-LA_TEAM, OPERATOR = "la_admin", "operator"
+REVIEWERS = (LA_TEAM, OPERATOR)
 # Partner messages that arrive together are matched and committed together: one transaction, not one each.
 PARTNER_MESSAGE_BATCH = 100
 
@@ -185,7 +187,6 @@ def reject_to_source(envelope: Envelope, reason: dict) -> list[Envelope]:
 
 def list_reviews(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
     """Open review tasks, each with both children side by side as they stand now; an LA's team sees its own LA's."""
-    _require_review_team(request["actor"])
     tasks = uow.session.scalars(select(ReviewTask).where(ReviewTask.status == "open").order_by(ReviewTask.task_id)).all()
     if request["actor"]["role"] == LA_TEAM:
         tasks = [task for task in tasks if request["actor"]["la_code"] in _las_holding(uow, task)]
@@ -221,7 +222,6 @@ def separate_review(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 def split_record(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     """Undoes a wrong link: the record becomes a child of its own, and the child it left is rebuilt from its other records."""
-    _require_review_team(request["actor"])
     record = uow.session.get(SourceRecord, (request["source_id"], request["source_record_id"]), with_for_update=True)
     if record is None:
         raise UnknownRecord(request["source_id"], request["source_record_id"])
@@ -252,7 +252,6 @@ def _side(uow: UnitOfWork, contactpoint_id: str) -> dict:
 
 
 def _open_task(uow: UnitOfWork, request: dict) -> ReviewTask:
-    _require_review_team(request["actor"])
     task = uow.session.get(ReviewTask, request["task_id"], with_for_update=True)
     if task is None:
         raise UnknownTask(request["task_id"])
@@ -280,10 +279,6 @@ def _publish(uow: UnitOfWork, *children: LinkedChild) -> None:
     uow.emit(*(child_merged(merging.snapshot(uow.session, child)) for child in children))
 
 
-def _require_review_team(actor: dict) -> None:
-    if actor is None or actor.get("role") not in REVIEWERS:
-        raise NotAReviewer("only the LA ContactPoint team reviews matches")
-
 
 def _las_holding(uow: UnitOfWork, task: ReviewTask) -> set[str]:
     """The LAs whose sources hold either child of a task: the ContactPoint team of any of them may decide it."""
@@ -293,21 +288,24 @@ def _las_holding(uow: UnitOfWork, task: ReviewTask) -> set[str]:
     ))
 
 
-def _may_manage_sources(actor: dict | None, la_code: str | None) -> None:
+def _may_manage_sources(actor: dict, la_code: str | None) -> None:
     """An operator manages every source; an LA's ContactPoint team only its own LA's; no one else any."""
-    if actor is None or actor.get("role") == OPERATOR:
+    if actor["role"] == OPERATOR:
         return
-    if actor.get("role") != LA_TEAM:
+    if actor["role"] != LA_TEAM:
         raise NotYourLA("only an LA's ContactPoint team or an operator manages sources")
     if la_code != actor["la_code"]:
         raise NotYourLA("an LA's ContactPoint team manages its own LA's sources only")
 
 
-def add_source(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin) -> dict:
+def add_source(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin, names: Names) -> dict:
     source_id = request["source_id"]
     _may_manage_sources(request["actor"], request["la_code"])
     if uow.session.get(Source, source_id) is not None:
         raise SourceExists(source_id)
+    # A source's broker user is made under its own name: never over a service's, an administrator's, a team's or another's.
+    if source_id in names.reserved or broker.user_exists(source_id):
+        raise NameTaken(source_id)
     uow.session.add(Source(source_id=source_id, name=request["name"], la_code=request["la_code"], kinds=request["kinds"], enabled=True))
     password = new_password()
     own = re.escape(source_id)
@@ -335,7 +333,7 @@ def list_sources(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
     """Every source for an operator; an LA's team sees its own LA's."""
     actor = request["actor"]
     query = select(Source).order_by(Source.source_id)
-    if actor is not None and actor.get("role") != OPERATOR:
+    if actor["role"] != OPERATOR:
         _may_manage_sources(actor, actor["la_code"])
         query = query.where(Source.la_code == actor["la_code"])
     return [
@@ -352,7 +350,6 @@ def export_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     is exported, so each held record is on exactly one line. Each page is read as it stands when asked: a review decided
     while an export runs may move a record between a page already read and one not yet read.
     """
-    _require_operator(request["actor"], "exports the children ContactPoint holds")
     after = request["after"]
     query = select(LinkedChild).where(*_exported()).order_by(LinkedChild.contactpoint_id).limit(request["limit"])
     page = uow.session.scalars(query if after is None else query.where(LinkedChild.contactpoint_id > after)).all()
@@ -387,7 +384,6 @@ def republish_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     A child joined into another stands for nobody, and is not sent again. One joined between the page's read and its lock
     is sent as joined, which is what it now is.
     """
-    _require_operator(request["actor"], "republishes the children ContactPoint holds")
     after = request["after"]
     query = select(LinkedChild).where(LinkedChild.merged_into.is_(None)).order_by(LinkedChild.contactpoint_id).limit(request["limit"])
     page = uow.session.scalars(query if after is None else query.where(LinkedChild.contactpoint_id > after)).all()
@@ -398,23 +394,20 @@ def republish_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     return {"republished": len(ids), "next_after": ids[-1] if len(ids) == request["limit"] else None}
 
 
-def _require_operator(actor: dict, doing: str) -> None:
-    if actor.get("role") != OPERATOR:
-        raise NotAnOperator(f"only an operator {doing}")
 
-
-def routes(*, broker: BrokerAdmin) -> Routes:
+def routes(*, broker: BrokerAdmin, names: Names) -> Routes:
+    la_team = people(LA_TEAM) | OPERATOR_ONLY
     return Routes(
         requests={
-            requests.ADD_SOURCE: Request(AddSourceSchema, partial(add_source, broker=broker)),
-            requests.DISABLE_SOURCE: Request(SourceIdSchema, partial(disable_source, broker=broker)),
-            requests.LIST_SOURCES: Request(ListSourcesSchema, list_sources),
-            requests.LIST_REVIEWS: Request(ListReviewsSchema, list_reviews),
-            requests.LINK_REVIEW: Request(ReviewDecisionSchema, link_review),
-            requests.SEPARATE_REVIEW: Request(ReviewDecisionSchema, separate_review),
-            requests.SPLIT_RECORD: Request(SplitRecordSchema, split_record),
-            requests.EXPORT_CHILDREN: Request(ExportChildrenSchema, export_children),
-            requests.REPUBLISH_CHILDREN: Request(RepublishChildrenSchema, republish_children),
+            requests.ADD_SOURCE: Request(AddSourceSchema, partial(add_source, broker=broker, names=names), la_team),
+            requests.DISABLE_SOURCE: Request(SourceIdSchema, partial(disable_source, broker=broker), la_team),
+            requests.LIST_SOURCES: Request(ListSourcesSchema, list_sources, la_team),
+            requests.LIST_REVIEWS: Request(ListReviewsSchema, list_reviews, la_team),
+            requests.LINK_REVIEW: Request(ReviewDecisionSchema, link_review, la_team),
+            requests.SEPARATE_REVIEW: Request(ReviewDecisionSchema, separate_review, la_team),
+            requests.SPLIT_RECORD: Request(SplitRecordSchema, split_record, la_team),
+            requests.EXPORT_CHILDREN: Request(ExportChildrenSchema, export_children, OPERATOR_ONLY),
+            requests.REPUBLISH_CHILDREN: Request(RepublishChildrenSchema, republish_children, OPERATOR_ONLY),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,
                              on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH, batch_handler=receive_feed_messages)],

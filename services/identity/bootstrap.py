@@ -8,6 +8,6 @@ from shared.settings import Settings
 
 
 def bootstrap(settings: Settings) -> Service:
-    settings.require_secrets()
+    settings = settings.for_service(handlers.SERVICE).require_secrets("token_key", "token_public_key", "totp_key")
     routes = handlers.routes(vault=TotpVault(settings.totp_key), settings=settings, sessions=make_redis(settings))
     return build_service(handlers.SERVICE, settings, MESSAGING, routes)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.principals import READERS, ROLES  # noqa: F401 (ROLES: the roles an account may hold, as identity's schemas offer them)
+
 
 @dataclass(frozen=True)
 class Category:
@@ -33,6 +35,5 @@ CATEGORIES = {
     )
 }
 
-ROLES = ("practitioner", "la_admin", "auditor", "approver")
 # Roles whose holders read child records, and so must be trained and vetted.
-ROLES_SEEING_CHILDREN = ("practitioner", "approver")
+ROLES_SEEING_CHILDREN = READERS

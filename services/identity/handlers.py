@@ -22,12 +22,12 @@ from services.identity.throttling import LoginThrottle
 from shared import tokens
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
+from shared.principals import ANY_PERSON, ANYONE, LA_ADMIN, OPERATOR, OPERATOR_ONLY, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "identity"
-OPERATOR = "operator"  # the command line and the scheduler, who manage every LA's accounts
 # Roles an la_admin may give; the security team's auditors are made nationally.
 ROLES_AN_LA_ADMIN_GIVES = ("practitioner", "approver", "la_admin")
 
@@ -119,7 +119,7 @@ def _refuse_if_barred(uow: UnitOfWork, user: User, request: dict, settings: Sett
 
 
 def logout(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Redis) -> dict:
-    tokens.end_session(sessions, request["token_id"])
+    tokens.end_session(sessions, request["actor"]["token_id"])
     uow.emit(audit_event(SERVICE, "logout", actor=request["actor"]))
     return {}
 
@@ -223,9 +223,9 @@ def _managed_account(uow: UnitOfWork, request: dict) -> User:
     return user
 
 
-def _may_manage(actor: dict | None, la_code: str | None) -> None:
+def _may_manage(actor: dict, la_code: str | None) -> None:
     """An operator manages every LA's accounts; an la_admin its own LA's; no one else any."""
-    if actor is None or actor["role"] == OPERATOR:
+    if actor["role"] == OPERATOR:
         return
     if not _is_la_admin(actor):
         raise NotYourAccounts("only an LA administrator manages accounts")
@@ -233,8 +233,8 @@ def _may_manage(actor: dict | None, la_code: str | None) -> None:
         raise NotYourAccounts("an LA administrator manages the accounts of its own LA only")
 
 
-def _is_la_admin(actor: dict | None) -> bool:
-    return bool(actor) and actor["role"] == "la_admin"
+def _is_la_admin(actor: dict) -> bool:
+    return actor["role"] == LA_ADMIN
 
 
 def _account_event(action: str, request: dict, user: User, **detail):
@@ -262,15 +262,16 @@ def _session_limits(settings: Settings) -> tokens.SessionLimits:
 def routes(*, vault: credentials.TotpVault, settings: Settings, sessions: redis.Redis) -> Routes:
     throttle = LoginThrottle(sessions, settings.login_throttle_after)
     signing_in = {"vault": vault, "settings": settings, "sessions": sessions, "throttle": throttle}
+    administrators = people(LA_ADMIN) | OPERATOR_ONLY
     return Routes(requests={
-        requests.ADD_USER: Request(AddUserSchema, partial(add_user, vault=vault)),
-        requests.LOGIN: Request(LoginSchema, partial(login, **signing_in)),
-        requests.LOGOUT: Request(LogoutSchema, partial(logout, sessions=sessions)),
-        requests.CHANGE_PASSWORD: Request(ChangePasswordSchema, partial(change_password, **signing_in)),
-        requests.LIST_USERS: Request(ListUsersSchema, list_users),
-        requests.SUSPEND_USER: Request(SuspendUserSchema, partial(suspend_user, sessions=sessions)),
-        requests.UNLOCK_USER: Request(AccountSchema, partial(unlock_user, settings=settings, throttle=throttle)),
-        requests.RESET_TOTP: Request(AccountSchema, partial(reset_totp, vault=vault, sessions=sessions)),
-        requests.RECORD_VETTING: Request(RecordVettingSchema, record_vetting),
-        requests.SUSPEND_LAPSED: Request(ScheduledSchema, partial(suspend_lapsed, settings=settings, sessions=sessions)),
+        requests.ADD_USER: Request(AddUserSchema, partial(add_user, vault=vault), administrators),
+        requests.LOGIN: Request(LoginSchema, partial(login, **signing_in), ANYONE),
+        requests.LOGOUT: Request(LogoutSchema, partial(logout, sessions=sessions), ANY_PERSON),
+        requests.CHANGE_PASSWORD: Request(ChangePasswordSchema, partial(change_password, **signing_in), ANY_PERSON),
+        requests.LIST_USERS: Request(ListUsersSchema, list_users, administrators),
+        requests.SUSPEND_USER: Request(SuspendUserSchema, partial(suspend_user, sessions=sessions), administrators),
+        requests.UNLOCK_USER: Request(AccountSchema, partial(unlock_user, settings=settings, throttle=throttle), administrators),
+        requests.RESET_TOTP: Request(AccountSchema, partial(reset_totp, vault=vault, sessions=sessions), administrators),
+        requests.RECORD_VETTING: Request(RecordVettingSchema, record_vetting, administrators),
+        requests.SUSPEND_LAPSED: Request(ScheduledSchema, partial(suspend_lapsed, settings=settings, sessions=sessions), SCHEDULED),
     })

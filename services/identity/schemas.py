@@ -14,7 +14,6 @@ class AddUserSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     trained_on = fields.Date(load_default=None, allow_none=True)
     disclosure_on = fields.Date(load_default=None, allow_none=True)
-    actor = fields.Dict(load_default=None, allow_none=True)
 
 
 class LoginSchema(Schema):
@@ -25,13 +24,10 @@ class LoginSchema(Schema):
 
 
 class LogoutSchema(Schema):
-    actor = fields.Dict(required=True)
-    token_id = fields.String(required=True)
-    expires_at = fields.Integer(load_default=None)
+    """Signing out ends the session of the token the request carries: nothing else to say."""
 
 
 class ChangePasswordSchema(Schema):
-    actor = fields.Dict(required=True)
     old_password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
@@ -40,14 +36,12 @@ class ChangePasswordSchema(Schema):
 
 class ListUsersSchema(Schema):
     la_code = fields.String(load_default=None, allow_none=True)
-    actor = fields.Dict(required=True)
 
 
 class AccountSchema(Schema):
     """A request about one account, by someone who may manage it."""
 
     username = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    actor = fields.Dict(required=True)
 
 
 class SuspendUserSchema(AccountSchema):
@@ -60,4 +54,4 @@ class RecordVettingSchema(AccountSchema):
 
 
 class ScheduledSchema(Schema):
-    actor = fields.Dict(required=True)
+    """Scheduled work takes no arguments: who asks is the worker, as the broker says."""

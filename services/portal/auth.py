@@ -1,7 +1,9 @@
 """Who is asking: the bearer token, checked here on every request without a round trip to identity.
 
 The signature and expiry are checked here; one Redis command finds the token's session still
-open (not signed out, revoked or idle too long) and restarts its idle clock.
+open (not signed out, revoked or idle too long) and restarts its idle clock. The token then
+travels with each request the portal puts to a service, which checks it again for itself and
+decides, by its own routing table, whether the person's role may ask: the portal decides nothing.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from shared.errors import Forbidden, NotAuthenticated
 
 
 def signed_in(*roles: str):
-    """Requires a valid, unrevoked token, and one of ``roles`` when any are named."""
+    """Requires a valid, unrevoked token; ``roles`` only where the portal answers by itself, without asking a service."""
 
     def decorate(view):
         @wraps(view)
@@ -23,7 +25,8 @@ def signed_in(*roles: str):
             if scheme.lower() != "bearer" or not token:
                 raise NotAuthenticated("sign in first: send 'Authorization: Bearer <access_token>'")
             portal = current_app.extensions["contactpoint"]
-            g.actor = tokens.verify(portal.settings.token_key, token.strip(), portal.revocations, portal.settings.token_lifetime_seconds)
+            g.token = token.strip()
+            g.actor = tokens.verify(portal.settings.token_public_key, g.token, portal.revocations, portal.settings.token_lifetime_seconds)
             if roles and g.actor.role not in roles:
                 raise Forbidden(f"this needs the role {' or '.join(roles)}")
             return view(*args, **kwargs)

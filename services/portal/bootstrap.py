@@ -34,7 +34,7 @@ class Portal:
 
 
 def create_app(settings: Settings) -> Flask:
-    settings.require_secrets()
+    settings = settings.for_service("portal").require_secrets("token_public_key")
     app = Flask(__name__, static_folder=None)
     app.config.update(
         API_TITLE="ContactPoint", API_VERSION="v1", OPENAPI_VERSION="3.0.3",

@@ -15,11 +15,12 @@ class Gateway:
         self._timeout = timeout
         self._local = threading.local()
 
-    def ask(self, method: str, payload: dict):
+    def ask(self, method: str, payload: dict, token: str | None = None):
+        """The answer to a request, made for the person whose token this is (or for no one: signing in)."""
         client = getattr(self._local, "client", None)
         if client is None:
             client = self._local.client = RpcClient(self._connect, self._timeout)
-        return client.call(method, payload)
+        return client.call(method, payload, token)
 
     def close(self) -> None:
         """Closes this thread's client, if it made one."""

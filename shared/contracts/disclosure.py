@@ -1,15 +1,26 @@
 """``directory.disclose``: the disclosure service asks the directory for one child's record, carrying the approved grant.
 
 The grant names the request, its ground and reference, who asked and who approved, so the
-directory's own audit event says why the record left it.
+directory's own audit event says why the record left it. It is signed by the disclosure service
+(Ed25519, EdDSA JWT) when the second person approves, and says until when it may be used; the
+directory checks the signature with the public key, that the grant is unexpired and unused, and
+that the person asking (by their own token) is the one it was granted to. A grant no one signed,
+or one already used, discloses nothing.
 """
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
+
+import jwt
 from marshmallow import Schema, fields, validate
 
-from shared.contracts.requests import RequesterSchema
+from shared.errors import ConfigurationError, Forbidden
+from shared.signing import private_key, public_key
 
 GROUNDS = ("court_order", "crime_prevention")
+ALGORITHM = "EdDSA"
+GRANT_FIELDS = ("request_id", "contactpoint_id", "ground", "reference", "requested_by", "approved_by")
 
 
 class GrantSchema(Schema):
@@ -22,5 +33,32 @@ class GrantSchema(Schema):
 
 
 class DiscloseChildSchema(Schema):
-    actor = fields.Nested(RequesterSchema, required=True)
-    grant = fields.Nested(GrantSchema, required=True)
+    grant = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class InvalidGrant(Forbidden):
+    code = "invalid_grant"
+
+
+def sign_grant(key: str, grant: dict, usable_until: datetime) -> str:
+    """The grant, signed with the disclosure service's key, usable until the moment given."""
+    claims = {**GrantSchema().dump(grant), "exp": int(usable_until.timestamp())}
+    return jwt.encode(claims, _signing_key(key), algorithm=ALGORITHM)
+
+
+def verified_grant(public: str, signed: str) -> dict:
+    """The grant, if the disclosure service signed it and it is still usable; ``InvalidGrant`` otherwise."""
+    if not public:
+        raise ConfigurationError("CP_GRANT_PUBLIC_KEY is not set: the directory checks disclosure grants with it")
+    try:
+        claims = jwt.decode(signed, public_key(public, "CP_GRANT_PUBLIC_KEY"), algorithms=[ALGORITHM], options={"require": ["exp"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidGrant("the disclosure grant has expired") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidGrant("the disclosure grant is not one the disclosure service signed") from exc
+    return GrantSchema().load({name: claims.get(name) for name in GRANT_FIELDS})
+
+
+@lru_cache(maxsize=2)
+def _signing_key(key: str):
+    return private_key(key, "CP_GRANT_KEY")

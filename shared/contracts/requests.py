@@ -1,10 +1,8 @@
 """The requests the portal (and the command line) put to services over ``cp.rpc``: ``<service>.<request>``.
 
-Each request names who asks (``RequesterSchema``), as the portal verified from their token.
+No request names who asks in its body: a person's request carries their access token in its
+``authorization`` header, and a service's is known by its broker user (see ``shared/gate.py``).
 """
-from marshmallow import fields
-
-from shared.contracts.audit import ActorSchema
 
 ADD_USER = "identity.add_user"
 LIST_USERS = "identity.list_users"
@@ -49,6 +47,3 @@ INVESTIGATE_ALERT = "audit.investigate_alert"
 EXPORT_TRAIL = "audit.export_trail"
 SUBSCRIBE_TEAM = "audit.subscribe_team"
 
-
-class RequesterSchema(ActorSchema):
-    sees_sensitive = fields.Boolean(required=True)

@@ -28,7 +28,9 @@ READ_AHEAD = 8192
 
 def connect(settings: Settings) -> Connection:
     if settings.embedded:
-        return Connection("memory://localhost//", transport_options=EMBEDDED_OPTIONS)
+        # The in-memory broker checks no one; the process still names itself on what it publishes, as on RabbitMQ.
+        return Connection("memory://localhost//", userid=settings.names.broker_user(settings.service or "operator"),
+                          transport_options=EMBEDDED_OPTIONS)
     return Connection(settings.amqp_url, transport=_Transport, transport_options=BROKER_OPTIONS, heartbeat=30, connect_timeout=15)
 
 

@@ -1,7 +1,9 @@
-"""Consuming: decode, validate, de-duplicate, handle in one unit of work, then ack.
+"""Consuming: decode, validate, check who sent it, de-duplicate, handle in one unit of work, then ack.
 
 ``MessageProcessor`` holds the rules and knows nothing of kombu; ``Worker`` only translates
-between AMQP messages and envelopes. Permanent faults (bad input, a broken rule, a bug) go to
+between AMQP messages and envelopes. Who sent a message is settled by the gate
+(``shared/gate.py``) before any handler runs: a request is handed its asker, proven, as
+``actor``; a refused request is answered with the refusal and audited. Permanent faults (bad input, a broken rule, a bug) go to
 the dead-letter queue with their reason, and to the sender as feedback where the subscription
 says how; transient ones are retried with bounded backoff, then dead-lettered.
 """
@@ -21,10 +23,13 @@ from kombu import Connection, Queue
 from kombu.mixins import ConsumerMixin
 from marshmallow import Schema, ValidationError
 
-from shared.errors import DomainError, InvalidRequest, Unavailable, first_fault, is_transient
+from shared.contracts.audit import audit_event
+from shared.errors import DomainError, Forbidden, InvalidRequest, NotAuthenticated, Unavailable, first_fault, is_transient
+from shared.gate import Gate, Senders
 from shared.messaging.envelope import Envelope, encode_body
 from shared.messaging.publisher import publish_on, without_waiting_for_confirms
 from shared.messaging.topology import DEAD
+from shared.principals import Askers, Names
 from shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -56,6 +61,8 @@ class Subscription:
     # (payload, envelope) pairs in place of ``handler`` for each; ``handler`` still serves one alone.
     batch_handler: BatchHandler | None = None
     reads_only: bool = False  # its handler changes nothing in the database: no transaction is begun for it
+    askers: Askers | None = None  # for a request: who may ask it (see ``shared/principals.py``)
+    senders: Senders = ()  # the only processes it is taken from, as the broker says; empty, anyone the queue lets in
 
 
 def route(subscriptions: list[Subscription], routing_key: str) -> Subscription | None:
@@ -83,9 +90,11 @@ class MessageProcessor:
         unit_of_work: Callable[..., UnitOfWork],  # called as unit_of_work(reads_only=...)
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
+        gate: Gate = Gate(Names()),
     ):
         self.consumer = consumer
         self._unit_of_work = unit_of_work
+        self._gate = gate
         self._retry = retry
         self._sleep = sleep
         self._schemas: dict[type[Schema], Schema] = {}
@@ -99,9 +108,18 @@ class MessageProcessor:
 
     def process(self, subscription: Subscription, envelope: Envelope) -> Outcome:
         try:
+            self._gate.check_sender(subscription.senders, envelope)
             payload = self._load(subscription, envelope.body)
         except ValidationError as exc:
             return self._refuse(subscription, envelope, InvalidMessage(f"the message is not valid: {first_fault(exc.messages)}", details=exc.messages).as_dict())
+        except DomainError as exc:
+            return self._refuse(subscription, envelope, exc.as_dict())
+        if subscription.askers is not None:
+            try:
+                payload["actor"] = self._gate.asker(subscription.askers, envelope)
+            except (NotAuthenticated, Forbidden) as refusal:
+                self._audit_refusal(envelope, refusal)
+                return self._refuse(subscription, envelope, refusal.as_dict())
         for delay in (*self._retry.delays, None):
             try:
                 return self._handle(subscription, envelope, payload)
@@ -117,6 +135,16 @@ class MessageProcessor:
                 self._sleep(delay)
         raise AssertionError("unreachable")
 
+    def _audit_refusal(self, envelope: Envelope, refusal: DomainError) -> None:
+        """A refused request is an audit event of the service refusing it, naming what was asked and by which broker user."""
+        event = audit_event(self.consumer, "request_refused", outcome="refused", subject=envelope.routing_key,
+                            detail={"refusal": refusal.as_dict(), "sent_by": envelope.user_id})
+        try:
+            with self._unit_of_work(reads_only=True) as uow:
+                uow.publish_now(event)
+        except Unavailable as exc:  # the answer goes the same way and will not arrive either; the caller times out
+            log.warning("a refusal of %s could not be audited: %s", envelope.routing_key, exc)
+
     def process_batch(self, subscription: Subscription, envelopes: list[Envelope]) -> list[Outcome]:
         """Handles the messages in one unit of work, in order; if any is refused or fails, each is handled on its own instead.
 
@@ -126,6 +154,8 @@ class MessageProcessor:
         if len(envelopes) == 1 or subscription.answers:
             return [self.process(subscription, envelope) for envelope in envelopes]
         try:
+            for envelope in envelopes:
+                self._gate.check_sender(subscription.senders, envelope)
             payloads = [self._load(subscription, e.body) for e in envelopes]
             return self._handle_together(subscription, envelopes, payloads)
         except Exception as exc:  # sorted message by message below, where every fault gets its own outcome
@@ -233,7 +263,9 @@ class Worker(ConsumerMixin):
         for sub in self._subscriptions:
             by_queue.setdefault(sub.queue.name, []).append(sub)
         return [
-            Consumer(queues=[subs[0].queue], on_message=partial(self._on_message, subs), prefetch_count=self._prefetch)
+            # On RabbitMQ, queues are declared by whoever may configure them (``migrate``), never by a consumer.
+            Consumer(queues=[subs[0].queue], on_message=partial(self._on_message, subs), prefetch_count=self._prefetch,
+                     auto_declare=not self._on_rabbitmq)
             for subs in by_queue.values()
         ]
 
@@ -294,6 +326,10 @@ class Worker(ConsumerMixin):
     @property
     def _acks_many(self) -> bool:
         # kombu's in-memory transport (the demo's) takes an ack of many as an ack of one.
+        return self._on_rabbitmq
+
+    @property
+    def _on_rabbitmq(self) -> bool:
         return self.connection.transport.driver_type == "amqp"
 
     def _settle(self, subscription: Subscription, envelope: Envelope, message, outcome: Outcome, ack: bool = True) -> None:

@@ -9,27 +9,31 @@ from kombu import Connection
 
 from shared.errors import Unavailable
 from shared.messaging.envelope import Envelope
+from shared.messaging.topology import MANDATORY
 
 SEND_ATTEMPTS = 2
 
 
 def publish_on(channel, envelope: Envelope) -> None:
-    """Sends the envelope on a kombu channel, py-amqp's or the in-memory broker's.
+    """Sends the envelope on a kombu channel, py-amqp's or the in-memory broker's, as the channel's own broker user.
 
     Straight through the channel, not through a kombu ``Producer``: its serialiser lookups and
     retry wrapper cost more than the send itself, and a broken connection is handled by whoever
     owns the channel (a consumer reconnects, a ``Publisher`` sends its batch again, a caller is told).
+    The message carries ``user_id``, which RabbitMQ checks against the connection's user, so that
+    its consumer knows for certain who sent it; on an exchange whose messages must reach a queue
+    (``MANDATORY``), one that reaches none comes back, and a ``Publisher`` raises.
     """
     properties = {"delivery_mode": 2 if envelope.persistent else 1, "message_id": envelope.message_id, "type": envelope.type,
-                  **_optional_properties(envelope)}
+                  **_optional_properties(envelope, channel.connection.client.userid)}
     message = channel.prepare_message(envelope.encode(), content_type="application/json", content_encoding="utf-8",
                                       headers=envelope.headers, properties=properties)
-    channel.basic_publish(message, exchange=envelope.exchange, routing_key=envelope.routing_key)
+    channel.basic_publish(message, exchange=envelope.exchange, routing_key=envelope.routing_key, mandatory=envelope.exchange in MANDATORY)
 
 
-def _optional_properties(envelope: Envelope) -> dict:
+def _optional_properties(envelope: Envelope, broker_user: str | None) -> dict:
     properties = {
-        "user_id": envelope.user_id,
+        "user_id": envelope.user_id or broker_user,
         "reply_to": envelope.reply_to,
         "correlation_id": envelope.correlation_id,
     }
@@ -128,8 +132,10 @@ class _Confirms:
         self._acked_upto = 0
         self._acked: set[int] = set()
         self._nacked = False
+        self._returned: list[str] = []
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)
+        channel.events["basic_return"].add(self._on_return)
         original = channel.basic_publish
 
         def counted(*args, **kwargs):
@@ -150,6 +156,10 @@ class _Confirms:
     def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
         self._nacked = True
 
+    def _on_return(self, exc, exchange: str, routing_key: str, message) -> None:
+        # Sent before the message's ack: the broker took it, and it reached no queue.
+        self._returned.append(f"{exchange} {routing_key}")
+
     def wait_for_all(self, connection: Connection, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while self._acked_upto < self._published and not self._nacked:
@@ -159,3 +169,6 @@ class _Confirms:
             connection.drain_events(timeout=remaining)
         if self._nacked:
             raise RuntimeError("the broker refused a message (nack)")
+        if self._returned:
+            returned, self._returned = self._returned, []
+            raise RuntimeError(f"{len(returned)} messages reached no queue ({returned[0]}): none may be lost unseen")

@@ -1,6 +1,7 @@
 """Requests over the broker: a caller asks ``<service>.<query>`` on ``cp.rpc`` and waits, bounded, for the answer.
 
-The answering side is an ordinary ``Subscription`` with ``answers=True``.
+The answering side is an ordinary ``Subscription`` with ``answers=True``. A request made for a
+person carries their access token, as ``authorization: Bearer <token>`` in its headers.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from kombu import Connection, Consumer, Queue
 
 from shared.errors import Unavailable, error_from
+from shared.gate import AUTHORIZATION
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import publish_on, without_waiting_for_confirms
 from shared.messaging.topology import RPC
@@ -30,18 +32,19 @@ class RpcClient:
         self._awaited: str | None = None
         self._answers: dict[str, dict] = {}
 
-    def call(self, method: str, payload: dict):
+    def call(self, method: str, payload: dict, token: str | None = None):
+        """The answer to ``method``, asked for the person whose access token this is, or for this process itself."""
         try:
-            return self._call(method, payload)
+            return self._call(method, payload, {AUTHORIZATION: f"Bearer {token}"} if token else {})
         except (OSError, ConnectionError) as exc:
             self.close()
             raise Unavailable(f"the message broker could not be reached ({exc})") from exc
 
-    def _call(self, method: str, payload: dict):
+    def _call(self, method: str, payload: dict, headers: dict):
         self._ensure_connection()
         correlation_id = self._awaited = uuid.uuid4().hex
         publish_on(self._channel, Envelope(
-            exchange=RPC.name, routing_key=method, body=payload,
+            exchange=RPC.name, routing_key=method, body=payload, headers=headers,
             reply_to=self._reply_queue.name, correlation_id=correlation_id, persistent=False,
         ))
         deadline = time.monotonic() + self._timeout

@@ -17,6 +17,8 @@ RPC = Exchange("cp.rpc", "topic", durable=True)
 DEAD = Exchange("cp.dead", "topic", durable=True)
 
 EXCHANGES = (FEEDS, FEEDBACK, AUDIT, ALERTS, EVENTS, RPC, DEAD)
+# Exchanges whose every message must reach a queue: an audit event that reaches none is an error, not a silent confirm.
+MANDATORY = (AUDIT.name,)
 
 
 def work_queue(name: str, exchange: Exchange, binding: str) -> Queue:

@@ -12,58 +12,56 @@ from shared.contracts import requests
 
 api = Blueprint("accounts", __name__, url_prefix=API_PREFIX, description="Account administration, for LA administrators.")
 
-ADMINISTRATOR = "la_admin"
-
 
 @api.route("/accounts")
 class Accounts(MethodView):
     @api.response(200, AccountsSchema)
-    @signed_in(ADMINISTRATOR)
+    @signed_in()
     def get(self):
         """The accounts of the administrator's own LA."""
-        return {"accounts": ask(requests.LIST_USERS, {"actor": actor(), "la_code": actor()["la_code"]})}
+        return {"accounts": ask(requests.LIST_USERS, {"la_code": actor()["la_code"]})}
 
     @api.arguments(NewAccountSchema)
     @api.response(201, CredentialsSchema)
-    @signed_in(ADMINISTRATOR)
+    @signed_in()
     def post(self, account):
         """A new account in the administrator's own LA; its first password and TOTP secret are shown once."""
-        return ask(requests.ADD_USER, {**plain(account), "la_code": actor()["la_code"], "actor": actor()})
+        return ask(requests.ADD_USER, {**plain(account), "la_code": actor()["la_code"]})
 
 
 @api.route("/accounts/<username>/suspend")
 class Suspend(MethodView):
     @api.arguments(SuspensionSchema)
     @api.response(200, AccountSchema)
-    @signed_in(ADMINISTRATOR)
+    @signed_in()
     def post(self, suspension, username):
         """Suspend an account: its sessions end at once."""
-        return ask(requests.SUSPEND_USER, {"username": username, "reason": suspension["reason"], "actor": actor()})
+        return ask(requests.SUSPEND_USER, {"username": username, "reason": suspension["reason"]})
 
 
 @api.route("/accounts/<username>/unlock")
 class Unlock(MethodView):
     @api.response(200, AccountSchema)
-    @signed_in(ADMINISTRATOR)
+    @signed_in()
     def post(self, username):
         """Let a locked or suspended account sign in again (its vetting must be current)."""
-        return ask(requests.UNLOCK_USER, {"username": username, "actor": actor()})
+        return ask(requests.UNLOCK_USER, {"username": username})
 
 
 @api.route("/accounts/<username>/reset-2fa")
 class ResetSecondFactor(MethodView):
     @api.response(200, CredentialsSchema)
-    @signed_in(ADMINISTRATOR)
+    @signed_in()
     def post(self, username):
         """A new TOTP secret, shown once; the old one stops working and every session ends."""
-        return ask(requests.RESET_TOTP, {"username": username, "actor": actor()})
+        return ask(requests.RESET_TOTP, {"username": username})
 
 
 @api.route("/accounts/<username>/vetting")
 class Vetting(MethodView):
     @api.arguments(VettingSchema)
     @api.response(200, AccountSchema)
-    @signed_in(ADMINISTRATOR)
+    @signed_in()
     def put(self, vetting, username):
         """Record new training or enhanced disclosure dates."""
-        return ask(requests.RECORD_VETTING, {"username": username, "actor": actor(), **plain(vetting)})
+        return ask(requests.RECORD_VETTING, {"username": username, **plain(vetting)})

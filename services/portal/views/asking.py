@@ -16,7 +16,8 @@ class Blueprint(flask_smorest.Blueprint):
 
 
 def ask(method: str, payload: dict):
-    return current_app.extensions["contactpoint"].gateway.ask(method, payload)
+    """The service's answer to a request, put for the signed-in person: their token goes with it, never a word of who they are."""
+    return current_app.extensions["contactpoint"].gateway.ask(method, payload, g.get("token"))
 
 
 def actor() -> dict:

@@ -5,36 +5,34 @@ from flask.views import MethodView
 
 from services.portal.auth import signed_in
 from services.portal.schemas.reviews import ReviewDecisionSchema, ReviewQueueSchema
-from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask
+from services.portal.views.asking import API_PREFIX, Blueprint, ask
 from shared.contracts import requests
 
 api = Blueprint("reviews", __name__, url_prefix=API_PREFIX, description="The match review queue, for LA ContactPoint teams.")
-
-LA_TEAM = "la_admin"
 
 
 @api.route("/reviews")
 class Reviews(MethodView):
     @api.response(200, ReviewQueueSchema)
-    @signed_in(LA_TEAM)
+    @signed_in()
     def get(self):
         """Open tasks about children your LA's sources hold, oldest first, each with both children side by side."""
-        return {"tasks": ask(requests.LIST_REVIEWS, {"actor": actor()})}
+        return {"tasks": ask(requests.LIST_REVIEWS, {})}
 
 
 @api.route("/reviews/<int:task_id>/link")
 class Link(MethodView):
     @api.response(200, ReviewDecisionSchema)
-    @signed_in(LA_TEAM)
+    @signed_in()
     def post(self, task_id):
         """The two are one child: the record joins the candidate, and the system never parts them."""
-        return ask(requests.LINK_REVIEW, {"task_id": task_id, "actor": actor()})
+        return ask(requests.LINK_REVIEW, {"task_id": task_id})
 
 
 @api.route("/reviews/<int:task_id>/separate")
 class Separate(MethodView):
     @api.response(200, ReviewDecisionSchema)
-    @signed_in(LA_TEAM)
+    @signed_in()
     def post(self, task_id):
         """The two are different children: both stay, and the system never joins them."""
-        return ask(requests.SEPARATE_REVIEW, {"task_id": task_id, "actor": actor()})
+        return ask(requests.SEPARATE_REVIEW, {"task_id": task_id})

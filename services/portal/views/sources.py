@@ -10,29 +10,27 @@ from shared.contracts import requests
 
 api = Blueprint("sources", __name__, url_prefix=API_PREFIX, description="Partner systems, for LA ContactPoint teams.")
 
-LA_TEAM = "la_admin"
-
 
 @api.route("/sources")
 class Sources(MethodView):
     @api.response(200, SourcesSchema)
-    @signed_in(LA_TEAM)
+    @signed_in()
     def get(self):
         """Your LA's sources, enabled or not."""
-        return {"sources": ask(requests.LIST_SOURCES, {"actor": actor()})}
+        return {"sources": ask(requests.LIST_SOURCES, {})}
 
     @api.arguments(NewSourceSchema)
     @api.response(201, SourceCredentialsSchema)
-    @signed_in(LA_TEAM)
+    @signed_in()
     def post(self, source):
         """A new source of your LA, with its own broker user; its password is shown this once."""
-        return ask(requests.ADD_SOURCE, {**source, "la_code": actor()["la_code"], "actor": actor()})
+        return ask(requests.ADD_SOURCE, {**source, "la_code": actor()["la_code"]})
 
 
 @api.route("/sources/<source_id>/disable")
 class Disable(MethodView):
     @api.response(200, DisabledSourceSchema)
-    @signed_in(LA_TEAM)
+    @signed_in()
     def post(self, source_id):
         """Stop taking the source's messages: its broker user is revoked at once."""
-        return ask(requests.DISABLE_SOURCE, {"source_id": source_id, "actor": actor()})
+        return ask(requests.DISABLE_SOURCE, {"source_id": source_id})

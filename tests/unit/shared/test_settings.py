@@ -166,16 +166,16 @@ def test_a_key_file_that_is_a_folder_is_a_configuration_error(tmp_path):
 
 def test_requiring_secrets_names_each_one_missing():
     with pytest.raises(ConfigurationError, match=r"CP_TOKEN_KEY, CP_TOTP_KEY not set"):
-        Settings.from_env({}).require_secrets()
+        Settings.from_env({}).require_secrets("token_key", "totp_key")
     with pytest.raises(ConfigurationError) as refused:
-        Settings.from_env({"CP_TOKEN_KEY": TOKEN_KEY}).require_secrets()
+        Settings.from_env({"CP_TOKEN_KEY": TOKEN_KEY}).require_secrets("token_key", "totp_key")
     assert "CP_TOTP_KEY" in str(refused.value) and "CP_TOKEN_KEY" not in str(refused.value)
 
 
 def test_requiring_secrets_that_are_present_gives_the_same_settings():
     settings = Settings.from_env({"CP_TOKEN_KEY": TOKEN_KEY, "CP_TOTP_KEY": TOTP_KEY})
 
-    assert settings.require_secrets() is settings
+    assert settings.require_secrets("token_key", "totp_key") is settings
 
 
 def test_settings_cannot_be_changed_in_place_only_copied_with_changes():

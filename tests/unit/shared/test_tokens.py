@@ -9,11 +9,21 @@ import pytest
 
 from shared import tokens
 from shared.errors import NotAuthenticated
+from shared.signing import new_private_key, private_key, public_half
 
-KEY = "a-signing-key-long-enough-for-hs256-0123456789"
+KEY = new_private_key()
+PUBLIC_KEY = public_half(KEY)
 IDLE = 1800
 LIMITS = tokens.SessionLimits(idle_seconds=IDLE, max_seconds=600)
-OTHER_KEY = "another-signing-key-long-enough-for-hs256-987"
+OTHER_KEY = new_private_key()
+
+
+def signing(key: str):
+    return private_key(key, "a test key")
+
+
+def claims_of(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
 
 
 @pytest.fixture
@@ -29,7 +39,7 @@ def issued(revocations, key: str = KEY, lifetime: int = 600, **claims) -> str:
     return token
 
 
-def verify(token: str, revocations, key: str = KEY) -> tokens.Actor:
+def verify(token: str, revocations, key: str = PUBLIC_KEY) -> tokens.Actor:
     return tokens.verify(key, token, revocations, IDLE)
 
 
@@ -52,16 +62,18 @@ def test_a_token_expires_at_the_hard_limit_after_it_is_issued(revocations):
 
 
 def test_every_token_has_an_id_of_its_own(revocations):
-    ids = {jwt.decode(issued(revocations), KEY, algorithms=["HS256"])["jti"] for _ in range(20)}
+    ids = {claims_of(issued(revocations))["jti"] for _ in range(20)}
 
     assert len(ids) == 20
 
 
-def test_what_services_are_told_of_the_actor_leaves_out_the_token(revocations):
-    told = verify(issued(revocations, sees_sensitive=False), revocations).as_dict()
+def test_what_handlers_are_told_of_the_actor_names_the_session_but_leaves_out_the_token(revocations):
+    token = issued(revocations, sees_sensitive=False)
+    told = verify(token, revocations).as_dict()
 
     assert told == {"username": "sam.patel", "la_code": "E08000035", "role": "practitioner",
-                    "category": "social_worker", "sees_sensitive": False}
+                    "category": "social_worker", "sees_sensitive": False, "token_id": claims_of(token)["jti"]}
+    assert token not in told.values()
 
 
 def test_a_token_signed_with_another_key_is_refused(revocations):
@@ -71,14 +83,14 @@ def test_a_token_signed_with_another_key_is_refused(revocations):
 
 def test_a_token_whose_claims_were_changed_is_refused(revocations):
     header, _, signature = issued(revocations).split(".")
-    forged_claims = jwt.encode({"sub": "admin", "jti": "x", "exp": int(time.time()) + 600}, OTHER_KEY, algorithm="HS256").split(".")[1]
+    forged_claims = jwt.encode({"sub": "admin", "jti": "x", "exp": int(time.time()) + 600}, signing(OTHER_KEY), algorithm="EdDSA").split(".")[1]
 
     with pytest.raises(NotAuthenticated):
         verify(f"{header}.{forged_claims}.{signature}", revocations)
 
 
 def test_an_expired_token_is_refused(revocations):
-    token = jwt.encode({"sub": "sam.patel", "jti": "abc", "exp": int(time.time()) - 1}, KEY, algorithm="HS256")
+    token = jwt.encode({"sub": "sam.patel", "jti": "abc", "exp": int(time.time()) - 1}, signing(KEY), algorithm="EdDSA")
     revocations.set(tokens.SESSION_PREFIX + "abc", "sam.patel")
 
     with pytest.raises(NotAuthenticated, match="sign in again"):
@@ -102,7 +114,7 @@ def test_a_token_without_an_expiry_an_id_or_a_subject_is_refused(revocations, mi
     del claims[missing]
 
     with pytest.raises(NotAuthenticated):
-        verify(jwt.encode(claims, KEY, algorithm="HS256"), revocations)
+        verify(jwt.encode(claims, signing(KEY), algorithm="EdDSA"), revocations)
 
 
 def test_a_token_with_no_signature_is_refused(revocations):
@@ -156,7 +168,7 @@ def test_ending_every_session_of_an_account_stops_all_its_tokens_and_no_one_else
 
 def test_a_session_unused_for_the_idle_timeout_has_ended(revocations):
     token = issued(revocations)
-    session = tokens.SESSION_PREFIX + jwt.decode(token, KEY, algorithms=["HS256"])["jti"]
+    session = tokens.SESSION_PREFIX + claims_of(token)["jti"]
     revocations.delete(session)  # as Redis does when the key's idle timeout runs out
 
     with pytest.raises(NotAuthenticated, match="idle"):
@@ -165,7 +177,7 @@ def test_a_session_unused_for_the_idle_timeout_has_ended(revocations):
 
 def test_each_check_restarts_the_idle_clock(revocations):
     token = issued(revocations)
-    session = tokens.SESSION_PREFIX + jwt.decode(token, KEY, algorithms=["HS256"])["jti"]
+    session = tokens.SESSION_PREFIX + claims_of(token)["jti"]
     revocations.expire(session, 5)
 
     verify(token, revocations)
@@ -175,7 +187,7 @@ def test_each_check_restarts_the_idle_clock(revocations):
 
 def test_the_session_of_another_account_does_not_open_a_token(revocations):
     token = jwt.encode({"sub": "mallory", "la": "E08000035", "role": "la_admin", "cat": "la_contactpoint_team", "sens": True,
-                        "jti": "stolen", "exp": int(time.time()) + 600}, KEY, algorithm="HS256")
+                        "jti": "stolen", "exp": int(time.time()) + 600}, signing(KEY), algorithm="EdDSA")
     revocations.set(tokens.SESSION_PREFIX + "stolen", "sam.patel")
 
     with pytest.raises(NotAuthenticated):

@@ -11,12 +11,14 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from contactpoint.provisioning import grant_own_schemas, provision
 from services.audit.bootstrap import bootstrap
 from services.audit.checkpoints import new_key
 from shared.contracts.audit import audit_event
 from shared.messaging.consumer import MessageProcessor
 from shared.messaging.envelope import Envelope
 from shared.migrations import upgrade
+from shared.principals import Names
 from shared.settings import Settings
 
 ACTOR = {"username": "sam.patel", "la_code": "E08000035", "role": "practitioner", "category": "social_worker"}
@@ -35,7 +37,9 @@ def audit_store(migrated: Settings) -> Iterator[Settings]:
         connection.execute(f'CREATE DATABASE "{name}"')
     own = migrated.but(database_url=make_url(migrated.database_url).set(database=name).render_as_string(hide_password=False),
                        checkpoint_key=new_key())
-    upgrade(own.database_url, services=("audit",))
+    provision(own)
+    upgrade(own.database_url, services=("audit",), schema_owner=own.names.schema_owner)
+    grant_own_schemas(own)
     try:
         yield own
     finally:
@@ -50,21 +54,22 @@ def audit(audit_store: Settings):
     service.close()
 
 
-def as_received(envelope: Envelope) -> Envelope:
-    """The envelope as a consumer sees it after the broker: its body through JSON."""
-    return Envelope(exchange=envelope.exchange, routing_key=envelope.routing_key, body=json.loads(envelope.encode()),
-                    message_id=envelope.message_id, type=envelope.type)
+def as_received(envelope: Envelope, names: Names) -> Envelope:
+    """The envelope as a consumer sees it after the broker: its body through JSON, sent by the service it names."""
+    body = json.loads(envelope.encode())
+    return Envelope(exchange=envelope.exchange, routing_key=envelope.routing_key, body=body,
+                    message_id=envelope.message_id, type=envelope.type, user_id=names.broker_user(body["service"]))
 
 
 @pytest.fixture
 def store(audit):
     """Stores audit events through the audit service's own subscription, as its consumer would."""
-    processor = MessageProcessor("audit", audit.unit_of_work)
+    processor = MessageProcessor("audit", audit.unit_of_work, gate=audit.gate)
     (subscription,) = audit.routes.events
 
     def stored(*envelopes: Envelope) -> list[Envelope]:
         for envelope in envelopes:
-            outcome = processor.process(subscription, as_received(envelope))
+            outcome = processor.process(subscription, as_received(envelope, audit.gate.names))
             assert outcome.rejection is None, outcome.rejection
         return list(envelopes)
 

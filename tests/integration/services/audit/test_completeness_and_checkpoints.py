@@ -14,8 +14,9 @@ from services.audit.checkpoints import new_key, sign, signing_key
 from services.audit.models import AuditRecord
 from shared.contracts.requests import CHECKPOINT_AUDIT, VERIFY_AUDIT
 from shared.errors import ConfigurationError
-from shared.scheduling import SCHEDULER, schedules
+from shared.scheduling import schedules
 from tests.integration.services.audit.conftest import lookups
+from contactpoint.commands.common import operator
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +28,7 @@ def verify(audit) -> dict:
 
 
 def checkpoint(audit) -> dict:
-    return audit.perform(CHECKPOINT_AUDIT, {"actor": SCHEDULER})
+    return audit.perform(CHECKPOINT_AUDIT, {"actor": operator()})
 
 
 def test_a_producers_missing_event_shows_as_a_gap_at_the_next_event_it_stored(audit, store):

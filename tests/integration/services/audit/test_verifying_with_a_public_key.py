@@ -15,10 +15,10 @@ from services.audit.bootstrap import bootstrap
 from services.audit.checkpoints import key_id, new_key, public_key_of, signing_key
 from shared.contracts.requests import CHECKPOINT_AUDIT, VERIFY_AUDIT
 from shared.errors import InvalidRequest
-from shared.scheduling import SCHEDULER
 from shared.settings import Settings
 from tests.integration.services.audit.conftest import lookups
 from tests.support import environment_for
+from contactpoint.commands.common import operator
 
 pytestmark = pytest.mark.integration
 
@@ -56,9 +56,9 @@ def audit_verify(*args: str, settings: Settings) -> subprocess.CompletedProcess:
 def checkpointed(audit, store) -> list[dict]:
     """A store of five events with two checkpoints, signed with the store's own checkpoint key."""
     store(*lookups(2))
-    first = audit.perform(CHECKPOINT_AUDIT, {"actor": SCHEDULER})
+    first = audit.perform(CHECKPOINT_AUDIT, {"actor": operator()})
     store(*lookups(3))
-    second = audit.perform(CHECKPOINT_AUDIT, {"actor": SCHEDULER})
+    second = audit.perform(CHECKPOINT_AUDIT, {"actor": operator()})
     return [first, second]
 
 
@@ -132,7 +132,7 @@ def rotated(audit_store, checkpointed, store) -> Settings:
     store(*lookups(3))
     now = audit_store.but(checkpoint_key=new_key())
     with started(now) as service:
-        service.perform(CHECKPOINT_AUDIT, {"actor": SCHEDULER})
+        service.perform(CHECKPOINT_AUDIT, {"actor": operator()})
     return now
 
 

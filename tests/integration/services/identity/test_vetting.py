@@ -12,7 +12,7 @@ from shared.contracts.requests import (
     SUSPEND_LAPSED,
     UNLOCK_USER,
 )
-from shared.scheduling import SCHEDULER, schedules
+from shared.scheduling import schedules
 from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
     a_fresh_code,
     an_account,
@@ -70,7 +70,7 @@ def test_the_scheduled_sweep_suspends_lapsed_accounts_ends_their_sessions_and_le
     identity.perform(RECORD_VETTING, {"username": signed_in.username, "trained_on": FOUR_YEARS_AGO.isoformat(),
                                       "disclosure_on": None, "actor": operator()})
 
-    swept = identity.perform(SUSPEND_LAPSED, {"actor": SCHEDULER})
+    swept = identity.perform(SUSPEND_LAPSED, {"actor": operator()})
 
     assert signed_in.username in swept["suspended"] and current.username not in swept["suspended"]
     suspended = status_of(identity, signed_in.username)
@@ -80,12 +80,12 @@ def test_the_scheduled_sweep_suspends_lapsed_accounts_ends_their_sessions_and_le
     refused = log_in(http, signed_in, client=an_address())
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "account_suspended"
     assert "vetting lapsed" in refused.get_json()["error"]["message"]
-    assert identity.perform(SUSPEND_LAPSED, {"actor": SCHEDULER})["suspended"] == []
+    assert identity.perform(SUSPEND_LAPSED, {"actor": operator()})["suspended"] == []
 
 
 def test_a_suspended_lapsed_account_is_unlocked_only_once_new_vetting_is_recorded(http, identity):
     lapsed = an_account(identity, vetted_on=FOUR_YEARS_AGO)
-    identity.perform(SUSPEND_LAPSED, {"actor": SCHEDULER})
+    identity.perform(SUSPEND_LAPSED, {"actor": operator()})
 
     with pytest.raises(Exception, match="record new vetting dates first"):
         identity.perform(UNLOCK_USER, {"username": lapsed.username, "actor": operator()})

@@ -14,7 +14,8 @@ from services.directory.rules import RETENTION_YEARS, WITHHOLDING, archive_delet
 from services.directory.schedule import SCHEDULE
 from shared.contracts.children import ChildMergedSchema
 from shared.contracts.requests import ARCHIVE_LEAVERS, DELETE_EXPIRED_ARCHIVE
-from shared.scheduling import SCHEDULER, schedules
+from shared.scheduling import schedules
+from contactpoint.commands.common import operator
 
 TODAY = date(2026, 11, 1)
 
@@ -66,7 +67,7 @@ def test_children_past_18_or_25_with_consent_are_archived_and_no_longer_found(uo
     ]:
         hold_child(uow, snapshot(contactpoint_id, born, retain))
 
-    assert archive_leavers(uow, {"actor": SCHEDULER, "today": TODAY}) == {"archived": 2}
+    assert archive_leavers(uow, {"actor": operator(), "today": TODAY}) == {"archived": 2}
 
     assert held_ids(uow) == ["CP-18-TOMORROW", "CP-20-KEPT"]
     assert sorted(uow.session.scalars(select(ArchivedChild.contactpoint_id))) == ["CP-18-TODAY", "CP-25-TODAY"]
@@ -78,7 +79,7 @@ def test_children_past_18_or_25_with_consent_are_archived_and_no_longer_found(uo
 
 def test_a_later_version_of_an_archived_child_does_not_bring_them_back(uow):
     hold_child(uow, snapshot("CP-ADULT", date(2008, 1, 1)))
-    archive_leavers(uow, {"actor": SCHEDULER, "today": TODAY})
+    archive_leavers(uow, {"actor": operator(), "today": TODAY})
 
     hold_child(uow, snapshot("CP-ADULT", date(2008, 1, 1), version=2))
 
@@ -87,11 +88,11 @@ def test_a_later_version_of_an_archived_child_does_not_bring_them_back(uow):
 
 def test_an_archived_record_is_deleted_after_the_retention_period_and_not_before(uow):
     hold_child(uow, snapshot("CP-ADULT", date(2000, 1, 1)))
-    archive_leavers(uow, {"actor": SCHEDULER, "today": TODAY})
+    archive_leavers(uow, {"actor": operator(), "today": TODAY})
     last_day_kept = date(TODAY.year + RETENTION_YEARS, TODAY.month, TODAY.day)
 
-    assert delete_expired_archive(uow, {"actor": SCHEDULER, "today": last_day_kept}) == {"deleted": 0}
-    assert delete_expired_archive(uow, {"actor": SCHEDULER, "today": date.fromordinal(last_day_kept.toordinal() + 1)}) == {"deleted": 1}
+    assert delete_expired_archive(uow, {"actor": operator(), "today": last_day_kept}) == {"deleted": 0}
+    assert delete_expired_archive(uow, {"actor": operator(), "today": date.fromordinal(last_day_kept.toordinal() + 1)}) == {"deleted": 1}
     assert uow.session.get(ArchivedChild, "CP-ADULT") is None
     assert archive_deleted_before(last_day_kept) == TODAY
 

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from services.feeds.errors import NotAReviewer, ReviewRefused
+from services.feeds.errors import ReviewRefused
 from services.feeds.handlers import link_review, list_reviews, separate_review, split_record
 from services.feeds.models import LinkedChild, ReviewTask, SourceRecord
 from shared.contracts.children import ChildMergedSchema
@@ -93,11 +93,6 @@ def test_children_whose_verified_identifiers_differ_are_never_linked_even_by_a_p
 
     with pytest.raises(ReviewRefused, match="verified identifiers differ"):
         link_review(uow, {"task_id": task.task_id, "actor": TEAM})
-
-
-def test_only_the_la_contactpoint_team_reviews(uow, task):
-    with pytest.raises(NotAReviewer):
-        link_review(uow, {"task_id": task.task_id, "actor": {"username": "p", "role": "practitioner"}})
 
 
 def test_a_wrong_link_is_split_and_both_children_rebuilt_from_their_sources(uow):

@@ -3,17 +3,15 @@ import re
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 
+from contactpoint.keys import with_fresh_keys
 from services.portal.bootstrap import STATIC, create_app
 from shared.settings import Settings
 
 
 @pytest.fixture
 def client():
-    keys = {name: Fernet.generate_key().decode() for name in ("token_key", "totp_key", "pseudonym_key", "checkpoint_key") if name in Settings.__dataclass_fields__}
-    settings = Settings(amqp_url="memory://", redis_url="memory://", token_lifetime_seconds=900, **keys)
-    return create_app(settings).test_client()
+    return create_app(with_fresh_keys(Settings(amqp_url="memory://", redis_url="memory://", token_lifetime_seconds=900))).test_client()
 
 
 def test_the_page_is_told_the_idle_timeout(client):
