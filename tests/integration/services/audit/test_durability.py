@@ -26,7 +26,7 @@ def test_the_audit_queue_is_a_durable_quorum_queue():
 
 
 def test_events_published_while_the_audit_service_is_down_are_stored_when_it_comes_back(audit_store, audit):
-    publisher = Publisher(lambda: connect(audit_store))
+    publisher = Publisher(lambda: connect(audit_store.for_service("directory")))
     before, while_down = lookups(3), lookups(5)
     try:
         with running(audit):
@@ -50,7 +50,7 @@ def test_events_arriving_together_are_stored_together_each_once_and_a_bad_one_do
 
     first, second, third = lookups(3)
     broken = replace(audit_event_without_actor_name(), routing_key="E08000035.directory.read")
-    publisher = Publisher(lambda: connect(audit_store))
+    publisher = Publisher(lambda: connect(audit_store.for_service("directory")))
     try:
         publisher.publish(first, broken, second, first, third)
     finally:

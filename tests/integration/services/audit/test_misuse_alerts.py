@@ -112,7 +112,7 @@ def test_an_auditor_lists_alerts_and_marks_one_investigated_which_is_itself_audi
 def test_alerts_through_the_portal_for_auditors_only(services, migrated, auditor, practitioner):
     shielded_read = audit_event("directory", "read", actor={**ACTOR, "username": unique("reader")}, subject="CP-PORTAL",
                                 contactpoint_ids=["CP-PORTAL"], detail={"child_la_code": ACTOR["la_code"], "shielded": True})
-    publisher = Publisher(lambda: connect(migrated))
+    publisher = Publisher(lambda: connect(migrated.for_service("directory")))
     try:
         publisher.publish(shielded_read)
     finally:

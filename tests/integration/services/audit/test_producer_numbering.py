@@ -3,7 +3,7 @@ and so never sent, leaves no gap for `audit verify` to report."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from kombu import Queue
@@ -14,8 +14,11 @@ from shared.errors import Conflict
 from shared.messaging.connection import connect
 from shared.messaging.consumer import MessageProcessor, Subscription, envelope_of
 from shared.messaging.envelope import Envelope
+from shared.messaging.outbox import OutboxRelay
+from shared.messaging.publisher import Publisher
+from shared.unit_of_work import UnitOfWork
 from shared.messaging.topology import AUDIT
-from tests.integration.services.audit.conftest import ACTOR
+from tests.integration.services.audit.conftest import ACTOR, as_received
 from tests.support import unique, wait_until
 
 pytestmark = pytest.mark.integration
@@ -30,6 +33,8 @@ class OwnProducer:
 
     service: str
     queue: object
+    unit_of_work: object  # the audit service's, publishing as the test (a service may publish only under its own name)
+    send_outbox: object
 
     def sent(self, count: int) -> list[Envelope]:
         arrived = []
@@ -45,25 +50,45 @@ class OwnProducer:
 
 
 @pytest.fixture
-def producer(audit_store) -> Iterator[OwnProducer]:
+def producer(audit_store, audit) -> Iterator[OwnProducer]:
     service = unique("producer")
     queue = Queue(unique("test.audit"), AUDIT, routing_key=f"*.{service}.*", auto_delete=False, durable=False)
+    publisher = Publisher(lambda: connect(audit_store))
+
+    def unit_of_work(reads_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(audit.db, audit.relay.tables, publisher, on_commit=audit.relay.wake, reads_only=reads_only)
+
     with connect(audit_store) as connection:
         bound = queue(connection.default_channel)
         bound.declare()
-        yield OwnProducer(service, bound)
+        yield OwnProducer(service, bound, unit_of_work, OutboxRelay(audit.db, audit.relay.tables, publisher).flush)
         bound.delete()
+    publisher.close()
+
+
+@pytest.fixture
+def store(audit):
+    """Stores events as the audit service's consumer does, whoever sent them: no broker user is named after these producers."""
+    processor = MessageProcessor("audit", audit.unit_of_work, gate=audit.gate)
+    subscription = replace(audit.routes.events[0], senders=())
+
+    def stored(*envelopes: Envelope) -> list[Envelope]:
+        for envelope in envelopes:
+            assert processor.process(subscription, as_received(envelope, audit.gate.names)).rejection is None
+        return list(envelopes)
+
+    return stored
 
 
 def test_an_event_emitted_in_a_unit_of_work_that_rolls_back_takes_no_number(audit, store, producer):
-    with pytest.raises(Conflict), audit.unit_of_work() as uow:
+    with pytest.raises(Conflict), producer.unit_of_work() as uow:
         uow.emit(audit_event(producer.service, "read", actor=ACTOR, subject="CP-ROLLED-BACK"))
         raise Conflict("refused after emitting")
-    with audit.unit_of_work() as uow:
+    with producer.unit_of_work() as uow:
         uow.emit(audit_event(producer.service, "read", actor=ACTOR, subject="CP-COMMITTED"))
         uow.commit()
-    audit.send_outbox()
-    with audit.unit_of_work() as uow:
+    producer.send_outbox()
+    with producer.unit_of_work() as uow:
         uow.publish_now(audit_event(producer.service, "search", actor=ACTOR))
 
     committed, published = store(*producer.sent(2))
@@ -80,12 +105,12 @@ def test_a_batch_handled_again_one_by_one_numbers_only_what_commits(audit, store
         if note["child"] == "CP-REFUSED":
             raise Conflict("refused after emitting")
 
-    processor = MessageProcessor(producer.service, audit.unit_of_work)
+    processor = MessageProcessor(producer.service, producer.unit_of_work)
     subscription = Subscription(Queue(producer.service), read_child, batch=3)
     batch = [Envelope(exchange="", routing_key=producer.service, body={"child": child}) for child in ("CP-1", "CP-REFUSED", "CP-2")]
 
     outcomes = processor.process_batch(subscription, batch)
-    audit.send_outbox()
+    producer.send_outbox()
     stored = store(*producer.sent(2))
 
     assert [outcome.rejection is not None for outcome in outcomes] == [False, True, False]

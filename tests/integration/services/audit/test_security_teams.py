@@ -30,7 +30,7 @@ COMMAND = str(Path(sys.executable).with_name("contactpoint"))
 
 @pytest.fixture
 def publish(audit_store):
-    publisher = Publisher(lambda: connect(audit_store))
+    publisher = Publisher(lambda: connect(audit_store.for_service("directory")))
     yield publisher.publish
     publisher.close()
 
