@@ -141,10 +141,10 @@ class Settings:
         return replace(
             narrowed,
             amqp_url=_logged_in(self.amqp_url, names.broker_user(process), self.password("BROKER", process)),
-            database_url=_logged_in(self.database_url, names.database_role(process), self.password("DB", process))
-            if process in principals.WITH_DATA else "",
-            redis_url=_logged_in(self.redis_url, names.redis_user(process), self.password("REDIS", process))
-            if process in principals.WITH_SESSIONS else "",
+            database_url="" if _known_without(process, principals.WITH_DATA)
+            else _logged_in(self.database_url, names.database_role(process), self.password("DB", process)),
+            redis_url="" if _known_without(process, principals.WITH_SESSIONS)
+            else _logged_in(self.redis_url, names.redis_user(process), self.password("REDIS", process)),
         )
 
     def require_secrets(self, *fields: str) -> Settings:
@@ -182,6 +182,11 @@ def management_url_for(amqp_url: str) -> str:
     scheme = "https" if parts.scheme == "amqps" else "http"
     credentials = f"{parts.username or 'guest'}:{parts.password or 'guest'}@"
     return f"{scheme}://{credentials}{parts.hostname or '127.0.0.1'}:15672"
+
+
+def _known_without(process: str, having: tuple[str, ...]) -> bool:
+    """Whether ``process`` is one of ContactPoint's own that does without this server (a process of another name keeps it)."""
+    return process in principals.PROCESSES and process not in having
 
 
 def _logged_in(url: str, username: str, password: str) -> str:

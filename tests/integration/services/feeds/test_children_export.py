@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from contactpoint.commands.common import operator
 from services.audit.models import AuditRecord
-from services.feeds.errors import NotAnOperator
+from shared.errors import Forbidden
 from services.feeds.models import ReviewTask, SourceRecord
 from shared.contracts.requests import EXPORT_CHILDREN, LINK_REVIEW
 from tests.integration.services.builders import a_feed_message, an_unsure_pair
@@ -112,7 +112,7 @@ def test_each_page_exported_is_audited_with_the_children_on_it(services, held):
 def test_no_one_but_an_operator_exports(services):
     practitioner = {"username": "pat", "la_code": "E08000035", "role": "practitioner", "category": "social_worker"}
 
-    with pytest.raises(NotAnOperator):
+    with pytest.raises(Forbidden):
         services["feeds"].perform(EXPORT_CHILDREN, {"actor": practitioner})
 
 

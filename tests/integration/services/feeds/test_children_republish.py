@@ -15,7 +15,7 @@ from services.directory.models import Child
 from services.disclosure.bootstrap import bootstrap as disclosure_service
 from services.disclosure.models import DeIdentifiedChild
 from services.disclosure.pseudonyms import Pseudonymiser
-from services.feeds.errors import NotAnOperator
+from shared.errors import Forbidden
 from services.feeds.models import LinkedChild, ReviewTask
 from shared.contracts.requests import LINK_REVIEW, REPUBLISH_CHILDREN
 from tests.integration.services.builders import a_feed_message, an_unsure_pair
@@ -123,7 +123,7 @@ def test_paging_with_a_small_limit_sends_every_child_once_and_audits_each_page(s
 def test_no_one_but_an_operator_republishes(services):
     practitioner = {"username": "pat", "la_code": "E08000035", "role": "practitioner", "category": "social_worker"}
 
-    with pytest.raises(NotAnOperator):
+    with pytest.raises(Forbidden):
         services["feeds"].perform(REPUBLISH_CHILDREN, {"actor": practitioner})
 
 

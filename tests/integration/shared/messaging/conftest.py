@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+
+from shared.principals import ANYONE
 import sqlalchemy as sa
 from kombu import Queue
 from marshmallow import Schema, fields
@@ -93,7 +95,7 @@ def probe(migrated):
         return [Envelope(exchange=topology.FEEDBACK.name, routing_key=f"{name}.rejected", body={"message_id": envelope.message_id, "faults": reason})]
 
     routes = Routes(
-        requests={f"{name}.note": Request(NoteSchema, take_note)},
+        requests={f"{name}.note": Request(NoteSchema, take_note, ANYONE)},
         events=[Subscription(work, take_note, schema=NoteSchema, on_rejected=tell_sender)],
     )
     engine = sa.create_engine(migrated.database_url)
