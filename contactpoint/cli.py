@@ -42,12 +42,18 @@ def main() -> None:
 def describe(exc: Exception) -> str:
     """One human-readable line for what went wrong."""
     from kombu.exceptions import OperationalError as BrokerError
+    from psycopg import OperationalError as DriverDatabaseError
+    from redis.exceptions import ConnectionError as CacheError
     from sqlalchemy.exc import OperationalError as DatabaseError
 
     if isinstance(exc, ContactPointError):
         return str(exc)
     if isinstance(exc, DatabaseError):
         return f"cannot reach the database: {str(exc.orig).strip().splitlines()[0]}"
+    if isinstance(exc, DriverDatabaseError):
+        return f"cannot reach the database: {str(exc).strip().splitlines()[0]}"
+    if isinstance(exc, CacheError):
+        return f"cannot reach Redis: {str(exc).strip().splitlines()[0]}"
     if isinstance(exc, (BrokerError, ConnectionError, OSError)):
         return f"cannot reach the message broker: {exc}"
     return f"{exc.__class__.__name__}: {exc}"
