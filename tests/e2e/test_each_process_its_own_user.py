@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 
+import httpx
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
@@ -29,7 +30,9 @@ def database_users(migrated) -> list[str]:
 @pytest.mark.skipif(subprocess.run(["which", "rabbitmqctl"], capture_output=True).returncode != 0, reason="needs rabbitmqctl beside the broker")
 def test_no_process_of_up_connects_as_an_administrator(system, migrated):
     names = migrated.names
-    # Every process has connected once the portal answers a search (the supervisor waits for it in the fixture).
+    # The portal connects to the broker on its first request: a refused sign-in is one.
+    refused = httpx.post(f"{system.base_url}/api/v1/auth/login", json={"username": "nobody", "password": "wrong", "otp": "000000"}, timeout=10)
+    assert refused.status_code in (400, 401), refused.text
     wait_until(lambda: {names.broker_user(p) for p in PROCESSES if p != "scheduler"} <= set(broker_users(migrated.vhost)),
                timeout=60, what="every process to connect to the broker")
 
