@@ -171,7 +171,7 @@ def _sign_in(settings: Settings, base_url: str, running: Running) -> str:
     try:
         account = identity.perform(ADD_USER, {
             "username": "bench-practitioner", "la_code": "E08000035", "category": "social_worker", "role": "practitioner",
-            "trained_on": today, "disclosure_on": today, "actor": {"username": "bench", "la_code": "national", "role": "operator", "category": None},
+            "trained_on": today, "disclosure_on": today,
         })
     finally:
         identity.close()

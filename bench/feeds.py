@@ -75,7 +75,7 @@ def ingest(settings: Settings, messages: list[dict], report: Report) -> tuple[fl
     reports each service's CPU time per message."""
     feeds = feeds_service(settings)
     password = feeds.perform(ADD_SOURCE, {
-        "source_id": SOURCE, "name": "Bench schools", "la_code": None, "kinds": ["school"], "actor": None,
+        "source_id": SOURCE, "name": "Bench schools", "la_code": None, "kinds": ["school"],
     })["amqp_password"]
     directory = directory_service(settings)
     try:

@@ -1,12 +1,12 @@
 """The services a benchmark measures, each run as its own process, as in production."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from contactpoint.processes import environment_for
 from shared.settings import Settings
 
 
@@ -23,9 +23,9 @@ class Running(dict[str, subprocess.Popen]):
 
 @contextmanager
 def services(settings: Settings, *names: str) -> Iterator[Running]:
-    """Starts each named service (``contactpoint run NAME``) on these settings; stops them all on leaving."""
-    env = {**os.environ, **settings.as_environment()}
-    running = Running({name: subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=env) for name in names})
+    """Starts each named service (``contactpoint run NAME``) with its own part of these settings, as ``up`` does; stops them all on leaving."""
+    running = Running({name: subprocess.Popen([sys.executable, "-m", "contactpoint", "run", name], env=environment_for(name, settings))
+                       for name in names})
     try:
         yield running
     finally:
