@@ -16,14 +16,15 @@ from importlib import import_module
 from pathlib import Path
 
 from celery import Celery
+from celery.worker.consumer import Consumer
 from kombu import Exchange, Queue
 
 from shared.messaging.connection import connect
 from shared.messaging.permissions import TASKS
 from shared.messaging.rpc import RpcClient
+from shared.principals import ANSWERING as SERVICES
 from shared.settings import Settings
 
-SERVICES = ("identity", "directory", "feeds", "audit", "disclosure")
 TASK_QUEUE = TASKS
 # Scheduled work may take long (a day's archiving): the worker waits this long for its answer.
 SCHEDULED_ANSWER_SECONDS = 600
@@ -53,7 +54,7 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True, timezone="UTC", enable_utc=True,
         worker_hijack_root_logger=False,
         # No remote control, events or gossip: each would need broker rights (queues of its own) beyond the task queue's.
-        worker_enable_remote_control=False, worker_send_task_events=False,
+        worker_enable_remote_control=False, worker_send_task_events=False, worker_consumer=f"{__name__}:WorkerConsumer",
         beat_schedule={
             request: {"task": "contactpoint.perform", "schedule": seconds, "args": (request,)}
             for request, seconds in schedules().items()
@@ -63,12 +64,21 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
+class WorkerConsumer(Consumer):
+    """Celery's consumer without native delayed delivery, which on seeing a quorum queue declares 28 exchanges and queues
+    of its own (rights the worker does not have, so it retried every few seconds): no ContactPoint task is ever delayed."""
+
+    class Blueprint(Consumer.Blueprint):
+        default_steps = [step for step in Consumer.Blueprint.default_steps if not step.endswith(":DelayedDelivery")]
+
+
 def run_celery(settings: Settings, role: str) -> None:
     """Runs the Celery ``worker`` or the ``scheduler`` (beat) in the foreground until SIGTERM, as its own broker user."""
     settings = settings.for_service(role)
     app = make_celery(settings)
     if role == "worker":
-        app.worker_main(["worker", "--loglevel=WARNING", "--concurrency=2", "--queues", TASK_QUEUE, "--without-gossip", "--without-mingle"])
+        app.worker_main(["worker", "--loglevel=WARNING", "--concurrency=2", "--queues", TASK_QUEUE, "--without-gossip", "--without-mingle",
+                         "--without-heartbeat"])
     else:
         schedule_file = Path(tempfile.gettempdir()) / f"contactpoint-beat-{settings.vhost.strip('/') or 'default'}"
         app.start(["beat", "--loglevel=WARNING", "--schedule", str(schedule_file)])
