@@ -24,6 +24,7 @@ BROKER_OPTIONS = {"confirm_publish": True}
 EMBEDDED_OPTIONS = {"polling_interval": 0.005}
 # Enough for a few small messages at once; py-amqp copies what is left of its buffer on each read, so not more.
 READ_AHEAD = 8192
+HEARTBEAT_SECONDS = 30
 
 
 def connect(settings: Settings) -> Connection:
@@ -31,7 +32,7 @@ def connect(settings: Settings) -> Connection:
         # The in-memory broker checks no one; the process still names itself on what it publishes, as on RabbitMQ.
         return Connection("memory://localhost//", userid=settings.names.broker_user(settings.service or "operator"),
                           transport_options=EMBEDDED_OPTIONS)
-    return Connection(settings.amqp_url, transport=_Transport, transport_options=BROKER_OPTIONS, heartbeat=30, connect_timeout=15)
+    return Connection(settings.amqp_url, transport=_Transport, transport_options=BROKER_OPTIONS, heartbeat=HEARTBEAT_SECONDS, connect_timeout=15)
 
 
 class _ReadingAhead(TCPTransport):

@@ -9,17 +9,22 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 from kombu import Connection, Consumer, Queue
 
 from shared.errors import Unavailable, error_from
 from shared.gate import AUTHORIZATION
+from shared.messaging.connection import HEARTBEAT_SECONDS, connect
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import publish_on, without_waiting_for_confirms
 from shared.messaging.topology import RPC
 
 
 DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
+# A client's connection sends no heartbeat while it waits for its next question, so the broker closes one
+# left idle for two heartbeat intervals; one idle longer than an interval is made anew before it is used.
+IDLE_SECONDS = HEARTBEAT_SECONDS
 
 
 class RpcClient:
@@ -31,6 +36,7 @@ class RpcClient:
         self._connection: Connection | None = None
         self._awaited: str | None = None
         self._answers: dict[str, dict] = {}
+        self._used_at = 0.0
 
     def call(self, method: str, payload: dict, token: str | None = None):
         """The answer to ``method``, asked for the person whose access token this is, or for this process itself."""
@@ -62,6 +68,10 @@ class RpcClient:
         return answer["result"]
 
     def _ensure_connection(self) -> None:
+        now = time.monotonic()
+        idle, self._used_at = now - self._used_at, now
+        if self._connection is not None and idle > IDLE_SECONDS:
+            self.close()
         if self._connection is not None:
             return
         self._connection = self._connect()
@@ -87,3 +97,18 @@ class RpcClient:
             self._connection.release()
         self._connection = None
         self._answers.clear()
+
+
+class Asker:
+    """Asks over ``cp.rpc`` with a connection per question, for a service whose questions are rare (an approved
+    disclosure, a new source): thread-safe, and holds no connection between questions."""
+
+    def __init__(self, settings):
+        self._connect = partial(connect, settings)
+
+    def __call__(self, method: str, payload: dict, token: str | None = None):
+        client = RpcClient(self._connect)
+        try:
+            return client.call(method, payload, token)
+        finally:
+            client.close()

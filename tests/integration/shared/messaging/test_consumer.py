@@ -90,3 +90,27 @@ def test_a_request_nobody_answers_times_out_as_unavailable(probe):
     with pytest.raises(Unavailable, match="did not answer"):
         client.call(f"{probe.service.name}.note", {"text": "anyone?"})
     client.close()
+
+
+def test_a_client_left_idle_past_the_brokers_heartbeat_asks_on_a_new_connection(probe):
+    """An idle client sends no heartbeat, so the broker may have closed its connection: its next question must not fail on it."""
+    from shared.messaging import rpc
+    from shared.messaging.connection import connect
+
+    connections = []
+
+    def connecting():
+        connections.append(connect(probe.service.settings))
+        return connections[-1]
+
+    client = rpc.RpcClient(connecting, timeout=10)
+    method = f"{probe.service.name}.note"
+    with running(probe.service):
+        client.call(method, {"text": "first"})
+        client.call(method, {"text": "at once"})
+        client._used_at -= rpc.IDLE_SECONDS + 1  # as if left idle that long
+        client.call(method, {"text": "after a while"})
+    client.close()
+
+    assert len(connections) == 2
+    assert probe.note_texts() == ["first", "at once", "after a while"]
