@@ -21,8 +21,10 @@ from tqdm import tqdm
 from contactpoint import partner, synthetic
 from contactpoint.keys import with_fresh_keys
 from shared.contracts.requests import ADD_SOURCE, ADD_USER
+from shared.messaging import topology
 from shared.messaging.connection import connect
 from shared.migrations import upgrade
+from shared.principals import ANSWERING
 from shared.settings import Settings
 
 HOME = Path(".contactpoint")
@@ -50,7 +52,9 @@ def run_demo(port: int, children: int) -> None:
     shutil.rmtree(HOME, ignore_errors=True)
     settings = embedded_settings(port)
     upgrade(settings.database_url)
-    services = {name: import_module(f"services.{name}.bootstrap").bootstrap(settings) for name in ("identity", "directory", "feeds", "audit", "disclosure")}
+    services = {name: import_module(f"services.{name}.bootstrap").bootstrap(settings) for name in ANSWERING}
+    with connect(settings) as connection:
+        topology.declare(connection)  # before any service asks another (feeds asks the provisioner for each source's user)
     stop = threading.Event()
     threads = [threading.Thread(target=s.run, args=(stop,), name=name, daemon=True) for name, s in services.items()]
     for thread in threads:

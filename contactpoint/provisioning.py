@@ -61,10 +61,10 @@ def _provision_broker(settings: Settings) -> None:
     for process, password in _processes_with(settings, "BROKER", principals.PROCESSES):
         user = settings.names.broker_user(process)
         allowed = permissions.for_process(process)
-        admin.create_user(user, password)
+        admin.create_user(user, password, tags="administrator" if process in principals.WITH_BROKER_ADMINISTRATION else "")
         admin.grant(user, configure=allowed.configure, write=allowed.write, read=allowed.read)
         for exchange, routing_keys in allowed.topics.items():
-            admin.grant_topic(user, exchange, write=routing_keys, read="^$")
+            admin.grant_topic(user, exchange, write=routing_keys, read=allowed.binds.get(exchange, permissions.NOTHING))
 
 
 def _remove_broker_users(settings: Settings) -> list[str]:

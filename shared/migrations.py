@@ -12,8 +12,9 @@ from alembic.config import Config
 from sqlalchemy import MetaData, text
 
 from shared.db import ServiceDatabase, is_sqlite
+from shared.principals import WITH_DATA
 
-SERVICES_WITH_DATA = ("identity", "directory", "feeds", "audit", "disclosure")
+SERVICES_WITH_DATA = WITH_DATA
 MIGRATION_LOCK = 7_200_002
 
 

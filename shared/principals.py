@@ -14,12 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Every process ``contactpoint up`` runs, each under a name of its own.
-PROCESSES = ("identity", "directory", "feeds", "audit", "disclosure", "portal", "worker", "scheduler")
-WITH_DATA = ("identity", "directory", "feeds", "audit", "disclosure")
+PROCESSES = ("identity", "directory", "feeds", "audit", "disclosure", "provisioner", "portal", "worker", "scheduler")
+# Those that answer requests on ``cp.rpc``, each from a queue of its own, and keep their own schema.
+ANSWERING = ("identity", "directory", "feeds", "audit", "disclosure", "provisioner")
+WITH_DATA = ANSWERING
+# Those that answer people (the provisioner answers only services).
+PERSON_FACING = ("identity", "directory", "feeds", "audit", "disclosure")
 # Those that check a person's session (or keep sessions, identity) in Redis.
-WITH_SESSIONS = ("identity", "directory", "feeds", "audit", "disclosure", "portal")
-# Those that create broker users (partner systems, security teams) through the management API.
-WITH_BROKER_ADMINISTRATION = ("feeds", "audit")
+WITH_SESSIONS = (*PERSON_FACING, "portal")
+# The one that creates and removes broker users (partner systems', security teams'): a broker administrator
+# that takes requests from feeds and audit alone, and holds nothing else (no person's data, no secret).
+WITH_BROKER_ADMINISTRATION = ("provisioner",)
 
 # The roles identity gives people: every request that a person may put names some of them as its askers.
 PRACTITIONER, LA_ADMIN, AUDITOR, APPROVER = "practitioner", "la_admin", "auditor", "approver"

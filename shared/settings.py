@@ -141,6 +141,7 @@ class Settings:
         return replace(
             narrowed,
             amqp_url=_logged_in(self.amqp_url, names.broker_user(process), self.password("BROKER", process)),
+            amqp_admin_url=_logged_in(narrowed.amqp_admin_url, names.broker_user(process), self.password("BROKER", process)),
             database_url="" if _known_without(process, principals.WITH_DATA)
             else _logged_in(self.database_url, names.database_role(process), self.password("DB", process)),
             redis_url="" if _known_without(process, principals.WITH_SESSIONS)

@@ -60,5 +60,16 @@ def migrated(settings: Settings) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def provisioner(migrated: Settings) -> Iterator:
+    """The provisioner, running in a thread for the whole run: feeds and audit ask it for every source's and team's broker user."""
+    from services.provisioner.bootstrap import bootstrap
+    from tests.support import running
+
+    service = bootstrap(migrated)
+    with running(service):
+        yield service
+
+
+@pytest.fixture(scope="session")
 def broker_admin(settings: Settings) -> BrokerAdmin:
     return BrokerAdmin(settings.amqp_admin_url, settings.vhost)

@@ -6,9 +6,10 @@ import sys
 import click
 
 from contactpoint.commands.common import settings, show
+from shared.principals import ANSWERING
 from shared.settings import Settings
 
-SERVICE_NAMES = ("identity", "directory", "feeds", "audit", "disclosure", "portal")
+SERVICE_NAMES = (*ANSWERING, "portal")
 SCHEDULING = ("worker", "scheduler")
 
 

@@ -1,7 +1,7 @@
 """The audit service's composition root."""
 from services.audit import handlers
 from services.audit.models import MESSAGING
-from shared.broker_admin import BrokerAdmin
+from shared.messaging.rpc import Asker
 from shared.service import Service, build_service
 from shared.settings import Settings
 
@@ -9,5 +9,5 @@ from shared.settings import Settings
 def bootstrap(settings: Settings) -> Service:
     settings = settings.for_service(handlers.SERVICE)
     # Events wait durably in the queue until they are stored, so the audit service yields the CPU to searches under load.
-    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(settings=settings, broker=BrokerAdmin.for_settings(settings)),
+    return build_service(handlers.SERVICE, settings, MESSAGING, handlers.routes(settings=settings, ask_provisioner=Asker(settings)),
                          background=True)

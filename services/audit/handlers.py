@@ -1,28 +1,26 @@
 """The audit service's handlers: store each event once, at the end of the chain; show the trail to auditors."""
 from __future__ import annotations
 
-import re
 from functools import partial
 
-from kombu import Queue
 from sqlalchemy import select
 
 from services.audit import chain, checkpoints, rules, verification
-from services.audit.errors import NameTaken, UnknownAlert
+from services.audit.errors import UnknownAlert
 from services.audit.models import Alert, AuditRecord, AuditSubject, ChainHead, SignedCheckpoint
 from services.audit.queries import StoredHistory
 from services.audit.schemas import (
-    ActorOnlySchema, ExportTrailSchema, InvestigateAlertSchema, ListAlertsSchema, ListEventsSchema, SubscribeTeamSchema, VerifyAuditSchema,
+    ActorOnlySchema, ExportTrailSchema, InvestigateAlertSchema, ListAlertsSchema, ListEventsSchema, VerifyAuditSchema,
 )
-from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
 from shared.db import append_rows, one_of
-from shared.contracts.audit import NATIONAL, AuditEventSchema, alert_raised, audit_event
+from shared.contracts.audit import NATIONAL, AuditEventSchema, SubscribeTeamSchema, alert_raised, audit_event
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
-from shared.messaging.topology import ALERTS, AUDIT, AUDIT_EVENTS
+from shared.messaging.rpc import Asker
+from shared.messaging.topology import AUDIT_EVENTS
 from shared.gate import UnexpectedSender
-from shared.principals import AUDITOR, OPERATOR_ONLY, SCHEDULED, Names, people
+from shared.principals import AUDITOR, OPERATOR_ONLY, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
@@ -176,32 +174,17 @@ def _page(uow: UnitOfWork, filters: dict, limit: int) -> dict:
     }
 
 
-def subscribe_team(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin, names: Names) -> dict:
+def subscribe_team(uow: UnitOfWork, request: dict, envelope=None, *, ask_provisioner: Asker) -> dict:
     """A security team's own broker user and durable queue, bound to ``cp.audit`` and ``cp.alerts`` with its keys; it may only read.
 
-    Subscribing a team again adds its new bindings and gives it a new password. A name that is
-    already another broker user's (a service's, a partner system's, an administrator's) is refused.
+    The provisioner makes them. Subscribing a team again adds its new bindings and gives it a new
+    password. A name that is already another broker user's (a service's, a partner system's, an
+    administrator's) is refused.
     """
     team_id, bindings = request["team_id"], request["bindings"]
-    queue_name = team_queue_name(team_id)
-    if team_id in names.reserved or (broker.user_exists(team_id) and broker.read_permission(team_id) != _reading(queue_name)):
-        raise NameTaken(team_id)
-    password = new_password()
-    broker.create_user(team_id, password)
-    broker.grant(team_id, configure="^$", write="^$", read=_reading(queue_name))
-    for exchange in (AUDIT, ALERTS):
-        for key in bindings:
-            broker.declare(Queue(queue_name, exchange, routing_key=key, durable=True, queue_arguments={"x-queue-type": "quorum"}))
+    made = ask_provisioner(requests.OPEN_TEAM_ACCOUNT, {"team_id": team_id, "bindings": bindings})
     uow.emit(audit_event(SERVICE, "team_subscribed", actor=request["actor"], subject=team_id, detail={"bindings": bindings}))
-    return {"team_id": team_id, "queue": queue_name, "amqp_password": password}
-
-
-def team_queue_name(team_id: str) -> str:
-    return f"{AUDIT.name}.{team_id}"
-
-
-def _reading(queue_name: str) -> str:
-    return f"^{re.escape(queue_name)}$"
+    return {"team_id": team_id, **made}
 
 
 def verify_store(uow: UnitOfWork, request: dict, envelope=None, *, settings: Settings) -> dict:
@@ -241,14 +224,14 @@ def _stored(record: AuditRecord) -> verification.StoredEvent:
     return verification.StoredEvent(record.seq, record.event, record.prev_hash, record.hash, columns)
 
 
-def routes(*, settings: Settings, broker: BrokerAdmin) -> Routes:
+def routes(*, settings: Settings, ask_provisioner: Asker) -> Routes:
     auditors = people(AUDITOR)
     return Routes(
         requests={
             requests.LIST_AUDIT_EVENTS: Request(ListEventsSchema, list_events, auditors),
             requests.VERIFY_AUDIT: Request(VerifyAuditSchema, partial(verify_store, settings=settings), auditors | OPERATOR_ONLY),
             requests.EXPORT_TRAIL: Request(ExportTrailSchema, export_trail, auditors),
-            requests.SUBSCRIBE_TEAM: Request(SubscribeTeamSchema, partial(subscribe_team, broker=broker, names=settings.names), OPERATOR_ONLY),
+            requests.SUBSCRIBE_TEAM: Request(SubscribeTeamSchema, partial(subscribe_team, ask_provisioner=ask_provisioner), OPERATOR_ONLY),
             requests.LIST_ALERTS: Request(ListAlertsSchema, list_alerts, auditors),
             requests.INVESTIGATE_ALERT: Request(InvestigateAlertSchema, investigate_alert, auditors),
             requests.CHECKPOINT_AUDIT: Request(ActorOnlySchema, partial(sign_checkpoint, settings=settings), SCHEDULED),

@@ -60,14 +60,3 @@ class ExportTrailSchema(Schema):
     whose = fields.Nested(TrailOwnerSchema, required=True)
     after_seq = fields.Integer(load_default=None)
 
-
-TEAM_ID = r"^[a-z0-9][a-z0-9_-]{1,62}$"
-BINDING_KEY = r"^(\*|#|[A-Za-z0-9_-]+)(\.(\*|#|[A-Za-z0-9_-]+))*$"
-
-
-class SubscribeTeamSchema(Schema):
-    team_id = fields.String(required=True, validate=validate.Regexp(TEAM_ID, error="a team id is lower-case letters, digits, '-' and '_'"))
-    bindings = fields.List(
-        fields.String(validate=validate.Regexp(BINDING_KEY, error="a binding key is words, '*' and '#' joined by dots")),
-        required=True, validate=validate.Length(min=1),
-    )

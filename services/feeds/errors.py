@@ -11,12 +11,6 @@ class SourceExists(Conflict):
         super().__init__(f"a source named {source_id!r} is already registered")
 
 
-class NameTaken(Conflict):
-    code = "name_taken"
-
-    def __init__(self, name: str):
-        super().__init__(f"{name!r} is already the name of a user of the message broker: choose another")
-
 
 class UnknownSource(NotFound):
     def __init__(self, source_id: str):

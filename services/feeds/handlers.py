@@ -1,7 +1,6 @@
 """The feeds service's handlers: take in what sources send, link it to a child, and tell the directory and the source."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -10,7 +9,6 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from services.feeds import linking, matching, merging
 from services.feeds.errors import (
-    NameTaken,
     NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask,
 )
 from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
@@ -18,7 +16,6 @@ from services.feeds.schemas import (
     AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, RepublishChildrenSchema,
     ReviewDecisionSchema, SourceIdSchema, SplitRecordSchema,
 )
-from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import child_merged
@@ -26,8 +23,9 @@ from shared.contracts.feeds import NO_INVOLVEMENT, feedback, kind_of, rejection,
 from shared.db import append_rows, one_of
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
-from shared.messaging.topology import FEEDS, FEEDS_PARTNER_MESSAGES, feedback_queue
-from shared.principals import LA_ADMIN, OPERATOR, OPERATOR_ONLY, Names, people
+from shared.messaging.rpc import Asker
+from shared.messaging.topology import FEEDS_PARTNER_MESSAGES
+from shared.principals import LA_ADMIN, OPERATOR, OPERATOR_ONLY, people
 from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
@@ -298,33 +296,26 @@ def _may_manage_sources(actor: dict, la_code: str | None) -> None:
         raise NotYourLA("an LA's ContactPoint team manages its own LA's sources only")
 
 
-def add_source(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin, names: Names) -> dict:
+def add_source(uow: UnitOfWork, request: dict, envelope=None, *, ask_provisioner: Asker) -> dict:
+    """A source, with its own broker user made by the provisioner (which refuses a name that is already a broker user's)."""
     source_id = request["source_id"]
     _may_manage_sources(request["actor"], request["la_code"])
     if uow.session.get(Source, source_id) is not None:
         raise SourceExists(source_id)
-    # A source's broker user is made under its own name: never over a service's, an administrator's, a team's or another's.
-    if source_id in names.reserved or broker.user_exists(source_id):
-        raise NameTaken(source_id)
     uow.session.add(Source(source_id=source_id, name=request["name"], la_code=request["la_code"], kinds=request["kinds"], enabled=True))
-    password = new_password()
-    own = re.escape(source_id)
-    broker.create_user(source_id, password)
-    broker.grant(source_id, configure="^$", write=f"^{re.escape(FEEDS.name)}$", read=f"^cp\\.feedback\\.{own}$")
-    broker.grant_topic(source_id, FEEDS.name, write=f"^{own}\\.[^.]+$", read="^$")
-    broker.declare(feedback_queue(source_id))
+    password = ask_provisioner(requests.OPEN_SOURCE_ACCOUNT, {"source_id": source_id})["amqp_password"]
     uow.emit(audit_event(SERVICE, "source_added", actor=request["actor"], la_code=request["la_code"], subject=source_id,
                          detail={"kinds": request["kinds"]}))
     return {"source_id": source_id, "amqp_password": password}
 
 
-def disable_source(uow: UnitOfWork, request: dict, envelope=None, *, broker: BrokerAdmin) -> dict:
+def disable_source(uow: UnitOfWork, request: dict, envelope=None, *, ask_provisioner: Asker) -> dict:
     source = uow.session.get(Source, request["source_id"])
     if source is None:
         raise UnknownSource(request["source_id"])
     _may_manage_sources(request["actor"], source.la_code)
     source.enabled = False
-    broker.delete_user(source.source_id)
+    ask_provisioner(requests.CLOSE_SOURCE_ACCOUNT, {"source_id": source.source_id})
     uow.emit(audit_event(SERVICE, "source_disabled", actor=request["actor"], la_code=source.la_code, subject=source.source_id))
     return {"source_id": source.source_id, "enabled": False}
 
@@ -395,12 +386,12 @@ def republish_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 
 
-def routes(*, broker: BrokerAdmin, names: Names) -> Routes:
+def routes(*, ask_provisioner: Asker) -> Routes:
     la_team = people(LA_TEAM) | OPERATOR_ONLY
     return Routes(
         requests={
-            requests.ADD_SOURCE: Request(AddSourceSchema, partial(add_source, broker=broker, names=names), la_team),
-            requests.DISABLE_SOURCE: Request(SourceIdSchema, partial(disable_source, broker=broker), la_team),
+            requests.ADD_SOURCE: Request(AddSourceSchema, partial(add_source, ask_provisioner=ask_provisioner), la_team),
+            requests.DISABLE_SOURCE: Request(SourceIdSchema, partial(disable_source, ask_provisioner=ask_provisioner), la_team),
             requests.LIST_SOURCES: Request(ListSourcesSchema, list_sources, la_team),
             requests.LIST_REVIEWS: Request(ListReviewsSchema, list_reviews, la_team),
             requests.LINK_REVIEW: Request(ReviewDecisionSchema, link_review, la_team),

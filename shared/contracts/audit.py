@@ -152,3 +152,16 @@ def _printable(criteria: dict) -> dict:
     """The criteria that were given, in their JSON form."""
     return {name: value.isoformat() if hasattr(value, "isoformat") else value
             for name, value in criteria.items() if value not in (None, "")}
+
+
+# A security team's subscription: its id (also its broker user's name) and the routing keys its queue is bound with.
+TEAM_ID = r"^[a-z0-9][a-z0-9_-]{1,62}$"
+BINDING_KEY = r"^(\*|#|[A-Za-z0-9_-]+)(\.(\*|#|[A-Za-z0-9_-]+))*$"
+
+
+class SubscribeTeamSchema(Schema):
+    team_id = fields.String(required=True, validate=validate.Regexp(TEAM_ID, error="a team id is lower-case letters, digits, '-' and '_'"))
+    bindings = fields.List(
+        fields.String(validate=validate.Regexp(BINDING_KEY, error="a binding key is words, '*' and '#' joined by dots")),
+        required=True, validate=validate.Length(min=1),
+    )

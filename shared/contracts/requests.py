@@ -34,6 +34,10 @@ REPUBLISH_CHILDREN = "feeds.republish_children"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
 
+OPEN_SOURCE_ACCOUNT = "provisioner.open_source_account"
+CLOSE_SOURCE_ACCOUNT = "provisioner.close_source_account"
+OPEN_TEAM_ACCOUNT = "provisioner.open_team_account"
+
 REQUEST_DISCLOSURE = "disclosure.request"
 APPROVE_DISCLOSURE = "disclosure.approve"
 REFUSE_DISCLOSURE = "disclosure.refuse"

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 
 from shared.messaging.topology import ALERTS, AUDIT, DEAD, EVENTS, FEEDBACK, RPC
+from shared.principals import ANSWERING, PERSON_FACING
 
 DEFAULT_EXCHANGE = "amq.default"
 TASKS = "cp.tasks"  # the scheduler's queue and exchange for Celery (see shared/scheduling.py)
-ANSWERING = ("identity", "directory", "feeds", "audit", "disclosure")
 NOTHING = "^$"
 
 
@@ -26,6 +26,7 @@ class Permissions:
     write: str = NOTHING
     read: str = NOTHING
     topics: dict[str, str] = field(default_factory=dict)  # exchange -> routing keys it may publish with
+    binds: dict[str, str] = field(default_factory=dict)  # exchange -> routing keys it may bind queues with (none elsewhere)
 
 
 def _one_of(*names: str) -> str:
@@ -37,21 +38,41 @@ def _requests_of(*services: str) -> str:
 
 
 def for_process(process: str) -> Permissions:
+    if process == "provisioner":
+        return _provisioner()
     if process in ANSWERING:
         writes = [DEFAULT_EXCHANGE, AUDIT.name, DEAD.name]
         topics = {AUDIT.name: rf"^[^.]+\.{process}\.[a-z_]+$", DEAD.name: rf"^{process}\."}
         extra = {
-            "feeds": ([EVENTS.name, FEEDBACK.name], {EVENTS.name: r"^feeds\.child\.[a-z_]+$", FEEDBACK.name: r"^[^.]+\.[a-z_]+$"}),
-            "audit": ([ALERTS.name], {ALERTS.name: r"^[^.]+\.[a-z_]+$"}),
+            # Feeds and audit ask the provisioner for their partners' and teams' broker users, each only its own kind.
+            "feeds": ([EVENTS.name, FEEDBACK.name, RPC.name], {
+                EVENTS.name: r"^feeds\.child\.[a-z_]+$", FEEDBACK.name: r"^[^.]+\.[a-z_]+$",
+                RPC.name: r"^provisioner\.(open|close)_source_account$"}),
+            "audit": ([ALERTS.name, RPC.name], {ALERTS.name: r"^[^.]+\.[a-z_]+$", RPC.name: r"^provisioner\.open_team_account$"}),
             # The one request a service puts for a person: the record a second person's approval discloses.
             "disclosure": ([RPC.name], {RPC.name: r"^directory\.disclose$"}),
         }.get(process, ([], {}))
         return Permissions(write=_one_of(*writes, *extra[0]), read=rf"^{re.escape(process)}\.[a-z-]+$", topics={**topics, **extra[1]})
     if process == "portal":
-        return Permissions(write=_one_of(RPC.name), topics={RPC.name: _requests_of(*ANSWERING)})
+        return Permissions(write=_one_of(RPC.name), topics={RPC.name: _requests_of(*PERSON_FACING)})
     if process == "worker":
         return Permissions(configure=_one_of(TASKS), write=_one_of(RPC.name, TASKS), read=_one_of(TASKS),
-                           topics={RPC.name: _requests_of(*ANSWERING)})
+                           topics={RPC.name: _requests_of(*PERSON_FACING)})
     if process == "scheduler":
         return Permissions(configure=_one_of(TASKS), write=_one_of(TASKS))
     raise KeyError(process)
+
+
+def _provisioner() -> Permissions:
+    """It answers feeds and audit, and declares (then binds) partners' feedback queues and security teams' queues.
+
+    It is a broker administrator, which it must be to create users; these permissions are what its
+    own connection needs, no more, so that what it does on the broker is what its handlers say.
+    """
+    partners_queues = rf"{re.escape(FEEDBACK.name)}\.[^.]+|{re.escape(AUDIT.name)}\.[^.]+"
+    answers = "|".join(re.escape(name) for name in (DEFAULT_EXCHANGE, AUDIT.name, DEAD.name))
+    bound_to = "|".join(re.escape(name) for name in (FEEDBACK.name, AUDIT.name, ALERTS.name))
+    return Permissions(
+        configure=f"^({partners_queues})$", write=f"^({answers}|{partners_queues})$", read=rf"^(provisioner\.[a-z-]+|{bound_to})$",
+        topics={AUDIT.name: r"^[^.]+\.provisioner\.[a-z_]+$", DEAD.name: r"^provisioner\."}, binds={AUDIT.name: ".*"},
+    )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from kombu import Connection, Exchange, Queue
 
+from shared.principals import ANSWERING
+
 FEEDS = Exchange("cp.feeds", "topic", durable=True)
 FEEDBACK = Exchange("cp.feedback", "topic", durable=True)
 AUDIT = Exchange("cp.audit", "topic", durable=True)
@@ -62,6 +64,11 @@ def feedback_queue(source_id: str) -> Queue:
     )
 
 
+def team_queue(team_id: str, exchange: Exchange, binding: str) -> Queue:
+    """A security team's own queue, one binding of it: events and alerts wait here while the team is offline."""
+    return Queue(f"{AUDIT.name}.{team_id}", exchange, routing_key=binding, durable=True, queue_arguments={"x-queue-type": "quorum"})
+
+
 FEEDS_PARTNER_MESSAGES = work_queue("feeds.partner-messages", FEEDS, "#")
 DIRECTORY_CHILD_UPDATES = work_queue("directory.child-updates", EVENTS, "feeds.child.#")
 AUDIT_EVENTS = work_queue("audit.events", AUDIT, "#")
@@ -72,11 +79,7 @@ WORK_QUEUES = (
     DIRECTORY_CHILD_UPDATES,
     AUDIT_EVENTS,
     DISCLOSURE_CHILD_UPDATES,
-    rpc_queue("identity"),
-    rpc_queue("directory"),
-    rpc_queue("feeds"),
-    rpc_queue("audit"),
-    rpc_queue("disclosure"),
+    *(rpc_queue(service) for service in ANSWERING),
 )
 QUEUES = {queue.name: queue for queue in WORK_QUEUES}
 

@@ -34,7 +34,7 @@ CATEGORY_OF = {
 
 
 @pytest.fixture(scope="module")
-def services(migrated: Settings) -> Iterator[dict]:
+def services(migrated: Settings, provisioner) -> Iterator[dict]:
     built = {name: import_module(f"services.{name}.bootstrap").bootstrap(migrated) for name in ("identity", "directory", "feeds", "audit")}
     with running(*built.values()):
         yield built

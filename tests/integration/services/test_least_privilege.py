@@ -18,8 +18,13 @@ from services.audit.models import AuditRecord
 from shared import tokens
 from shared.contracts.audit import audit_event
 from shared.contracts.children import child_merged
-from shared.contracts.requests import ADD_SOURCE, ADD_USER, DISCLOSE_CHILD, SEARCH_CHILDREN, SUBSCRIBE_TEAM
-from shared.errors import Conflict, Forbidden, NotAuthenticated
+from shared.contracts.requests import (
+    ADD_SOURCE, ADD_USER, CLOSE_SOURCE_ACCOUNT, DISABLE_SOURCE, DISCLOSE_CHILD, OPEN_SOURCE_ACCOUNT, OPEN_TEAM_ACCOUNT, SEARCH_CHILDREN,
+    SUBSCRIBE_TEAM,
+)
+from shared.broker_admin import BrokerAdmin, BrokerAdminError
+from shared.errors import Conflict, Forbidden, NotAuthenticated, NotFound
+from shared.principals import PROCESSES
 from shared.messaging.connection import connect
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher, publish_on
@@ -227,6 +232,79 @@ def test_a_source_cannot_take_an_existing_broker_users_name(services, migrated, 
 def test_a_security_team_cannot_take_a_sources_name(services, source):
     with pytest.raises(Conflict):
         services["audit"].perform(SUBSCRIBE_TEAM, {"team_id": source.source_id, "bindings": ["#"], "actor": operator()})
+
+
+# Broker users: made by the provisioner alone, each of the kind its asker may ask for -------------------------------
+
+
+def asking_as(migrated, process: str) -> RpcClient:
+    return RpcClient(lambda: connect(migrated.for_service(process)))
+
+
+def test_only_the_provisioner_holds_the_brokers_administration_and_under_its_own_name(migrated):
+    assert [p for p in PROCESSES if migrated.for_service(p).amqp_admin_url] == ["provisioner"]
+    assert f"//{migrated.names.broker_user('provisioner')}:" in migrated.for_service("provisioner").amqp_admin_url
+
+
+def test_feeds_and_audit_cannot_use_the_management_api(migrated):
+    for process in ("feeds", "audit"):
+        own = migrated.for_service(process)
+        user, password = own.names.broker_user(process), own.password("BROKER", process)
+        admin = BrokerAdmin(f"http://{user}:{password}@127.0.0.1:{migrated.amqp_admin_url.rsplit(':', 1)[1]}", migrated.vhost)
+        with pytest.raises(BrokerAdminError, match="401"):
+            admin.create_user(unique("backdoor"), "a password")
+
+
+def test_feeds_cannot_ask_for_a_security_teams_account(migrated):
+    client = asking_as(migrated, "feeds")
+    try:
+        refused_by_broker(lambda: client.call(OPEN_TEAM_ACCOUNT, {"team_id": unique("spies"), "bindings": ["#"]}))
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("process", ["portal", "directory", "identity"])
+def test_no_other_process_may_ask_the_provisioner_for_a_source(migrated, process):
+    client = asking_as(migrated, process)
+    try:
+        refused_by_broker(lambda: client.call(OPEN_SOURCE_ACCOUNT, {"source_id": unique("rogue")}))
+    finally:
+        client.close()
+
+
+def test_a_person_cannot_ask_the_provisioner_even_through_feeds_credentials(migrated, provisioner, sign_in):
+    """The provisioner answers services alone: a token, even an LA team's, is no way in."""
+    la_admin = sign_in("la_admin")
+    client = asking_as(migrated, "feeds")
+    try:
+        with pytest.raises(NotAuthenticated, match="answers no person"):
+            client.call(OPEN_SOURCE_ACCOUNT, {"source_id": unique("rogue")}, la_admin.token)
+    finally:
+        client.close()
+
+
+def test_closing_a_source_cannot_remove_a_security_teams_user(migrated, services, broker_admin):
+    team_id = unique("soc")
+    services["audit"].perform(SUBSCRIBE_TEAM, {"team_id": team_id, "bindings": ["#"], "actor": operator()})
+    with pytest.raises(NotFound):
+        services["feeds"].perform(DISABLE_SOURCE, {"source_id": team_id, "actor": operator()})
+    client = asking_as(migrated, "feeds")
+    try:
+        with pytest.raises(NotFound):
+            client.call(CLOSE_SOURCE_ACCOUNT, {"source_id": team_id})
+    finally:
+        client.close()
+    assert broker_admin.user_exists(team_id)
+    broker_admin.delete_user(team_id)
+
+
+def test_closing_a_source_cannot_remove_a_user_the_provisioner_did_not_make(migrated, provisioner):
+    client = asking_as(migrated, "feeds")
+    try:
+        with pytest.raises(NotFound):
+            client.call(CLOSE_SOURCE_ACCOUNT, {"source_id": migrated.names.broker_user("audit")})
+    finally:
+        client.close()
 
 
 # PostgreSQL: each service's role reaches its own schema alone --------------------------------------------------------

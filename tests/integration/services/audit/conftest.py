@@ -48,7 +48,7 @@ def audit_store(migrated: Settings) -> Iterator[Settings]:
 
 
 @pytest.fixture
-def audit(audit_store: Settings):
+def audit(audit_store: Settings, provisioner):
     service = bootstrap(audit_store)
     yield service
     service.close()

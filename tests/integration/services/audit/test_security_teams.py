@@ -75,7 +75,7 @@ def test_a_team_id_or_binding_that_cannot_be_used_is_refused(audit):
         audit.perform(SUBSCRIBE_TEAM, {"team_id": "soc-x", "bindings": ["a..b"], "actor": OPERATOR})
 
 
-def test_the_subscribe_command_prints_the_queue_and_password_as_json(audit_store, broker_admin):
+def test_the_subscribe_command_prints_the_queue_and_password_as_json(audit_store, broker_admin, provisioner):
     team_id = unique("soc")
     try:
         done = subprocess.run([COMMAND, "audit", "subscribe", team_id, "--binding", "#", "--json"],

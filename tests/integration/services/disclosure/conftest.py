@@ -13,7 +13,7 @@ from tests.support import running, wait_until
 
 
 @pytest.fixture(scope="module")
-def services(migrated: Settings) -> Iterator[dict]:
+def services(migrated: Settings, provisioner) -> Iterator[dict]:
     built = {name: import_module(f"services.{name}.bootstrap").bootstrap(migrated)
              for name in ("identity", "directory", "feeds", "audit", "disclosure")}
     with running(*built.values()):

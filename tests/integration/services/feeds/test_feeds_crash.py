@@ -28,7 +28,7 @@ SECOND_RECORDS = 200  # the same children again from another source, linked by N
 
 
 @pytest.fixture
-def feeds(migrated, broker_admin):
+def feeds(migrated, broker_admin, provisioner):
     service = bootstrap(migrated)
     yield service
     service.close()

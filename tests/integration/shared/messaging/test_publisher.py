@@ -1,9 +1,12 @@
 """Publishing on a real broker: a batch is held by the broker, every message of it, when ``publish`` returns."""
 import uuid
+from dataclasses import replace
 from functools import partial
 
+import pytest
 from kombu import Queue
 
+from shared.errors import Unavailable
 from shared.messaging import topology
 from shared.messaging.connection import connect
 from shared.messaging.envelope import Envelope
@@ -25,3 +28,22 @@ def test_every_message_of_a_batch_is_in_its_queue_when_publish_returns(migrated)
             publisher.close()
 
     assert held == 501
+
+
+def test_an_audit_event_that_reaches_no_queue_fails_its_publish(migrated, broker_admin):
+    """Audit events go ``mandatory``: where nothing is bound to take them (the audit queue deleted, say), the broker
+    returns the event and the publisher raises, so the unit of work that emitted it is not taken as audited."""
+    vhost = f"{migrated.vhost}_unbound_{uuid.uuid4().hex[:6]}"
+    broker_admin.create_vhost(vhost)
+    unbound = replace(migrated, amqp_url=migrated.amqp_url.rsplit("/", 1)[0] + f"/{vhost}")
+    try:
+        with connect(unbound) as connection:
+            topology.AUDIT(connection.default_channel).declare()
+        publisher = Publisher(partial(connect, unbound))
+        try:
+            with pytest.raises(Unavailable, match="reached no queue"):
+                publisher.publish(Envelope(exchange=topology.AUDIT.name, routing_key="E08000035.directory.search", body={"n": 1}))
+        finally:
+            publisher.close()
+    finally:
+        broker_admin.delete_vhost(vhost)
