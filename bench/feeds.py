@@ -25,7 +25,7 @@ from services.feeds.models import SourceRecord
 from shared.contracts.requests import ADD_SOURCE
 from shared.messaging.connection import connect
 from shared.messaging.publisher import Publisher
-from shared.messaging.topology import DIRECTORY_CHILD_UPDATES, FEEDS_PARTNER_MESSAGES
+from shared.messaging.topology import DIRECTORY_CHILD_UPDATES, FEEDS_PARTNER_MESSAGES, rpc_queue
 from shared.settings import Settings
 
 SOURCE = "bench-schools"
@@ -74,9 +74,11 @@ def ingest(settings: Settings, messages: list[dict], report: Report) -> tuple[fl
     """Seconds until the feeds service has matched and committed every message, and until the directory holds every child;
     reports each service's CPU time per message."""
     feeds = feeds_service(settings)
-    password = feeds.perform(ADD_SOURCE, {
-        "source_id": SOURCE, "name": "Bench schools", "la_code": None, "kinds": ["school"],
-    })["amqp_password"]
+    with services(settings, "provisioner") as provisioner:  # makes the source's broker user
+        _wait_until_consuming(settings, provisioner, [rpc_queue("provisioner")])
+        password = feeds.perform(ADD_SOURCE, {
+            "source_id": SOURCE, "name": "Bench schools", "la_code": None, "kinds": ["school"],
+        })["amqp_password"]
     directory = directory_service(settings)
     try:
         with services(settings, "feeds", "directory") as running:
