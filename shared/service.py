@@ -117,11 +117,13 @@ class Service:
 
         One consumer takes every subscription; the others take only requests, which are
         independent of each other, so that one slow answer does not hold up the callers behind
-        it. Events keep a single consumer, so that they are handled in the order they came.
+        it. Events keep a single consumer, so that they are handled in the order they came. If the
+        relay or any consumer fails, the whole service stops and ``run`` raises, so that its supervisor
+        starts it again: a service consuming with a dead relay would commit work it never sent.
         """
-        relay = threading.Thread(target=self.relay.run, args=(stop,), name=f"{self.name}-outbox", daemon=True)
-        relay.start()
         failures: list[BaseException] = []
+        relay = self._watched(lambda: self.relay.run(stop), stop, failures, "outbox")
+        relay.start()
         requests = [sub for sub in self.subscriptions if sub.answers]
         # ``migrate`` declares the topology as the administrator; a service may not. The demo's broker lives in this process.
         consumers = [self._consumer(self.subscriptions, stop, failures, "consumer", declares_topology=self.settings.embedded)]
@@ -139,26 +141,31 @@ class Service:
 
     def _consumer(self, subscriptions: list[Subscription], stop: threading.Event, failures: list, role: str,
                   declares_topology: bool = False) -> threading.Thread:
-        """A consumer thread; if it fails, the whole service stops and ``run`` raises, so its supervisor starts it again.
-
-        In the demo, one consumer declares the whole topology first.
-        """
+        """A consumer thread. In the demo, one consumer declares the whole topology first."""
 
         def consume() -> None:
+            with connect(self.settings) as connection:
+                connection.ensure_connection(max_retries=CONNECT_ATTEMPTS, interval_start=0.5, interval_step=1, interval_max=5)
+                if declares_topology:
+                    topology.declare(connection)
+                worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work, gate=self.gate), subscriptions)
+                threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
+                worker.run()
+
+        return self._watched(consume, stop, failures, role)
+
+    def _watched(self, work, stop: threading.Event, failures: list, role: str) -> threading.Thread:
+        """A thread doing ``work``; if it fails, the failure is kept and every other thread of the service told to stop."""
+
+        def watched() -> None:
             try:
-                with connect(self.settings) as connection:
-                    connection.ensure_connection(max_retries=CONNECT_ATTEMPTS, interval_start=0.5, interval_step=1, interval_max=5)
-                    if declares_topology:
-                        topology.declare(connection)
-                    worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work, gate=self.gate), subscriptions)
-                    threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
-                    worker.run()
+                work()
             except BaseException as exc:
                 log.exception("%s %s stopped", self.name, role)
                 failures.append(exc)
                 stop.set()
 
-        return threading.Thread(target=consume, name=f"{self.name}-{role}", daemon=True)
+        return threading.Thread(target=watched, name=f"{self.name}-{role}", daemon=True)
 
     def close(self) -> None:
         self.publisher.close()

@@ -26,6 +26,22 @@ def test_a_service_whose_broker_cannot_be_reached_stops_and_raises(migrated, mon
     assert stop.is_set()
 
 
+def test_a_service_whose_outbox_relay_fails_stops_and_raises(migrated, monkeypatch):
+    """Consuming on with a dead relay would commit work that is never sent: the service stops, for its supervisor to restart."""
+    service = audit_service(migrated)
+
+    def broken_flush():
+        raise ValueError("a fault the relay does not expect")
+
+    monkeypatch.setattr(service.relay, "flush", broken_flush)
+    stop = threading.Event()
+
+    with pytest.raises(ValueError, match="does not expect"):
+        service.run(stop)
+
+    assert stop.is_set()
+
+
 LOWEST_PRIORITY = 19
 
 
