@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import random
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +31,7 @@ import pyotp
 from bench.processes import Running, services
 from bench.report import Report, cpu_seconds, stopwatch
 from contactpoint import synthetic
+from contactpoint.sandbox import free_port
 from services.directory.handlers import RECORD_FIELDS, keys_of, search_columns
 from services.directory.matching import dated_keys, dates_meant, named_keys
 from services.identity.bootstrap import bootstrap as identity_service
@@ -134,7 +134,7 @@ def raw_latencies(settings: Settings, criteria: list[dict], clients: int, query:
 def api_latencies(settings: Settings, rounds: list[tuple[str, list[dict], bool]], clients: int, report: Report) -> list[list[float]]:
     """For each round of (what it is, criteria, whether each search finds a child), the latency of every search; reports the
     rate of searches and each service's CPU time per search."""
-    settings = settings.but(http_addr=f"127.0.0.1:{_free_port()}")
+    settings = settings.but(http_addr=f"127.0.0.1:{free_port()}")
     base_url = f"http://{settings.http_addr}"
     with services(settings, "identity", "audit", "directory", "portal") as running:
         authorised = {"Authorization": f"Bearer {_sign_in(settings, base_url, running)}"}
@@ -193,9 +193,3 @@ def _sign_in(settings: Settings, base_url: str, running: Running) -> str:
 
 def _libpq(settings: Settings) -> str:
     return settings.database_url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -5,6 +5,7 @@ Tests and benchmarks both use it, so that two runs on one machine never see each
 from __future__ import annotations
 
 import contextlib
+import socket
 import uuid
 from datetime import datetime, timedelta, timezone
 from collections.abc import Iterator
@@ -99,3 +100,10 @@ def is_abandoned(name: str, now: datetime, in_use: bool = False) -> bool:
     except (IndexError, ValueError):
         return not in_use
     return now - started > ABANDONED_AFTER
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nothing listens on just now (for a server to start, or one that must not answer)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import threading
 import time
 import uuid
@@ -42,13 +41,6 @@ def running(*services) -> Iterator[None]:
         stop.set()
         for thread in threads:
             thread.join(timeout=10)
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on just now (for a server a test starts, or one that must not answer)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def unique(prefix: str) -> str:

@@ -14,7 +14,8 @@ import httpx
 import pyotp
 import pytest
 
-from tests.support import environment_for, free_port, wait_until
+from contactpoint.sandbox import free_port
+from tests.support import environment_for, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,8 @@
 import pytest
 
 from tests.e2e.conftest import contactpoint
-from tests.support import environment_for, free_port
+from contactpoint.sandbox import free_port
+from tests.support import environment_for
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import pytest
 
 from contactpoint.synthetic import population
 from tests.e2e.conftest import COMMAND
-from tests.support import free_port
+from contactpoint.sandbox import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,8 @@ import shared.service
 from services.audit.bootstrap import bootstrap as audit_service
 from shared.messaging.connection import connect
 from shared.messaging.topology import rpc_queue
-from tests.support import environment_for, free_port, wait_until
+from contactpoint.sandbox import free_port
+from tests.support import environment_for, wait_until
 
 
 def test_a_service_whose_broker_cannot_be_reached_stops_and_raises(migrated, monkeypatch):
