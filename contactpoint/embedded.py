@@ -1,4 +1,4 @@
-"""``contactpoint demo``: every service in one process, on SQLite files, kombu's in-memory broker and an in-memory Redis.
+"""``contactpoint demo``: every service in one process, on a PostgreSQL server of its own, kombu's in-memory broker and an in-memory Redis.
 
 For someone with nothing installed to try ContactPoint. It starts afresh each time in
 ``./.contactpoint/``, seeds a synthetic population through the same feed path partners use,
@@ -7,7 +7,6 @@ and prints the demo accounts with their passwords and TOTP secrets.
 from __future__ import annotations
 
 import random
-import shutil
 import signal
 import threading
 import time
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 from tqdm import tqdm
 
 from contactpoint import partner, synthetic
+from contactpoint.demo_database import demo_database
 from contactpoint.keys import with_fresh_keys
 from shared.contracts.requests import ADD_SOURCE, ADD_USER
 from shared.messaging import topology
@@ -39,18 +39,21 @@ DEMO_ACCOUNTS = (
 DEMO_SOURCES = (("demo-schools", "Demo schools MIS", ("school",)), ("demo-health", "Demo community health", ("health", "sexual_health", "mental_health")))
 
 
-def embedded_settings(port: int) -> Settings:
+def embedded_settings(port: int, database_url: str) -> Settings:
     return with_fresh_keys(Settings(
-        amqp_url="memory://", amqp_admin_url="", database_url=f"sqlite:///{HOME}",
+        amqp_url="memory://", amqp_admin_url="", database_url=database_url,
         redis_url="memory://", http_addr=f"127.0.0.1:{port}",
     ))
 
 
 def run_demo(port: int, children: int) -> None:
+    with demo_database(HOME / "postgres") as database_url:
+        _serve(embedded_settings(port, database_url), children)
+
+
+def _serve(settings: Settings, children: int) -> None:
     from services.portal.server import serving
 
-    shutil.rmtree(HOME, ignore_errors=True)
-    settings = embedded_settings(port)
     upgrade(settings.database_url)
     services = {name: import_module(f"services.{name}.bootstrap").bootstrap(settings) for name in ANSWERING}
     with connect(settings) as connection:
