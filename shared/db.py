@@ -1,29 +1,22 @@
 """Each service's own schema, and the unit of work that changes it.
 
-On PostgreSQL every service has a schema of its own in one database. In embedded mode the
-database URL names a folder and each service keeps one SQLite file there; the schema name is
-translated away, so the same models and migrations serve both.
+Every service has a schema of its own in one PostgreSQL database (the demo's too: it starts a
+server of its own).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from functools import partial
-from pathlib import Path
 
 from psycopg.types.json import Json
-from sqlalchemy import JSON, BigInteger, Boolean, Integer, MetaData, String, Table, bindparam, create_engine, event, func, insert, select
+from sqlalchemy import JSON, Boolean, MetaData, Table, bindparam, create_engine, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Engine, Result, make_url
+from sqlalchemy.engine import Engine, Result
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
-from sqlalchemy.types import TypeDecorator, TypeEngine
-
-# SQLite only autoincrements an INTEGER PRIMARY KEY, so big keys are plain integers there.
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from sqlalchemy.types import TypeDecorator
 
 
 def service_base(schema: str) -> type[DeclarativeBase]:
@@ -44,19 +37,8 @@ def service_base(schema: str) -> type[DeclarativeBase]:
     return Base
 
 
-def is_sqlite(database_url: str) -> bool:
-    return database_url.startswith("sqlite")
-
-
 def make_engine(database_url: str, schema: str, reads_only: bool = False) -> Engine:
     """The engine of a service's schema; ``reads_only``, one whose connections only read (see ``ServiceDatabase.readers``)."""
-    if is_sqlite(database_url):
-        folder = Path(make_url(database_url).database or ".contactpoint")
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{schema}.db"
-        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False})
-        event.listen(engine, "connect", partial(_sqlite_pragmas, path=path, schema=schema))
-        return engine.execution_options(schema_translate_map={schema: None}, **(READING if reads_only else {}))
     # No ping before each checkout: a round trip every unit of work. A connection the server has
     # dropped fails its first statement, is discarded, and the consumer tries the message again.
     reading = {"connect_args": {"options": PLANNED_ONCE}, **READING} if reads_only else {}
@@ -70,18 +52,8 @@ READING = {"isolation_level": "AUTOCOMMIT"}
 PLANNED_ONCE = "-c plan_cache_mode=force_generic_plan"
 
 
-def _sqlite_pragmas(dbapi_connection, _record, *, path: Path, schema: str) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    # The file again under the service's schema name, so that SQL naming the schema (Alembic's
-    # ALTER TABLE, which the schema translation does not reach) finds the same tables.
-    cursor.execute("ATTACH DATABASE ? AS ?", (str(path), schema))
-    cursor.close()
-
-
 class one_of(ColumnElement[bool]):
-    """``column IN values`` sent as one parameter however many the values: ``= ANY(array)`` on PostgreSQL.
+    """``column IN values`` sent as one parameter however many the values: ``= ANY(array)``.
 
     An IN of hundreds of values is a statement of hundreds of parameters, new to the driver's
     cache and the server's plans at every length; one array parameter keeps it one statement.
@@ -108,38 +80,20 @@ class one_of(ColumnElement[bool]):
 
 
 class _ValueList(TypeDecorator):
-    """A list bound as an array on PostgreSQL and as JSON text elsewhere (SQLite reads it with ``json_each``)."""
+    """An array parameter given any collection of values (a set, a tuple): bound as the list the driver makes an array of."""
 
-    impl = String
+    impl = ARRAY
     cache_ok = True
 
-    def __init__(self, item_type: TypeEngine):
-        super().__init__()
-        self.item_type = item_type
-
-    def load_dialect_impl(self, dialect):
-        return dialect.type_descriptor(ARRAY(self.item_type) if dialect.name == "postgresql" else String())
-
     def process_bind_param(self, value, dialect):
-        return list(value) if dialect.name == "postgresql" else json.dumps(list(value), default=str)
+        return list(value)
 
 
-@compiles(one_of, "postgresql")
+@compiles(one_of)
 def _one_of_as_any(element: one_of, compiler, **kw) -> str:
     if len(element.columns) == 1:
         return f"{compiler.process(element.columns[0], **kw)} = ANY({compiler.process(element.arrays[0], **kw)})"
     return f"({_listed(element.columns, compiler, **kw)}) IN (SELECT * FROM unnest({_listed(element.arrays, compiler, **kw)}))"
-
-
-@compiles(one_of)
-def _one_of_as_json_each(element: one_of, compiler, **kw) -> str:
-    if len(element.columns) == 1:
-        return f"{compiler.process(element.columns[0], **kw)} IN (SELECT value FROM json_each({compiler.process(element.arrays[0], **kw)}))"
-    # The n-th values of the arrays make the n-th row.
-    arrays = [f"json_each({compiler.process(array, **kw)}) AS v{n}" for n, array in enumerate(element.arrays)]
-    joined = " JOIN ".join(arrays[:1] + [f"{array} ON v{n}.key = v0.key" for n, array in enumerate(arrays[1:], start=1)])
-    values = ", ".join(f"v{n}.value" for n in range(len(arrays)))
-    return f"({_listed(element.columns, compiler, **kw)}) IN (SELECT {values} FROM {joined})"
 
 
 def _listed(elements, compiler, **kw) -> str:
@@ -149,11 +103,9 @@ def _listed(elements, compiler, **kw) -> str:
 def insert_rows(session: Session, statement: Insert, rows: list[dict]) -> Result:
     """Runs an INSERT (with whatever ON CONFLICT and RETURNING it carries) for many rows, all with the same columns.
 
-    On PostgreSQL as one statement over ``unnest`` of one array a column, where an executemany
-    would run the INSERT once a row.
+    As one statement over ``unnest`` of one array a column, where an executemany would run the
+    INSERT once a row.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return session.execute(statement, rows)
     names = list(rows[0])
     columns = statement.table.c
     arrays = func.unnest(*(bindparam(None, [row[name] for row in rows], type_=ARRAY(columns[name].type)) for name in names))
@@ -163,18 +115,17 @@ def insert_rows(session: Session, statement: Insert, rows: list[dict]) -> Result
 def append_rows(session: Session, table: Table, rows: list[dict]) -> None:
     """Inserts new rows, all with the same columns, in the session's transaction.
 
-    On PostgreSQL by COPY: for a batch of hundreds it costs both sides a fraction of an INSERT.
+    By COPY: for a batch of hundreds it costs both sides a fraction of an INSERT.
     """
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
-        return
     names = list(rows[0])
     as_json = {name for name in names if isinstance(table.c[name].type, JSON)}
     quote = connection.dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.schema)}.{quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+    # COPY is written here, not compiled: it names the schema as the engine's translation map would.
+    schema = connection.get_execution_options().get("schema_translate_map", {}).get(table.schema, table.schema)
+    statement = f"COPY {quote(schema)}.{quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([Json(row[name]) if name in as_json else row[name] for name in names])

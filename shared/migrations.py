@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData, text
 
-from shared.db import ServiceDatabase, is_sqlite
+from shared.db import ServiceDatabase
 from shared.principals import WITH_DATA
 
 SERVICES_WITH_DATA = WITH_DATA
@@ -32,24 +32,17 @@ def run_migrations(context, metadata: MetaData) -> None:
     database_url = context.config.attributes["database_url"]
     schema = metadata.schema
     database = ServiceDatabase(database_url, schema)
-    sqlite = is_sqlite(database_url)
     try:
         with database.engine.connect() as connection:
-            if not sqlite:
-                if owner := context.config.attributes.get("schema_owner"):
-                    connection.execute(text(f'SET ROLE "{owner}"'))
-                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
-                connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-                connection.commit()
-            context.configure(
-                connection=connection,
-                target_metadata=metadata,
-                version_table_schema=None if sqlite else schema,
-            )
+            if owner := context.config.attributes.get("schema_owner"):
+                connection.execute(text(f'SET ROLE "{owner}"'))
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            connection.commit()
+            context.configure(connection=connection, target_metadata=metadata, version_table_schema=schema)
             with context.begin_transaction():
                 context.run_migrations()
-            if not sqlite:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-                connection.commit()
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            connection.commit()
     finally:
         database.dispose()

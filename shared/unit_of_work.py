@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from shared.contracts.audit import numbered
@@ -71,8 +71,7 @@ class UnitOfWork:
         statistics are (a lookup with IN was planned as a scan of every message the consumer had seen).
         """
         processed = self._tables.processed
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
-        claimed = dialect.insert(processed).on_conflict_do_nothing().returning(processed.c.message_id)
+        claimed = postgresql.insert(processed).on_conflict_do_nothing().returning(processed.c.message_id)
         return set(insert_rows(self.session, claimed, [{"consumer": consumer, "message_id": m} for m in dict.fromkeys(message_ids)]).scalars())
 
     def mark_processed(self, consumer: str, message_id: str) -> None:

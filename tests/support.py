@@ -8,6 +8,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
 from shared.settings import Settings
 
 
@@ -53,3 +56,19 @@ def every_page(service, request: str, limit: int, actor: dict) -> list[dict]:
     while pages[-1]["next_after"] is not None:
         pages.append(service.perform(request, {"after": pages[-1]["next_after"], "limit": limit, "actor": actor}))
     return pages
+
+
+@contextlib.contextmanager
+def tables_of_their_own(database_url: str, base: type[DeclarativeBase]) -> Iterator[sa.Engine]:
+    """An engine on which ``base``'s tables live in a fresh schema of their own, dropped on leaving: tests never share rows."""
+    schema = f"{base.metadata.schema}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(database_url).execution_options(schema_translate_map={base.metadata.schema: schema})
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            base.metadata.create_all(connection)
+        yield engine
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()

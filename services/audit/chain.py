@@ -37,5 +37,5 @@ def indexed(event: dict) -> dict:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive times; everything the audit service stores is UTC."""
+    """An event names its time in any zone, and PostgreSQL answers in the session's; the audit service hashes and stores UTC."""
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

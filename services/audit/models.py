@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import BigId, service_base
+from shared.db import service_base
 from shared.messaging.outbox import messaging_tables
 
 Base = service_base("audit")
@@ -18,7 +18,7 @@ APPEND_ONLY = ("events", "event_subjects", "checkpoints")
 class AuditRecord(Base):
     __tablename__ = "events"
 
-    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     event_id: Mapped[str] = mapped_column(String(64), unique=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -49,7 +49,7 @@ class ChainHead(Base):
     __tablename__ = "chain_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    seq: Mapped[int] = mapped_column(BigId)
+    seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
 
 
@@ -58,8 +58,8 @@ class SignedCheckpoint(Base):
 
     __tablename__ = "checkpoints"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    seq: Mapped[int] = mapped_column(BigId, index=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
     hash: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[str] = mapped_column(String(40))
     key_id: Mapped[str] = mapped_column(String(64))
@@ -71,14 +71,14 @@ class Alert(Base):
 
     __tablename__ = "alerts"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     rule: Mapped[str] = mapped_column(String(40))
     key: Mapped[str] = mapped_column(String(100))
     la_code: Mapped[str] = mapped_column(String(20), index=True)
     actor_username: Mapped[str | None] = mapped_column(String(100))
     contactpoint_id: Mapped[str | None] = mapped_column(String(40))
     event_id: Mapped[str] = mapped_column(String(64))
-    seq: Mapped[int] = mapped_column(BigId)
+    seq: Mapped[int] = mapped_column(BigInteger)
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     detail: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from alembic import op
 
+SCHEMA = "directory"
 BATCH = 10_000
 # Keys of a date of birth with a name start with the date: ``YYYY-MM-DD:<code>``.
 DATED = "____-__-__:%"
@@ -17,11 +18,8 @@ DATED = "____-__-__:%"
 
 def tables() -> tuple[sa.TableClause, sa.TableClause]:
     """``children`` and ``search_keys``, as far as keys need them."""
-    # SQLite holds the schema as an attached alias of the same file: written through both names in
-    # one transaction, the file is locked against itself. There the tables are named plainly.
-    schema = None if op.get_context().dialect.name == "sqlite" else "directory"
-    return (sa.table("children", sa.column("contactpoint_id"), sa.column("record", sa.JSON), schema=schema),
-            sa.table("search_keys", sa.column("key"), sa.column("contactpoint_id"), schema=schema))
+    return (sa.table("children", sa.column("contactpoint_id"), sa.column("record", sa.JSON), schema=SCHEMA),
+            sa.table("search_keys", sa.column("key"), sa.column("contactpoint_id"), schema=SCHEMA))
 
 
 def add_keys_of_every_child(keys_of: Callable[[dict], set[str]]) -> None:

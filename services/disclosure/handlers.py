@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import delete, select
@@ -159,7 +159,7 @@ def list_requests(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
 
 
 def status_of(asked: DisclosureRequest, now: datetime) -> str:
-    if asked.status == "approved" and now >= _aware(asked.readable_until):
+    if asked.status == "approved" and now >= asked.readable_until:
         return "expired"
     return asked.status
 
@@ -201,13 +201,8 @@ def _refuse(uow: UnitOfWork, action: str, actor: dict, refusal: DomainError, *, 
     raise refusal
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; every moment here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _iso(moment: datetime | None) -> str | None:
-    return _aware(moment).isoformat() if moment else None
+    return moment.isoformat() if moment else None
 
 
 def routes(*, pseudonyms: Pseudonymiser, ask_directory: AskDirectory, read_seconds: int, grant_key: str) -> Routes:

@@ -249,8 +249,6 @@ def _wait_for_others_matching(session: Session, keys: set[tuple]) -> None:
     workers each made a child of its own for the same new child. The locks are taken in one
     order, so two workers never wait for each other.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite (the demo) has one worker
     hashed = sorted({int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=4).digest(), "big", signed=True) for key in keys})
     session.execute(text(
         "SELECT pg_advisory_xact_lock(:space, key) FROM (SELECT key FROM unnest(CAST(:keys AS integer[])) AS key ORDER BY key) AS sorted"

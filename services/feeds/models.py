@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, func
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import BigId, service_base
+from shared.db import service_base
 from shared.messaging.outbox import messaging_tables
 
 Base = service_base("feeds")
@@ -71,7 +71,7 @@ class ReviewTask(Base):
 
     __tablename__ = "review_tasks"
 
-    task_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    task_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     contactpoint_id: Mapped[str] = mapped_column(ForeignKey(LinkedChild.contactpoint_id), index=True)
     candidate_id: Mapped[str] = mapped_column(ForeignKey(LinkedChild.contactpoint_id), index=True)
     weight: Mapped[float] = mapped_column(Float)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Integer, String, func
+from sqlalchemy import BigInteger, Date, DateTime, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import BigId, service_base
+from shared.db import service_base
 from shared.messaging.outbox import messaging_tables
 
 Base = service_base("identity")
@@ -19,7 +19,7 @@ ACTIVE, LOCKED, SUSPENDED = "active", "locked", "suspended"
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     la_code: Mapped[str] = mapped_column(String(20), index=True)
     category: Mapped[str] = mapped_column(String(40))

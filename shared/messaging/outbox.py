@@ -11,9 +11,9 @@ import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, func
+from sqlalchemy import JSON, BigInteger, Column, DateTime, MetaData, String, Table, func
 
-from shared.db import BigId, ServiceDatabase, one_of
+from shared.db import ServiceDatabase, one_of
 from shared.errors import Unavailable
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
@@ -40,7 +40,7 @@ def create_messaging_tables(op, schema: str) -> None:
 
 def _outbox_columns():
     return (
-        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
         Column("message_id", String(64), nullable=False),
         Column("exchange", String(100), nullable=False),
         Column("routing_key", String(255), nullable=False),

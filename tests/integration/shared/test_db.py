@@ -1,10 +1,9 @@
-"""The database helpers every service shares give the same answers on PostgreSQL and on the demo's SQLite."""
+"""The database helpers every service shares: bulk writes, one-parameter IN, and sessions that only read."""
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
-
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from shared.db import ServiceDatabase, append_rows, insert_rows, one_of
 
@@ -16,14 +15,11 @@ PEOPLE = sa.Table(
 ROWS = [{"id": n, "name": f"name-{n}", "born": date(2015, 1, 1 + n), "facts": {"n": n, "tags": ["a", "é"]}} for n in range(10)]
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def session(request, settings, tmp_path):
-    if request.param == "postgresql":
-        engine = sa.create_engine(settings.database_url)
-        with engine.begin() as connection:
-            connection.execute(sa.text("CREATE SCHEMA IF NOT EXISTS db_helpers"))
-    else:
-        engine = sa.create_engine(f"sqlite:///{tmp_path / 'people.db'}").execution_options(schema_translate_map={"db_helpers": None})
+@pytest.fixture
+def session(settings):
+    engine = sa.create_engine(settings.database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE SCHEMA IF NOT EXISTS db_helpers"))
     METADATA.drop_all(engine)
     METADATA.create_all(engine)
     with sa.orm.Session(engine) as session:
@@ -77,27 +73,24 @@ def test_one_of_over_columns_finds_the_rows_whose_columns_match_one_of_the_tuple
 
 
 def test_inserted_rows_keep_to_the_statements_conflict_rule_and_return_what_it_returns(session):
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     append_rows(session, PEOPLE, ROWS[:3])
-    new_only = dialect.insert(PEOPLE).on_conflict_do_nothing().returning(PEOPLE.c.id)
+    new_only = postgresql.insert(PEOPLE).on_conflict_do_nothing().returning(PEOPLE.c.id)
 
     added = insert_rows(session, new_only, [{"id": n, "name": f"again-{n}", "born": date(2016, 1, 1)} for n in (1, 2, 3, 4)]).scalars()
 
     assert sorted(added) == [3, 4]
     assert session.scalar(sa.select(PEOPLE.c.name).where(PEOPLE.c.id == 1)) == "name-1"
-    upsert = dialect.insert(PEOPLE)
+    upsert = postgresql.insert(PEOPLE)
     renamed = upsert.on_conflict_do_update(index_elements=[PEOPLE.c.id], set_={"name": PEOPLE.c.name + upsert.excluded.name})
     insert_rows(session, renamed, [{"id": 1, "name": "+1"}, {"id": 9, "name": "new"}])
     assert dict(session.execute(sa.select(PEOPLE.c.id, PEOPLE.c.name).where(PEOPLE.c.id.in_([1, 9]))).all()) == {1: "name-1+1", 9: "new"}
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database(request, settings, tmp_path):
-    url = settings.database_url if request.param == "postgresql" else f"sqlite:///{tmp_path}"
-    database = ServiceDatabase(url, "db_helpers")
-    if request.param == "postgresql":
-        with database.engine.begin() as connection:
-            connection.execute(sa.text("CREATE SCHEMA IF NOT EXISTS db_helpers"))
+@pytest.fixture
+def database(settings):
+    database = ServiceDatabase(settings.database_url, "db_helpers")
+    with database.engine.begin() as connection:
+        connection.execute(sa.text("CREATE SCHEMA IF NOT EXISTS db_helpers"))
     METADATA.drop_all(database.engine)
     METADATA.create_all(database.engine)
     yield database
@@ -121,7 +114,6 @@ def test_a_reading_session_sees_what_is_committed_and_leaves_its_connection_tran
         assert reader.scalars(sa.select(sa.func.count()).select_from(PEOPLE)).one() == 2
 
 
-@pytest.mark.parametrize("database", ["postgresql"], indirect=True)  # plan caching is PostgreSQL's
 def test_a_reading_session_plans_each_statement_once_and_a_writing_one_as_usual(database):
     with database.readers() as reader, database.sessions() as writer:
         assert reader.execute(sa.text("SHOW plan_cache_mode")).scalar() == "force_generic_plan"

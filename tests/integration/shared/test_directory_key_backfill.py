@@ -18,11 +18,6 @@ def test_migrating_to_dated_keys_gives_every_held_child_its_keys(servers):
     assert dated and dated <= held
 
 
-def test_the_demos_sqlite_files_migrate_the_same(tmp_path):
-    held, dated = _held_and_dated_after_upgrade(f"sqlite:///{tmp_path}")
-    assert dated and dated <= held
-
-
 def _held_and_dated_after_upgrade(database_url: str) -> tuple[set, set]:
     upgrade(database_url, ("directory",), revision="0004")
     snapshots = [ChildMergedSchema().load(synthetic.merged_snapshot(child, random.Random(1))) for child in synthetic.population(30, seed=5)]
@@ -43,11 +38,6 @@ def _held_and_dated_after_upgrade(database_url: str) -> tuple[set, set]:
 def test_migrating_to_keys_of_two_names_by_district_replaces_those_of_every_held_child(servers):
     with isolated(servers) as settings:
         held, expected = _held_and_expected_after_district_upgrade(settings.database_url)
-    assert held == expected
-
-
-def test_the_demos_sqlite_files_migrate_to_keys_by_district_the_same(tmp_path):
-    held, expected = _held_and_expected_after_district_upgrade(f"sqlite:///{tmp_path}")
     assert held == expected
 
 

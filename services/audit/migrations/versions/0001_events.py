@@ -6,7 +6,6 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db import BigId
 from shared.messaging.outbox import create_messaging_tables
 
 revision = "0001"
@@ -21,7 +20,7 @@ def upgrade() -> None:
     create_messaging_tables(op, SCHEMA)
     op.create_table(
         "events",
-        sa.Column("seq", BigId, primary_key=True, autoincrement=False),
+        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("event_id", sa.String(64), nullable=False, unique=True),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False, index=True),
         sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
@@ -37,13 +36,13 @@ def upgrade() -> None:
     op.create_table(
         "event_subjects",
         sa.Column("contactpoint_id", sa.String(40), primary_key=True),
-        sa.Column("seq", BigId, sa.ForeignKey(f"{SCHEMA}.events.seq"), primary_key=True),
+        sa.Column("seq", sa.BigInteger, sa.ForeignKey(f"{SCHEMA}.events.seq"), primary_key=True),
         schema=SCHEMA,
     )
     op.create_table(
         "chain_head",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("seq", BigId, nullable=False),
+        sa.Column("seq", sa.BigInteger, nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
         schema=SCHEMA,
     )

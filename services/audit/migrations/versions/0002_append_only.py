@@ -18,14 +18,6 @@ APPEND_ONLY = ("events", "event_subjects")
 
 
 def upgrade() -> None:
-    if op.get_context().dialect.name == "sqlite":
-        for table in APPEND_ONLY:
-            for change in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_refuse_{change.lower()} BEFORE {change} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END"
-                )
-        return
     op.execute(f"""
         CREATE FUNCTION {SCHEMA}.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -42,11 +34,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_context().dialect.name == "sqlite":
-        for table in APPEND_ONLY:
-            for change in ("update", "delete"):
-                op.execute(f"DROP TRIGGER {table}_refuse_{change}")
-        return
     for table in APPEND_ONLY:
         op.execute(f"DROP TRIGGER refuse_row_change ON {SCHEMA}.{table}")
         op.execute(f"DROP TRIGGER refuse_truncate ON {SCHEMA}.{table}")

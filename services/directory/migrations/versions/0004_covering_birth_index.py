@@ -3,7 +3,6 @@
 A search by date of birth reads every active child born that day (and on the day with day and
 month swapped) and scores each one. The index holds what the score and the summary need, so
 PostgreSQL answers with an index-only scan of a few pages instead of one table page a child.
-SQLite has no covering indexes; there the search uses ``ix_children_dob``.
 
 Revision ID: 0004
 Revises: 0003
@@ -21,13 +20,9 @@ SCORED = ["contactpoint_id", "shielded", "family_name", "given_names", "former_f
 
 
 def upgrade() -> None:
-    if op.get_context().dialect.name == "sqlite":
-        return
     op.create_index("ix_children_dob_scored", "children", ["date_of_birth"], schema=SCHEMA,
                     postgresql_include=SCORED, postgresql_where=sa.text("active"))
 
 
 def downgrade() -> None:
-    if op.get_context().dialect.name == "sqlite":
-        return
     op.drop_index("ix_children_dob_scored", "children", schema=SCHEMA)

@@ -6,7 +6,6 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db import BigId
 
 revision = "0002"
 down_revision = "0001"
@@ -29,7 +28,7 @@ def upgrade() -> None:
         op.create_index(f"ix_source_records_{pair[0]}_{pair[1].replace('date_of_birth', 'dob')}", "source_records", list(pair), schema=SCHEMA)
     op.create_table(
         "review_tasks",
-        sa.Column("task_id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("task_id", sa.BigInteger, primary_key=True, autoincrement=True),
         sa.Column("contactpoint_id", sa.String(40), sa.ForeignKey(f"{SCHEMA}.children.contactpoint_id"), nullable=False, index=True),
         sa.Column("candidate_id", sa.String(40), sa.ForeignKey(f"{SCHEMA}.children.contactpoint_id"), nullable=False, index=True),
         sa.Column("weight", sa.Float, nullable=False),

@@ -6,7 +6,6 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db import BigId
 from shared.messaging.outbox import create_messaging_tables
 
 revision = "0001"
@@ -21,7 +20,7 @@ def upgrade() -> None:
     create_messaging_tables(op, SCHEMA)
     op.create_table(
         "users",
-        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
         sa.Column("username", sa.String(100), nullable=False, unique=True),
         sa.Column("la_code", sa.String(20), nullable=False, index=True),
         sa.Column("category", sa.String(40), nullable=False),

@@ -17,6 +17,7 @@ from services.directory.handlers import keys_of, row_of
 from services.directory.models import Base, Child, SearchKey
 from services.directory.queries import search
 from shared.contracts.children import ChildMergedSchema
+from tests.support import tables_of_their_own
 
 CHILDREN = 10_000
 SEARCHES = 1_000
@@ -67,14 +68,15 @@ def searched_for(truth: dict, rng: random.Random) -> tuple[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def directory():
+def directory(settings):
     """A directory holding a synthetic population, 5% of whom have changed family name since."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import Session
-    from sqlalchemy.pool import StaticPool
+    with tables_of_their_own(settings.database_url, Base) as engine:
+        yield engine, _held_population(engine)
 
-    engine = create_engine("sqlite://", poolclass=StaticPool).execution_options(schema_translate_map={Base.metadata.schema: None})
-    Base.metadata.create_all(engine)
+
+def _held_population(engine) -> dict:
+    from sqlalchemy.orm import Session
+
     rng = random.Random(4)
     truths = {}
     with Session(engine) as session:
@@ -88,8 +90,7 @@ def directory():
             session.add(Child(**row_of(loaded)))
             session.add_all(SearchKey(key=key, contactpoint_id=loaded["contactpoint_id"]) for key in keys_of(loaded))
         session.commit()
-    yield engine, truths
-    engine.dispose()
+    return truths
 
 
 def test_the_right_child_comes_first_in_at_least_99_percent_of_searches_with_slips(directory):
