@@ -27,7 +27,8 @@ from shared.contracts.audit import audit_event
 from shared.errors import DomainError, Forbidden, InvalidRequest, NotAuthenticated, Unavailable, first_fault, is_transient
 from shared.gate import Gate, Senders
 from shared.messaging.envelope import Envelope, encode_body
-from shared.messaging.publisher import publish_on, without_waiting_for_confirms
+from shared.messaging.amqp_internals import without_waiting_for_confirms
+from shared.messaging.publisher import publish_on
 from shared.messaging.topology import DEAD
 from shared.principals import Askers, Names
 from shared.unit_of_work import UnitOfWork

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from kombu import Connection
 
 from shared.errors import Unavailable
+from shared.messaging.amqp_internals import without_waiting_for_confirms
 from shared.messaging.envelope import Envelope
 from shared.messaging.topology import MANDATORY
 
@@ -38,14 +39,6 @@ def _optional_properties(envelope: Envelope, broker_user: str | None) -> dict:
         "correlation_id": envelope.correlation_id,
     }
     return {name: value for name, value in properties.items() if value}
-
-
-def without_waiting_for_confirms(channel):
-    """The channel, each publish returning at once instead of waiting for the broker's confirm (as a py-amqp
-    channel of a ``confirm_publish`` connection does); kombu's in-memory channels never wait."""
-    if hasattr(channel, "_basic_publish"):
-        channel.basic_publish = channel._basic_publish
-    return channel
 
 
 class Publisher:

@@ -5,7 +5,8 @@ import uuid
 from kombu import Consumer, Queue
 
 from shared.messaging import topology
-from shared.messaging.connection import READ_AHEAD, connect
+from shared.messaging.amqp_internals import READ_AHEAD
+from shared.messaging.connection import connect
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import publish_on
 
