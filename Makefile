@@ -18,7 +18,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 help:
 	@echo "ContactPoint"
 	@echo "  make demo   # create .venv, install, run the demo  (DEMO_ARGS=...)"
-	@echo "  make test   # create .venv, ensure PostgreSQL/Redis/RabbitMQ, run pytest  (PYTEST_ARGS=...)"
+	@echo "  make test   # create .venv, ensure PostgreSQL/Redis/RabbitMQ, lint with ruff, run pytest  (PYTEST_ARGS=...)"
 	@echo "Other targets: servers, browsers, bench (BENCH_ARGS=...)"
 
 $(VENV)/.installed: pyproject.toml
@@ -44,6 +44,7 @@ browsers:
 	fi
 
 test: $(VENV)/.installed servers browsers
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed servers

@@ -43,7 +43,8 @@ def lookup(n: int) -> Envelope:
     event = (audit_event("directory", "read", actor=actor, purpose="safeguarding", subject=child, contactpoint_ids=[child],
                          detail={"child_la_code": "E08000035", "shielded": False})
              if n % 3 else
-             audit_event("directory", "search", actor=actor, purpose="safeguarding", criteria={"identifier": f"943476{n:04d}"}, contactpoint_ids=[child]))
+             audit_event("directory", "search", actor=actor, purpose="safeguarding", criteria={"identifier": f"943476{n:04d}"},
+                         contactpoint_ids=[child]))
     event.body["occurred_at"] = WORKING_MORNING
     return numbered(event)
 

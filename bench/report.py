@@ -44,7 +44,8 @@ class Report:
             every = sum(shares.values())
             # The rate these costs allow at most, were every core busy with nothing else.
             ceiling = f": at most {os.cpu_count() * 1000 / every:,.0f} /s on {os.cpu_count()} cores" if every > 0 else ""
-            print(f"   {label:<44} " + ", ".join(f"{name} {ms:.2f}" for name, ms in shares.items()) + f" ms  (all {every:.2f} ms{ceiling})", flush=True)
+            each = ", ".join(f"{name} {ms:.2f}" for name, ms in shares.items())
+            print(f"   {label:<44} {each} ms  (all {every:.2f} ms{ceiling})", flush=True)
 
     def close(self) -> None:
         print(flush=True)

@@ -36,7 +36,10 @@ DEMO_ACCOUNTS = (
     ("approver", "la_contactpoint_team", "demo.approver"),
 )
 # Which synthetic sources send which services' records, so children are linked across sources.
-DEMO_SOURCES = (("demo-schools", "Demo schools MIS", ("school",)), ("demo-health", "Demo community health", ("health", "sexual_health", "mental_health")))
+DEMO_SOURCES = (
+    ("demo-schools", "Demo schools MIS", ("school",)),
+    ("demo-health", "Demo community health", ("health", "sexual_health", "mental_health")),
+)
 
 
 def embedded_settings(port: int, database_url: str) -> Settings:

@@ -47,7 +47,8 @@ def make_celery(settings: Settings) -> Celery:
     app.conf.update(
         task_default_queue=TASK_QUEUE,
         task_default_exchange=TASK_QUEUE, task_default_exchange_type="topic", task_default_routing_key=TASK_QUEUE,
-        task_queues=[Queue(TASK_QUEUE, Exchange(TASK_QUEUE, type="topic"), routing_key=TASK_QUEUE, durable=True, queue_arguments={"x-queue-type": "quorum"})],
+        task_queues=[Queue(TASK_QUEUE, Exchange(TASK_QUEUE, type="topic"), routing_key=TASK_QUEUE, durable=True,
+                           queue_arguments={"x-queue-type": "quorum"})],
         task_serializer="json", accept_content=["json"], result_backend=None, task_ignore_result=True,
         # A task is acknowledged when done, so one lost with its worker runs again.
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,

@@ -1,4 +1,7 @@
-"""Ed25519 keys as ContactPoint keeps them: 32 raw bytes in URL-safe base64, the private half for whoever signs, the public half for everyone who checks."""
+"""Ed25519 keys as ContactPoint keeps them: 32 raw bytes in URL-safe base64.
+
+The private half is for whoever signs, the public half for everyone who checks.
+"""
 from __future__ import annotations
 
 import base64

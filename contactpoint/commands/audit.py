@@ -32,7 +32,8 @@ def audit_verify(public_keys, as_json):
 
 def _verdict_lines(verdict: dict) -> list[str]:
     if not verdict["signatures_checked"]:
-        signatures = ["  checkpoint signatures not checked: no key to check them with; give --public-key, CP_CHECKPOINT_PUBLIC_KEY or CP_CHECKPOINT_KEY"]
+        signatures = ["  checkpoint signatures not checked: no key to check them with; "
+                      "give --public-key, CP_CHECKPOINT_PUBLIC_KEY or CP_CHECKPOINT_KEY"]
     elif verdict["checkpoints"]:
         keys = verdict["key_ids"]
         signatures = [f"  checkpoint signatures checked with key{'s' if len(keys) > 1 else ''} {', '.join(keys)}"]

@@ -89,7 +89,8 @@ def perform(request: str, payload: dict, person: Person):
 def _request_lines(r: dict) -> list[str]:
     lines = [f"{r['request_id']}  {r['status']:<8} {r['ground']:<16} {r['contactpoint_id']}  ref {r['reference']}  by {r['requested_by']}"]
     if r["decided_by"]:
-        lines.append(f"    decided by {r['decided_by']} at {r['decided_at']}" + (f"; readable until {r['readable_until']}" if r["readable_until"] else ""))
+        readable = f"; readable until {r['readable_until']}" if r["readable_until"] else ""
+        lines.append(f"    decided by {r['decided_by']} at {r['decided_at']}{readable}")
     return lines
 
 

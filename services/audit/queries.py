@@ -35,7 +35,8 @@ class StoredHistory:
     def events_by_actors(self, rule: str, actors: set[str], since: datetime, until: datetime) -> dict[str, int]:
         return dict(self._session.execute(
             select(Tally.key, func.sum(Tally.count))
-            .where(Tally.rule == rule, one_of(Tally.key, actors), Tally.starts_at > since - timedelta(seconds=TALLY_SECONDS), Tally.starts_at <= until)
+            .where(Tally.rule == rule, one_of(Tally.key, actors),
+                   Tally.starts_at > since - timedelta(seconds=TALLY_SECONDS), Tally.starts_at <= until)
             .group_by(Tally.key)
         ).all())
 

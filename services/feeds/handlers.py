@@ -175,7 +175,8 @@ def _authorised_source(uow: UnitOfWork, message: dict, envelope: Envelope) -> So
         raise SourceNotAllowed(f"{source_id!r} is not registered to send {kind!r}")
     involvement = message.get("involvement")
     if involvement is not None and involvement["service"] != kind:
-        raise SourceNotAllowed(f"an involvement of service {involvement['service']!r} must be sent as {source_id}.{involvement['service']}, not {kind!r}")
+        service = involvement["service"]
+        raise SourceNotAllowed(f"an involvement of service {service!r} must be sent as {source_id}.{service}, not {kind!r}")
     return source
 
 

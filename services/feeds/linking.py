@@ -34,7 +34,8 @@ def confirm(session: Session, child: LinkedChild, *, decided_by: str) -> None:
 
 def retarget_tasks(session: Session, gone: str, into: str) -> None:
     """Open tasks about a child that was joined into another are now about that other; one about both is settled."""
-    for task in session.scalars(select(ReviewTask).where(ReviewTask.status == "open", (ReviewTask.contactpoint_id == gone) | (ReviewTask.candidate_id == gone))):
+    naming_the_gone = (ReviewTask.contactpoint_id == gone) | (ReviewTask.candidate_id == gone)
+    for task in session.scalars(select(ReviewTask).where(ReviewTask.status == "open", naming_the_gone)):
         task.contactpoint_id = into if task.contactpoint_id == gone else task.contactpoint_id
         task.candidate_id = into if task.candidate_id == gone else task.candidate_id
         if task.contactpoint_id == task.candidate_id:

@@ -48,7 +48,8 @@ def snapshots_with_records(session: Session, children: list[LinkedChild]) -> lis
     sources = _sources_of(session, [record for linked in records.values() for record in linked])
     duplicates = _possible_duplicates(session, ids)
     return [
-        (_snapshot(session, child, records[child.contactpoint_id], sources, duplicates.get(child.contactpoint_id, [])), records[child.contactpoint_id])
+        (_snapshot(session, child, records[child.contactpoint_id], sources, duplicates.get(child.contactpoint_id, [])),
+         records[child.contactpoint_id])
         for child in children
     ]
 

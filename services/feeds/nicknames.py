@@ -8,7 +8,8 @@ from __future__ import annotations
 DIMINUTIVES: dict[str, tuple[str, ...]] = {
     "billy": ("william",), "bill": ("william",), "liam": ("william",), "ted": ("edward", "theodore"),
     "teddy": ("edward", "theodore"), "ned": ("edward",), "bob": ("robert",), "bobby": ("robert",), "rob": ("robert",),
-    "dick": ("richard",), "rick": ("richard",), "jack": ("john",), "johnny": ("john",), "jim": ("james",), "jake": ("jacob", "jakob"), "ollie": ("oliver",), "olly": ("oliver",),
+    "dick": ("richard",), "rick": ("richard",), "jack": ("john",), "johnny": ("john",), "jim": ("james",), "jake": ("jacob", "jakob"),
+    "ollie": ("oliver",), "olly": ("oliver",),
     "jimmy": ("james",), "harry": ("henry", "harrison", "harold"), "hal": ("henry",), "kuba": ("jakub",),
     "mikey": ("michael",), "mick": ("michael",), "zac": ("zachary",), "zack": ("zachary",), "zach": ("zachary",),
     "zachariah": ("zakariya",), "alfie": ("alfred",), "freddie": ("frederick", "alfred"), "archie": ("archibald",),

@@ -19,7 +19,8 @@ class AcceptedFeedMessageSchema(FeedMessageSchema):
 class AddSourceSchema(Schema):
     source_id = fields.String(required=True, validate=SOURCE_ID)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    la_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Z][0-9]{8}$", error="an ONS local authority code such as E08000035"))
+    la_code = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Regexp(r"^[A-Z][0-9]{8}$", error="an ONS local authority code such as E08000035"))
     kinds = fields.List(fields.String(validate=validate.OneOf(SERVICE_KINDS)), required=True, validate=validate.Length(min=1))
 
 

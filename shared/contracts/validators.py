@@ -6,7 +6,9 @@ import re
 from marshmallow import ValidationError
 
 # [0-9], not \d: \d takes any Unicode digit, and "LS１ ４AP" must not pass for "LS1 4AP".
-POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ]([0-9][A-HJKPSTUW]?|[0-9][0-9]|[A-HK-Y][0-9][ABEHMNPRVWXY]?|[A-HK-Y][0-9][0-9]) ?[0-9][ABD-HJLNP-UW-Z]{2})$")
+POSTCODE = re.compile(
+    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9][A-HJKPSTUW]?|[0-9][0-9]|[A-HK-Y][0-9][ABEHMNPRVWXY]?|[A-HK-Y][0-9][0-9]) ?[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
 
 
 def normal_postcode(value: str) -> str:

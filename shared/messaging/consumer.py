@@ -112,7 +112,8 @@ class MessageProcessor:
             self._gate.check_sender(subscription.senders, envelope)
             payload = self._load(subscription, envelope.body)
         except ValidationError as exc:
-            return self._refuse(subscription, envelope, InvalidMessage(f"the message is not valid: {first_fault(exc.messages)}", details=exc.messages).as_dict())
+            invalid = InvalidMessage(f"the message is not valid: {first_fault(exc.messages)}", details=exc.messages)
+            return self._refuse(subscription, envelope, invalid.as_dict())
         except DomainError as exc:
             return self._refuse(subscription, envelope, exc.as_dict())
         if subscription.askers is not None:
@@ -131,7 +132,8 @@ class MessageProcessor:
                     log.exception("handler for %s failed on message %s", subscription.queue.name, envelope.message_id)
                     return self._refuse(subscription, envelope, {"code": "handler_failed", "message": f"{exc.__class__.__name__}: {exc}"})
                 if delay is None:
-                    return self._refuse(subscription, envelope, Unavailable(f"still failing after {len(self._retry.delays) + 1} attempts: {exc}").as_dict())
+                    given_up = Unavailable(f"still failing after {len(self._retry.delays) + 1} attempts: {exc}")
+                    return self._refuse(subscription, envelope, given_up.as_dict())
                 log.warning("retrying message %s in %ss: %s", envelope.message_id, delay, exc)
                 self._sleep(delay)
         raise AssertionError("unreachable")

@@ -15,7 +15,8 @@ OTHER_LA = "E09000001"
 
 
 def contactpoint_id_of(client, child: PublishedChild) -> str:
-    answer = client.get("/api/v1/children/search", params={"family_name": child.family_name, "date_of_birth": child.date_of_birth, "purpose": "safeguarding"})
+    criteria = {"family_name": child.family_name, "date_of_birth": child.date_of_birth, "purpose": "safeguarding"}
+    answer = client.get("/api/v1/children/search", params=criteria)
     assert answer.status_code == 200, answer.text
     return answer.json()["results"][0]["contactpoint_id"]
 

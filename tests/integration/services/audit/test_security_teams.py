@@ -112,8 +112,9 @@ def test_audit_tail_prints_the_live_events_it_was_asked_for(audit_store, publish
 def test_the_trail_is_read_a_page_at_a_time(audit, store):
     store(*lookups(5))
     first = audit.perform(LIST_AUDIT_EVENTS, {"actor": AUDITOR, "filters": {"actor": ACTOR["username"], "limit": 2}})
-    second = audit.perform(LIST_AUDIT_EVENTS, {"actor": AUDITOR, "filters": {"actor": ACTOR["username"], "limit": 2, "after_seq": first["next_after_seq"]}})
-    last = audit.perform(LIST_AUDIT_EVENTS, {"actor": AUDITOR, "filters": {"actor": ACTOR["username"], "limit": 2, "after_seq": second["next_after_seq"]}})
+    after = {"actor": ACTOR["username"], "limit": 2}
+    second = audit.perform(LIST_AUDIT_EVENTS, {"actor": AUDITOR, "filters": {**after, "after_seq": first["next_after_seq"]}})
+    last = audit.perform(LIST_AUDIT_EVENTS, {"actor": AUDITOR, "filters": {**after, "after_seq": second["next_after_seq"]}})
 
     assert [e["seq"] for e in first["events"] + second["events"] + last["events"]] == [1, 2, 3, 4, 5]
     assert last["next_after_seq"] is None

@@ -54,7 +54,8 @@ def unsure_task(register_source, la_team) -> dict:
     def listed():
         answer = la_team.get("/api/v1/reviews")
         assert answer.status_code == 200, answer.get_json()
-        return next((t for t in answer.get_json()["tasks"] if {t["record"]["contactpoint_id"], t["candidate"]["contactpoint_id"]} == {held, record}), None)
+        tasks = answer.get_json()["tasks"]
+        return next((t for t in tasks if {t["record"]["contactpoint_id"], t["candidate"]["contactpoint_id"]} == {held, record}), None)
 
     task = wait_until(listed, what="the review task to be listed")
     return {**task, "sources": {school.source_id: first, clinic.source_id: second}}
@@ -86,7 +87,8 @@ def test_linking_joins_the_two_and_empties_the_task_from_the_queue(la_team, unsu
 
     assert answer.status_code == 200, answer.get_json()
     assert answer.headers["Cache-Control"] == "no-store"
-    assert answer.get_json() == {"task_id": unsure_task["task_id"], "status": "linked", "contactpoint_id": unsure_task["candidate"]["contactpoint_id"]}
+    linked_into = unsure_task["candidate"]["contactpoint_id"]
+    assert answer.get_json() == {"task_id": unsure_task["task_id"], "status": "linked", "contactpoint_id": linked_into}
     assert unsure_task["task_id"] not in [t["task_id"] for t in la_team.get("/api/v1/reviews").get_json()["tasks"]]
     assert_refused(la_team.post(f"/api/v1/reviews/{unsure_task['task_id']}/separate"), 409, "review_refused")
 

@@ -119,7 +119,8 @@ def test_a_second_record_for_a_child_first_sent_without_identifiers_is_linked_to
 
 
 def test_a_record_new_to_a_batch_and_changed_later_in_it_is_written_once_as_the_last_message_left_it(uow):
-    messages = [body(sequence=1), body(sequence=2, child=BODY["child"] | {"family_name": "Smith-Jones"}), body(sequence=3, action="remove", child=None)]
+    messages = [body(sequence=1), body(sequence=2, child=BODY["child"] | {"family_name": "Smith-Jones"}),
+                body(sequence=3, action="remove", child=None)]
 
     receive_batch(uow, [(raw, "yot-leeds", "youth_offending") for raw in messages])
 
@@ -144,7 +145,8 @@ def test_records_of_one_new_child_from_two_sources_in_one_batch_make_one_child_p
 def test_an_unsure_match_with_a_child_new_to_the_batch_makes_a_child_marked_as_its_possible_duplicate(uow):
     moved = copy.deepcopy(BODY["child"]) | {"identifiers": {}, "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
 
-    receive_batch(uow, [(body(), "yot-leeds", "youth_offending"), (body(source_record_id="UPN-9", involvement=None, child=moved), "school-mis", "record")])
+    receive_batch(uow, [(body(), "yot-leeds", "youth_offending"),
+                        (body(source_record_id="UPN-9", involvement=None, child=moved), "school-mis", "record")])
 
     [task] = uow.session.query(ReviewTask).all()
     merged = {e.body["contactpoint_id"]: e.body for e in uow.emitted if e.routing_key == CHILD_MERGED}

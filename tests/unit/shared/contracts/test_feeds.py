@@ -124,7 +124,9 @@ def test_every_fault_is_reported_not_only_the_first():
     assert {"sequence", "child", "involvement"} <= set(faults)
 
 
-@pytest.mark.parametrize("postcode", ["ls14ap", "LS1 4AP", " ls1  4ap ", "SW1A 1AA", "EC1A 1BB", "W1A 0AX", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "GIR 0AA"])
+@pytest.mark.parametrize("postcode", [
+    "ls14ap", "LS1 4AP", " ls1  4ap ", "SW1A 1AA", "EC1A 1BB", "W1A 0AX", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "GIR 0AA",
+])
 def test_postcodes_are_accepted_in_any_case_and_spacing(postcode):
     FeedMessageSchema().load(example(child__address__postcode=postcode))
 
