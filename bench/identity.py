@@ -4,8 +4,9 @@ A sign-in goes through the portal's API (Flask's test client, in this process) o
 to identity (its own process), which checks an Argon2id hash and a TOTP code, records the code's
 step in PostgreSQL and opens a session in Redis. A token check is what the portal, and again
 the answering service, does on every request: the Ed25519 signature, then one Redis command that
-finds the session open and restarts its idle clock; the signature alone is shown beside it. Base: a plain Redis GET (and PING) round trip on the same server, the least any
-check against Redis could cost. Size with CP_BENCH_LOGINS (default 30) and CP_BENCH_TOKEN_CHECKS
+finds the session open and restarts its idle clock; the signature alone is shown beside it.
+Base: a plain Redis GET (and PING) round trip on the same server, the least any check against
+Redis could cost. Size with CP_BENCH_LOGINS (default 30) and CP_BENCH_TOKEN_CHECKS
 (default 5,000).
 """
 from __future__ import annotations

@@ -15,9 +15,9 @@ from kombu import Connection, Consumer, Queue
 
 from shared.errors import Unavailable, error_from
 from shared.gate import AUTHORIZATION
+from shared.messaging.amqp_internals import without_waiting_for_confirms
 from shared.messaging.connection import HEARTBEAT_SECONDS, connect
 from shared.messaging.envelope import Envelope
-from shared.messaging.amqp_internals import without_waiting_for_confirms
 from shared.messaging.publisher import publish_on
 from shared.messaging.topology import RPC
 
