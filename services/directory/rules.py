@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from shared.contracts.sensitive import is_sensitive
 from shared.contracts.validators import POSTCODE, normal_postcode
 from shared.errors import InvalidRequest
 from shared.names import name_key
@@ -36,7 +37,6 @@ WILDCARDS = re.compile(r"[*%_?]")
 MAX_RESULTS = 20
 REFINE_NOTICE = f"More than {MAX_RESULTS} children match: refine your search (add a given name, date of birth or postcode)."
 SHIELDED_NOTICE = "This record is shielded. For contact details, speak to the LA ContactPoint team."
-SENSITIVE_SERVICES = frozenset({"sexual_health", "mental_health", "substance_misuse"})
 
 ADULT_AGE = 18
 CONSENTED_AGE = 25
@@ -103,12 +103,8 @@ class Withholding:
     withhold: Callable[[dict], dict]
 
 
-def _is_sensitive(involvement: dict) -> bool:
-    return bool(involvement.get("sensitive")) or involvement.get("service") in SENSITIVE_SERVICES
-
-
 def _without_sensitive_services(record: dict) -> dict:
-    return {**record, "involvements": [i for i in record["involvements"] if not _is_sensitive(i)]}
+    return {**record, "involvements": [i for i in record["involvements"] if not is_sensitive(i)]}
 
 
 def _without_contact_details(record: dict) -> dict:
