@@ -94,7 +94,7 @@ def watch(uow: UnitOfWork, records: list[dict]) -> None:
     for index, hit in hits:
         record = records[index]
         alert = Alert(
-            rule=hit.rule, key=hit.key, la_code=record["la_code"], actor_username=record["actor_username"], contactpoint_id=hit.contactpoint_id,
+            rule=hit.rule, key=hit.key, la_code=hit.la_code or record["la_code"], actor_username=record["actor_username"], contactpoint_id=hit.contactpoint_id,
             event_id=record["event_id"], seq=record["seq"], raised_at=utcnow(), detail=hit.detail, status="open",
         )
         uow.session.add(alert)

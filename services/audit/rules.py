@@ -47,6 +47,8 @@ class Rule:
     conditions: tuple[Condition, ...] = ()
     threshold: Threshold | None = None
     summary: str = ""
+    # Whose security team hears of it, when not the LA of the event (the actor's): a path into the event.
+    alerts_la: str | None = None
 
 
 RULES = (
@@ -56,8 +58,9 @@ RULES = (
         Condition("detail.child_la_code", "differs_from", "actor.la_code"),
         Condition("detail.actor_involved", "is_not", True),
     ), summary="a child outside the user's local authority, with whom no service of the user's authority works"),
+    # The child's LA's security team hears of every read of its shielded child, by whomever, from wherever.
     Rule("shielded_record", frozenset({READ}), (Condition("detail.shielded", "is", True),),
-         summary="a view of a shielded record"),
+         summary="a view of a shielded record", alerts_la="detail.child_la_code"),
     Rule("many_users_on_child", frozenset({READ}), threshold=Threshold("actors", 3600, 5),
          summary="many users looking at the same child within an hour"),
     Rule("out_of_hours", frozenset({SEARCH, READ}), (Condition("occurred_at", "outside_hours", OfficeHours()),),
@@ -71,6 +74,7 @@ class Hit:
     key: str  # whom or what the alert is about: the actor, or the child
     contactpoint_id: str | None
     detail: dict = field(default_factory=dict)
+    la_code: str | None = None  # the LA whose security team hears of it; the event's when none
 
 
 class History(Protocol):
@@ -142,7 +146,7 @@ def evaluate(event: dict, occurred_at: datetime, history: History, rules: tuple[
             continue
         actor = event["actor"]["username"]
         if rule.threshold is None:
-            hits.append(Hit(rule.name, actor, _child(event), {"summary": rule.summary}))
+            hits.append(Hit(rule.name, actor, _child(event), {"summary": rule.summary}, _at(event, rule.alerts_la) if rule.alerts_la else None))
         else:
             hits.extend(_counted(rule, rule.threshold, event, actor, occurred_at, history, ceilings, set() if settled is None else settled))
     return hits

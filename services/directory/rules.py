@@ -36,7 +36,8 @@ MIN_NAME_LENGTH = 2
 WILDCARDS = re.compile(r"[*%_?]")
 MAX_RESULTS = 20
 REFINE_NOTICE = f"More than {MAX_RESULTS} children match: refine your search (add a given name, date of birth or postcode)."
-SHIELDED_NOTICE = "This record is shielded. For contact details, speak to the LA ContactPoint team."
+SHIELDED_NOTICE = ("This record is shielded: the child's address and postcode, carers' contact details, the organisations working "
+                   "with the child and their practitioners are held by the LA ContactPoint team. Contact them: {team}.")
 
 ADULT_AGE = 18
 CONSENTED_AGE = 25
@@ -107,27 +108,43 @@ def _without_sensitive_services(record: dict) -> dict:
     return {**record, "involvements": [i for i in record["involvements"] if not is_sensitive(i)]}
 
 
-def _without_contact_details(record: dict) -> dict:
+def _without_what_locates(record: dict) -> dict:
+    """A shielded child's record: nothing that says where they are, or who near them to ask; their LA team's contact instead.
+
+    An organisation (a school, a surgery) locates a child as well as an address does, and so does its practitioner.
+    """
     return {
         **record,
         "demographics": {**record["demographics"], "address": None},
         "carers": [{**carer, "phone": None} for carer in record["carers"]],
-        "involvements": [{**i, "practitioner": {"name": i["practitioner"]["name"], "phone": None, "email": None}} for i in record["involvements"]],
-        "notice": SHIELDED_NOTICE,
+        "involvements": [{**i, "organisation": None, "practitioner": None} for i in record["involvements"]],
+        "notice": SHIELDED_NOTICE.format(team=said_team(record["la_team"])),
     }
+
+
+def said_team(team: dict) -> str:
+    """``Leeds ContactPoint team, 0113 496 0999, cp@leeds.example.org``; the LA alone when its team has given no contact."""
+    if not team["name"]:
+        return f"the ContactPoint team of local authority {team['la_code']}"
+    return ", ".join(part for part in (team["name"], team.get("phone"), team.get("email")) if part)
 
 
 WITHHOLDING = (
     Withholding("sensitive services, from categories that may not see them",
                 applies=lambda record, reader: not reader.sees_sensitive, withhold=_without_sensitive_services),
     Withholding("address and contact details of a shielded child",
-                applies=lambda record, reader: record["shielded"], withhold=_without_contact_details),
+                applies=lambda record, reader: record["shielded"], withhold=_without_what_locates),
 )
 
 
-def withhold(record: dict, *, shielded: bool, sees_sensitive: bool) -> dict:
-    """The record as this reader may see it: every rule of ``WITHHOLDING`` that applies, applied."""
+def withhold(record: dict, *, shielded: bool, sees_sensitive: bool, la_code: str | None = None, la_team: dict | None = None) -> dict:
+    """The record as this reader may see it: every rule of ``WITHHOLDING`` that applies, applied.
+
+    A shielded child's record carries how to reach the ContactPoint team of the child's LA (``la_code``), who hold the rest.
+    """
     seen = {**record, "shielded": shielded}
+    if shielded:
+        seen["la_team"] = la_team or {"la_code": la_code, "name": None, "phone": None, "email": None}
     reader = Reader(sees_sensitive=sees_sensitive)
     for rule in WITHHOLDING:
         if rule.applies(seen, reader):

@@ -1,5 +1,5 @@
 """Finding a child and reading their record."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class PurposeSchema(Schema):
@@ -29,6 +29,13 @@ class SearchResultsSchema(Schema):
     notice = fields.String(metadata={"description": "present when more children match than are shown: refine the search"})
 
 
+class LaTeamSchema(Schema):
+    la_code = fields.String()
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+
+
 class ChildRecordSchema(Schema):
     contactpoint_id = fields.String()
     demographics = fields.Dict()
@@ -37,3 +44,20 @@ class ChildRecordSchema(Schema):
     retain_to_25 = fields.Boolean()
     shielded = fields.Boolean()
     notice = fields.String()
+    la_team = fields.Nested(LaTeamSchema, metadata={"description": "a shielded child's: the LA ContactPoint team that holds what is withheld"})
+
+
+class ShieldingSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ShieldedSchema(Schema):
+    contactpoint_id = fields.String()
+    shielded = fields.Boolean()
+    changed = fields.Boolean(metadata={"description": "false when the child already was (or was not) shielded"})
+
+
+class NewLaTeamSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(load_default=None, allow_none=True)
+    email = fields.String(load_default=None, allow_none=True)

@@ -73,6 +73,14 @@ def test_a_shielded_record_fires():
     assert fired(a_read(shielded=True)) == {"shielded_record"}
 
 
+def test_a_shielded_record_read_from_another_la_alerts_the_childs_la():
+    history = FakeHistory([("sam", "directory.read", ["CP-1"], WORKING_HOUR)])
+
+    hits = {hit.rule: hit for hit in evaluate(a_read(shielded=True, child_la_code="E09000001", actor_involved=True), WORKING_HOUR, history)}
+
+    assert hits["shielded_record"].la_code == "E09000001"
+
+
 def test_many_users_on_one_child_fire_and_a_few_do_not():
     many = FakeHistory([(f"user-{n}", "directory.read", ["CP-1"], WORKING_HOUR) for n in range(5)])
     few = FakeHistory([(f"user-{n}", "directory.read", ["CP-1"], WORKING_HOUR) for n in range(4)])
