@@ -97,29 +97,54 @@ class Reader:
 
 @dataclass(frozen=True)
 class Withholding:
-    """A rule that takes part of a record away from a reader: ``applies`` decides, ``withhold`` takes."""
+    """A rule that takes part of a record away from a reader: ``applies`` decides, ``withhold`` takes, and says what it took."""
 
     name: str
     applies: Callable[[dict, Reader], bool]
-    withhold: Callable[[dict], dict]
+    withhold: Callable[[dict], tuple[dict, list[dict]]]
 
 
-def _without_sensitive_services(record: dict) -> dict:
-    return {**record, "involvements": [i for i in record["involvements"] if not is_sensitive(i)]}
+def withheld(kind: str, count: int, said: str) -> list[dict]:
+    """What a record does not show, by kind and count, told to the reader (``1 involvement with a sensitive service ...``); none when none."""
+    return [{"kind": kind, "count": count, "message": said}] if count else []
 
 
-def _without_what_locates(record: dict) -> dict:
+def _of(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _without_sensitive_services(record: dict) -> tuple[dict, list[dict]]:
+    hidden = sum(1 for i in record["involvements"] if is_sensitive(i))
+    return ({**record, "involvements": [i for i in record["involvements"] if not is_sensitive(i)]},
+            withheld("sensitive_involvement", hidden,
+                     f"{_of(hidden, 'involvement with a sensitive service is', 'involvements with sensitive services are')} not shown to your role"))
+
+
+def _without_what_locates(record: dict) -> tuple[dict, list[dict]]:
     """A shielded child's record: nothing that says where they are, or who near them to ask; their LA team's contact instead.
 
     An organisation (a school, a surgery) locates a child as well as an address does, and so does its practitioner.
     """
+    team = said_team(record["la_team"])
+    addresses = 1 if record["demographics"].get("address") else 0
+    phones = sum(1 for carer in record["carers"] if carer.get("phone"))
+    organisations = sum(1 for i in record["involvements"] if i.get("organisation"))
+    practitioners = sum(1 for i in record["involvements"] if i.get("practitioner"))
+    shielded = "the record is shielded"
     return {
         **record,
         "demographics": {**record["demographics"], "address": None},
         "carers": [{**carer, "phone": None} for carer in record["carers"]],
         "involvements": [{**i, "organisation": None, "practitioner": None} for i in record["involvements"]],
-        "notice": SHIELDED_NOTICE.format(team=said_team(record["la_team"])),
-    }
+        "notice": SHIELDED_NOTICE.format(team=team),
+    }, [
+        *withheld("address", addresses, f"the address and postcode are not shown: {shielded}"),
+        *withheld("carer_contact", phones, f"{_of(phones, 'carer phone number is', 'carer phone numbers are')} not shown: {shielded}"),
+        *withheld("organisation", organisations, f"{_of(organisations, 'organisation is', 'organisations are')} not shown: {shielded}"),
+        *withheld("practitioner", practitioners,
+                  f"{_of(practitioners, 'practitioner and their contact details are', 'practitioners and their contact details are')} "
+                  f"not shown: {shielded}"),
+    ]
 
 
 def said_team(team: dict) -> str:
@@ -138,7 +163,8 @@ WITHHOLDING = (
 
 
 def withhold(record: dict, *, shielded: bool, sees_sensitive: bool, la_code: str | None = None, la_team: dict | None = None) -> dict:
-    """The record as this reader may see it: every rule of ``WITHHOLDING`` that applies, applied.
+    """The record as this reader may see it: every rule of ``WITHHOLDING`` that applies, applied, and ``withheld`` listing
+    what each took, by kind and count, so that nothing is withheld without a word (``[]`` when nothing was).
 
     A shielded child's record carries how to reach the ContactPoint team of the child's LA (``la_code``), who hold the rest.
     """
@@ -146,10 +172,12 @@ def withhold(record: dict, *, shielded: bool, sees_sensitive: bool, la_code: str
     if shielded:
         seen["la_team"] = la_team or {"la_code": la_code, "name": None, "phone": None, "email": None}
     reader = Reader(sees_sensitive=sees_sensitive)
+    taken: list[dict] = []
     for rule in WITHHOLDING:
         if rule.applies(seen, reader):
-            seen = rule.withhold(seen)
-    return seen
+            seen, told = rule.withhold(seen)
+            taken.extend(told)
+    return {**seen, "withheld": taken}
 
 
 # Involvement ---------------------------------------------------------------------------------

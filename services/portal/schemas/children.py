@@ -36,6 +36,12 @@ class LaTeamSchema(Schema):
     email = fields.String(allow_none=True)
 
 
+class WithheldSchema(Schema):
+    kind = fields.String(metadata={"description": "sensitive_involvement, address, carer_contact, organisation or practitioner"})
+    count = fields.Integer()
+    message = fields.String(metadata={"description": "what the reader is told, e.g. 1 involvement with a sensitive service is not shown to your role"})
+
+
 class ChildRecordSchema(Schema):
     contactpoint_id = fields.String()
     demographics = fields.Dict()
@@ -44,6 +50,7 @@ class ChildRecordSchema(Schema):
     retain_to_25 = fields.Boolean()
     shielded = fields.Boolean()
     notice = fields.String()
+    withheld = fields.List(fields.Nested(WithheldSchema), metadata={"description": "what this record does not show you, by kind and count; [] when nothing"})
     la_team = fields.Nested(LaTeamSchema, metadata={"description": "a shielded child's: the LA ContactPoint team that holds what is withheld"})
 
 

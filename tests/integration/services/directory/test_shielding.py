@@ -122,6 +122,7 @@ def test_a_shielded_record_withholds_all_that_locates_the_child_and_gives_the_la
     assert (involvement["service"], involvement["organisation"], involvement["practitioner"]) == ("school", None, None)
     assert record["la_team"] == {"la_code": LA_CODE, **TEAM}
     assert TEAM["phone"] in record["notice"]
+    assert {item["kind"]: item["count"] for item in record["withheld"]} == {"address": 1, "carer_contact": 1, "organisation": 1, "practitioner": 1}
     text = str(record)
     for located_by in (message["child"]["address"]["postcode"], "High Street", "0113 496 0000", "Leeds Test School", "Sam Teacher", "sam.teacher"):
         assert located_by not in text

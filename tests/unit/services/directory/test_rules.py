@@ -119,7 +119,7 @@ def test_a_record_that_is_not_shielded_is_shown_whole_and_says_so():
 
     seen = withhold(whole, shielded=False, sees_sensitive=False)
 
-    assert seen == {**whole, "shielded": False}
+    assert seen == {**whole, "shielded": False, "withheld": []}
     assert "notice" not in seen
 
 
@@ -144,6 +144,24 @@ def test_a_shielded_record_of_an_la_whose_team_gave_no_contact_names_the_la():
 
     assert seen["la_team"] == {"la_code": "E08000035", "name": None, "phone": None, "email": None}
     assert "local authority E08000035" in seen["notice"]
+
+
+def test_a_reader_is_told_what_was_withheld_from_them_by_kind_and_count():
+    seen = withhold(record(involvement("school"), involvement("mental_health", sensitive=False)), shielded=False, sees_sensitive=False)
+
+    assert seen["withheld"] == [{"kind": "sensitive_involvement", "count": 1,
+                                 "message": "1 involvement with a sensitive service is not shown to your role"}]
+
+
+def test_a_shielded_record_says_each_kind_it_withholds_with_its_count():
+    seen = withhold(record(involvement("school"), involvement("health"), involvement("sexual_health", sensitive=True)),
+                    shielded=True, sees_sensitive=False, la_code="E08000035")
+
+    assert {item["kind"]: item["count"] for item in seen["withheld"]} == {
+        "sensitive_involvement": 1, "address": 1, "carer_contact": 1, "organisation": 2, "practitioner": 2,
+    }
+    assert all(item["message"] for item in seen["withheld"])
+    assert "2 organisations are not shown" in " ".join(item["message"] for item in seen["withheld"])
 
 
 def test_a_shielded_record_still_withholds_sensitive_services():
