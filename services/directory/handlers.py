@@ -145,10 +145,16 @@ def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 def read_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     actor, purpose, contactpoint_id = request["actor"], request["purpose"], request["contactpoint_id"]
-    rules.require_purpose(purpose)
-    child = queries.held(uow.session, contactpoint_id)
-    if child is None or not child.active:
-        raise ChildNotFound(contactpoint_id)
+    try:
+        rules.require_purpose(purpose)
+        child = queries.held(uow.session, contactpoint_id)
+        if child is None or not child.active:
+            raise ChildNotFound(contactpoint_id)
+    except (InvalidRequest, ChildNotFound) as refusal:
+        # A look refused is a look tried: the trail shows who asked for which child, for what, and why nothing was shown.
+        uow.publish_now(audit_event(SERVICE, "read", actor=actor, outcome="refused", purpose=purpose, subject=contactpoint_id,
+                                    contactpoint_ids=[contactpoint_id], detail={"refusal": refusal.as_dict()}))
+        raise
     involved = rules.la_involved(child.record, actor["la_code"])
     uow.publish_now(audit_event(SERVICE, "read", actor=actor, purpose=purpose, subject=contactpoint_id, contactpoint_ids=[contactpoint_id],
                                 detail={"child_la_code": child.la_code, "shielded": child.shielded, "actor_involved": involved}))
@@ -173,7 +179,10 @@ def disclose_child(uow: UnitOfWork, request: dict, envelope=None, *, grant_publi
         raise
     child = queries.held(uow.session, grant["contactpoint_id"])
     if child is None or not child.active:
-        raise ChildNotFound(grant["contactpoint_id"])
+        refusal = ChildNotFound(grant["contactpoint_id"])
+        uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", subject=grant["contactpoint_id"],
+                                    contactpoint_ids=[grant["contactpoint_id"]], detail={**grant, "refusal": refusal.as_dict()}))
+        raise refusal
     uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, subject=grant["contactpoint_id"], contactpoint_ids=[grant["contactpoint_id"]],
                                 detail={**grant, "child_la_code": child.la_code, "shielded": child.shielded}))
     return _as_read(uow, child, sees_sensitive=False)

@@ -194,11 +194,18 @@ def list_reviews(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
     tasks = uow.session.scalars(select(ReviewTask).where(ReviewTask.status == "open").order_by(ReviewTask.task_id)).all()
     if request["actor"]["role"] == LA_TEAM:
         tasks = [task for task in tasks if request["actor"]["la_code"] in _las_holding(uow, task)]
-    return [
+    shown = [
         {"task_id": task.task_id, "weight": round(task.weight, 2), "created_at": task.created_at.isoformat() if task.created_at else None,
          "record": _side(uow, task.contactpoint_id), "candidate": _side(uow, task.candidate_id)}
         for task in tasks
     ]
+    # Each task shows two children's details to a person: a look at child data like any read, so each is audited.
+    actor = request["actor"]
+    uow.emit(audit_event(SERVICE, "reviews_listed", actor=actor, contactpoint_ids=sorted({cp for t in tasks for cp in (t.contactpoint_id, t.candidate_id)}),
+                         detail={"task_ids": [task.task_id for task in tasks]}),
+             *(audit_event(SERVICE, "review_task_viewed", actor=actor, subject=str(task.task_id), contactpoint_ids=[task.contactpoint_id, task.candidate_id],
+                           detail={"task_id": task.task_id}) for task in tasks))
+    return shown
 
 
 def link_review(uow: UnitOfWork, request: dict, envelope=None) -> dict:

@@ -195,3 +195,33 @@ def test_a_record_with_nothing_withheld_says_so(practitioner, held_child):
     answer = practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}", purpose="safeguarding")
 
     assert answer.get_json()["withheld"] == []
+
+
+def refused_reads(services, contactpoint_id: str) -> list[dict]:
+    from sqlalchemy import select
+
+    from services.audit.models import AuditRecord
+
+    with services["audit"].db.sessions() as session:
+        return [r.event for r in session.scalars(select(AuditRecord).where(AuditRecord.action == "read"))
+                if r.event["outcome"] == "refused" and r.event.get("subject") == contactpoint_id]
+
+
+@pytest.mark.parametrize("purpose", [None, "enforcement"], ids=["no purpose", "a purpose not allowed"])
+def test_a_read_refused_for_its_purpose_is_audited(services, practitioner, held_child, purpose):
+    query = {"purpose": purpose} if purpose else {}
+
+    assert practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}", **query).status_code == 400
+
+    (event,) = wait_until(lambda: refused_reads(services, held_child.contactpoint_id), what="the refused read in the audit trail")
+    assert event["actor"]["username"] == practitioner.username
+    assert event["detail"]["refusal"]["code"] == "purpose_not_allowed"
+
+
+def test_a_read_of_an_unknown_child_is_audited(services, practitioner):
+    unknown = unique("CP-NOBODY")
+
+    assert practitioner.get(f"/api/v1/children/{unknown}", purpose="safeguarding").status_code == 404
+
+    (event,) = wait_until(lambda: refused_reads(services, unknown), what="the refused read in the audit trail")
+    assert event["actor"]["username"] == practitioner.username and event["purpose"] == "safeguarding"
