@@ -49,4 +49,5 @@ LIST_ALERTS = "audit.list_alerts"
 INVESTIGATE_ALERT = "audit.investigate_alert"
 EXPORT_TRAIL = "audit.export_trail"
 SUBSCRIBE_TEAM = "audit.subscribe_team"
+SET_RULE_SETTING = "audit.set_rule_setting"
 
