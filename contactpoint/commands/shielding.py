@@ -2,6 +2,8 @@
 `contactpoint directory la-team`: how readers of an LA's shielded children reach its team."""
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from contactpoint.commands.common import operator, service, show
@@ -15,7 +17,8 @@ def shield(contactpoint_id, reason, as_json):
     """Shield a child: no address, postcode, contact, organisation or practitioner is shown until the LA team lifts it."""
     from shared.contracts.requests import SHIELD_CHILD
 
-    done = service("feeds").perform(SHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": reason, "actor": operator()})
+    with contextlib.closing(service("feeds")) as feeds:
+        done = feeds.perform(SHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": reason, "actor": operator()})
     show(done, as_json, lambda r: [f"{r['contactpoint_id']}: shielded" + ("" if r["changed"] else " (already)")])
 
 
@@ -27,7 +30,8 @@ def unshield(contactpoint_id, reason, as_json):
     """Lift a child's shielding, whoever set it."""
     from shared.contracts.requests import UNSHIELD_CHILD
 
-    done = service("feeds").perform(UNSHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": reason, "actor": operator()})
+    with contextlib.closing(service("feeds")) as feeds:
+        done = feeds.perform(UNSHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": reason, "actor": operator()})
     show(done, as_json, lambda r: [f"{r['contactpoint_id']}: no longer shielded" + ("" if r["changed"] else " (was not)")])
 
 
@@ -41,5 +45,6 @@ def la_team(la_code, name, phone, email, as_json):
     """Set how readers of the LA's shielded children reach its LA ContactPoint team."""
     from shared.contracts.requests import SET_LA_TEAM
 
-    done = service("directory").perform(SET_LA_TEAM, {"la_code": la_code, "name": name, "phone": phone, "email": email, "actor": operator()})
+    with contextlib.closing(service("directory")) as directory:
+        done = directory.perform(SET_LA_TEAM, {"la_code": la_code, "name": name, "phone": phone, "email": email, "actor": operator()})
     show(done, as_json, lambda r: [f"{r['la_code']}: {r['name']}, {r['phone'] or '-'}, {r['email'] or '-'}"])

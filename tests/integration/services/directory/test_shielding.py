@@ -199,3 +199,39 @@ def audited_refusals(services, routing_key: str) -> list[dict]:
     with services["audit"].db.sessions() as session:
         return [r.event for r in session.scalars(select(AuditRecord).where(AuditRecord.action == "request_refused"))
                 if r.event.get("subject") == routing_key]
+
+
+def test_the_command_line_shields_and_unshields_a_child_and_sets_the_la_teams_contact(services, migrated, practitioner, held_child):
+    from click.testing import CliRunner
+
+    from contactpoint.cli import cli
+
+    def run(*args: str) -> dict:
+        import json
+
+        done = CliRunner().invoke(cli, [*args, "--json"], env=migrated.as_environment(), catch_exceptions=False)
+        assert done.exit_code == 0, done.output
+        return json.loads(done.output)
+
+    assert run("directory", "la-team", "--la", LA_CODE, "--name", TEAM["name"], "--phone", TEAM["phone"], "--email", TEAM["email"]) == \
+        {"la_code": LA_CODE, **TEAM}
+    assert run("shield", held_child.contactpoint_id, "--reason", "new identity")["shielded"] is True
+    held_shielded(services, held_child.contactpoint_id)
+    record = practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}", purpose="safeguarding").get_json()
+    assert record["la_team"] == {"la_code": LA_CODE, **TEAM} and record["demographics"]["address"] is None
+
+    assert run("unshield", held_child.contactpoint_id, "--reason", "risk assessed as passed")["shielded"] is False
+    held_shielded(services, held_child.contactpoint_id, shielded=False)
+    (event,) = audited(services, "child_unshielded", held_child.contactpoint_id)
+    assert event["detail"]["reason"] == "risk assessed as passed" and event["actor"]["role"] == "operator"
+    assert event["la_code"] == LA_CODE
+
+
+def test_a_shielding_without_a_reason_is_refused_in_one_line(migrated, held_child):
+    from click.testing import CliRunner
+
+    from contactpoint.cli import cli
+
+    done = CliRunner().invoke(cli, ["shield", held_child.contactpoint_id], env=migrated.as_environment())
+
+    assert done.exit_code != 0 and "--reason" in done.output
