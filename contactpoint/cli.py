@@ -17,6 +17,7 @@ from contactpoint.commands.directory import directory
 from contactpoint.commands.disclose import disclose
 from contactpoint.commands.feeds import feeds
 from contactpoint.commands.review import review
+from contactpoint.commands.shielding import la_team, shield, unshield
 from contactpoint.commands.sources import sources
 from contactpoint.commands.system import system
 from contactpoint.commands.users import users
@@ -70,3 +71,6 @@ for group in (users, sources, feeds, directory, audit):
     cli.add_command(group)
 cli.add_command(disclose)
 cli.add_command(review)
+cli.add_command(shield)
+cli.add_command(unshield)
+directory.add_command(la_team)

@@ -28,13 +28,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
+from shared.contracts.sensitive import SENSITIVE_SERVICES
+
 REFERENCE_DATE = date(2026, 11, 1)
 
 SERVICES: tuple[str, ...] = (
     "school", "health", "youth_offending", "social_care",
     "sexual_health", "mental_health", "substance_misuse", "connexions",
 )
-SENSITIVE_SERVICES: frozenset[str] = frozenset({"sexual_health", "mental_health", "substance_misuse"})
 
 _FEED_SCHEMA = "contactpoint.feed.v1"
 _NHS_WEIGHTS = range(10, 1, -1)

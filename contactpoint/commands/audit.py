@@ -1,6 +1,7 @@
 """`contactpoint audit`: checking the audit store, watching the audit stream, and security teams' own feeds of it."""
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -128,3 +129,26 @@ def audit_subscribe(team_id, bindings, as_json):
         "team_id": team_id, "bindings": [key.strip() for key in bindings.split(",") if key.strip()], "actor": operator(),
     })
     show(made, as_json, lambda r: [f"team:          {r['team_id']}", f"queue:         {r['queue']}", f"amqp password: {r['amqp_password']}"])
+
+
+@audit.command("rule-setting")
+@click.option("--la", "la_code", required=True, help="an ONS LA code, or * for every LA")
+@click.option("--rule", required=True, help="out_of_hours, many_lookups or many_users_on_child")
+@click.option("--category", default="*", help="out_of_hours: the practitioner category whose working hours these are (* for everyone)")
+@click.option("--opens", type=int, help="out_of_hours: the hour its working day begins (0-23)")
+@click.option("--closes", type=int, help="out_of_hours: the hour it ends (1-24)")
+@click.option("--weekdays", help="out_of_hours: the days it works, 0 (Monday) to 6, comma-separated (every day unless given)")
+@click.option("--window-seconds", type=int, help="a counting rule: its window")
+@click.option("--at-least", type=int, help="a counting rule: how many in its window make a case")
+@click.option("--json", "as_json", is_flag=True)
+def audit_rule_setting(la_code, rule, category, opens, closes, weekdays, window_seconds, at_least, as_json):
+    """Set what an LA takes as ordinary for a misuse rule: a team's working hours, or a threshold."""
+    from shared.contracts.requests import SET_RULE_SETTING
+
+    days = [int(day) for day in weekdays.split(",")] if weekdays else None
+    with contextlib.closing(service("audit")) as audit_service:
+        done = audit_service.perform(SET_RULE_SETTING, {
+            "la_code": la_code, "rule": rule, "category": category, "opens": opens, "closes": closes, "weekdays": days,
+            "window_seconds": window_seconds, "at_least": at_least, "actor": operator(),
+        })
+    show(done, as_json, lambda d: [f"{d['rule']} in {d['la_code']} for {d['category']}: {d['values']}"])

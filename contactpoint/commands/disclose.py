@@ -26,24 +26,39 @@ def disclose():
 @click.option("--pseudonymised", type=click.Path(path_type=Path, dir_okay=False), help="write keyed pseudonyms to this JSON Lines file")
 @click.option("--anonymised", type=click.Path(path_type=Path, dir_okay=False), help="write suppressed aggregate counts to this JSON Lines file")
 @click.option("--recipient", help="the recipient whose own pseudonyms these are (pseudonymised only)")
+@click.option("--k", "k", type=int, default=None,
+              help="pseudonymised only: every combination shown is shared by at least K children (5 unless raised)")
 @click.option("--json", "as_json", is_flag=True)
-def disclose_bulk(pseudonymised, anonymised, recipient, as_json):
+def disclose_bulk(pseudonymised, anonymised, recipient, k, as_json):
     """Export every child de-identified: one line a child with a keyed pseudonym, or counts by LA, age band and service."""
     from tqdm import tqdm
 
+    from services.disclosure.anonymity import DEFAULT_K
     from services.disclosure.exports import export
 
     if (pseudonymised is None) == (anonymised is None):
         raise click.UsageError("give one of --pseudonymised FILE or --anonymised FILE")
     if recipient and anonymised:
         raise click.UsageError("--recipient names whose pseudonyms these are; anonymised counts carry none")
+    if k is not None and anonymised:
+        raise click.UsageError("--k is for the pseudonymised file; anonymised counts keep their small-cell suppression")
+    if k is not None and k < DEFAULT_K:
+        raise click.UsageError(f"--k may raise the {DEFAULT_K} children a combination is shared by, never lower it")
     form, path = ("pseudonymised", pseudonymised) if pseudonymised else ("anonymised", anonymised)
     if not path.parent.is_dir():
         raise click.UsageError(f"{path.parent} is not a folder to write {path.name} in")
     with contextlib.closing(service("disclosure")) as disclosure:
-        done = export(disclosure, form, path, actor=operator(), recipient=recipient,
+        done = export(disclosure, form, path, actor=operator(), recipient=recipient, k=k or DEFAULT_K,
                       progress=lambda rows, total: tqdm(rows, total=total, unit="child", desc="exported"))
-    show(done, as_json, lambda d: [f"wrote {d['rows']:,} {form} lines ({d['children']:,} children) to {path}; the export is audited"])
+    show(done, as_json, lambda d: [f"wrote {d['rows']:,} {form} lines ({d['children']:,} children) to {path}; the export is audited",
+                                   *_anonymity_said(d)])
+
+
+def _anonymity_said(done: dict) -> list[str]:
+    if "k" not in done:
+        return []
+    return [f"every combination shown is shared by at least {done['k']} children: {done['generalised']:,} rows generalised "
+            f"({done['generalised_to_year']:,} to year of birth, {done['generalised_to_la']:,} also to LA), {done['suppressed']:,} suppressed"]
 
 
 def as_person(command):

@@ -1,16 +1,17 @@
 """The audit service's handlers: store each event once, at the end of the chain; show the trail to auditors."""
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from sqlalchemy import select
 
 from services.audit import chain, checkpoints, rules, verification
 from services.audit.errors import UnknownAlert
-from services.audit.models import Alert, AuditRecord, AuditSubject, ChainHead, SignedCheckpoint
+from services.audit.models import Alert, AuditRecord, AuditSubject, ChainHead, RuleSetting, SignedCheckpoint
 from services.audit.queries import StoredHistory
 from services.audit.schemas import (
-    ActorOnlySchema, ExportTrailSchema, InvestigateAlertSchema, ListAlertsSchema, ListEventsSchema, VerifyAuditSchema,
+    ActorOnlySchema, ExportTrailSchema, InvestigateAlertSchema, ListAlertsSchema, ListEventsSchema, RuleSettingSchema, VerifyAuditSchema,
 )
 from shared.contracts import requests
 from shared.db import append_rows, one_of
@@ -88,16 +89,57 @@ def watch(uow: UnitOfWork, records: list[dict]) -> None:
     events = [(record["event"], record["occurred_at"]) for record in records]
     history = StoredHistory(uow.session)
     history.add_tallies(rules.tallies(events))
-    hits = rules.evaluate_all(events, history)
+    rows = uow.session.execute(select(RuleSetting.la_code, RuleSetting.rule, RuleSetting.category, RuleSetting.values))
+    settings = rules.RuleSettings.of_rows(rows)
+    hits = rules.evaluate_all(events, history, settings=settings)
+    by_name = {rule.name: rule for rule in rules.RULES}
     for index, hit in hits:
         record = records[index]
+        la_code = hit.la_code or record["la_code"]
+        repeated = _open_alert_to_repeat(uow, by_name[hit.rule], hit, la_code, record["occurred_at"])
+        if repeated is not None:
+            # The security team heard of the first; the alert they were told of now counts this one too.
+            repeated.count += 1
+            repeated.last_seen_at = record["occurred_at"]
+            repeated.detail = {**repeated.detail, "last_event_id": record["event_id"], "last_seq": record["seq"]}
+            continue
         alert = Alert(
-            rule=hit.rule, key=hit.key, la_code=record["la_code"], actor_username=record["actor_username"], contactpoint_id=hit.contactpoint_id,
-            event_id=record["event_id"], seq=record["seq"], raised_at=utcnow(), detail=hit.detail, status="open",
+            rule=hit.rule, key=hit.key, la_code=la_code, actor_username=record["actor_username"], contactpoint_id=hit.contactpoint_id,
+            event_id=record["event_id"], seq=record["seq"], raised_at=utcnow(), detail=hit.detail, status="open", count=1,
+            last_seen_at=record["occurred_at"],
         )
         uow.session.add(alert)
         uow.session.flush()
         uow.emit(alert_raised(_alert(alert)))
+
+
+def _open_alert_to_repeat(uow: UnitOfWork, rule: rules.Rule, hit: rules.Hit, la_code: str, occurred_at) -> Alert | None:
+    """The open alert of the same rule about the same person (and child, for a rule where each child matters) seen within
+    ``GROUP_SECONDS``, which this hit repeats; none for a counting rule, which already fires once a window."""
+    if rule.threshold is not None:
+        return None
+    query = select(Alert).where(Alert.rule == hit.rule, Alert.key == hit.key, Alert.la_code == la_code, Alert.status == "open",
+                                Alert.last_seen_at >= occurred_at - timedelta(seconds=rules.GROUP_SECONDS))
+    if rule.groups_by_child:
+        query = query.where(Alert.contactpoint_id == hit.contactpoint_id)
+    return uow.session.scalars(query.order_by(Alert.id.desc()).limit(1).with_for_update()).first()
+
+
+def set_rule_setting(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Sets what an LA (or every LA) takes as ordinary for one rule; the rules read it with the next events stored."""
+    key = (request["la_code"], request["rule"], request["category"])
+    if request["rule"] == rules.OUT_OF_HOURS:
+        values = {"opens": request["opens"], "closes": request["closes"], "weekdays": request["weekdays"] or list(rules.EVERY_HOUR.weekdays)}
+    else:
+        default = next(rule for rule in rules.RULES if rule.name == request["rule"]).threshold
+        values = {"window_seconds": request["window_seconds"] or default.window_seconds, "at_least": request["at_least"]}
+    setting = uow.session.get(RuleSetting, key, with_for_update=True) or RuleSetting(la_code=key[0], rule=key[1], category=key[2])
+    setting.values = values
+    uow.session.add(setting)
+    said = {"la_code": key[0], "rule": key[1], "category": key[2], "values": values}
+    uow.emit(audit_event(SERVICE, "rule_setting_set", actor=request["actor"], la_code=NATIONAL if key[0] == rules.ANY else key[0],
+                         subject=request["rule"], detail=said))
+    return said
 
 
 def list_alerts(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -129,6 +171,7 @@ def _alert(alert: Alert) -> dict:
         "alert_id": alert.id, "rule": alert.rule, "la_code": alert.la_code, "raised_at": alert.raised_at, "actor": alert.actor_username,
         "contactpoint_id": alert.contactpoint_id, "event_id": alert.event_id, "seq": alert.seq, "detail": alert.detail,
         "status": alert.status, "investigated_by": alert.investigated_by, "investigated_at": alert.investigated_at, "note": alert.note,
+        "count": alert.count or 1, "last_seen_at": alert.last_seen_at,
     }
 
 
@@ -234,6 +277,7 @@ def routes(*, settings: Settings, ask_provisioner: Asker) -> Routes:
             requests.SUBSCRIBE_TEAM: Request(SubscribeTeamSchema, partial(subscribe_team, ask_provisioner=ask_provisioner), OPERATOR_ONLY),
             requests.LIST_ALERTS: Request(ListAlertsSchema, list_alerts, auditors),
             requests.INVESTIGATE_ALERT: Request(InvestigateAlertSchema, investigate_alert, auditors),
+            requests.SET_RULE_SETTING: Request(RuleSettingSchema, set_rule_setting, OPERATOR_ONLY),
             requests.CHECKPOINT_AUDIT: Request(ActorOnlySchema, partial(sign_checkpoint, settings=settings), SCHEDULED),
         },
         events=[Subscription(AUDIT_EVENTS, store_event, schema=AuditEventSchema, batch=STORE_BATCH, batch_handler=store_events,

@@ -85,6 +85,21 @@ class Alert(Base):
     investigated_by: Mapped[str | None] = mapped_column(String(100))
     investigated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(String(4000))
+    # Repeats of the same rule for the same person (and child, where each child matters) within the hour: one alert, counted.
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RuleSetting(Base):
+    """What an LA (or every LA, ``*``) takes as ordinary for one rule: a category's working hours, or a counting rule's threshold."""
+
+    __tablename__ = "rule_settings"
+
+    la_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # out_of_hours: {"zone", "opens", "closes", "weekdays"}; a counting rule: {"window_seconds", "at_least"}.
+    values: Mapped[dict] = mapped_column(JSON)
 
 
 class Tally(Base):

@@ -3,6 +3,11 @@
 A rule with no ``threshold`` fires on every event it matches. A rule with one fires when the
 events it counts in its window reach ``at_least``, once a window for the same actor or child.
 ``evaluate`` is pure: the counting is asked of a ``History`` (the audit store, or a fake in tests).
+
+What is ordinary differs by LA and by team, so the hours and thresholds the rules below hold
+are defaults: ``RuleSettings`` (rows of the audit store's ``rule_settings``) give an LA its own
+thresholds, and a category of practitioner in an LA (or in every LA) its own working hours. An
+emergency duty team works nights and weekends: its searches then are not out of hours.
 """
 from __future__ import annotations
 
@@ -33,6 +38,10 @@ class OfficeHours:
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday is 0
 
 
+EVERY_HOUR = OfficeHours(opens=0, closes=24, weekdays=(0, 1, 2, 3, 4, 5, 6))
+ANY = "*"  # a setting for every LA, or every category
+
+
 @dataclass(frozen=True)
 class Threshold:
     counts: str  # "events" by the same actor, or "actors" who looked at the same child
@@ -47,6 +56,45 @@ class Rule:
     conditions: tuple[Condition, ...] = ()
     threshold: Threshold | None = None
     summary: str = ""
+    # Whose security team hears of it, when not the LA of the event (the actor's): a path into the event.
+    alerts_la: str | None = None
+    # Repeats by the same person within ``GROUP_SECONDS`` make one alert with a count; per child too, when each child matters.
+    groups_by_child: bool = False
+
+
+GROUP_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """What each LA (or every LA, ``ANY``) takes as ordinary: each category's working hours, each counting rule's threshold."""
+
+    hours: dict[tuple[str, str], OfficeHours] = field(default_factory=dict)  # (la_code, category) -> hours
+    thresholds: dict[tuple[str, str], Threshold] = field(default_factory=dict)  # (la_code, rule) -> threshold
+
+    def hours_of(self, la_code: str | None, category: str | None, default: OfficeHours) -> OfficeHours:
+        for key in ((la_code, category), (ANY, category), (la_code, ANY)):
+            if key in self.hours:
+                return self.hours[key]
+        return default
+
+    def threshold_of(self, la_code: str | None, rule: Rule) -> Threshold | None:
+        return self.thresholds.get((la_code, rule.name)) or self.thresholds.get((ANY, rule.name)) or rule.threshold
+
+    @classmethod
+    def of_rows(cls, rows) -> RuleSettings:
+        """From ``(la_code, rule, category, values)`` rows: hours for ``out_of_hours``, a threshold for a counting rule."""
+        hours, thresholds = {}, {}
+        for la_code, rule, category, values in rows:
+            if rule == OUT_OF_HOURS:
+                hours[la_code, category] = OfficeHours(**{**values, "weekdays": tuple(values.get("weekdays", OfficeHours.weekdays))})
+            else:
+                thresholds[la_code, rule] = Threshold(**{"counts": _RULES_BY_NAME[rule].threshold.counts, **values})
+        return cls(hours, thresholds)
+
+
+NO_SETTINGS = RuleSettings()
+OUT_OF_HOURS = "out_of_hours"
 
 
 RULES = (
@@ -56,13 +104,17 @@ RULES = (
         Condition("detail.child_la_code", "differs_from", "actor.la_code"),
         Condition("detail.actor_involved", "is_not", True),
     ), summary="a child outside the user's local authority, with whom no service of the user's authority works"),
+    # The child's LA's security team hears of every read of its shielded child, by whomever, from wherever.
     Rule("shielded_record", frozenset({READ}), (Condition("detail.shielded", "is", True),),
-         summary="a view of a shielded record"),
+         summary="a view of a shielded record", alerts_la="detail.child_la_code", groups_by_child=True),
     Rule("many_users_on_child", frozenset({READ}), threshold=Threshold("actors", 3600, 5),
          summary="many users looking at the same child within an hour"),
-    Rule("out_of_hours", frozenset({SEARCH, READ}), (Condition("occurred_at", "outside_hours", OfficeHours()),),
-         summary="a search or read out of office hours"),
+    Rule(OUT_OF_HOURS, frozenset({SEARCH, READ}), (Condition("occurred_at", "outside_hours", OfficeHours()),),
+         summary="a search or read out of the hours the person's team works"),
 )
+_RULES_BY_NAME = {rule.name: rule for rule in RULES}
+# Emergency duty teams answer out of office hours in every LA: those hours are their working day.
+DEFAULT_SETTING_ROWS = ((ANY, OUT_OF_HOURS, "emergency_duty_team", {"opens": 0, "closes": 24, "weekdays": list(EVERY_HOUR.weekdays)}),)
 
 
 @dataclass(frozen=True)
@@ -71,6 +123,7 @@ class Hit:
     key: str  # whom or what the alert is about: the actor, or the child
     contactpoint_id: str | None
     detail: dict = field(default_factory=dict)
+    la_code: str | None = None  # the LA whose security team hears of it; the event's when none
 
 
 class History(Protocol):
@@ -82,25 +135,27 @@ class History(Protocol):
     def alerted_since(self, rule: str, key: str, since: datetime) -> bool: ...
 
 
-def evaluate_all(events: list[tuple[dict, datetime]], history: History, rules: tuple[Rule, ...] = RULES) -> list[tuple[int, Hit]]:
+def evaluate_all(events: list[tuple[dict, datetime]], history: History, rules: tuple[Rule, ...] = RULES,
+                 settings: RuleSettings = NO_SETTINGS) -> list[tuple[int, Hit]]:
     """The rules a batch of stored events makes fire, as (index of the event, hit); one alert a rule and key a batch.
 
     Counting rules ask first, for the whole batch at once, how many events there are in the
     window around all of it: no single event's window holds more, so only an actor or child
     whose count could reach the threshold is counted again exactly, event by event.
     """
-    ceilings, settled = _ceilings(events, history, rules), set()
+    ceilings, settled = _ceilings(events, history, rules, settings), set()
     return [(index, hit) for index, (event, occurred_at) in enumerate(events)
-            for hit in evaluate(event, occurred_at, history, rules, ceilings, settled)]
+            for hit in evaluate(event, occurred_at, history, rules, ceilings, settled, settings)]
 
 
-def _ceilings(events: list[tuple[dict, datetime]], history: History, rules: tuple[Rule, ...]) -> dict[tuple[str, str], int]:
+def _ceilings(events: list[tuple[dict, datetime]], history: History, rules: tuple[Rule, ...], settings: RuleSettings) -> dict[tuple[str, str], int]:
     ceilings: dict[tuple[str, str], int] = {}
     for rule in (rule for rule in rules if rule.threshold is not None):
-        watched = [(event, at) for event, at in events if _watches(rule, event, at)]
+        watched = [(event, at) for event, at in events if _watches(rule, event, at, settings)]
         if not watched:
             continue
-        since = min(at for _, at in watched) - timedelta(seconds=rule.threshold.window_seconds)
+        widest = max(settings.threshold_of(event.get("la_code"), rule).window_seconds for event, _ in watched)
+        since = min(at for _, at in watched) - timedelta(seconds=widest)
         until = max(at for _, at in watched)
         if rule.threshold.counts == "events":
             counts = history.events_by_actors(rule.name, {event["actor"]["username"] for event, _ in watched}, since, until)
@@ -130,7 +185,8 @@ def tally_start(moment: datetime) -> datetime:
 
 
 def evaluate(event: dict, occurred_at: datetime, history: History, rules: tuple[Rule, ...] = RULES,
-             ceilings: dict[tuple[str, str], int] | None = None, settled: set[tuple[str, str]] | None = None) -> list[Hit]:
+             ceilings: dict[tuple[str, str], int] | None = None, settled: set[tuple[str, str]] | None = None,
+             settings: RuleSettings = NO_SETTINGS) -> list[Hit]:
     """The rules this event (already stored, so counted) makes fire.
 
     ``settled`` holds the (rule, key) pairs of a batch already alerted on in their window: an
@@ -138,22 +194,23 @@ def evaluate(event: dict, occurred_at: datetime, history: History, rules: tuple[
     """
     hits = []
     for rule in rules:
-        if not _watches(rule, event, occurred_at):
+        if not _watches(rule, event, occurred_at, settings):
             continue
         actor = event["actor"]["username"]
         if rule.threshold is None:
-            hits.append(Hit(rule.name, actor, _child(event), {"summary": rule.summary}))
+            hits.append(Hit(rule.name, actor, _child(event), {"summary": rule.summary}, _at(event, rule.alerts_la) if rule.alerts_la else None))
         else:
-            hits.extend(_counted(rule, rule.threshold, event, actor, occurred_at, history, ceilings, set() if settled is None else settled))
+            threshold = settings.threshold_of(event.get("la_code"), rule)
+            hits.extend(_counted(rule, threshold, event, actor, occurred_at, history, ceilings, set() if settled is None else settled))
     return hits
 
 
-def _watches(rule: Rule, event: dict, occurred_at: datetime) -> bool:
+def _watches(rule: Rule, event: dict, occurred_at: datetime, settings: RuleSettings = NO_SETTINGS) -> bool:
     """Whether the rule looks at this event at all: a successful lookup of its kind, by someone, meeting its conditions."""
     if event.get("outcome") != "success" or not (event.get("actor") or {}).get("username"):
         return False
     kind = f"{event['service']}.{event['action']}"
-    return kind in rule.looks_at and all(_holds(condition, event, occurred_at) for condition in rule.conditions)
+    return kind in rule.looks_at and all(_holds(condition, event, occurred_at, settings) for condition in rule.conditions)
 
 
 def _counted(rule: Rule, threshold: Threshold, event: dict, actor: str, occurred_at: datetime, history: History,
@@ -178,9 +235,11 @@ def _counted(rule: Rule, threshold: Threshold, event: dict, actor: str, occurred
     return hits
 
 
-def _holds(condition: Condition, event: dict, occurred_at: datetime) -> bool:
+def _holds(condition: Condition, event: dict, occurred_at: datetime, settings: RuleSettings = NO_SETTINGS) -> bool:
     if condition.op == "outside_hours":
-        return outside_hours(occurred_at, condition.value)
+        actor = event.get("actor") or {}
+        # The hours of the person's own team in their own LA: a night is ordinary for an emergency duty team.
+        return outside_hours(occurred_at, settings.hours_of(actor.get("la_code"), actor.get("category"), condition.value))
     value = _at(event, condition.field)
     if condition.op == "is":
         return value == condition.value

@@ -7,10 +7,10 @@ from functools import partial
 from sqlalchemy import and_, bindparam, delete, or_, select, update
 
 from services.directory import queries, rules
-from services.directory.errors import ChildNotFound
-from services.directory.matching import search_keys
-from services.directory.models import ArchivedChild, Child, SearchKey
-from services.directory.schemas import ReadSchema, ScheduledSchema, SearchSchema
+from services.directory.errors import ChildNotFound, NotYourLA
+from services.directory.matching import dated_keys, search_keys
+from services.directory.models import ArchivedChild, Child, LaTeam, SearchKey
+from services.directory.schemas import LaTeamSchema, ReadSchema, ScheduledSchema, SearchSchema
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
@@ -19,10 +19,10 @@ from shared.contracts.validators import normal_postcode, postcode_district
 from shared.db import append_rows, one_of
 from shared.errors import InvalidRequest
 from shared.messaging.consumer import Subscription
-from shared.messaging.envelope import Envelope
+from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import DIRECTORY_CHILD_UPDATES
 from shared.names import name_key
-from shared.principals import LA_ADMIN, READERS, SCHEDULED, people
+from shared.principals import LA_ADMIN, OPERATOR, OPERATOR_ONLY, READERS, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
@@ -116,8 +116,14 @@ def search_columns(snapshot: dict) -> dict:
 
 
 def keys_of(snapshot: dict) -> set[str]:
-    """The phonetic keys the child is found by: from two names, or from a name and its date of birth."""
+    """The phonetic keys the child is found by: from two names, or from a name and its date of birth.
+
+    A shielded child has no keys of two names, which carry their postcode district: they are found by who they are, never where.
+    """
     demographics = snapshot["demographics"]
+    if snapshot["shielded"]:
+        return dated_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"],
+                          {date.fromisoformat(str(demographics["date_of_birth"]))})
     return search_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"],
                        date.fromisoformat(str(demographics["date_of_birth"])), postcode_district(demographics["address"]["postcode"]))
 
@@ -139,14 +145,20 @@ def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 def read_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     actor, purpose, contactpoint_id = request["actor"], request["purpose"], request["contactpoint_id"]
-    rules.require_purpose(purpose)
-    child = queries.held(uow.session, contactpoint_id)
-    if child is None or not child.active:
-        raise ChildNotFound(contactpoint_id)
+    try:
+        rules.require_purpose(purpose)
+        child = queries.held(uow.session, contactpoint_id)
+        if child is None or not child.active:
+            raise ChildNotFound(contactpoint_id)
+    except (InvalidRequest, ChildNotFound) as refusal:
+        # A look refused is a look tried: the trail shows who asked for which child, for what, and why nothing was shown.
+        uow.publish_now(audit_event(SERVICE, "read", actor=actor, outcome="refused", purpose=purpose, subject=contactpoint_id,
+                                    contactpoint_ids=[contactpoint_id], detail={"refusal": refusal.as_dict()}))
+        raise
     involved = rules.la_involved(child.record, actor["la_code"])
     uow.publish_now(audit_event(SERVICE, "read", actor=actor, purpose=purpose, subject=contactpoint_id, contactpoint_ids=[contactpoint_id],
                                 detail={"child_la_code": child.la_code, "shielded": child.shielded, "actor_involved": involved}))
-    return _as_read(child, sees_sensitive=actor["sees_sensitive"])
+    return _as_read(uow, child, sees_sensitive=actor["sees_sensitive"])
 
 
 def disclose_child(uow: UnitOfWork, request: dict, envelope=None, *, grant_public_key: str) -> dict:
@@ -167,15 +179,41 @@ def disclose_child(uow: UnitOfWork, request: dict, envelope=None, *, grant_publi
         raise
     child = queries.held(uow.session, grant["contactpoint_id"])
     if child is None or not child.active:
-        raise ChildNotFound(grant["contactpoint_id"])
+        refusal = ChildNotFound(grant["contactpoint_id"])
+        uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", subject=grant["contactpoint_id"],
+                                    contactpoint_ids=[grant["contactpoint_id"]], detail={**grant, "refusal": refusal.as_dict()}))
+        raise refusal
     uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, subject=grant["contactpoint_id"], contactpoint_ids=[grant["contactpoint_id"]],
                                 detail={**grant, "child_la_code": child.la_code, "shielded": child.shielded}))
-    return _as_read(child, sees_sensitive=False)
+    return _as_read(uow, child, sees_sensitive=False)
 
 
-def _as_read(child: Child, *, sees_sensitive: bool) -> dict:
+def _as_read(uow: UnitOfWork, child: Child, *, sees_sensitive: bool) -> dict:
     record = {key: value for key, value in child.record.items() if key != "source_records"}
-    return rules.withhold(record, shielded=child.shielded, sees_sensitive=sees_sensitive)
+    team = uow.session.get(LaTeam, child.la_code) if child.shielded else None
+    return rules.withhold(record, shielded=child.shielded, sees_sensitive=sees_sensitive, la_code=child.la_code,
+                          la_team=team_contact(team) if team else None)
+
+
+def team_contact(team: LaTeam) -> dict:
+    return {"la_code": team.la_code, "name": team.name, "phone": team.phone, "email": team.email}
+
+
+def set_la_team(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """How readers of its shielded children reach an LA's ContactPoint team: set by that team for its own LA (or by an operator)."""
+    actor = request["actor"]
+    la_code = request["la_code"] or actor["la_code"]
+    if actor["role"] == LA_ADMIN and la_code != actor["la_code"]:
+        raise NotYourLA("an LA's ContactPoint team sets its own LA's contact only")
+    if actor["role"] == OPERATOR and not request["la_code"]:
+        raise InvalidRequest("name the local authority whose team this is (la_code)", code="la_code_required")
+    team = uow.session.get(LaTeam, la_code, with_for_update=True) or LaTeam(la_code=la_code)
+    team.name, team.phone, team.email = request["name"], request["phone"], request["email"]
+    team.set_by, team.set_at = actor["username"], utcnow()
+    uow.session.add(team)
+    contact = team_contact(team)
+    uow.emit(audit_event(SERVICE, "la_team_set", actor=actor, la_code=la_code, subject=la_code, detail=contact))
+    return contact
 
 
 def archive_leavers(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -208,6 +246,7 @@ def routes(*, grant_public_key: str) -> Routes:
         requests={
             requests.SEARCH_CHILDREN: Request(SearchSchema, search_children, readers, reads_only=True),
             requests.READ_CHILD: Request(ReadSchema, read_child, readers, reads_only=True),
+            requests.SET_LA_TEAM: Request(LaTeamSchema, set_la_team, people(LA_ADMIN) | OPERATOR_ONLY),
             requests.ARCHIVE_LEAVERS: Request(ScheduledSchema, archive_leavers, SCHEDULED),
             requests.DELETE_EXPIRED_ARCHIVE: Request(ScheduledSchema, delete_expired_archive, SCHEDULED),
             # Put by the disclosure service for the person the grant was made to: both must prove who they are.

@@ -29,6 +29,8 @@ PART_OF_NAME = 0.95
 FORMER_NAME = 0.95
 SWAPPED_DATE = 0.8
 SAME_DISTRICT = 0.4
+# The criteria that say where a child lives: never used to rank a shielded child.
+PLACE_CRITERIA = frozenset({"postcode"})
 
 
 @lru_cache(maxsize=65536)
@@ -108,6 +110,8 @@ class Candidate(NamedTuple):
     date_of_birth: date
     postcode: str
     identifiers: tuple[str, ...]
+    # A shielded child is ranked without where they live, so that a score says nothing of whether a postcode is theirs.
+    shielded: bool = False
 
 
 Agreement = Callable[[Candidate], float]
@@ -142,12 +146,15 @@ def similarities(candidate: Candidate, criteria: dict) -> dict[str, float]:
 
 
 def scorer(criteria: dict) -> Callable[[Candidate], float]:
-    """``score`` against these criteria, for the hundreds of candidates of one search."""
-    weighed = [(WEIGHTS[name], agreement) for name, agreement in agreements(criteria).items()]
-    total = sum(weight for weight, _ in weighed)
+    """``score`` against these criteria, for the hundreds of candidates of one search; a shielded candidate's without the postcode."""
+    agree = agreements(criteria)
+    weighed = [(WEIGHTS[name], agreement) for name, agreement in agree.items()]
+    placeless = [(WEIGHTS[name], agreement) for name, agreement in agree.items() if name not in PLACE_CRITERIA]
+    total, placeless_total = sum(weight for weight, _ in weighed), sum(weight for weight, _ in placeless)
 
     def score_of(candidate: Candidate) -> float:
-        return round(sum(weight * agreement(candidate) for weight, agreement in weighed) / total, 3) if weighed else 0.0
+        used, of = (placeless, placeless_total) if candidate.shielded else (weighed, total)
+        return round(sum(weight * agreement(candidate) for weight, agreement in used) / of, 3) if used else 0.0
 
     return score_of
 

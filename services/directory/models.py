@@ -1,10 +1,10 @@
 """The directory's own tables: one row a child, held as the feeds service last described it, the keys it is found by,
-and the archive of children who have left the directory."""
+the archive of children who have left the directory, and how to reach each LA's ContactPoint team."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import service_base
@@ -60,3 +60,16 @@ class ArchivedChild(Base):
     contactpoint_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     archived_on: Mapped[date] = mapped_column(Date, index=True)
     record: Mapped[dict] = mapped_column(JSON)
+
+
+class LaTeam(Base):
+    """How a reader reaches an LA's ContactPoint team, who hold what a shielded child's record does not show; set by that team."""
+
+    __tablename__ = "la_teams"
+
+    la_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -3,6 +3,8 @@
 A search never reads the whole table: an identifier reads its index; a date of birth reads
 the children born that day (or on the day with day and month swapped); two names and a
 postcode read the children at that postcode and those in its district whose precomputed phonetic keys agree.
+A shielded child is found by name and date of birth or identifier alone, shown by name, date of
+birth and gender alone, and ranked without the postcode.
 """
 from __future__ import annotations
 
@@ -42,7 +44,8 @@ def _scored(candidates) -> Select:
 _BORN_ON = one_of(CHILDREN.date_of_birth, parameter="dates")
 _KEYED = select(KEYS.contactpoint_id).where(one_of(KEYS.key, parameter="keys"))
 _NEIGHBOURS = Child.__table__.alias("neighbours")
-_AT_POSTCODE = select(_NEIGHBOURS.c.contactpoint_id).where(_NEIGHBOURS.c.postcode == bindparam("postcode"))
+# A shielded child is never found by where they live: only by who they are (and has no keys of a district either).
+_AT_POSTCODE = select(_NEIGHBOURS.c.contactpoint_id).where(_NEIGHBOURS.c.postcode == bindparam("postcode"), _NEIGHBOURS.c.shielded.is_(False))
 # One list of ids from both indexes: "postcode = x OR id IN (keyed)" cannot use either, and reads every child.
 _KEYED_OR_AT_POSTCODE = CHILDREN.contactpoint_id.in_(union(_KEYED, _AT_POSTCODE))
 
@@ -95,7 +98,7 @@ def _candidate(child: Row) -> Candidate:
     return Candidate(
         family_name=child.family_name, former_family_keys=tuple(child.former_family_keys), given_names=tuple(child.given_names),
         date_of_birth=child.date_of_birth, postcode=child.postcode,
-        identifiers=tuple(identifier for identifier in (child.nhs_number, child.upn) if identifier),
+        identifiers=tuple(identifier for identifier in (child.nhs_number, child.upn) if identifier), shielded=bool(child.shielded),
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from shared.contracts.sensitive import is_sensitive
 from shared.contracts.validators import POSTCODE, normal_postcode
 from shared.errors import InvalidRequest
 from shared.names import name_key
@@ -35,8 +36,8 @@ MIN_NAME_LENGTH = 2
 WILDCARDS = re.compile(r"[*%_?]")
 MAX_RESULTS = 20
 REFINE_NOTICE = f"More than {MAX_RESULTS} children match: refine your search (add a given name, date of birth or postcode)."
-SHIELDED_NOTICE = "This record is shielded. For contact details, speak to the LA ContactPoint team."
-SENSITIVE_SERVICES = frozenset({"sexual_health", "mental_health", "substance_misuse"})
+SHIELDED_NOTICE = ("This record is shielded: the child's address and postcode, carers' contact details, the organisations working "
+                   "with the child and their practitioners are held by the LA ContactPoint team. Contact them: {team}.")
 
 ADULT_AGE = 18
 CONSENTED_AGE = 25
@@ -96,47 +97,87 @@ class Reader:
 
 @dataclass(frozen=True)
 class Withholding:
-    """A rule that takes part of a record away from a reader: ``applies`` decides, ``withhold`` takes."""
+    """A rule that takes part of a record away from a reader: ``applies`` decides, ``withhold`` takes, and says what it took."""
 
     name: str
     applies: Callable[[dict, Reader], bool]
-    withhold: Callable[[dict], dict]
+    withhold: Callable[[dict], tuple[dict, list[dict]]]
 
 
-def _is_sensitive(involvement: dict) -> bool:
-    return bool(involvement.get("sensitive")) or involvement.get("service") in SENSITIVE_SERVICES
+def withheld(kind: str, count: int, said: str) -> list[dict]:
+    """What a record does not show, by kind and count, told to the reader (``1 involvement with a sensitive service ...``); none when none."""
+    return [{"kind": kind, "count": count, "message": said}] if count else []
 
 
-def _without_sensitive_services(record: dict) -> dict:
-    return {**record, "involvements": [i for i in record["involvements"] if not _is_sensitive(i)]}
+def _of(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
-def _without_contact_details(record: dict) -> dict:
+def _without_sensitive_services(record: dict) -> tuple[dict, list[dict]]:
+    hidden = sum(1 for i in record["involvements"] if is_sensitive(i))
+    return ({**record, "involvements": [i for i in record["involvements"] if not is_sensitive(i)]},
+            withheld("sensitive_involvement", hidden,
+                     f"{_of(hidden, 'involvement with a sensitive service is', 'involvements with sensitive services are')} not shown to your role"))
+
+
+def _without_what_locates(record: dict) -> tuple[dict, list[dict]]:
+    """A shielded child's record: nothing that says where they are, or who near them to ask; their LA team's contact instead.
+
+    An organisation (a school, a surgery) locates a child as well as an address does, and so does its practitioner.
+    """
+    team = said_team(record["la_team"])
+    addresses = 1 if record["demographics"].get("address") else 0
+    phones = sum(1 for carer in record["carers"] if carer.get("phone"))
+    organisations = sum(1 for i in record["involvements"] if i.get("organisation"))
+    practitioners = sum(1 for i in record["involvements"] if i.get("practitioner"))
+    shielded = "the record is shielded"
     return {
         **record,
         "demographics": {**record["demographics"], "address": None},
         "carers": [{**carer, "phone": None} for carer in record["carers"]],
-        "involvements": [{**i, "practitioner": {"name": i["practitioner"]["name"], "phone": None, "email": None}} for i in record["involvements"]],
-        "notice": SHIELDED_NOTICE,
-    }
+        "involvements": [{**i, "organisation": None, "practitioner": None} for i in record["involvements"]],
+        "notice": SHIELDED_NOTICE.format(team=team),
+    }, [
+        *withheld("address", addresses, f"the address and postcode are not shown: {shielded}"),
+        *withheld("carer_contact", phones, f"{_of(phones, 'carer phone number is', 'carer phone numbers are')} not shown: {shielded}"),
+        *withheld("organisation", organisations, f"{_of(organisations, 'organisation is', 'organisations are')} not shown: {shielded}"),
+        *withheld("practitioner", practitioners,
+                  f"{_of(practitioners, 'practitioner and their contact details are', 'practitioners and their contact details are')} "
+                  f"not shown: {shielded}"),
+    ]
+
+
+def said_team(team: dict) -> str:
+    """``Leeds ContactPoint team, 0113 496 0999, cp@leeds.example.org``; the LA alone when its team has given no contact."""
+    if not team["name"]:
+        return f"the ContactPoint team of local authority {team['la_code']}"
+    return ", ".join(part for part in (team["name"], team.get("phone"), team.get("email")) if part)
 
 
 WITHHOLDING = (
     Withholding("sensitive services, from categories that may not see them",
                 applies=lambda record, reader: not reader.sees_sensitive, withhold=_without_sensitive_services),
     Withholding("address and contact details of a shielded child",
-                applies=lambda record, reader: record["shielded"], withhold=_without_contact_details),
+                applies=lambda record, reader: record["shielded"], withhold=_without_what_locates),
 )
 
 
-def withhold(record: dict, *, shielded: bool, sees_sensitive: bool) -> dict:
-    """The record as this reader may see it: every rule of ``WITHHOLDING`` that applies, applied."""
+def withhold(record: dict, *, shielded: bool, sees_sensitive: bool, la_code: str | None = None, la_team: dict | None = None) -> dict:
+    """The record as this reader may see it: every rule of ``WITHHOLDING`` that applies, applied, and ``withheld`` listing
+    what each took, by kind and count, so that nothing is withheld without a word (``[]`` when nothing was).
+
+    A shielded child's record carries how to reach the ContactPoint team of the child's LA (``la_code``), who hold the rest.
+    """
     seen = {**record, "shielded": shielded}
+    if shielded:
+        seen["la_team"] = la_team or {"la_code": la_code, "name": None, "phone": None, "email": None}
     reader = Reader(sees_sensitive=sees_sensitive)
+    taken: list[dict] = []
     for rule in WITHHOLDING:
         if rule.applies(seen, reader):
-            seen = rule.withhold(seen)
-    return seen
+            seen, told = rule.withhold(seen)
+            taken.extend(told)
+    return {**seen, "withheld": taken}
 
 
 # Involvement ---------------------------------------------------------------------------------

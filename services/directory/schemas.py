@@ -1,5 +1,5 @@
 """What the directory accepts and answers."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 
@@ -25,3 +25,13 @@ class ScheduledSchema(Schema):
     """A scheduled request (of the worker, or an operator): the day to reckon ages on, today by default."""
 
     today = fields.Date(load_default=None, allow_none=True)
+
+
+class LaTeamSchema(Schema):
+    """How to reach an LA's ContactPoint team; an LA team's own LA is its token's, an operator names it."""
+
+    la_code = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Regexp(r"^[A-Z][0-9]{8}$", error="an ONS local authority code such as E08000035"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    email = fields.Email(load_default=None, allow_none=True)

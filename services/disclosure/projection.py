@@ -1,12 +1,13 @@
 """What bulk disclosure may show of a child, taken from a merged record; everything else is left behind.
 
 Kept: year and month of birth, gender, postcode district (none for a shielded child), LA,
-and the kinds of service involved (sensitive involvements left out, as they are from readers
-who may not see them). Never kept: names, addresses, carers, practitioners, contacts,
+and the kinds of service involved (sensitive involvements left out: ``shared.contracts.sensitive``
+says which, for the directory's readers too). Never kept: names, addresses, carers, practitioners, contacts,
 identifiers, the ContactPoint id.
 """
 from __future__ import annotations
 
+from shared.contracts.sensitive import is_sensitive
 from shared.contracts.validators import postcode_district
 
 
@@ -22,5 +23,5 @@ def de_identified(snapshot: dict) -> dict:
         "birth_month": born.month,
         "gender": demographics["gender"],
         "postcode_district": None if snapshot["shielded"] else postcode_district(demographics["address"]["postcode"]),
-        "service_kinds": sorted({i["service"] for i in snapshot["involvements"] if not i.get("sensitive")}),
+        "service_kinds": sorted({i["service"] for i in snapshot["involvements"] if not is_sensitive(i)}),
     }

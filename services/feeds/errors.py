@@ -22,6 +22,11 @@ class UnknownTask(NotFound):
         super().__init__(f"no review task {task_id}")
 
 
+class UnknownChild(NotFound):
+    def __init__(self, contactpoint_id: str):
+        super().__init__(f"no child {contactpoint_id!r} is held")
+
+
 class UnknownRecord(NotFound):
     def __init__(self, source_id: str, source_record_id: str):
         super().__init__(f"{source_id!r} holds no record {source_record_id!r}")

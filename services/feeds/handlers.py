@@ -9,12 +9,12 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from services.feeds import linking, matching, merging
 from services.feeds.errors import (
-    NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask,
+    NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownChild, UnknownRecord, UnknownSource, UnknownTask,
 )
 from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
     AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, RepublishChildrenSchema,
-    ReviewDecisionSchema, SourceIdSchema, SplitRecordSchema,
+    ReviewDecisionSchema, ShieldingSchema, SourceIdSchema, SplitRecordSchema,
 )
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
@@ -146,6 +146,10 @@ def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message:
     record.message = raw
     record.received_at = utcnow()
     intake.nearby.hold(record)
+    if message["child"].get("shielded") and not linked.shielded:
+        linked.shielded = True
+        uow.emit(_shielding_audited(linked, True, actor=None, la_code=source.la_code, by="source", reason="the source's record says so",
+                                    source_id=source.source_id, source_record_id=record.source_record_id))
     return record, linked
 
 
@@ -154,7 +158,7 @@ def _child_for(uow: UnitOfWork, described: matching.Described, intake: _Intake) 
     match = matching.find_child(uow.session, described, intake.nearby)
     if match.decision == "link":
         return intake.child(uow, match.contactpoint_id)
-    new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=1, merged_into=None)
+    new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=1, merged_into=None, shielded=False)
     intake.born[new.contactpoint_id] = new
     if match.decision == "review":
         intake.tasks.append(ReviewTask(contactpoint_id=new.contactpoint_id, candidate_id=match.contactpoint_id, weight=match.weight, status="open"))
@@ -189,11 +193,19 @@ def list_reviews(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
     tasks = uow.session.scalars(select(ReviewTask).where(ReviewTask.status == "open").order_by(ReviewTask.task_id)).all()
     if request["actor"]["role"] == LA_TEAM:
         tasks = [task for task in tasks if request["actor"]["la_code"] in _las_holding(uow, task)]
-    return [
+    shown = [
         {"task_id": task.task_id, "weight": round(task.weight, 2), "created_at": task.created_at.isoformat() if task.created_at else None,
          "record": _side(uow, task.contactpoint_id), "candidate": _side(uow, task.candidate_id)}
         for task in tasks
     ]
+    # Each task shows two children's details to a person: a look at child data like any read, so each is audited.
+    actor = request["actor"]
+    shown_children = sorted({cp for t in tasks for cp in (t.contactpoint_id, t.candidate_id)})
+    uow.emit(audit_event(SERVICE, "reviews_listed", actor=actor, contactpoint_ids=shown_children,
+                         detail={"task_ids": [task.task_id for task in tasks]}),
+             *(audit_event(SERVICE, "review_task_viewed", actor=actor, subject=str(task.task_id),
+                           contactpoint_ids=[task.contactpoint_id, task.candidate_id], detail={"task_id": task.task_id}) for task in tasks))
+    return shown
 
 
 def link_review(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -227,7 +239,8 @@ def split_record(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     left = uow.session.get(LinkedChild, record.contactpoint_id, with_for_update=True)
     if not _others_linked(uow, record):
         raise ReviewRefused(f"{record.source_id}/{record.source_record_id} is the only record of {left.contactpoint_id}: it stands alone already")
-    alone = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=0)
+    # A record split from a shielded child may well be the one that said so: it stays shielded until the LA team says otherwise.
+    alone = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=0, shielded=left.shielded)
     uow.session.add(alone)
     uow.session.flush()
     record.contactpoint_id, record.linked_by = alone.contactpoint_id, request["actor"]["username"]
@@ -235,6 +248,45 @@ def split_record(uow: UnitOfWork, request: dict, envelope=None) -> dict:
                          detail={"source_id": record.source_id, "source_record_id": record.source_record_id, "to": alone.contactpoint_id}))
     _publish(uow, left, alone)
     return {"from": left.contactpoint_id, "contactpoint_id": alone.contactpoint_id}
+
+
+def shield_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """The LA ContactPoint team's decision that a child is at risk if found: shielded until that team lifts it."""
+    return _decide_shielding(uow, request, shielded=True)
+
+
+def unshield_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Lifts a child's shielding, whoever set it: the LA ContactPoint team's alone (its routing table says so)."""
+    return _decide_shielding(uow, request, shielded=False)
+
+
+def _decide_shielding(uow: UnitOfWork, request: dict, *, shielded: bool) -> dict:
+    actor, contactpoint_id = request["actor"], request["contactpoint_id"]
+    child = uow.session.get(LinkedChild, contactpoint_id, with_for_update=True)
+    if child is None or child.merged_into is not None:
+        raise UnknownChild(contactpoint_id)
+    holding = _las_holding_child(uow, contactpoint_id)
+    if actor["role"] == LA_TEAM and actor["la_code"] not in holding:
+        raise NotYourLA(f"{contactpoint_id} is a child no source of your LA holds")
+    changed = bool(child.shielded) != shielded
+    child.shielded = shielded
+    uow.emit(_shielding_audited(child, shielded, actor=actor, la_code=next(iter(sorted(holding)), None) if actor["role"] == OPERATOR else None,
+                                by="la_team", reason=request["reason"], changed=changed))
+    if changed:
+        _publish(uow, child)
+    return {"contactpoint_id": contactpoint_id, "shielded": shielded, "changed": changed}
+
+
+def _shielding_audited(child: LinkedChild, shielded: bool, *, actor: dict | None, la_code: str | None, by: str, reason: str, **detail) -> Envelope:
+    return audit_event(SERVICE, "child_shielded" if shielded else "child_unshielded", actor=actor, la_code=la_code,
+                       subject=child.contactpoint_id, contactpoint_ids=[child.contactpoint_id], detail={"by": by, "reason": reason, **detail})
+
+
+def _las_holding_child(uow: UnitOfWork, contactpoint_id: str) -> set[str]:
+    return set(uow.session.scalars(
+        select(Source.la_code).join(SourceRecord, SourceRecord.source_id == Source.source_id)
+        .where(SourceRecord.contactpoint_id == contactpoint_id, SourceRecord.held, Source.la_code.is_not(None))
+    ))
 
 
 def _others_linked(uow: UnitOfWork, record: SourceRecord) -> int:
@@ -398,6 +450,9 @@ def routes(*, ask_provisioner: Asker) -> Routes:
             requests.LINK_REVIEW: Request(ReviewDecisionSchema, link_review, la_team),
             requests.SEPARATE_REVIEW: Request(ReviewDecisionSchema, separate_review, la_team),
             requests.SPLIT_RECORD: Request(SplitRecordSchema, split_record, la_team),
+            # Only the LA ContactPoint team (or an operator) shields a child, and only it lifts a shielding, whoever set it.
+            requests.SHIELD_CHILD: Request(ShieldingSchema, shield_child, la_team),
+            requests.UNSHIELD_CHILD: Request(ShieldingSchema, unshield_child, la_team),
             requests.EXPORT_CHILDREN: Request(ExportChildrenSchema, export_children, OPERATOR_ONLY),
             requests.REPUBLISH_CHILDREN: Request(RepublishChildrenSchema, republish_children, OPERATOR_ONLY),
         },

@@ -26,6 +26,8 @@ def join(session: Session, moved: LinkedChild, kept: LinkedChild, *, decided_by:
     session.execute(update(SourceRecord).where(SourceRecord.contactpoint_id == moved.contactpoint_id)
                     .values(contactpoint_id=kept.contactpoint_id, linked_by=decided_by))
     moved.merged_into = kept.contactpoint_id
+    # One of them at risk if found is the child both now are.
+    kept.shielded = bool(kept.shielded or moved.shielded)
 
 
 def confirm(session: Session, child: LinkedChild, *, decided_by: str) -> None:

@@ -6,6 +6,8 @@ knows a birth date and an NHS number best, a school its pupil number; every hold
 gives its own involvement, marked with its source and that source's local authority (none for a
 national source), so the directory can tell whether a reader's own authority works with the
 child. Former family names are the union of what the records declare.
+A child is shielded as its row says (``LinkedChild.shielded``): a source's word, or the LA
+ContactPoint team's, sets it, and it stays until that team lifts it.
 A child a person joined into another keeps that child's details, inactive, so the directory
 can say where it went. A snapshot is always rebuilt from the
 records, so a split or a removal needs nothing more than the rebuild.
@@ -63,7 +65,7 @@ def _snapshot(session: Session, child: LinkedChild, records: list[SourceRecord],
         "version": child.version,
         "la_code": next((sources[r.source_id].la_code for r in holding if sources[r.source_id].la_code), NATIONAL),
         "active": bool(holding) and child.merged_into is None,
-        "shielded": False,
+        "shielded": bool(child.shielded),
         "retain_to_25": any(r.message.get("consent", {}).get("retain_to_25") for r in holding),
         "demographics": demographics,
         "carers": next((r.message["carers"] for r in _by_trust(holding, sources, "carers") if r.message.get("carers")), []),

@@ -33,6 +33,8 @@ class LinkedChild(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     # Set when a person joins this child into another: it then stands for nobody.
     merged_into: Mapped[str | None] = mapped_column(String(40))
+    # Set when a source says so or the LA ContactPoint team decides so; only that team lifts it.
+    shielded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -57,3 +57,10 @@ class RepublishChildrenSchema(Schema):
 class SplitRecordSchema(Schema):
     source_id = fields.String(required=True)
     source_record_id = fields.String(required=True)
+
+
+class ShieldingSchema(Schema):
+    """The LA ContactPoint team's decision to shield a child, or to lift it, with its reason (kept in the audit trail)."""
+
+    contactpoint_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))

@@ -21,6 +21,7 @@ CATEGORIES = {
     category.code: category
     for category in (
         Category("social_worker", "Social worker", True),
+        Category("emergency_duty_team", "Emergency duty team (out-of-hours social work)", True),
         Category("teacher", "Teacher or school staff", False),
         Category("health_visitor", "Health visitor", True),
         Category("school_nurse", "School nurse", True),

@@ -59,6 +59,9 @@ class ChildSchema(Schema):
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
     address = fields.Nested(AddressSchema, required=True)
     identifiers = fields.Nested(IdentifiersSchema, load_default=dict)
+    # The source knows the child is at risk if found (a refuge, a new identity): no field that locates them is shown.
+    # Not case information: it says what to withhold, never why. Once said, it holds until the LA ContactPoint team lifts it.
+    shielded = fields.Boolean(load_default=False)
 
 
 class CarerSchema(Schema):

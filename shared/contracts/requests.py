@@ -21,6 +21,7 @@ EXPORT_DIRECTORY = "directory.export"
 ARCHIVE_LEAVERS = "directory.archive_leavers"
 DELETE_EXPIRED_ARCHIVE = "directory.delete_expired_archive"
 DISCLOSE_CHILD = "directory.disclose"
+SET_LA_TEAM = "directory.set_la_team"
 
 ADD_SOURCE = "feeds.add_source"
 LIST_SOURCES = "feeds.list_sources"
@@ -31,6 +32,8 @@ SEPARATE_REVIEW = "feeds.separate_review"
 SPLIT_RECORD = "feeds.split_record"
 EXPORT_CHILDREN = "feeds.export_children"
 REPUBLISH_CHILDREN = "feeds.republish_children"
+SHIELD_CHILD = "feeds.shield_child"
+UNSHIELD_CHILD = "feeds.unshield_child"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
 
@@ -50,4 +53,5 @@ LIST_ALERTS = "audit.list_alerts"
 INVESTIGATE_ALERT = "audit.investigate_alert"
 EXPORT_TRAIL = "audit.export_trail"
 SUBSCRIBE_TEAM = "audit.subscribe_team"
+SET_RULE_SETTING = "audit.set_rule_setting"
 

@@ -29,6 +29,8 @@ class AlertSchema(Schema):
     investigated_by = fields.String(allow_none=True)
     investigated_at = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    count = fields.Integer(metadata={"description": "how many times the rule fired for the same person (and child) within the hour"})
+    last_seen_at = fields.String(allow_none=True)
 
 
 class AlertsSchema(Schema):

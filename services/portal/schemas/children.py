@@ -1,5 +1,5 @@
 """Finding a child and reading their record."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class PurposeSchema(Schema):
@@ -29,6 +29,20 @@ class SearchResultsSchema(Schema):
     notice = fields.String(metadata={"description": "present when more children match than are shown: refine the search"})
 
 
+class LaTeamSchema(Schema):
+    la_code = fields.String()
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+
+
+class WithheldSchema(Schema):
+    kind = fields.String(metadata={"description": "sensitive_involvement, address, carer_contact, organisation or practitioner"})
+    count = fields.Integer()
+    message = fields.String(metadata={
+        "description": "what the reader is told, e.g. 1 involvement with a sensitive service is not shown to your role"})
+
+
 class ChildRecordSchema(Schema):
     contactpoint_id = fields.String()
     demographics = fields.Dict()
@@ -37,3 +51,22 @@ class ChildRecordSchema(Schema):
     retain_to_25 = fields.Boolean()
     shielded = fields.Boolean()
     notice = fields.String()
+    withheld = fields.List(fields.Nested(WithheldSchema),
+                           metadata={"description": "what this record does not show you, by kind and count; [] when nothing"})
+    la_team = fields.Nested(LaTeamSchema, metadata={"description": "a shielded child's: the LA ContactPoint team that holds what is withheld"})
+
+
+class ShieldingSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ShieldedSchema(Schema):
+    contactpoint_id = fields.String()
+    shielded = fields.Boolean()
+    changed = fields.Boolean(metadata={"description": "false when the child already was (or was not) shielded"})
+
+
+class NewLaTeamSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(load_default=None, allow_none=True)
+    email = fields.String(load_default=None, allow_none=True)

@@ -9,6 +9,7 @@ import "./audit.js";
 import "./accounts.js";
 import "./reviews.js";
 import "./sources.js";
+import "./shielding.js";
 import "./disclosures.js";
 import "./password.js";
 

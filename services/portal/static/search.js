@@ -131,6 +131,11 @@ export function recordView(record, purpose) {
   ];
   if (record.shielded) parts.push(tag("Shielded record", "red"));
   if (record.notice) parts.push(warning(record.notice));
+  if (record.withheld?.length) {
+    parts.push(element("div", { class: "govuk-inset-text", id: "record-withheld" },
+      element("p", { class: "govuk-body", text: "Not shown to you:" }),
+      element("ul", { class: "govuk-list govuk-list--bullet" }, ...record.withheld.map((item) => element("li", { text: sentence(item.message) })))));
+  }
   parts.push(summaryList([
     ["Date of birth", longDate(d.date_of_birth)],
     ["Gender", words(d.gender)],
@@ -159,7 +164,8 @@ export function recordView(record, purpose) {
       involvement.caf_completed ? tag("CAF completed", "green") : null,
       involvement.sensitive ? tag("Sensitive service", "purple") : null,
     ].filter(Boolean);
-    parts.push(card(`${words(involvement.service)}: ${involvement.organisation}`, [
+    const organisation = involvement.organisation ?? "organisation withheld";
+    parts.push(card(`${words(involvement.service)}: ${organisation}`, [
       ["Practitioner", practitioner.name],
       ["Phone", contact("tel", practitioner.phone)],
       ["Email", contact("mailto", practitioner.email)],

@@ -7,9 +7,13 @@ from marshmallow import RAISE
 from services.portal.auth import signed_in
 from services.portal.schemas.children import (
     ChildRecordSchema,
+    LaTeamSchema,
+    NewLaTeamSchema,
     PurposeSchema,
     SearchQuerySchema,
     SearchResultsSchema,
+    ShieldedSchema,
+    ShieldingSchema,
 )
 from services.portal.views.asking import API_PREFIX, Blueprint, ask, plain
 from shared.contracts import requests
@@ -38,3 +42,33 @@ class ChildRecord(MethodView):
     def get(self, query, contactpoint_id):
         """One child's record: who is working with them; shielded and sensitive parts withheld."""
         return ask(requests.READ_CHILD, {"purpose": query["purpose"], "contactpoint_id": contactpoint_id})
+
+
+@api.route("/children/<contactpoint_id>/shield")
+class Shield(MethodView):
+    @api.arguments(ShieldingSchema)
+    @api.response(200, ShieldedSchema)
+    @signed_in()
+    def post(self, shielding, contactpoint_id):
+        """The LA ContactPoint team's decision that a child is at risk if found: shielded until the team lifts it."""
+        return ask(requests.SHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": shielding["reason"]})
+
+
+@api.route("/children/<contactpoint_id>/unshield")
+class Unshield(MethodView):
+    @api.arguments(ShieldingSchema)
+    @api.response(200, ShieldedSchema)
+    @signed_in()
+    def post(self, shielding, contactpoint_id):
+        """Lift a child's shielding: the LA ContactPoint team's alone."""
+        return ask(requests.UNSHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": shielding["reason"]})
+
+
+@api.route("/la-team")
+class LaTeam(MethodView):
+    @api.arguments(NewLaTeamSchema)
+    @api.response(200, LaTeamSchema)
+    @signed_in()
+    def put(self, team):
+        """How readers of your LA's shielded children reach your LA ContactPoint team."""
+        return ask(requests.SET_LA_TEAM, team)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from click.testing import CliRunner
 from kombu import Queue
 from sqlalchemy import select
 
-from services.audit.models import Alert
+from contactpoint.cli import cli
+from services.audit.models import Alert, RuleSetting
 from shared.contracts.audit import audit_event
 from shared.contracts.requests import INVESTIGATE_ALERT, LIST_ALERTS
 from shared.messaging.connection import connect
@@ -89,6 +91,53 @@ def test_a_lookup_out_of_hours_raises_an_alert(audit, store):
     store(*lookups(1, at=TUESDAY_NIGHT))
 
     assert raised(audit) == [("out_of_hours", ACTOR["username"])]
+
+
+TUESDAY_ELEVEN_PM = datetime(2026, 11, 24, 23, 0, tzinfo=timezone.utc)
+
+
+def test_out_of_hours_does_not_fire_for_an_emergency_duty_team_member_at_eleven_at_night(audit, store):
+    store(*lookups(1, actor={**ACTOR, "username": "edt.worker", "category": "emergency_duty_team"}, at=TUESDAY_ELEVEN_PM))
+
+    assert raised(audit) == []
+
+
+def test_out_of_hours_fires_for_a_schools_practitioner_at_eleven_at_night(audit, store):
+    store(*lookups(1, actor={**ACTOR, "username": "school.teacher", "category": "teacher"}, at=TUESDAY_ELEVEN_PM))
+
+    assert raised(audit) == [("out_of_hours", "school.teacher")]
+
+
+def test_an_las_own_hours_for_a_team_set_at_the_command_line_are_taken_from_the_store(audit, audit_store, store):
+    done = CliRunner().invoke(cli, ["audit", "rule-setting", "--la", ACTOR["la_code"], "--rule", "out_of_hours", "--category", "social_worker",
+                                    "--opens", "7", "--closes", "24", "--json"], env=audit_store.as_environment(), catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+
+    store(*lookups(1, at=TUESDAY_ELEVEN_PM))
+    store(*lookups(1, actor={**ACTOR, "username": "school.teacher", "category": "teacher"}, at=TUESDAY_ELEVEN_PM))
+
+    assert raised(audit) == [("out_of_hours", "school.teacher")]
+    with audit.db.sessions() as session:
+        assert session.get(RuleSetting, (ACTOR["la_code"], "out_of_hours", "social_worker")).values["opens"] == 7
+
+
+def test_a_rule_setting_that_says_nothing_the_rule_takes_is_refused_in_one_line(audit_store):
+    done = CliRunner().invoke(cli, ["audit", "rule-setting", "--la", "*", "--rule", "shielded_record", "--at-least", "3"],
+                              env=audit_store.as_environment())
+
+    assert done.exit_code != 0
+
+
+def test_repeats_of_a_rule_for_the_same_person_within_the_hour_are_one_alert_with_a_count(audit, store, alerts_queue):
+    store(*lookups(4, at=TUESDAY_NIGHT))
+    store(*lookups(2, at=TUESDAY_NIGHT.replace(minute=30)))
+    audit.send_outbox()
+
+    (alert,) = audit.perform(LIST_ALERTS, {"actor": AUDITOR, "filters": {"rule": "out_of_hours"}})["alerts"]
+    assert alert["count"] == 6 and alert["actor"] == ACTOR["username"]
+    published = wait_until(lambda: alerts_queue.get(no_ack=True, accept=["json"]), what="the alert on cp.alerts")
+    assert published.payload["alert_id"] == alert["alert_id"]
+    assert alerts_queue.get(no_ack=True) is None  # the security team is told once, not six times
 
 
 def test_an_auditor_lists_alerts_and_marks_one_investigated_which_is_itself_audited(audit, audit_store, store):

@@ -154,3 +154,74 @@ def test_a_read_of_a_child_of_another_la_says_whether_the_readers_la_works_with_
     assert reads[stranger] == {"child_la_code": OTHER_LA, "shielded": False, "actor_involved": False}
     # An event's alerts are stored with it: once both reads are in the trail, so is any alert they raised.
     assert outside_la_alerts_about(auditor, practitioner.username) == {stranger}
+
+
+def test_a_reader_is_told_what_is_withheld_from_them(services, http, log_in, register_source):
+    import time
+
+    from contactpoint.commands.common import operator
+    from services.directory.models import Child
+    from shared.contracts.requests import ADD_USER
+    from tests.integration.services.conftest import LA_CODE, Account
+
+    clinic = register_source(("mental_health",))
+    told = clinic.feedback_about(clinic.publish(a_feed_message(service="mental_health")))
+    assert told["outcome"] == "accepted", told
+
+    def held() -> bool:
+        with services["directory"].db.sessions() as session:
+            return session.get(Child, told["contactpoint_id"]) is not None
+
+    wait_until(held, what="the directory to hold the child")
+    today = time.strftime("%Y-%m-%d")
+    made = services["identity"].perform(ADD_USER, {
+        "username": unique("teacher"), "la_code": LA_CODE, "category": "teacher", "role": "practitioner",
+        "trained_on": today, "disclosure_on": today, "actor": operator(),
+    })
+    teacher = Account(made["username"], made["password"], made["totp_secret"], "practitioner")
+    token = log_in(teacher).get_json()["access_token"]
+
+    answer = http.get(f"/api/v1/children/{told['contactpoint_id']}", query_string={"purpose": "safeguarding"},
+                      headers={"Authorization": f"Bearer {token}"})
+
+    assert answer.status_code == 200, answer.get_json()
+    record = answer.get_json()
+    assert record["involvements"] == []
+    assert record["withheld"] == [{"kind": "sensitive_involvement", "count": 1,
+                                   "message": "1 involvement with a sensitive service is not shown to your role"}]
+
+
+def test_a_record_with_nothing_withheld_says_so(practitioner, held_child):
+    answer = practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}", purpose="safeguarding")
+
+    assert answer.get_json()["withheld"] == []
+
+
+def refused_reads(services, contactpoint_id: str) -> list[dict]:
+    from sqlalchemy import select
+
+    from services.audit.models import AuditRecord
+
+    with services["audit"].db.sessions() as session:
+        return [r.event for r in session.scalars(select(AuditRecord).where(AuditRecord.action == "read"))
+                if r.event["outcome"] == "refused" and r.event.get("subject") == contactpoint_id]
+
+
+@pytest.mark.parametrize("purpose", [None, "enforcement"], ids=["no purpose", "a purpose not allowed"])
+def test_a_read_refused_for_its_purpose_is_audited(services, practitioner, held_child, purpose):
+    query = {"purpose": purpose} if purpose else {}
+
+    assert practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}", **query).status_code == 400
+
+    (event,) = wait_until(lambda: refused_reads(services, held_child.contactpoint_id), what="the refused read in the audit trail")
+    assert event["actor"]["username"] == practitioner.username
+    assert event["detail"]["refusal"]["code"] == "purpose_not_allowed"
+
+
+def test_a_read_of_an_unknown_child_is_audited(services, practitioner):
+    unknown = unique("CP-NOBODY")
+
+    assert practitioner.get(f"/api/v1/children/{unknown}", purpose="safeguarding").status_code == 404
+
+    (event,) = wait_until(lambda: refused_reads(services, unknown), what="the refused read in the audit trail")
+    assert event["actor"]["username"] == practitioner.username and event["purpose"] == "safeguarding"

@@ -188,3 +188,24 @@ def test_a_source_registered_twice_is_a_conflict(la_team, added_source):
 
 def test_disabling_a_source_that_does_not_exist_is_not_found(la_team):
     assert_refused(la_team.post(f"/api/v1/sources/{unique('nobody')}/disable"), 404, "not_found")
+
+
+def test_listing_the_queue_is_audited_with_every_task_and_child_it_showed(services, la_team, unsure_task):
+    from sqlalchemy import select
+
+    from services.audit.models import AuditRecord
+
+    children = {unsure_task["record"]["contactpoint_id"], unsure_task["candidate"]["contactpoint_id"]}
+
+    def audited(action: str) -> list[dict]:
+        with services["audit"].db.sessions() as session:
+            records = select(AuditRecord).where(AuditRecord.action == action, AuditRecord.actor_username == la_team.username)
+            return [r.event for r in session.scalars(records)]
+
+    listed = wait_until(lambda: [e for e in audited("reviews_listed") if unsure_task["task_id"] in e["detail"]["task_ids"]],
+                        what="the listing in the audit trail")
+    viewed = wait_until(lambda: [e for e in audited("review_task_viewed") if e["subject"] == str(unsure_task["task_id"])],
+                        what="the task viewed in the audit trail")
+
+    assert children <= set(listed[0]["contactpoint_ids"])
+    assert set(viewed[0]["contactpoint_ids"]) == children and viewed[0]["service"] == "feeds"

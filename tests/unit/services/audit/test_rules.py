@@ -5,7 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.audit.rules import RULES, OfficeHours, evaluate, evaluate_all, outside_hours, tallies, tally_start
+from services.audit.rules import (
+    DEFAULT_SETTING_ROWS, RULES, OfficeHours, RuleSettings, evaluate, evaluate_all, outside_hours, tallies, tally_start,
+)
 
 # A Tuesday, mid-morning in London.
 WORKING_HOUR = datetime(2026, 11, 24, 10, 30, tzinfo=timezone.utc)
@@ -73,6 +75,14 @@ def test_a_shielded_record_fires():
     assert fired(a_read(shielded=True)) == {"shielded_record"}
 
 
+def test_a_shielded_record_read_from_another_la_alerts_the_childs_la():
+    history = FakeHistory([("sam", "directory.read", ["CP-1"], WORKING_HOUR)])
+
+    hits = {hit.rule: hit for hit in evaluate(a_read(shielded=True, child_la_code="E09000001", actor_involved=True), WORKING_HOUR, history)}
+
+    assert hits["shielded_record"].la_code == "E09000001"
+
+
 def test_many_users_on_one_child_fire_and_a_few_do_not():
     many = FakeHistory([(f"user-{n}", "directory.read", ["CP-1"], WORKING_HOUR) for n in range(5)])
     few = FakeHistory([(f"user-{n}", "directory.read", ["CP-1"], WORKING_HOUR) for n in range(4)])
@@ -136,3 +146,48 @@ def test_tallies_count_an_actors_watched_events_by_five_minutes():
 
     assert counted == {("many_lookups", "sam", tally_start(early)): 2, ("many_lookups", "sam", tally_start(later)): 1}
     assert tally_start(early).minute % 5 == 0 and tally_start(early) <= early
+
+
+# Hours and thresholds per LA, as data ------------------------------------------------------------
+
+ELEVEN_AT_NIGHT = datetime(2026, 11, 24, 23, 0, tzinfo=timezone.utc)  # a Tuesday, 23:00 in London (GMT)
+SETTINGS = RuleSettings.of_rows(DEFAULT_SETTING_ROWS)
+
+
+def a_search_by(category: str, la_code: str = "E08000035") -> dict:
+    return {"service": "directory", "action": "search", "outcome": "success", "la_code": la_code,
+            "actor": {"username": f"{category}-1", "la_code": la_code, "role": "practitioner", "category": category},
+            "contactpoint_ids": ["CP-1"], "criteria": {}}
+
+
+def fired_with(event, settings, at=ELEVEN_AT_NIGHT) -> set[str]:
+    return {hit.rule for hit in evaluate(event, at, FakeHistory(), settings=settings)}
+
+
+def test_out_of_hours_does_not_fire_for_an_emergency_duty_team_member_at_eleven_at_night():
+    assert fired_with(a_search_by("emergency_duty_team"), SETTINGS) == set()
+
+
+def test_out_of_hours_fires_for_a_schools_practitioner_at_eleven_at_night():
+    assert fired_with(a_search_by("teacher"), SETTINGS) == {"out_of_hours"}
+
+
+def test_an_la_sets_its_own_hours_for_a_category_and_for_everyone():
+    late_teams = RuleSettings.of_rows([
+        *DEFAULT_SETTING_ROWS,
+        ("E08000035", "out_of_hours", "*", {"opens": 7, "closes": 24}),
+        ("E08000035", "out_of_hours", "teacher", {"opens": 8, "closes": 17}),
+    ])
+
+    assert fired_with(a_search_by("social_worker"), late_teams) == set()
+    assert fired_with(a_search_by("teacher"), late_teams) == {"out_of_hours"}
+    assert fired_with(a_search_by("social_worker", la_code="E09000001"), late_teams) == {"out_of_hours"}
+
+
+def test_an_la_sets_its_own_threshold_for_a_counting_rule():
+    history = FakeHistory([("sam", "directory.read", [f"CP-{n}"], WORKING_HOUR - timedelta(minutes=n)) for n in range(20)])
+    strict = RuleSettings.of_rows([("E08000035", "many_lookups", "*", {"window_seconds": 3600, "at_least": 20})])
+    read = {**a_read(), "la_code": "E08000035"}
+
+    assert "many_lookups" in {hit.rule for hit in evaluate(read, WORKING_HOUR, history, settings=strict)}
+    assert "many_lookups" not in {hit.rule for hit in evaluate(read, WORKING_HOUR, history)}

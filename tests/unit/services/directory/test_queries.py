@@ -167,3 +167,51 @@ def test_a_child_is_read_by_its_contactpoint_id(session):
 
     assert held(session, "CP-AMY").family_name == "Smith"
     assert held(session, "CP-NOBODY") is None
+
+
+# A shielded child ----------------------------------------------------------------------------------
+
+
+def hold_shielded(session, contactpoint_id: str, postcode: str = "LS1 4AP") -> None:
+    from services.directory.handlers import hold_child
+    from shared.contracts.children import ChildMergedSchema
+
+    class Holding:
+        pass
+
+    uow = Holding()
+    uow.session = session
+    hold_child(uow, ChildMergedSchema().load({
+        "contactpoint_id": contactpoint_id, "version": 1, "la_code": "E08000035", "active": True, "shielded": True,
+        "demographics": {"family_name": "Smith", "given_names": ["Amy"], "date_of_birth": BORN.isoformat(), "gender": "female",
+                         "address": {"lines": [], "town": "Leeds", "postcode": postcode}, "identifiers": {}},
+    }))
+    session.flush()
+
+
+def test_a_shielded_child_scores_the_same_whether_the_postcode_searched_is_theirs_or_not(session):
+    hold_shielded(session, "CP-SHIELDED", postcode="LS1 4AP")
+
+    at_home = results(session, family_name="Smith", given_name="Amy", date_of_birth=BORN, postcode="LS1 4AP")
+    elsewhere = results(session, family_name="Smith", given_name="Amy", date_of_birth=BORN, postcode="M1 1AE")
+
+    assert [r["score"] for r in at_home] == [r["score"] for r in elsewhere] == [1.0]
+
+
+def test_a_shielded_child_is_shown_by_name_date_of_birth_and_gender_alone(session):
+    hold_shielded(session, "CP-SHIELDED")
+
+    (shown,) = results(session, family_name="Smith", date_of_birth=BORN)
+
+    assert shown["postcode_district"] is None
+    assert set(shown) == {"contactpoint_id", "family_name", "given_names", "date_of_birth", "gender", "postcode_district", "score"}
+
+
+def test_a_shielded_child_is_never_found_by_where_they_live(session):
+    hold_shielded(session, "CP-SHIELDED", postcode="LS1 4AP")
+    add(session, "CP-NEIGHBOUR", given_names=("Amy",), postcode="LS1 4AP")
+
+    assert found(session, family_name="Smith", given_name="Amy", postcode="LS1 4AP") == ["CP-NEIGHBOUR"]
+    # Found by a name and the date of birth, the postcode aside: the same at home as elsewhere.
+    assert "CP-SHIELDED" in found(session, given_name="Amy", date_of_birth=BORN, postcode="LS1 4AP")
+    assert "CP-SHIELDED" in found(session, given_name="Amy", date_of_birth=BORN, postcode="M1 1AE")

@@ -119,20 +119,49 @@ def test_a_record_that_is_not_shielded_is_shown_whole_and_says_so():
 
     seen = withhold(whole, shielded=False, sees_sensitive=False)
 
-    assert seen == {**whole, "shielded": False}
+    assert seen == {**whole, "shielded": False, "withheld": []}
     assert "notice" not in seen
 
 
-def test_a_shielded_record_hides_the_address_and_every_contact_detail_but_keeps_who_is_involved():
-    seen = withhold(record(involvement("school")), shielded=True, sees_sensitive=True)
+def test_a_shielded_record_hides_all_that_locates_the_child_but_keeps_which_services_are_involved():
+    team = {"la_code": "E08000035", "name": "Leeds ContactPoint team", "phone": "0113 496 0999", "email": "cp@leeds.example.org"}
+
+    seen = withhold(record(involvement("school")), shielded=True, sees_sensitive=True, la_code="E08000035", la_team=team)
 
     assert seen["demographics"]["address"] is None
     assert seen["demographics"]["family_name"] == "Smith"
     assert seen["carers"] == [{"name": "Jo Smith", "relationship": "mother", "phone": None}]
-    assert seen["involvements"][0]["practitioner"] == {"name": "Sam Patel", "phone": None, "email": None}
-    assert seen["involvements"][0]["organisation"] == "school team"
+    assert seen["involvements"][0]["service"] == "school"
+    assert seen["involvements"][0]["organisation"] is None
+    assert seen["involvements"][0]["practitioner"] is None
     assert seen["shielded"] is True
-    assert seen["notice"] == SHIELDED_NOTICE
+    assert seen["la_team"] == team
+    assert seen["notice"] == SHIELDED_NOTICE.format(team="Leeds ContactPoint team, 0113 496 0999, cp@leeds.example.org")
+
+
+def test_a_shielded_record_of_an_la_whose_team_gave_no_contact_names_the_la():
+    seen = withhold(record(involvement("school")), shielded=True, sees_sensitive=True, la_code="E08000035")
+
+    assert seen["la_team"] == {"la_code": "E08000035", "name": None, "phone": None, "email": None}
+    assert "local authority E08000035" in seen["notice"]
+
+
+def test_a_reader_is_told_what_was_withheld_from_them_by_kind_and_count():
+    seen = withhold(record(involvement("school"), involvement("mental_health", sensitive=False)), shielded=False, sees_sensitive=False)
+
+    assert seen["withheld"] == [{"kind": "sensitive_involvement", "count": 1,
+                                 "message": "1 involvement with a sensitive service is not shown to your role"}]
+
+
+def test_a_shielded_record_says_each_kind_it_withholds_with_its_count():
+    seen = withhold(record(involvement("school"), involvement("health"), involvement("sexual_health", sensitive=True)),
+                    shielded=True, sees_sensitive=False, la_code="E08000035")
+
+    assert {item["kind"]: item["count"] for item in seen["withheld"]} == {
+        "sensitive_involvement": 1, "address": 1, "carer_contact": 1, "organisation": 2, "practitioner": 2,
+    }
+    assert all(item["message"] for item in seen["withheld"])
+    assert "2 organisations are not shown" in " ".join(item["message"] for item in seen["withheld"])
 
 
 def test_a_shielded_record_still_withholds_sensitive_services():
