@@ -21,10 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 
+from jellyfish import jaro_winkler_similarity, metaphone
 from marshmallow import ValidationError
 
 from contactpoint import synthetic
 from services.feeds import matching
+from services.feeds.linkage_model import DEFAULT, LinkageModel
 from services.feeds.models import SourceRecord
 from services.feeds.schemas import AcceptedFeedMessageSchema
 
@@ -126,7 +128,8 @@ class _Names:
 def _one_name(one: str, other: str) -> bool:
     """Names a person would take for one name: a twin is never named so close to their sibling."""
     one, other = one.lower(), other.lower()
-    return one[:3] == other[:3] or other in NICKNAMES.get(one.title(), ()) or one in NICKNAMES.get(other.title(), ())
+    return (one[:3] == other[:3] or jaro_winkler_similarity(one, other) >= 0.85 or metaphone(one) == metaphone(other)
+            or other in NICKNAMES.get(one.title(), ()) or one in NICKNAMES.get(other.title(), ()))
 
 
 class _People:
@@ -422,7 +425,7 @@ class Linkage:
 HELD_SINCE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-def link(people: Population) -> Linkage:
+def link(people: Population, model: LinkageModel = DEFAULT) -> Linkage:
     """Feeds each record, in order, through the matcher as the feeds service does: validated, compared with those held that
     share a blocking key, then held itself; and scores the children it made against the truth."""
     schema = AcceptedFeedMessageSchema()
@@ -438,7 +441,7 @@ def link(people: Population) -> Linkage:
             refused[_first_field(refusal.messages)] += 1
             continue
         described = matching.Described.of(child)
-        match = matching.find_child(None, described, nearby)
+        match = matching.find_child(None, described, nearby, model)
         reviews += match.decision == "review"
         contactpoint_id = match.contactpoint_id if match.decision == "link" else matching.new_contactpoint_id()
         record = SourceRecord(source_id=sent.source, source_record_id=sent.message["source_record_id"], contactpoint_id=contactpoint_id,
@@ -465,6 +468,23 @@ def link(people: Population) -> Linkage:
         pairs_sharing_no_key=sum(not matching.Nearby([placed[other][3]]).sharing_a_key(placed[one][2]) for one, other in true_pairs),
         missed_by_error=dict(missed), seconds=seconds,
     )
+
+
+def described_records(people: Population) -> list[matching.Described]:
+    """The records the feeds service would hold once all were sent, as matching describes them: what a model is trained on."""
+    schema = AcceptedFeedMessageSchema()
+    described = []
+    for sent in people.records:
+        try:
+            described.append(matching.Described.of(schema.load(sent.message)["child"]))
+        except ValidationError:
+            continue
+    return described
+
+
+def with_term_frequencies(people: Population, model: LinkageModel = DEFAULT) -> LinkageModel:
+    """The model with how common each name and postcode is among the population's records, as refreshed from those held."""
+    return model.with_term_frequencies(matching.term_values(described_records(people)))
 
 
 def _pairs(groups) -> set[tuple[int, int]]:
