@@ -449,11 +449,7 @@ def link(people: Population, model: LinkageModel = DEFAULT) -> Linkage:
         nearby.hold(record)
         placed[at] = (sent, contactpoint_id, described, record)
     seconds = time.perf_counter() - started
-    by_person, by_child = defaultdict(list), defaultdict(list)
-    for at, (sent, contactpoint_id, _, _) in placed.items():
-        by_person[sent.person_id].append(at)
-        by_child[contactpoint_id].append(at)
-    true_pairs, linked_pairs = _pairs(by_person.values()), _pairs(by_child.values())
+    true_pairs, linked_pairs = pairs_of({at: (sent.person_id, contactpoint_id) for at, (sent, contactpoint_id, _, _) in placed.items()})
     missed = defaultdict(int)
     for one, other in true_pairs - linked_pairs:
         for kind in placed[one][0].errors + placed[other][0].errors or ("none",):
@@ -472,19 +468,33 @@ def link(people: Population, model: LinkageModel = DEFAULT) -> Linkage:
 
 def described_records(people: Population) -> list[matching.Described]:
     """The records the feeds service would hold once all were sent, as matching describes them: what a model is trained on."""
+    return [described for _, described in accepted_records(people)]
+
+
+def accepted_records(people: Population) -> list[tuple[Sent, matching.Described]]:
+    """Each record the feed intake accepts, beside its description."""
     schema = AcceptedFeedMessageSchema()
-    described = []
+    accepted = []
     for sent in people.records:
         try:
-            described.append(matching.Described.of(schema.load(sent.message)["child"]))
+            accepted.append((sent, matching.Described.of(schema.load(sent.message)["child"])))
         except ValidationError:
             continue
-    return described
+    return accepted
 
 
 def with_term_frequencies(people: Population, model: LinkageModel = DEFAULT) -> LinkageModel:
     """The model with how common each name and postcode is among the population's records, as refreshed from those held."""
     return model.with_term_frequencies(matching.term_values(described_records(people)))
+
+
+def pairs_of(placed: dict[int, tuple[int, str]]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """For records numbered and placed as ``{record: (person, child)}``: the pairs of one person, and the pairs of one child."""
+    by_person, by_child = defaultdict(list), defaultdict(list)
+    for record, (person_id, child) in placed.items():
+        by_person[person_id].append(record)
+        by_child[child].append(record)
+    return _pairs(by_person.values()), _pairs(by_child.values())
 
 
 def _pairs(groups) -> set[tuple[int, int]]:

@@ -8,15 +8,15 @@ from functools import partial
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import make_transient_to_detached
 
-from services.feeds import linking, matching, merging
+from services.feeds import linkage_model, linking, matching, merging
 from services.feeds.errors import (
     NameTaken,
     NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownRecord, UnknownSource, UnknownTask,
 )
-from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
+from services.feeds.models import LinkageModelUsed, LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
     AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, RepublishChildrenSchema,
-    ReviewDecisionSchema, SourceIdSchema, SplitRecordSchema,
+    ReviewDecisionSchema, ShowLinkageModelSchema, SourceIdSchema, SplitRecordSchema, UseLinkageModelSchema,
 )
 from shared.broker_admin import BrokerAdmin, new_password
 from shared.contracts import requests
@@ -24,6 +24,7 @@ from shared.contracts.audit import audit_event
 from shared.contracts.children import child_merged
 from shared.contracts.feeds import NO_INVOLVEMENT, feedback, kind_of, rejection, source_of
 from shared.db import append_rows, one_of
+from shared.errors import InvalidRequest
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import FEEDS, FEEDS_PARTNER_MESSAGES, feedback_queue
@@ -52,7 +53,7 @@ def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -
     # Each message's child as matching compares it: worked out once, for the read of those nearby, the match and the record's keys.
     described = [matching.Described.of(message["child"]) if message.get("child") is not None else None for message, _ in batch]
     nearby = matching.Nearby.read(uow.session, [child for child, key in zip(described, keys) if child is not None and key not in held])
-    intake = _Intake(nearby, _children_of(uow, held.values()))
+    intake = _Intake(nearby, _children_of(uow, held.values()), model_in_force(uow.session))
     touched: dict[str, LinkedChild] = {}
     told: list[Envelope] = []
     for (message, envelope), key, description in zip(batch, keys, described):
@@ -71,6 +72,7 @@ class _Intake:
     nearby: matching.Nearby
     # The children of the records held before the batch.
     linked: dict[str, LinkedChild]
+    model: linkage_model.LinkageModel
     # The children the batch made, each at its first version, which publishing it does not raise again.
     born: dict[str, LinkedChild] = field(default_factory=dict)
     # The tasks it set a person, about children it made.
@@ -153,7 +155,7 @@ def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message:
 
 def _child_for(uow: UnitOfWork, described: matching.Described, intake: _Intake) -> LinkedChild:
     """The held child a new record is about; or a new child, with a task for a person when the match is unsure."""
-    match = matching.find_child(uow.session, described, intake.nearby)
+    match = matching.find_child(uow.session, described, intake.nearby, intake.model)
     if match.decision == "link":
         return intake.child(uow, match.contactpoint_id)
     new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=1, merged_into=None)
@@ -395,6 +397,45 @@ def republish_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 
 
+# Each model put in force, as read from its text: a batch asks which is in force, and reads it only when it is new to this process.
+_MODELS_READ: dict[str, linkage_model.LinkageModel] = {}
+
+
+def model_in_force(session) -> linkage_model.LinkageModel:
+    """The model put in force last; the hand-set one while none has been."""
+    version = session.scalar(select(LinkageModelUsed.version).order_by(LinkageModelUsed.put_in_force_at.desc()).limit(1))
+    if version is None:
+        return linkage_model.DEFAULT
+    if version not in _MODELS_READ:
+        _MODELS_READ[version] = linkage_model.loads(session.get(LinkageModelUsed, version).model)
+    return _MODELS_READ[version]
+
+
+def use_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Puts a linkage model in force for every record matched from now on (an earlier version, given again, goes back in force)."""
+    try:
+        model = linkage_model.loads(request["model"])
+    except (ValueError, KeyError, TypeError) as refused:
+        raise InvalidRequest(f"not a linkage model file: {refused}") from refused
+    previous = model_in_force(uow.session)
+    used = uow.session.get(LinkageModelUsed, model.version) or LinkageModelUsed(version=model.version, model=linkage_model.dumps(model))
+    used.put_in_force_by, used.put_in_force_at = request["actor"]["username"], utcnow()
+    uow.session.add(used)
+    uow.emit(audit_event(SERVICE, "linkage_model_changed", actor=request["actor"], subject=model.version,
+                         detail={"trained_by": model.trained_by, "trained_on": model.trained_on, "previous": previous.version}))
+    return _shown(model, used)
+
+
+def show_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    model = model_in_force(uow.session)
+    return _shown(model, uow.session.get(LinkageModelUsed, model.version))
+
+
+def _shown(model: linkage_model.LinkageModel, used: LinkageModelUsed | None) -> dict:
+    return {**model.describe(), "put_in_force_by": used.put_in_force_by if used else None,
+            "put_in_force_at": used.put_in_force_at.isoformat() if used else None}
+
+
 def routes(*, broker: BrokerAdmin, names: Names) -> Routes:
     la_team = people(LA_TEAM) | OPERATOR_ONLY
     return Routes(
@@ -408,6 +449,8 @@ def routes(*, broker: BrokerAdmin, names: Names) -> Routes:
             requests.SPLIT_RECORD: Request(SplitRecordSchema, split_record, la_team),
             requests.EXPORT_CHILDREN: Request(ExportChildrenSchema, export_children, OPERATOR_ONLY),
             requests.REPUBLISH_CHILDREN: Request(RepublishChildrenSchema, republish_children, OPERATOR_ONLY),
+            requests.USE_LINKAGE_MODEL: Request(UseLinkageModelSchema, use_linkage_model, OPERATOR_ONLY),
+            requests.SHOW_LINKAGE_MODEL: Request(ShowLinkageModelSchema, show_linkage_model, OPERATOR_ONLY, reads_only=True),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,
                              on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH, batch_handler=receive_feed_messages)],

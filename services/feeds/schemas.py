@@ -56,3 +56,13 @@ class RepublishChildrenSchema(Schema):
 class SplitRecordSchema(Schema):
     source_id = fields.String(required=True)
     source_record_id = fields.String(required=True)
+
+
+class UseLinkageModelSchema(Schema):
+    """A linkage model file's text, as `contactpoint feeds train` wrote it."""
+
+    model = fields.String(required=True, validate=validate.Length(min=2, max=5_000_000))
+
+
+class ShowLinkageModelSchema(Schema):
+    """Says nothing but who asks, as its proof shows."""

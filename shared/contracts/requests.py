@@ -31,6 +31,8 @@ SEPARATE_REVIEW = "feeds.separate_review"
 SPLIT_RECORD = "feeds.split_record"
 EXPORT_CHILDREN = "feeds.export_children"
 REPUBLISH_CHILDREN = "feeds.republish_children"
+USE_LINKAGE_MODEL = "feeds.use_linkage_model"
+SHOW_LINKAGE_MODEL = "feeds.show_linkage_model"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
 
