@@ -418,7 +418,10 @@ def use_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     except (ValueError, KeyError, TypeError) as refused:
         raise InvalidRequest(f"not a linkage model file: {refused}") from refused
     previous = model_in_force(uow.session)
-    used = uow.session.get(LinkageModelUsed, model.version) or LinkageModelUsed(version=model.version, model=linkage_model.dumps(model))
+    written = linkage_model.dumps(model)
+    used = uow.session.get(LinkageModelUsed, model.version) or LinkageModelUsed(version=model.version, model=written)
+    if used.model != written:
+        raise InvalidRequest(f"a model of version {model.version!r} with other weights was put in force before: a version names one model")
     used.put_in_force_by, used.put_in_force_at = request["actor"]["username"], utcnow()
     uow.session.add(used)
     uow.emit(audit_event(SERVICE, "linkage_model_changed", actor=request["actor"], subject=model.version,

@@ -3,12 +3,14 @@ by an operator (audited), and the hand-set one while none is."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from services.feeds import linkage_model, training
 from services.feeds.handlers import model_in_force, show_linkage_model, use_linkage_model
 from services.feeds.models import ReviewTask
+from shared.errors import InvalidRequest
 from tests.linkage_population import described_records, link, population
 from tests.unit.services.feeds.feeding import body, receive, unsure_match
 
@@ -62,8 +64,7 @@ def test_the_hand_set_model_is_in_force_until_an_operator_puts_another(uow):
 
 
 def test_a_model_put_in_force_is_shown_audited_and_scores_the_records_that_follow(uow):
-    strict = linkage_model.LinkageModel(**{**vars(linkage_model.DEFAULT), "version": "strict-1", "review_from": 40.0, "link_at": 50.0,
-                                           "trained_by": "cli:ops", "trained_on": 1200})
+    strict = replace(linkage_model.DEFAULT, version="strict-1", review_from=40.0, link_at=50.0, trained_by="cli:ops", trained_on=1200)
 
     use_linkage_model(uow, {"model": linkage_model.dumps(strict), "actor": OPERATOR})
 
@@ -78,9 +79,18 @@ def test_a_model_put_in_force_is_shown_audited_and_scores_the_records_that_follo
 
 
 def test_a_model_file_that_is_not_one_is_refused_and_the_model_in_force_kept(uow):
-    from shared.errors import InvalidRequest
-
     with pytest.raises(InvalidRequest, match="not a linkage model"):
         use_linkage_model(uow, {"model": "{}", "actor": OPERATOR})
 
     assert model_in_force(uow.session) is linkage_model.DEFAULT
+
+
+def test_a_version_names_one_model_and_an_earlier_one_given_again_goes_back_in_force(uow):
+    first = replace(linkage_model.DEFAULT, version="trained-1")
+    second = replace(linkage_model.DEFAULT, version="trained-2")
+    for model in (first, second, first):
+        use_linkage_model(uow, {"model": linkage_model.dumps(model), "actor": OPERATOR})
+
+    assert model_in_force(uow.session).version == "trained-1"
+    with pytest.raises(InvalidRequest, match="a version names one model"):
+        use_linkage_model(uow, {"model": linkage_model.dumps(replace(first, link_at=30.0)), "actor": OPERATOR})
