@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from functools import partial
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import make_transient_to_detached
@@ -397,18 +399,27 @@ def republish_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 
 
-# Each model put in force, as read from its text: a batch asks which is in force, and reads it only when it is new to this process.
+# How long a process matches with the model it found in force before it asks again: a model put in force scores every
+# worker's records within this time, and a batch of a few messages does not pay for a query of its own.
+MODEL_ASKED_EVERY = 5.0
+# Each model put in force, as read from its text, which a process reads only once.
 _MODELS_READ: dict[str, linkage_model.LinkageModel] = {}
+# When each database was last asked which model is in force, and the answer.
+_IN_FORCE: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def model_in_force(session) -> linkage_model.LinkageModel:
-    """The model put in force last; the hand-set one while none has been."""
+    """The model put in force last, as asked at most ``MODEL_ASKED_EVERY`` seconds ago; the hand-set one while none has been."""
+    database = session.get_bind()
+    asked_at, model = _IN_FORCE.get(database, (None, None))
+    if asked_at is not None and time.monotonic() - asked_at < MODEL_ASKED_EVERY:
+        return model
     version = session.scalar(select(LinkageModelUsed.version).order_by(LinkageModelUsed.put_in_force_at.desc()).limit(1))
-    if version is None:
-        return linkage_model.DEFAULT
-    if version not in _MODELS_READ:
+    if version is not None and version not in _MODELS_READ:
         _MODELS_READ[version] = linkage_model.loads(session.get(LinkageModelUsed, version).model)
-    return _MODELS_READ[version]
+    model = linkage_model.DEFAULT if version is None else _MODELS_READ[version]
+    _IN_FORCE[database] = (time.monotonic(), model)
+    return model
 
 
 def use_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -424,6 +435,7 @@ def use_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
         raise InvalidRequest(f"a model of version {model.version!r} with other weights was put in force before: a version names one model")
     used.put_in_force_by, used.put_in_force_at = request["actor"]["username"], utcnow()
     uow.session.add(used)
+    _IN_FORCE.pop(uow.session.get_bind(), None)
     uow.emit(audit_event(SERVICE, "linkage_model_changed", actor=request["actor"], subject=model.version,
                          detail={"trained_by": model.trained_by, "trained_on": model.trained_on, "previous": previous.version}))
     return _shown(model, used)

@@ -20,6 +20,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 from jellyfish import damerau_levenshtein_distance, jaro_winkler_similarity, metaphone
 from sqlalchemy import select, text
@@ -68,6 +69,11 @@ class Described:
     @property
     def first_given(self) -> str:
         return self.given[0] if self.given else ""
+
+    @cached_property
+    def keys_sought(self) -> frozenset[tuple]:
+        """The blocking keys that bring a held record to be compared with this one (worked out once: a batch asks three times)."""
+        return _every_key_sought(self)
 
     def names_swapped(self) -> Described:
         """The same child with given and family names the other way round, as a slip of data entry writes them."""
@@ -208,14 +214,15 @@ BLOCKING_RULES = {
 KEY_COLUMNS = {kind: tuple(getattr(SourceRecord, column) for column in rule.columns) for kind, rule in BLOCKING_RULES.items()}
 
 
-def _readings(record: Described) -> dict[str, list[Described]]:
-    """The record as sent, and as each reading a blocking rule may ask for."""
+def _readings(record: Described) -> dict[str, list[dict]]:
+    """The record's blocking columns as sent, and as each reading a blocking rule may ask for."""
+    as_sent = blocking_keys(record)
     swapped_dates = record.day_and_month_swapped()
     return {
-        "as_sent": [record],
-        "names_swapped": [record.names_swapped()],
-        "day_and_month_swapped": [swapped_dates] if swapped_dates else [],
-        "former_family_name": [replace(record, family=former) for former in sorted(record.formers)],
+        "as_sent": [as_sent],
+        "names_swapped": [{**as_sent, "family_key": record.first_given, "given_key": record.family}],
+        "day_and_month_swapped": [{**as_sent, "date_of_birth": swapped_dates.born}] if swapped_dates else [],
+        "former_family_name": [{**as_sent, "family_key": former} for former in sorted(record.formers)],
     }
 
 
@@ -233,7 +240,7 @@ class Nearby:
 
     @classmethod
     def read(cls, session: Session, records: list[Described]) -> Nearby:
-        sought = {key for record in records for key in _keys_sought(record)}
+        sought = {key for record in records for key in record.keys_sought}
         if not sought:
             return cls([])
         _wait_for_others_matching(session, sought)
@@ -251,14 +258,14 @@ class Nearby:
 
     def sharing_a_key(self, record: Described) -> list[SourceRecord]:
         """Each once, and only if it shares a key as it stands now: a record the batch changed is judged by its new keys."""
-        sought = _keys_sought(record)
+        sought = record.keys_sought
         found = {id(held): held for key in sought for held in self._by_key.get(key, ())}
         return [held for held in found.values() if not sought.isdisjoint(_keys_held(held))]
 
 
 def shares_a_blocking_key(record: Described, held: Described) -> bool:
     """Whether any blocking rule brings ``held`` to be compared with ``record``."""
-    return not _keys_sought(record).isdisjoint(_keys_of(blocking_keys(held)))
+    return not record.keys_sought.isdisjoint(_keys_of(blocking_keys(held)))
 
 
 # The advisory locks of matching, apart from any other use of advisory locks (the first of their two keys).
@@ -282,15 +289,16 @@ def _wait_for_others_matching(session: Session, keys: set[tuple]) -> None:
     ), {"space": MATCHING_LOCKS, "keys": hashed})
 
 
-def _keys_sought(record: Described) -> set[tuple]:
+def _every_key_sought(record: Described) -> frozenset[tuple]:
     """Every key of every rule, of the record in each reading the rule asks for; a key with an empty value finds nothing."""
     readings = _readings(record)
-    return {key for kind, rule in BLOCKING_RULES.items() for reading in rule.readings for read in readings[reading]
-            if (key := _key(kind, rule, blocking_keys(read))) is not None}
+    return frozenset(key for kind, rule in BLOCKING_RULES.items() for reading in rule.readings for columns in readings[reading]
+                     if (key := _key(kind, rule, columns)) is not None)
 
 
 def _keys_held(held: SourceRecord) -> set[tuple]:
-    return _keys_of({column: getattr(held, column) for column in ("family_key", "given_key", "date_of_birth", "postcode", "nhs_number", "upn")})
+    return _keys_of({"family_key": held.family_key, "given_key": held.given_key, "date_of_birth": held.date_of_birth, "postcode": held.postcode,
+                     "nhs_number": held.nhs_number, "upn": held.upn})
 
 
 def _keys_of(columns: dict) -> set[tuple]:
@@ -298,8 +306,8 @@ def _keys_of(columns: dict) -> set[tuple]:
 
 
 def _key(kind: str, rule: BlockingRule, columns: dict) -> tuple | None:
-    values = tuple(columns[column] for column in rule.columns)
-    return (kind, *values) if all(value not in (None, "") for value in values) else None
+    key = (kind, *map(columns.__getitem__, rule.columns))
+    return None if None in key or "" in key else key
 
 
 def _shares_identifier(record: Described, held: Described) -> bool:
