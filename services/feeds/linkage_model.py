@@ -99,7 +99,7 @@ DEFAULT = LinkageModel(
         "family_name": {"exact": Level(0.82, 0.004), "part": Level(0.03, 0.0004), "former": Level(0.03, 0.0004),
                         "similar": Level(0.07, 0.002), "different": Level(0.05, 0.99)},
         "given_name": {"exact": Level(0.80, 0.01), "variant": Level(0.08, 0.003), "similar": Level(0.06, 0.003),
-                       "other": Level(0.04, 0.004), "different": Level(0.02, 0.98)},
+                       "other": Level(0.04, 0.015), "different": Level(0.02, 0.98)},
         "middle_names": {"same": Level(0.85, 0.02), "not_both_given": Level(1.0, 1.0), "different": Level(0.15, 0.98)},
         # Names compared crosswise when given and family names were swapped: a small charge for the crossing itself.
         "names_swapped": {"no": Level(1.0, 1.0), "yes": Level(0.25, 1.0)},

@@ -146,6 +146,7 @@ def are_twins(record: Described, held: Described) -> bool:
     same_family = record.family == held.family or bool(record.family_parts & held.family_parts) or _similar(record.family, held.family)
     return (
         _birth_level(record.born, held.born) != "different" and (same_family or record.postcode == held.postcode)
+        and not _same_given_name(record.first_given, held.first_given)
         and not _share_a_given_name(record, held)
         and not _same_middle_names(record, held)
         and not _names_swapped(record, held)
@@ -364,12 +365,17 @@ def _same_middle_names(record: Described, held: Described) -> bool:
 
 
 def _share_a_given_name(record: Described, held: Described) -> bool:
-    """The given name of one is one of the other's, written either way: a middle name used as the given name.
+    """The given name of one is one of the other's, or that name with a slip: a middle name used as the given name.
 
-    A middle name the two share does not make them one child: twins are often given one middle name.
+    A middle name the two share does not make them one child: twins are often given one middle name. Nor does a short
+    form of the other's middle name (Bella, Isabella): sisters are named so as often as a child is known so.
     """
-    return (any(_same_given_name(record.first_given, other) for other in held.given)
-            or any(_same_given_name(one, held.first_given) for one in record.given))
+    return (any(_written_alike(record.first_given, other) for other in held.given)
+            or any(_written_alike(one, held.first_given) for one in record.given))
+
+
+def _written_alike(one: str, other: str) -> bool:
+    return bool(one and other) and (one == other or _alike(one, other))
 
 
 def _same_given_name(one: str, other: str) -> bool:
