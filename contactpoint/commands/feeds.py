@@ -1,4 +1,5 @@
-"""`contactpoint feeds`: sending records as a partner system would, and sending the children held again.
+"""`contactpoint feeds`: sending records as a partner system would, sending the children held again, and the linkage model
+matching scores with: trained on the records held, put in force, shown.
 
 A republish goes a page at a time, each page its own transaction, so a national directory is
 never locked at once. A run stopped part way is simply run again: a child sent twice is
@@ -13,11 +14,13 @@ from pathlib import Path
 import click
 
 from contactpoint.commands.common import operator, service, settings, show
+from shared.contracts.requests import SHOW_LINKAGE_MODEL, USE_LINKAGE_MODEL
+from shared.messaging.envelope import utcnow
 
 
 @click.group()
 def feeds():
-    """Sending records as a partner system would, and sending the children held again."""
+    """Sending records as a partner system would, sending the children held again, and the linkage model."""
 
 
 @feeds.command("publish")
@@ -66,3 +69,59 @@ def _pages(feeds_service, actor: dict) -> Iterator[int]:
             after = page["next_after"]
             if after is None:
                 return
+
+
+@feeds.command("train")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="the model file to write")
+@click.option("--use", "use", is_flag=True, help="put the model in force once written")
+@click.option("--json", "as_json", is_flag=True)
+def feeds_train(out, use, as_json):
+    """Estimate the linkage model from the records held (Splink on DuckDB, on an export of them) and write it to a versioned file."""
+    from services.feeds import linkage_model, training
+
+    actor = operator()
+    with contextlib.closing(service("feeds")) as feeds_service:
+        records = _held_records(feeds_service)
+        if len(records) < MIN_RECORDS_TO_TRAIN:
+            raise click.ClickException(f"{len(records):,} records are held: too few to train on (at least {MIN_RECORDS_TO_TRAIN:,})")
+        model = training.train(records, trained_by=actor["username"], version=f"trained-{utcnow():%Y%m%dT%H%M%SZ}")
+        out.write_text(linkage_model.dumps(model))
+        shown = feeds_service.perform(USE_LINKAGE_MODEL, {"model": out.read_text(), "actor": actor}) if use else model.describe()
+    show({**shown, "file": str(out)}, as_json, lambda m: [f"wrote {m['version']} to {m['file']}, trained on {m['trained_on']:,} records",
+                                                          *(_described(m) if use else ["not in force: give it to `feeds model --use`"])])
+
+
+@feeds.command("model")
+@click.option("--use", "use", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="a model file to put in force")
+@click.option("--json", "as_json", is_flag=True)
+def feeds_model(use, as_json):
+    """Show the linkage model in force: its version, who trained it and on how many records; with --use FILE, put that one in force."""
+    with contextlib.closing(service("feeds")) as feeds_service:
+        request = {"model": use.read_text()} if use else {}
+        shown = feeds_service.perform(USE_LINKAGE_MODEL if use else SHOW_LINKAGE_MODEL, {**request, "actor": operator()})
+    show(shown, as_json, _described)
+
+
+# Fewer records than this hold too few pairs of one child for expectation–maximisation to learn from.
+MIN_RECORDS_TO_TRAIN = 1000
+
+
+def _held_records(feeds_service) -> list:
+    """Every record held, as matching describes it: the export Splink trains on."""
+    from sqlalchemy import select
+
+    from services.feeds.matching import Described
+    from services.feeds.models import SourceRecord
+
+    with feeds_service.db.sessions() as session:
+        return [Described.of(message["child"]) for message in session.scalars(select(SourceRecord.message).where(SourceRecord.held))]
+
+
+def _described(model: dict) -> list[str]:
+    trained = f"trained by {model['trained_by']} on {model['trained_on']:,} records at {model['trained_at']}" if model["trained_by"] else "hand-set"
+    in_force = f"in force since {model['put_in_force_at']}, put by {model['put_in_force_by']}" if model.get("put_in_force_by") else "the default"
+    return [f"linkage model {model['version']}: {trained}; {in_force}",
+            f"link at {model['link_at']}, review from {model['review_from']}; term frequencies: "
+            + (", ".join(f"{name} {count:,} values" for name, count in model["term_frequencies"].items()) or "none"),
+            *(f"  {comparison}: " + ", ".join(f"{level} {weight:+.2f}" for level, weight in levels.items())
+              for comparison, levels in model["weights"].items())]

@@ -1,26 +1,29 @@
 """The feeds service's handlers: take in what sources send, link it to a child, and tell the directory and the source."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from functools import partial
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import make_transient_to_detached
 
-from services.feeds import linking, matching, merging
+from services.feeds import linkage_model, linking, matching, merging
 from services.feeds.errors import (
     NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownChild, UnknownRecord, UnknownSource, UnknownTask,
 )
-from services.feeds.models import LinkedChild, ReviewTask, Source, SourceRecord
+from services.feeds.models import LinkageModelUsed, LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
     AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, RepublishChildrenSchema,
-    ReviewDecisionSchema, ShieldingSchema, SourceIdSchema, SplitRecordSchema,
+    ReviewDecisionSchema, ShieldingSchema, ShowLinkageModelSchema, SourceIdSchema, SplitRecordSchema, UseLinkageModelSchema,
 )
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import child_merged
 from shared.contracts.feeds import NO_INVOLVEMENT, feedback, kind_of, rejection, source_of
 from shared.db import append_rows, one_of
+from shared.errors import InvalidRequest
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.rpc import Asker
@@ -50,7 +53,7 @@ def receive_feed_messages(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -
     # Each message's child as matching compares it: worked out once, for the read of those nearby, the match and the record's keys.
     described = [matching.Described.of(message["child"]) if message.get("child") is not None else None for message, _ in batch]
     nearby = matching.Nearby.read(uow.session, [child for child, key in zip(described, keys) if child is not None and key not in held])
-    intake = _Intake(nearby, _children_of(uow, held.values()))
+    intake = _Intake(nearby, _children_of(uow, held.values()), model_in_force(uow.session))
     touched: dict[str, LinkedChild] = {}
     told: list[Envelope] = []
     for (message, envelope), key, description in zip(batch, keys, described):
@@ -69,6 +72,7 @@ class _Intake:
     nearby: matching.Nearby
     # The children of the records held before the batch.
     linked: dict[str, LinkedChild]
+    model: linkage_model.LinkageModel
     # The children the batch made, each at its first version, which publishing it does not raise again.
     born: dict[str, LinkedChild] = field(default_factory=dict)
     # The tasks it set a person, about children it made.
@@ -155,7 +159,7 @@ def _hold(uow: UnitOfWork, source: Source, record: SourceRecord | None, message:
 
 def _child_for(uow: UnitOfWork, described: matching.Described, intake: _Intake) -> LinkedChild:
     """The held child a new record is about; or a new child, with a task for a person when the match is unsure."""
-    match = matching.find_child(uow.session, described, intake.nearby)
+    match = matching.find_child(uow.session, described, intake.nearby, intake.model)
     if match.decision == "link":
         return intake.child(uow, match.contactpoint_id)
     new = LinkedChild(contactpoint_id=matching.new_contactpoint_id(), version=1, merged_into=None, shielded=False)
@@ -439,6 +443,58 @@ def republish_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 
 
+# How long a process matches with the model it found in force before it asks again: a model put in force scores every
+# worker's records within this time, and a batch of a few messages does not pay for a query of its own.
+MODEL_ASKED_EVERY = 5.0
+# Each model put in force, as read from its text, which a process reads only once.
+_MODELS_READ: dict[str, linkage_model.LinkageModel] = {}
+# When each database was last asked which model is in force, and the answer.
+_IN_FORCE: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def model_in_force(session) -> linkage_model.LinkageModel:
+    """The model put in force last, as asked at most ``MODEL_ASKED_EVERY`` seconds ago; the hand-set one while none has been."""
+    database = session.get_bind()
+    asked_at, model = _IN_FORCE.get(database, (None, None))
+    if asked_at is not None and time.monotonic() - asked_at < MODEL_ASKED_EVERY:
+        return model
+    version = session.scalar(select(LinkageModelUsed.version).order_by(LinkageModelUsed.put_in_force_at.desc()).limit(1))
+    if version is not None and version not in _MODELS_READ:
+        _MODELS_READ[version] = linkage_model.loads(session.get(LinkageModelUsed, version).model)
+    model = linkage_model.DEFAULT if version is None else _MODELS_READ[version]
+    _IN_FORCE[database] = (time.monotonic(), model)
+    return model
+
+
+def use_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Puts a linkage model in force for every record matched from now on (an earlier version, given again, goes back in force)."""
+    try:
+        model = linkage_model.loads(request["model"])
+    except (ValueError, KeyError, TypeError) as refused:
+        raise InvalidRequest(f"not a linkage model file: {refused}") from refused
+    previous = model_in_force(uow.session)
+    written = linkage_model.dumps(model)
+    used = uow.session.get(LinkageModelUsed, model.version) or LinkageModelUsed(version=model.version, model=written)
+    if used.model != written:
+        raise InvalidRequest(f"a model of version {model.version!r} with other weights was put in force before: a version names one model")
+    used.put_in_force_by, used.put_in_force_at = request["actor"]["username"], utcnow()
+    uow.session.add(used)
+    _IN_FORCE.pop(uow.session.get_bind(), None)
+    uow.emit(audit_event(SERVICE, "linkage_model_changed", actor=request["actor"], subject=model.version,
+                         detail={"trained_by": model.trained_by, "trained_on": model.trained_on, "previous": previous.version}))
+    return _shown(model, used)
+
+
+def show_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    model = model_in_force(uow.session)
+    return _shown(model, uow.session.get(LinkageModelUsed, model.version))
+
+
+def _shown(model: linkage_model.LinkageModel, used: LinkageModelUsed | None) -> dict:
+    return {**model.describe(), "put_in_force_by": used.put_in_force_by if used else None,
+            "put_in_force_at": used.put_in_force_at.isoformat() if used else None}
+
+
 def routes(*, ask_provisioner: Asker) -> Routes:
     la_team = people(LA_TEAM) | OPERATOR_ONLY
     return Routes(
@@ -455,6 +511,8 @@ def routes(*, ask_provisioner: Asker) -> Routes:
             requests.UNSHIELD_CHILD: Request(ShieldingSchema, unshield_child, la_team),
             requests.EXPORT_CHILDREN: Request(ExportChildrenSchema, export_children, OPERATOR_ONLY),
             requests.REPUBLISH_CHILDREN: Request(RepublishChildrenSchema, republish_children, OPERATOR_ONLY),
+            requests.USE_LINKAGE_MODEL: Request(UseLinkageModelSchema, use_linkage_model, OPERATOR_ONLY),
+            requests.SHOW_LINKAGE_MODEL: Request(ShowLinkageModelSchema, show_linkage_model, OPERATOR_ONLY, reads_only=True),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,
                              on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH, batch_handler=receive_feed_messages)],

@@ -3,78 +3,39 @@
 A verified identifier (NHS number, Unique Pupil Number) links at once. Otherwise the record
 is compared with the records already held that share a blocking key with it (never the whole
 population), and each comparison is scored in the Fellegi–Sunter way that Splink uses: every
-field agrees at some level, each level has an ``m`` (how often a true match agrees so) and a
-``u`` (how often two different children do), and the match weight is the sum of
-``log2(m / u)``. The m/u values below are set by hand for English children's records (u from
-how common a name, a birthday or a postcode is; m from how often data entry slips), not
-estimated from the data.
+field agrees at some level, and the match weight is the sum of the levels' weights in the
+linkage model in force (`services.feeds.linkage_model`): hand-set for an empty directory, or
+trained on the records held, with exact agreements on names and postcodes weighed by how
+common the value is.
 
-Two thresholds decide: at or above ``LINK_AT`` the record joins the child; below
-``REVIEW_FROM`` it is a new child; between, it is held as a new child and a person decides.
-Two children whose verified identifiers differ are never joined, nor twins: the same family,
-birth date and home, with given names that are not one name written two ways.
+Two thresholds decide: at or above ``link_at`` the record joins the child; below
+``review_from`` it is a new child; between, it is held as a new child and a person decides.
+Two children whose verified identifiers differ are never joined, nor twins: born the same day
+into one family or one home, with given names that are two people's names, not one name
+written two ways, a middle name, or given and family names swapped.
 """
 from __future__ import annotations
 
 import hashlib
-import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
-from jellyfish import jaro_winkler_similarity, metaphone
+from jellyfish import damerau_levenshtein_distance, jaro_winkler_similarity, metaphone
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from services.feeds.linkage_model import DEFAULT, LinkageModel
 from services.feeds.models import SourceRecord
 from services.feeds.nicknames import DIMINUTIVES
 from shared.contracts.validators import normal_postcode, postcode_district
 from shared.db import one_of
-from shared.names import name_key
+from shared.names import name_key, name_parts
 
 VERIFIED_IDENTIFIERS = ("nhs_number", "upn")
-LINK_AT = 24.0
-REVIEW_FROM = 12.0
 SIMILAR_NAMES = 0.9
-
-
-@dataclass(frozen=True)
-class Level:
-    name: str
-    m: float
-    u: float
-
-    @property
-    def weight(self) -> float:
-        return math.log2(self.m / self.u)
-
-
-FAMILY_NAME = {
-    "exact": Level("exact", 0.85, 0.004),
-    "similar": Level("similar", 0.06, 0.0015),
-    "former": Level("former", 0.05, 0.0005),
-    "different": Level("different", 0.04, 0.99),
-}
-GIVEN_NAME = {
-    "exact": Level("exact", 0.86, 0.01),
-    "similar": Level("similar", 0.07, 0.004),
-    "other": Level("other", 0.05, 0.005),
-    "different": Level("different", 0.02, 0.98),
-}
-DATE_OF_BIRTH = {
-    "exact": Level("exact", 0.95, 0.00016),
-    "transposed": Level("transposed", 0.04, 0.0003),
-    "different": Level("different", 0.01, 0.999),
-}
-GENDER = {
-    "same": Level("same", 0.99, 0.5),
-    "different": Level("different", 0.01, 0.5),
-}
-POSTCODE = {
-    "exact": Level("exact", 0.92, 0.0002),
-    "district": Level("district", 0.03, 0.01),
-    "different": Level("different", 0.05, 0.99),
-}
+SOUNDING_ALIKE = 0.75
 
 
 @dataclass(frozen=True)
@@ -88,6 +49,8 @@ class Described:
     gender: str
     postcode: str
     identifiers: dict
+    # The parts of a hyphenated or double-barrelled family name, each a key; one part when it has one.
+    family_parts: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, child: dict) -> Described:
@@ -100,11 +63,26 @@ class Described:
             gender=child["gender"],
             postcode=normal_postcode(child["address"]["postcode"]),
             identifiers={name: value for name, value in (child.get("identifiers") or {}).items() if name in VERIFIED_IDENTIFIERS and value},
+            family_parts=frozenset(name_parts(child["family_name"])),
         )
 
     @property
     def first_given(self) -> str:
         return self.given[0] if self.given else ""
+
+    @cached_property
+    def keys_sought(self) -> frozenset[tuple]:
+        """The blocking keys that bring a held record to be compared with this one (worked out once: a batch asks three times)."""
+        return _every_key_sought(self)
+
+    def names_swapped(self) -> Described:
+        """The same child with given and family names the other way round, as a slip of data entry writes them."""
+        return replace(self, family=self.first_given, given=(self.family, *self.given[1:]), family_parts=frozenset({self.first_given}))
+
+    def day_and_month_swapped(self) -> Described | None:
+        if self.born.day > 12 or self.born.day == self.born.month:
+            return None
+        return replace(self, born=self.born.replace(month=self.born.day, day=self.born.month))
 
 
 @dataclass(frozen=True)
@@ -121,36 +99,57 @@ def new_contactpoint_id() -> str:
     return "CP-" + "-".join(digits[i:i + 5] for i in range(0, 20, 5))
 
 
-def levels(record: Described, held: Described) -> dict[str, Level]:
-    """How each field of two descriptions agrees."""
+def levels(record: Described, held: Described) -> dict[str, tuple[str, str | None]]:
+    """How each field of two descriptions agrees: the level, and the value agreed on where its frequency matters.
+
+    Given and family names swapped are found explicitly, and the names then compared crosswise.
+    """
+    swapped = _names_swapped(record, held)
+    if swapped:
+        held = held.names_swapped()
     return {
         "family_name": _family_level(record, held),
         "given_name": _given_level(record, held),
-        "date_of_birth": _birth_level(record.born, held.born),
-        "gender": GENDER["same" if record.gender == held.gender else "different"],
-        "postcode": POSTCODE[
-            "exact" if record.postcode == held.postcode
-            else "district" if postcode_district(record.postcode) == postcode_district(held.postcode)
-            else "different"
-        ],
+        "middle_names": (_middle_names_level(record, held), None),
+        "names_swapped": ("yes" if swapped else "no", None),
+        "date_of_birth": (_birth_level(record.born, held.born), None),
+        "gender": ("same" if record.gender == held.gender else "unknown" if "unknown" in (record.gender, held.gender) else "different", None),
+        "postcode": (
+            ("exact", record.postcode) if record.postcode == held.postcode
+            else ("district", None) if postcode_district(record.postcode) == postcode_district(held.postcode)
+            else ("different", None)
+        ),
     }
 
 
-def match_weight(record: Described, held: Described) -> float:
-    return sum(level.weight for level in levels(record, held).values())
+def term_values(records: list[Described]) -> dict[str, list[str]]:
+    """The values of each comparison weighed by how common the value is, one for each record, as `LinkageModel` counts them."""
+    return {"family_name": [record.family for record in records], "given_name": [record.first_given for record in records],
+            "postcode": [record.postcode for record in records]}
+
+
+def match_weight(record: Described, held: Described, model: LinkageModel = DEFAULT) -> float:
+    return sum(model.weight(comparison, level, value) for comparison, (level, value) in levels(record, held).items())
 
 
 def are_twins(record: Described, held: Described) -> bool:
-    """Born the same day into one family or one home, with given names that share nothing, not even one name written two ways.
+    """Born the same day (as far as a slip of the keys tells) into one family or one home, with given names that are two
+    people's names.
 
     Twins agree on nearly everything a weight counts, so no weight keeps them apart: this rule does.
     A family name slip (``Smtih``) must not make twins look like one child, so a similar family name counts as the same.
+    It does not hold for given names that are one name written two ways, a name one record gives as a middle name, given
+    and family names swapped, or the same middle names after another given name: those are one child, and the rest of the
+    evidence is weighed as usual. (Twins given all their middle names alike are then kept apart only by their own NHS
+    numbers or pupil numbers, or by a person.)
     """
-    same_family = record.family == held.family or jaro_winkler_similarity(record.family, held.family) >= SIMILAR_NAMES
+    same_family = record.family == held.family or bool(record.family_parts & held.family_parts) or _similar(record.family, held.family)
     return (
-        record.born == held.born and (same_family or record.postcode == held.postcode)
+        _birth_level(record.born, held.born) != "different" and (same_family or record.postcode == held.postcode)
         and not _same_given_name(record.first_given, held.first_given)
-        and not (set(record.given) & set(held.given))
+        and not _share_a_given_name(record, held)
+        and not _same_middle_names(record, held)
+        and not _names_swapped(record, held)
     )
 
 
@@ -158,7 +157,7 @@ def conflicting_identifiers(record: Described, held: Described) -> bool:
     return any(record.identifiers.get(name) not in (None, value) for name, value in held.identifiers.items())
 
 
-def find_child(session: Session, record: Described, nearby: Nearby | None = None) -> Match:
+def find_child(session: Session | None, record: Described, nearby: Nearby | None = None, model: LinkageModel = DEFAULT) -> Match:
     """The child this record is about among those held, judged against held records that share a blocking key.
 
     ``nearby`` is what a batch read for all its records at once; alone, a record reads its own.
@@ -174,9 +173,9 @@ def find_child(session: Session, record: Described, nearby: Nearby | None = None
     for cp_id, held in by_child.items():
         if any(conflicting_identifiers(record, h) or are_twins(record, h) for h in held):
             continue
-        weight = max(match_weight(record, h) for h in held)
+        weight, closest = max(((match_weight(record, h, model), h) for h in held), key=lambda scored: scored[0])
         if best.weight is None or weight > best.weight:
-            best = Match(cp_id, _decision(weight), weight)
+            best = Match(cp_id, _decision(weight, model, _birth_level(record.born, closest.born) != "different"), weight)
     return best if best.decision != "new" else Match(None, "new", best.weight)
 
 
@@ -186,25 +185,53 @@ def blocking_keys(record: Described) -> dict:
             "nhs_number": record.identifiers.get("nhs_number"), "upn": record.identifiers.get("upn")}
 
 
-def _decision(weight: float) -> str:
-    return "link" if weight >= LINK_AT else "review" if weight >= REVIEW_FROM else "new"
+def _decision(weight: float, model: LinkageModel, born_alike: bool) -> str:
+    """A wholly different birth date is never linked without a person: feeds seldom get one wholly wrong, and a child
+    named like another in the same home, born another day, is as likely a sibling as a slip."""
+    return "link" if weight >= model.link_at and born_alike else "review" if weight >= model.review_from else "new"
 
 
-# The columns of each kind of blocking key, in the order a key gives their values.
-KEY_COLUMNS = {
-    "family_born": (SourceRecord.family_key, SourceRecord.date_of_birth), "given_born": (SourceRecord.given_key, SourceRecord.date_of_birth),
-    "postcode_born": (SourceRecord.postcode, SourceRecord.date_of_birth), "postcode_given": (SourceRecord.postcode, SourceRecord.given_key),
-    "postcode_family": (SourceRecord.postcode, SourceRecord.family_key), "family_given": (SourceRecord.family_key, SourceRecord.given_key),
-    "nhs_number": (SourceRecord.nhs_number,), "upn": (SourceRecord.upn,),
+@dataclass(frozen=True)
+class BlockingRule:
+    """Held records whose ``columns`` equal the record's, as sent or read in each of the ``readings``."""
+
+    columns: tuple[str, ...]
+    readings: tuple[str, ...] = ("as_sent",)
+
+
+# A held record is compared when any rule brings it: any two fields agreeing exactly, or agreeing once the record is read
+# with given and family names swapped, day and month swapped, or a former family name; an identifier alone. Each rule's
+# columns have an index of their own (see models), and the rule's name is its kind of key.
+BLOCKING_RULES = {
+    "family_born": BlockingRule(("family_key", "date_of_birth"), ("as_sent", "names_swapped", "day_and_month_swapped", "former_family_name")),
+    "given_born": BlockingRule(("given_key", "date_of_birth"), ("as_sent", "names_swapped", "day_and_month_swapped")),
+    "postcode_born": BlockingRule(("postcode", "date_of_birth"), ("as_sent", "day_and_month_swapped")),
+    "postcode_given": BlockingRule(("postcode", "given_key"), ("as_sent", "names_swapped")),
+    "postcode_family": BlockingRule(("postcode", "family_key"), ("as_sent", "names_swapped", "former_family_name")),
+    "family_given": BlockingRule(("family_key", "given_key"), ("as_sent", "names_swapped", "former_family_name")),
+    "nhs_number": BlockingRule(("nhs_number",)),
+    "upn": BlockingRule(("upn",)),
 }
+KEY_COLUMNS = {kind: tuple(getattr(SourceRecord, column) for column in rule.columns) for kind, rule in BLOCKING_RULES.items()}
+
+
+def _readings(record: Described) -> dict[str, list[dict]]:
+    """The record's blocking columns as sent, and as each reading a blocking rule may ask for."""
+    as_sent = blocking_keys(record)
+    swapped_dates = record.day_and_month_swapped()
+    return {
+        "as_sent": [as_sent],
+        "names_swapped": [{**as_sent, "family_key": record.first_given, "given_key": record.family}],
+        "day_and_month_swapped": [{**as_sent, "date_of_birth": swapped_dates.born}] if swapped_dates else [],
+        "former_family_name": [{**as_sent, "family_key": former} for former in sorted(record.formers)],
+    }
 
 
 class Nearby:
     """Held records that share a blocking key with any of a batch's records: read in one query, then looked up per record.
 
-    Any two fields agreeing exactly bring a held record to be compared: one slip in one field
-    never hides a match. Records the batch itself holds are added as it goes (``hold``), so a
-    record is compared with those that came before it in the same batch, written or not.
+    Records the batch itself holds are added as it goes (``hold``), so a record is compared with
+    those that came before it in the same batch, written or not.
     """
 
     def __init__(self, records: list[SourceRecord]):
@@ -214,7 +241,7 @@ class Nearby:
 
     @classmethod
     def read(cls, session: Session, records: list[Described]) -> Nearby:
-        sought = {key for record in records for key in _keys_sought(record)}
+        sought = {key for record in records for key in record.keys_sought}
         if not sought:
             return cls([])
         _wait_for_others_matching(session, sought)
@@ -232,8 +259,14 @@ class Nearby:
 
     def sharing_a_key(self, record: Described) -> list[SourceRecord]:
         """Each once, and only if it shares a key as it stands now: a record the batch changed is judged by its new keys."""
-        found = {id(held): held for key in _keys_sought(record) for held in self._by_key.get(key, ())}
-        return [held for held in found.values() if _shares_a_key(record, held)]
+        sought = record.keys_sought
+        found = {id(held): held for key in sought for held in self._by_key.get(key, ())}
+        return [held for held in found.values() if not sought.isdisjoint(_keys_held(held))]
+
+
+def shares_a_blocking_key(record: Described, held: Described) -> bool:
+    """Whether any blocking rule brings ``held`` to be compared with ``record``."""
+    return not record.keys_sought.isdisjoint(_keys_of(blocking_keys(held)))
 
 
 # The advisory locks of matching, apart from any other use of advisory locks (the first of their two keys).
@@ -255,73 +288,129 @@ def _wait_for_others_matching(session: Session, keys: set[tuple]) -> None:
     ), {"space": MATCHING_LOCKS, "keys": hashed})
 
 
-def _keys_sought(record: Described) -> list[tuple]:
-    family, given, born, postcode = record.family, record.first_given, record.born, record.postcode
-    return [
-        ("family_born", family, born), ("given_born", given, born), ("postcode_born", postcode, born), ("postcode_given", postcode, given),
-        ("postcode_family", postcode, family), ("family_given", family, given),
-        *(("family_born", former, born) for former in sorted(record.formers)),
-        *((name, record.identifiers[name]) for name in VERIFIED_IDENTIFIERS if record.identifiers.get(name)),
-    ]
+def _every_key_sought(record: Described) -> frozenset[tuple]:
+    """Every key of every rule, of the record in each reading the rule asks for; a key with an empty value finds nothing."""
+    readings = _readings(record)
+    return frozenset(key for kind, rule in BLOCKING_RULES.items() for reading in rule.readings for columns in readings[reading]
+                     if (key := _key(kind, rule, columns)) is not None)
 
 
-def _keys_held(held: SourceRecord) -> list[tuple]:
-    family, given, born, postcode = held.family_key, held.given_key, held.date_of_birth, held.postcode
-    return [
-        ("family_born", family, born), ("given_born", given, born), ("postcode_born", postcode, born), ("postcode_given", postcode, given),
-        ("postcode_family", postcode, family), ("family_given", family, given),
-        *((name, value) for name, value in (("nhs_number", held.nhs_number), ("upn", held.upn)) if value),
-    ]
+def _keys_held(held: SourceRecord) -> set[tuple]:
+    return _keys_of({"family_key": held.family_key, "given_key": held.given_key, "date_of_birth": held.date_of_birth, "postcode": held.postcode,
+                     "nhs_number": held.nhs_number, "upn": held.upn})
 
 
-def _shares_a_key(record: Described, held: SourceRecord) -> bool:
-    family, given, born, postcode = held.family_key == record.family, held.given_key == record.first_given, held.date_of_birth == record.born, held.postcode == record.postcode
-    return (
-        (family and born) or (given and born) or (postcode and born) or (postcode and given) or (postcode and family) or (family and given)
-        or (held.family_key in record.formers and born)
-        or any(held_value is not None and held_value == record.identifiers.get(name) for name, held_value in (("nhs_number", held.nhs_number), ("upn", held.upn)))
-    )
+def _keys_of(columns: dict) -> set[tuple]:
+    return {key for kind, rule in BLOCKING_RULES.items() if (key := _key(kind, rule, columns)) is not None}
+
+
+def _key(kind: str, rule: BlockingRule, columns: dict) -> tuple | None:
+    key = (kind, *map(columns.__getitem__, rule.columns))
+    return None if None in key or "" in key else key
 
 
 def _shares_identifier(record: Described, held: Described) -> bool:
     return any(held.identifiers.get(name) == value for name, value in record.identifiers.items())
 
 
-def _family_level(record: Described, held: Described) -> Level:
+def _similar(one: str, other: str) -> bool:
+    return bool(one and other) and jaro_winkler_similarity(one, other) >= SIMILAR_NAMES
+
+
+def _names_swapped(record: Described, held: Described) -> bool:
+    """Given and family names written the other way round on one of the two, and not merely alike as they stand."""
+    return (
+        record.family != held.family and record.first_given != held.first_given
+        and (record.family == held.first_given or _same_given_name(record.family, held.first_given))
+        and (record.first_given == held.family or _similar(record.first_given, held.family))
+    )
+
+
+def _family_level(record: Described, held: Described) -> tuple[str, str | None]:
     if record.family == held.family:
-        return FAMILY_NAME["exact"]
+        return "exact", record.family
     if record.family in held.formers or held.family in record.formers:
-        return FAMILY_NAME["former"]
-    if jaro_winkler_similarity(record.family, held.family) >= SIMILAR_NAMES:
-        return FAMILY_NAME["similar"]
-    return FAMILY_NAME["different"]
+        return "former", None
+    if len(record.family_parts | held.family_parts) > 1 and record.family_parts & held.family_parts:
+        return "part", None
+    if _similar(record.family, held.family):
+        return "similar", None
+    return "different", None
 
 
-def _given_level(record: Described, held: Described) -> Level:
-    if record.first_given == held.first_given:
-        return GIVEN_NAME["exact"]
-    if _same_given_name(record.first_given, held.first_given):
-        return GIVEN_NAME["similar"]
-    if set(record.given) & set(held.given):
-        return GIVEN_NAME["other"]
-    return GIVEN_NAME["different"]
+def _given_level(record: Described, held: Described) -> tuple[str, str | None]:
+    one, other = record.first_given, held.first_given
+    if one == other:
+        return "exact", one
+    if _known_variant(one, other):
+        return "variant", None
+    if _alike(one, other):
+        return "similar", None
+    if _share_a_given_name(record, held):
+        return "other", None
+    return "different", None
+
+
+def _middle_names_level(record: Described, held: Described) -> str:
+    if len(record.given) < 2 or len(held.given) < 2:
+        return "not_both_given"
+    return "same" if set(record.given[1:]) & set(held.given[1:]) else "different"
+
+
+def _same_middle_names(record: Described, held: Described) -> bool:
+    """Both give middle names, and the same ones: the given name was replaced (a name chosen in care, a new family's name)."""
+    return len(record.given) > 1 and record.given[1:] == held.given[1:]
+
+
+def _share_a_given_name(record: Described, held: Described) -> bool:
+    """The given name of one is one of the other's, or that name with a slip: a middle name used as the given name.
+
+    A middle name the two share does not make them one child: twins are often given one middle name. Nor does a short
+    form of the other's middle name (Bella, Isabella): sisters are named so as often as a child is known so.
+    """
+    return (any(_written_alike(record.first_given, other) for other in held.given)
+            or any(_written_alike(one, held.first_given) for one in record.given))
+
+
+def _written_alike(one: str, other: str) -> bool:
+    return bool(one and other) and (one == other or _alike(one, other))
 
 
 def _same_given_name(one: str, other: str) -> bool:
     """``Katie`` and ``Kate``, ``Chloe`` and ``Khloe``, ``Billy`` and ``William``: one name written two ways, not two names."""
-    if not one or not other:
-        return False
+    return bool(one and other) and (one == other or _known_variant(one, other) or _alike(one, other))
+
+
+def _known_variant(one: str, other: str) -> bool:
+    """A diminutive, short form or other-language form of the other, or the other begun with it.
+
+    A name's ending is as often another name (Ella and Isabella, Anna and Hanna) as its short form: only the table says so.
+    """
     shorter, longer = sorted((one, other), key=len)
     return (
-        longer.startswith(shorter) or (len(shorter) >= 3 and longer.endswith(shorter))
-        or jaro_winkler_similarity(one, other) >= SIMILAR_NAMES or metaphone(one) == metaphone(other)
+        longer.startswith(shorter)
         or other in DIMINUTIVES.get(one, ()) or one in DIMINUTIVES.get(other, ())
+        or bool(set(DIMINUTIVES.get(one, ())) & set(DIMINUTIVES.get(other, ())))
     )
 
 
-def _birth_level(record: date, held: date) -> Level:
+def _alike(one: str, other: str) -> bool:
+    """Written or said alike: one slip of the keys after the initial, or the same sounds.
+
+    A short name one letter from another is often another name (Ella, Bella): likeness of letters counts only after the same initial.
+    Sounds alone are too coarse for short names (Gill and Julia sound alike to metaphone): the letters must be near too.
+    """
+    return (
+        (similarity := jaro_winkler_similarity(one, other)) >= SOUNDING_ALIKE and metaphone(one) == metaphone(other)
+        or one[0] == other[0] and (similarity >= SIMILAR_NAMES or min(len(one), len(other)) >= 4 and damerau_levenshtein_distance(one, other) == 1)
+    )
+
+
+def _birth_level(record: date, held: date) -> str:
     if record == held:
-        return DATE_OF_BIRTH["exact"]
+        return "exact"
     if record.year == held.year and (record.month, record.day) == (held.day, held.month):
-        return DATE_OF_BIRTH["transposed"]
-    return DATE_OF_BIRTH["different"]
+        return "transposed"
+    if sum(one != other for one, other in zip(record.isoformat(), held.isoformat())) == 1:
+        return "one_digit"
+    return "different"

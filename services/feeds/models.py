@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, func
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import service_base
@@ -82,3 +82,13 @@ class ReviewTask(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
+
+class LinkageModelUsed(Base):
+    """A linkage model an operator put in force, as its file was written: the one put in force last is the one matching uses."""
+
+    __tablename__ = "linkage_models"
+
+    version: Mapped[str] = mapped_column(String(100), primary_key=True)
+    model: Mapped[str] = mapped_column(Text)
+    put_in_force_by: Mapped[str] = mapped_column(String(200))
+    put_in_force_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -64,3 +64,13 @@ class ShieldingSchema(Schema):
 
     contactpoint_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class UseLinkageModelSchema(Schema):
+    """A linkage model file's text, as `contactpoint feeds train` wrote it."""
+
+    model = fields.String(required=True, validate=validate.Length(min=2, max=5_000_000))
+
+
+class ShowLinkageModelSchema(Schema):
+    """Says nothing but who asks, as its proof shows."""

@@ -7,6 +7,7 @@ feedback, so the partner knows to stop sending it rather than to rename it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -35,6 +36,17 @@ CASE_INFORMATION_WORDS = re.compile(
 )
 
 
+def a_persons_name(value: str) -> None:
+    """Letters, spaces, hyphens and apostrophes in any script; a digit or a control character is never part of a name,
+    and one that slipped in (``Sm1th``, a tab pasted from a spreadsheet) would be matched and published as if it were."""
+    if not 1 <= len(value) <= 100:
+        raise ValidationError("must be 1 to 100 characters")
+    found = sorted({"digits" if unicodedata.category(c).startswith("N") else "control characters"
+                    for c in value if unicodedata.category(c).startswith(("N", "C"))})
+    if found:
+        raise ValidationError(f"a name must not hold {' or '.join(found)}")
+
+
 def not_in_the_future(value: date) -> None:
     if value > date.today():
         raise ValidationError("must not be in the future")
@@ -52,9 +64,9 @@ class IdentifiersSchema(Schema):
 
 
 class ChildSchema(Schema):
-    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    given_names = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True, validate=validate.Length(min=1, max=5))
-    former_family_names = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
+    family_name = fields.String(required=True, validate=a_persons_name)
+    given_names = fields.List(fields.String(validate=a_persons_name), required=True, validate=validate.Length(min=1, max=5))
+    former_family_names = fields.List(fields.String(validate=a_persons_name), load_default=list)
     date_of_birth = fields.Date(required=True, validate=not_in_the_future)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
     address = fields.Nested(AddressSchema, required=True)

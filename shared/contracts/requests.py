@@ -34,6 +34,8 @@ EXPORT_CHILDREN = "feeds.export_children"
 REPUBLISH_CHILDREN = "feeds.republish_children"
 SHIELD_CHILD = "feeds.shield_child"
 UNSHIELD_CHILD = "feeds.unshield_child"
+USE_LINKAGE_MODEL = "feeds.use_linkage_model"
+SHOW_LINKAGE_MODEL = "feeds.show_linkage_model"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
 

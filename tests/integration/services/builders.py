@@ -62,17 +62,17 @@ def a_feed_message(
 def an_unsure_pair(*, first_service: str = "school", second_service: str = "school") -> tuple[dict, dict]:
     """Two sources' records of what may be one child, sure enough to ask a person and not to link.
 
-    The same family name, birth date and gender, a given name with a slip, homes in different
-    postcode districts and no verified identifier: a match weight between the feeds' two
-    thresholds. The birth date is drawn at random so no other test's child is a candidate.
+    The same names and gender, a digit of the birth date different, homes in different postcode
+    districts and no verified identifier: a match weight between the feeds' two thresholds. The birth date is drawn at
+    random so no other test's child is a candidate.
     """
     family, given = a_name(), a_name()
-    born = f"{random.randrange(2008, 2020)}-{random.randrange(1, 13):02d}-{random.randrange(1, 29):02d}"
+    year, month, day = random.randrange(2008, 2020), random.randrange(1, 13), random.randrange(11, 19)
     first = a_feed_message(family_name=family, service=first_service)
     second = a_feed_message(family_name=family, service=second_service)
-    first["child"] |= {"given_names": [given], "date_of_birth": born, "identifiers": {}}
+    first["child"] |= {"given_names": [given], "date_of_birth": f"{year}-{month:02d}-{day}", "identifiers": {}}
     second["child"] |= {
-        "given_names": [given[:-1] + ("e" if given[-1] != "e" else "a")], "date_of_birth": born, "identifiers": {},
+        "given_names": [given], "date_of_birth": f"{year}-{month:02d}-{day + 1}", "identifiers": {},
         "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"},
     }
     return first, second

@@ -65,14 +65,14 @@ def test_two_sources_records_of_a_generated_population_are_linked_with_high_prec
         reviews = session.scalar(select(func.count()).select_from(ReviewTask).where(ReviewTask.contactpoint_id.in_(set(held.values()))))
     print(f"\nlinking {len(sent)} records of {CHILDREN} children from two sources: precision {precision:.4f}, recall {recall:.4f}, "
           f"{len(linked_pairs)} pairs linked of {len(true_pairs)} true, {reviews} sent to review")
-    _drain_feedback(health, school)
-    _wait_for_the_directory(services, set(held.values()))
+    drain_feedback(health, school)
+    wait_for_the_directory(services, set(held.values()))
 
     assert precision >= 0.999
     assert recall >= 0.98
 
 
-def _wait_for_the_directory(services, contactpoint_ids: set[str]) -> None:
+def wait_for_the_directory(services, contactpoint_ids: set[str]) -> None:
     """The directory takes every merged child before the test ends, so no later test waits behind this one's backlog."""
     from services.directory.models import Child
 
@@ -86,7 +86,7 @@ def _wait_for_the_directory(services, contactpoint_ids: set[str]) -> None:
     wait_until(caught_up, timeout=240, interval=1, what="the directory to hold every child")
 
 
-def _drain_feedback(*senders) -> None:
+def drain_feedback(*senders) -> None:
     """The accepted feedback waits in each source's durable queue; a partner reads it, and so does the test, to leave none behind."""
     for sender in senders:
         with sender.connection() as connection:

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from services.feeds.models import LinkedChild, ReviewTask, SourceRecord
-from tests.integration.services.builders import a_feed_message
+from tests.integration.services.builders import an_unsure_pair
 from tests.support import environment_for, wait_until
 
 pytestmark = pytest.mark.integration
@@ -19,12 +19,11 @@ def contactpoint(settings, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def unsure(services, register_source) -> dict:
-    """A child sent by a school, then by a health service from another home without an NHS number: sure enough to ask, not to link."""
+    """A child sent by a school, then by a health service from another home, a digit of the birth date different and without an
+    NHS number: sure enough to ask, not to link."""
     school, health = register_source(kinds=("school",)), register_source(kinds=("health",))
-    first = a_feed_message()
+    first, second = an_unsure_pair(second_service="health")
     held = school.feedback_about(school.publish(first))
-    second = a_feed_message(service="health")
-    second["child"] = {**first["child"], "identifiers": {}, "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
     asked = health.feedback_about(health.publish(second))
     return {"candidate": held["contactpoint_id"], "record": asked["contactpoint_id"], "source_id": health.source_id,
             "source_record_id": second["source_record_id"]}

@@ -27,6 +27,14 @@ def body(**changes) -> dict:
     return message
 
 
+def unsure_match(**changes) -> dict:
+    """The child of ``BODY`` without an NHS number or a middle name, living elsewhere, a digit of the birth date different:
+    sure enough to ask, not to link."""
+    child = copy.deepcopy(BODY["child"]) | {"identifiers": {}, "given_names": ["Amy"], "date_of_birth": "2012-03-07",
+                                            "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
+    return body(source_record_id="UPN-9", involvement=None, child=child | changes)
+
+
 def receive(uow, raw: dict, source_id: str = "yot-leeds", kind: str = "youth_offending", user_id: str | None = "", message_id: str = "m-1"):
     envelope = Envelope("cp.feeds", f"{source_id}.{kind}", raw, message_id=message_id,
                         user_id=source_id if user_id == "" else user_id)

@@ -12,7 +12,7 @@ from services.feeds.models import LinkedChild, ReviewTask, SourceRecord
 from services.feeds.schemas import AcceptedFeedMessageSchema
 from shared.contracts.children import CHILD_MERGED, ChildMergedSchema
 from shared.messaging.envelope import Envelope
-from tests.unit.services.feeds.feeding import BODY, body, feedback_of, merged_of, receive
+from tests.unit.services.feeds.feeding import BODY, body, feedback_of, merged_of, receive, unsure_match
 
 
 def test_a_new_record_makes_a_new_child_tells_the_directory_and_accepts_the_message(uow):
@@ -143,10 +143,7 @@ def test_records_of_one_new_child_from_two_sources_in_one_batch_make_one_child_p
 
 
 def test_an_unsure_match_with_a_child_new_to_the_batch_makes_a_child_marked_as_its_possible_duplicate(uow):
-    moved = copy.deepcopy(BODY["child"]) | {"identifiers": {}, "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
-
-    receive_batch(uow, [(body(), "yot-leeds", "youth_offending"),
-                        (body(source_record_id="UPN-9", involvement=None, child=moved), "school-mis", "record")])
+    receive_batch(uow, [(body(), "yot-leeds", "youth_offending"), (unsure_match(), "school-mis", "record")])
 
     [task] = uow.session.query(ReviewTask).all()
     merged = {e.body["contactpoint_id"]: e.body for e in uow.emitted if e.routing_key == CHILD_MERGED}

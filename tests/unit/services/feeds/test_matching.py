@@ -7,7 +7,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from services.feeds.matching import LINK_AT, REVIEW_FROM, Described, blocking_keys, find_child, match_weight, new_contactpoint_id
+from services.feeds.linkage_model import DEFAULT
+from services.feeds.matching import Described, blocking_keys, find_child, match_weight, new_contactpoint_id
 from services.feeds.models import Base, LinkedChild, Source, SourceRecord
 
 BORN = date(2012, 3, 4)
@@ -98,19 +99,60 @@ def test_a_twin_is_never_linked_even_through_a_family_name_slip(session):
     assert find_child(session, Described.of(child(family_name="Smtih", given_names=["Beth"]))).decision == "new"
 
 
-def test_a_wholly_different_birth_date_is_for_a_person_to_decide(session):
-    held(session, child(), "CP-AMY")
+def test_a_wholly_different_birth_date_is_for_a_person_to_decide_however_alike_the_rest(session):
+    held(session, child(given_names=["Amy", "Louise"]), "CP-AMY")
 
-    match = find_child(session, Described.of(child(born=date(2013, 8, 21))))
+    match = find_child(session, Described.of(child(given_names=["Amy", "Louise"], born=date(2013, 8, 21))))
 
     assert (match.decision, match.contactpoint_id) == ("review", "CP-AMY")
-    assert REVIEW_FROM <= match.weight < LINK_AT
+    assert match.weight >= DEFAULT.link_at
 
 
-def test_namesakes_born_the_same_day_elsewhere_are_for_a_person_to_decide(session):
+def test_a_child_who_moved_house_is_still_found(session):
     held(session, child(postcode="LS1 4AP"), "CP-AMY")
 
-    assert find_child(session, Described.of(child(postcode="M1 1AE"))).decision == "review"
+    assert linked_to(session, child(postcode="M1 1AE")) == "CP-AMY"
+
+
+def test_a_move_and_a_digit_of_the_birth_date_wrong_is_for_a_person_to_decide(session):
+    held(session, child(), "CP-AMY")
+
+    match = find_child(session, Described.of(child(postcode="M1 1AE", born=date(2012, 3, 7))))
+
+    assert (match.decision, match.contactpoint_id) == ("review", "CP-AMY")
+
+
+@pytest.mark.parametrize("slip", [
+    {"family_name": "Amy", "given_names": ["Smith", "Louise"]}, {"born": date(2012, 3, 9)}, {"given_names": ["Louise"]},
+    {"family_name": "Jones"}, {"family_name": "Smith-Jones"}, {"given_names": ["Amie", "Louise"]},
+], ids=["given-and-family-swapped", "a-digit-of-the-birth-date", "known-by-the-middle-name", "family-name-changed-and-former-lost",
+        "double-barrelled", "given-name-typo"])
+def test_a_slip_that_looks_like_a_twin_is_one_child(session, slip):
+    held(session, child(given_names=["Amy", "Louise"]), "CP-AMY")
+
+    assert linked_to(session, child(**slip)) == "CP-AMY"
+
+
+@pytest.mark.parametrize("twin", [
+    {"given_names": ["Beth", "Louise"]}, {"given_names": ["Beth"], "born": date(2012, 3, 5)}, {"given_names": ["Ella"], "family_name": "Smyth"},
+], ids=["sharing-a-middle-name", "a-digit-of-the-birth-date-wrong", "family-name-slip"])
+def test_a_twin_stays_apart(session, twin):
+    held(session, child(given_names=["Bella", "Louise"] if "Ella" in twin["given_names"] else ["Amy", "Rose"]), "CP-TWIN")
+
+    assert find_child(session, Described.of(child(**twin))).decision == "new"
+
+
+def test_twins_given_the_same_middle_names_stay_apart_by_their_nhs_numbers(session):
+    held(session, child(given_names=["Amy", "Louise"], nhs_number="9434765919"), "CP-AMY")
+
+    assert find_child(session, Described.of(child(given_names=["Beth", "Louise"], nhs_number="4010232137"))).decision == "new"
+
+
+def test_the_same_name_is_weaker_evidence_the_more_children_hold_it():
+    model = DEFAULT.with_term_frequencies({"family_name": ["smith"] * 500 + ["hebblethwaite"] + ["jones"] * 499})
+    smith, hebblethwaite = (Described.of(child(family_name=name)) for name in ("Smith", "Hebblethwaite"))
+
+    assert match_weight(smith, smith, model) < match_weight(smith, smith) < match_weight(hebblethwaite, hebblethwaite, model)
 
 
 @pytest.mark.parametrize("held_name, sent_name", [("William", "Billy"), ("Elizabeth", "Beth"), ("Oliwia", "Olivia"), ("Katie", "Kate")])

@@ -6,8 +6,7 @@ import pytest
 from services.feeds.errors import NotYourLA
 from services.feeds.handlers import link_review, list_reviews, list_sources, separate_review
 from services.feeds.models import ReviewTask, Source
-from tests.unit.services.feeds.feeding import body, receive
-from tests.unit.services.feeds.test_reviews import moved_house
+from tests.unit.services.feeds.feeding import body, receive, unsure_match
 
 LEEDS, YORK = "E08000035", "E06000014"
 LEEDS_TEAM = {"username": "leeds-team", "role": "la_admin", "la_code": LEEDS}
@@ -18,7 +17,7 @@ OPERATOR = {"username": "cli:ops", "role": "operator", "la_code": "national"}
 @pytest.fixture
 def task(uow) -> ReviewTask:
     receive(uow, body())
-    receive(uow, moved_house(), source_id="school-mis", kind="record", message_id="m-2")
+    receive(uow, unsure_match(), source_id="school-mis", kind="record", message_id="m-2")
     [open_task] = uow.session.query(ReviewTask).all()
     return open_task
 
@@ -40,7 +39,7 @@ def test_another_las_team_may_not_decide_a_task(uow, task, decide):
 def test_a_task_is_shared_by_every_la_whose_sources_hold_either_child(uow):
     uow.session.add(Source(source_id="york-school", name="York school", la_code=YORK, kinds=["school"], enabled=True))
     receive(uow, body())
-    receive(uow, moved_house(), source_id="york-school", kind="school", message_id="m-2")
+    receive(uow, unsure_match(), source_id="york-school", kind="school", message_id="m-2")
     [task] = uow.session.query(ReviewTask).all()
 
     assert [t["task_id"] for t in list_reviews(uow, {"actor": YORK_TEAM})] == [task.task_id]

@@ -10,21 +10,15 @@ from services.feeds.errors import ReviewRefused
 from services.feeds.handlers import link_review, list_reviews, separate_review, split_record
 from services.feeds.models import LinkedChild, ReviewTask, SourceRecord
 from shared.contracts.children import ChildMergedSchema
-from tests.unit.services.feeds.feeding import BODY, body, merged_of, receive
+from tests.unit.services.feeds.feeding import BODY, body, merged_of, receive, unsure_match
 
 TEAM = {"username": "la-team", "role": "la_admin", "la_code": "E08000035"}
-
-
-def moved_house(**changes) -> dict:
-    """The same child as ``BODY`` without an NHS number, living elsewhere: sure enough to ask, not to link."""
-    child = copy.deepcopy(BODY["child"]) | {"identifiers": {}, "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
-    return body(source_record_id="UPN-9", involvement=None, child=child | changes)
 
 
 @pytest.fixture
 def task(uow) -> ReviewTask:
     receive(uow, body())
-    receive(uow, moved_house(), source_id="school-mis", kind="record", message_id="m-2")
+    receive(uow, unsure_match(), source_id="school-mis", kind="record", message_id="m-2")
     [open_task] = uow.session.query(ReviewTask).all()
     return open_task
 
@@ -71,8 +65,8 @@ def test_linking_joins_the_record_to_the_candidate_and_retires_the_duplicate(uow
 
 def test_a_person_decision_is_never_changed_by_the_system(uow, task):
     separate_review(uow, {"task_id": task.task_id, "actor": TEAM})
-    receive(uow, moved_house(family_name="Smith"), source_id="school-mis", kind="record", message_id="m-3")
-    update = copy.deepcopy(moved_house()) | {"sequence": 18}
+    receive(uow, unsure_match(family_name="Smith"), source_id="school-mis", kind="record", message_id="m-3")
+    update = copy.deepcopy(unsure_match()) | {"sequence": 18}
 
     receive(uow, update, source_id="school-mis", kind="record", message_id="m-4")
 
@@ -84,7 +78,7 @@ def test_a_person_decision_is_never_changed_by_the_system(uow, task):
 
 def test_children_whose_verified_identifiers_differ_are_never_linked_even_by_a_person(uow):
     receive(uow, body())
-    other = moved_house(identifiers={"nhs_number": "4010232137"})
+    other = unsure_match(identifiers={"nhs_number": "4010232137"})
     receive(uow, other, source_id="school-mis", kind="record", message_id="m-2")
     task = ReviewTask(contactpoint_id=uow.session.get(SourceRecord, ("school-mis", "UPN-9")).contactpoint_id,
                       candidate_id=uow.session.get(SourceRecord, ("yot-leeds", "YOT-000123")).contactpoint_id, weight=20.0, status="open")

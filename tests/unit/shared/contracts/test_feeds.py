@@ -8,7 +8,7 @@ import pytest
 from marshmallow import ValidationError
 
 from services.feeds.schemas import AcceptedFeedMessageSchema
-from shared.contracts.feeds import FeedMessageSchema, feedback, kind_of, source_of
+from shared.contracts.feeds import FeedMessageSchema, feedback, kind_of, rejection, source_of
 
 CONTRACT_EXAMPLE = {
     "schema": "contactpoint.feed.v1",
@@ -116,6 +116,32 @@ def test_the_envelope_fields_are_required(field):
 ], ids=lambda value: str(value) if isinstance(value, str) else "-".join(f"{k}={v!r}" for k, v in value.items()))
 def test_a_message_with_a_wrong_value_is_refused_naming_where(changes, where):
     assert where in faults_of(example(**changes))
+
+
+@pytest.mark.parametrize("changes, where", [
+    ({"child__family_name": "Sm1th"}, ("family_name",)), ({"child__given_names": ["Amy", "Lou\tise"]}, ("given_names", 1)),
+    ({"child__former_family_names": ["Jones\x00"]}, ("former_family_names", 0)), ({"child__family_name": "Smith\u200b"}, ("family_name",)),
+    ({"child__given_names": ["Amy\u0663"]}, ("given_names", 0)),
+], ids=["digit", "tab", "nul", "zero-width-space", "arabic-digit"])
+def test_a_name_with_a_digit_or_a_control_character_is_refused_naming_the_field(changes, where):
+    faults = faults_of(example(**changes))["child"]
+    for step in where:
+        faults = faults[step]
+
+    assert "must not hold" in str(faults)
+
+
+def test_the_feedback_on_a_name_with_a_digit_names_the_field():
+    with pytest.raises(ValidationError) as refused:
+        FeedMessageSchema().load(example(child__family_name="Sm1th"))
+
+    told = rejection("yot-leeds", "m-1", {"code": "invalid_message", "message": "invalid", "details": refused.value.messages})
+
+    assert told.body["fields"] == [{"field": "child.family_name", "problem": "a name must not hold digits"}]
+
+
+def test_names_in_any_script_with_hyphens_apostrophes_and_spaces_are_accepted():
+    FeedMessageSchema().load(example(child__family_name="O'Brien-Smith", child__given_names=["Zoë", "Анна Мария"]))
 
 
 def test_every_fault_is_reported_not_only_the_first():
