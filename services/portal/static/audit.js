@@ -1,5 +1,5 @@
 // The audit trail for auditors: every event, filtered by who, which child, which LA, what and when.
-import { $, api, element, formValues, notify, showErrors, showRefusal, summaryList, table, tag, view } from "./core.js";
+import { $, api, element, formValues, notify, onPress, onSubmit, showErrors, summaryList, table, tag, view } from "./core.js";
 
 let shown = { filters: null, events: [], next: null };
 
@@ -19,9 +19,7 @@ function criteriaText(criteria) {
   return Object.entries(criteria || {}).map(([name, value]) => `${name.replace(/_/g, " ")}: ${value}`).join("; ");
 }
 
-$("audit-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const values = formValues(event.target);
+onSubmit($("audit-form"), async (values) => {
   const filters = { ...values, since: instant(values.since), until: instant(values.until) };
   if (filters.since && filters.until && filters.since >= filters.until) {
     return showErrors([{ field: "audit-until", message: "‘To’ must be after ‘From’" }]);
@@ -31,15 +29,11 @@ $("audit-form").addEventListener("submit", async (event) => {
 });
 
 async function more() {
-  try {
-    const query = shown.next ? { ...shown.filters, after_seq: shown.next } : shown.filters;
-    const { events, next_after_seq: next } = await api("GET", "/audit/events", { query });
-    shown.events.push(...events);
-    shown.next = next;
-    draw();
-  } catch (error) {
-    showRefusal(error);
-  }
+  const query = shown.next ? { ...shown.filters, after_seq: shown.next } : shown.filters;
+  const { events, next_after_seq: next } = await api("GET", "/audit/events", { query });
+  shown.events.push(...events);
+  shown.next = next;
+  draw();
 }
 
 function draw() {
@@ -51,26 +45,19 @@ function draw() {
       e.purpose || "", criteriaText(e.criteria), (e.contactpoint_ids || []).join(", "),
     ])));
   }
-  if (next) parts.push(element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show more events", onclick: more }));
+  if (next) parts.push(element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show more events", onclick: onPress(more) }));
   $("events").replaceChildren(...parts);
 }
 
 // ----- alerts raised by the misuse rules, and marking one investigated -----
 
-view("alerts", { roles: ["auditor"], title: "Alerts", nav: "Alerts", enter: () => loadAlerts() });
+view("alerts", { roles: ["auditor"], title: "Alerts", nav: "Alerts", enter: loadAlerts });
 
-$("alerts-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  loadAlerts();
-});
+onSubmit($("alerts-form"), () => loadAlerts());
 
 async function loadAlerts() {
-  try {
-    const { alerts } = await api("GET", "/audit/alerts", { query: formValues($("alerts-form")) });
-    drawAlerts(alerts);
-  } catch (error) {
-    showRefusal(error);
-  }
+  const { alerts } = await api("GET", "/audit/alerts", { query: formValues($("alerts-form")) });
+  drawAlerts(alerts);
 }
 
 function drawAlerts(alerts) {
@@ -84,11 +71,12 @@ function drawAlerts(alerts) {
       rows.push(["Investigated by", alert.investigated_by], ["Investigated", dateTime(alert.investigated_at)], ["Finding", alert.note]);
     }
     const noteId = `alert-${alert.alert_id}-note`;
-    const form = alert.status === "investigated" ? null : element("form", { class: "cp-inline-form", novalidate: true, onsubmit: (event) => investigate(event, alert, noteId) },
+    const form = alert.status === "investigated" ? null : element("form", { class: "cp-inline-form", novalidate: true },
       element("div", { class: "govuk-form-group" },
         element("label", { class: "govuk-label", for: noteId, text: "What did you find?" }),
         element("textarea", { class: "govuk-textarea", id: noteId, name: "note", rows: "3" })),
       element("button", { type: "submit", class: "govuk-button", text: "Mark as investigated" }));
+    if (form) onSubmit(form, (values) => investigate(alert, noteId, values.note));
     parts.push(element("div", { class: "govuk-summary-card" },
       element("div", { class: "govuk-summary-card__title-wrapper" },
         element("h3", { class: "govuk-summary-card__title", text: `Alert ${alert.alert_id}: ${alert.rule.replace(/_/g, " ")}` }),
@@ -98,15 +86,9 @@ function drawAlerts(alerts) {
   $("alerts").replaceChildren(...parts);
 }
 
-async function investigate(event, alert, noteId) {
-  event.preventDefault();
-  const note = $(noteId).value.trim();
+async function investigate(alert, noteId, note) {
   if (!note) return showErrors([{ field: noteId, message: "Enter what you found" }]);
-  try {
-    await api("POST", `/audit/alerts/${alert.alert_id}/investigation`, { body: { note } });
-    notify(`Alert ${alert.alert_id} marked as investigated.`);
-    await loadAlerts();
-  } catch (error) {
-    showRefusal(error, noteId);
-  }
+  await api("POST", `/audit/alerts/${alert.alert_id}/investigation`, { body: { note } });
+  await loadAlerts();
+  notify(`Alert ${alert.alert_id} marked as investigated.`);
 }
