@@ -49,7 +49,11 @@ function drawHeader() {
   $("navigation").hidden = !signedIn;
   $("signed-in-as").textContent = signedIn ? `Signed in as ${session.username}` : "";
   $("navigation-list").replaceChildren(...(signedIn ? navigation() : []).map(({ name, label }) =>
-    element("li", { class: "govuk-header__navigation-item" }, element("a", { class: "govuk-header__link", href: "#" + name, "data-view": name, text: label }))));
+    element("li", { class: "govuk-header__navigation-item" }, element("a", {
+      class: "govuk-header__link", href: "#" + name, "data-view": name, text: label,
+      // A record opens under its search's address: following that address again changes nothing the browser sees.
+      onclick: (event) => { if (location.hash === "#" + name) { event.preventDefault(); show(name); } },
+    }))));
 }
 
 // ----- signing in and out -----

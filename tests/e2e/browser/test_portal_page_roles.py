@@ -134,6 +134,8 @@ def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, sho
     expect(page.locator("#credentials")).to_contain_text("TOTP secret")
     row = page.get_by_role("row").filter(has_text=newcomer)
     expect(row).to_contain_text("Active")
+    expect(row).to_contain_text("Teacher or school staff")
+    expect(page.get_by_role("row").filter(has_text=admin.username)).to_contain_text("LA administrator")
     shoot("account-added")
 
     row.get_by_role("button", name=f"Suspend {newcomer}").click()
