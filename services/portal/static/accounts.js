@@ -1,7 +1,7 @@
 // Account administration for an LA's administrators: the LA's accounts, adding one (its first
 // credentials shown once), suspending, unlocking and resetting a second factor.
-import { $, api, element, notify, onPress, onSubmit, showErrors, summaryList, table, tag, view } from "./core.js";
-import { longDate, words } from "./search.js";
+import { $, api, element, notify, onPress, onSubmit, optionText, showErrors, summaryList, table, tag, view, words } from "./core.js";
+import { longDate } from "./search.js";
 
 const STATUS_COLOUR = { active: "green", locked: "red", suspended: "grey" };
 
@@ -27,16 +27,10 @@ function draw(accounts) {
   $("account-list").replaceChildren(table(`${accounts.length} account${accounts.length === 1 ? "" : "s"} in your LA`,
     ["Username", "Role", "Category", "Status", "Trained on", "Enhanced disclosure", "Actions"],
     accounts.map((account) => [
-      account.username, chosen("new-role", account.role), chosen("new-category", account.category),
+      account.username, optionText("new-role", account.role), optionText("new-category", account.category),
       element("span", {}, tag(words(account.status), STATUS_COLOUR[account.status]), account.status_reason ? element("span", { class: "govuk-hint cp-reason", text: account.status_reason }) : null),
       longDate(account.trained_on) || "", longDate(account.disclosure_on) || "", actionsFor(account),
     ])));
-}
-
-// A code (a role, a category) in the words of the form's own choice of it; one the form does not offer, as words.
-function chosen(selectId, code) {
-  const option = [...$(selectId).options].find((choice) => choice.value === code);
-  return option ? option.textContent : words(code);
 }
 
 async function act(username, action, label) {

@@ -125,6 +125,16 @@ export function confirmation({ warning, confirm, onConfirm, onCancel, style = ""
   return panel;
 }
 
+// A code (a role, an action) in the words of a list's own choice of it; one the list does not offer, as words.
+export function optionText(selectId, code) {
+  const option = [...$(selectId).options].find((choice) => choice.value === code);
+  return option ? option.textContent : words(code);
+}
+
+export function words(code) {
+  return code ? sentence(String(code).replace(/_/g, " ")) : code;
+}
+
 export function formValues(form) {
   const values = {};
   for (const [name, value] of new FormData(form)) values[name] = typeof value === "string" ? value.trim() : value;

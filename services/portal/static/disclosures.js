@@ -1,7 +1,6 @@
 // Single-record disclosure for approvers: the LA's requests, and approving or refusing another person's.
-import { $, api, element, formValues, notify, onPress, onSubmit, showErrors, summaryList, tag, view } from "./core.js";
+import { $, api, element, formValues, notify, onPress, onSubmit, showErrors, summaryList, tag, view, words } from "./core.js";
 import { dateTime } from "./audit.js";
-import { words } from "./search.js";
 
 const STATUS_COLOUR = { pending: "blue", approved: "green", refused: "red", read: "grey", expired: "grey" };
 

@@ -1,8 +1,8 @@
 // The match review queue of an LA's ContactPoint team: each unsure match with both children side by side,
 // the fields that differ marked, and which source said each; linking them or keeping them apart, after a confirmation.
-import { $, api, confirmation, element, notify, onPress, tag, view } from "./core.js";
+import { $, api, confirmation, element, notify, onPress, tag, view, words } from "./core.js";
 import { dateTime } from "./audit.js";
-import { longDate, words } from "./search.js";
+import { longDate } from "./search.js";
 
 view("reviews", { roles: ["la_admin"], title: "Match reviews", nav: "Match reviews", enter: () => load() });
 

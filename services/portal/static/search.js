@@ -1,6 +1,6 @@
 // Finding one child for a stated purpose, the list of matches, and the child's record: carers and
 // every practitioner's contact, with shielded and withheld parts shown as such.
-import { $, api, element, focusHeading, onSubmit, sentence, show, showErrors, showRefusal, summaryList, tag, view } from "./core.js";
+import { $, api, element, focusHeading, onSubmit, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
 
 const READERS = ["practitioner", "approver"];
 const PURPOSE_TEXT = { safeguarding: "safeguarding", wellbeing: "wellbeing" };
@@ -13,10 +13,6 @@ export function longDate(iso) {
   if (!iso) return null;
   const date = new Date(iso.length === 10 ? iso + "T00:00:00Z" : iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-}
-
-export function words(code) {
-  return code ? sentence(String(code).replace(/_/g, " ")) : code;
 }
 
 // The date of birth from its three boxes: "" when all are empty, the ISO date, or a problem.

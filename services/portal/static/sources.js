@@ -1,7 +1,6 @@
 // The partner systems of an LA, for its ContactPoint team: the list, adding one (its broker password shown once),
 // and disabling one after a confirmation, which revokes its broker user at once.
-import { $, api, confirmation, element, notify, onPress, onSubmit, showErrors, summaryList, table, tag, view } from "./core.js";
-import { words } from "./search.js";
+import { $, api, confirmation, element, notify, onPress, onSubmit, showErrors, summaryList, table, tag, view, words } from "./core.js";
 
 // A source's id is also its broker username (as the feeds service checks it).
 const SOURCE_ID = /^[a-z0-9][a-z0-9_-]{1,59}$/;

@@ -157,21 +157,26 @@ def test_an_auditor_marks_an_alert_investigated(page: Page, shoot, system, publi
     sign_in(page, auditor)
     page.get_by_role("link", name="Alerts").click()
     filters = page.locator("#alerts-form")
-    filters.get_by_label("Rule").fill("outside_la")
+    filters.get_by_label("Rule").select_option("outside_la")
 
     def alert_shown():
         filters.get_by_role("button", name="Show alerts").click()
         return page.locator(".govuk-summary-card", has_text=outsider.username).count() > 0
 
     wait_until(alert_shown, timeout=20, what="the outside-LA alert to be listed")
-    alert = page.locator(".govuk-summary-card", has_text=outsider.username)
+    group = page.get_by_role("region", name=re.compile("^A child outside the user’s LA: "))
+    expect(group).to_have_count(1)
+    expect(group).to_contain_text("a child outside the user's local authority", ignore_case=True)
+    expect(group).not_to_contain_text("summary")
+    expect(group.get_by_role("row").filter(has_text=outsider.username)).to_contain_text(contactpoint_id)
+    expect(group.get_by_role("textbox")).to_have_count(1)
     shoot("alerts")
-    alert.get_by_label("What did you find?").fill("Checked with the team: a cross-border referral.")
-    alert.get_by_role("button", name="Mark as investigated").click()
+    group.get_by_label("What did you find?").fill("Checked with the team: a cross-border referral.")
+    group.get_by_role("button", name="Mark as investigated").click()
     expect(page.get_by_text("marked as investigated")).to_be_visible()
     filters.get_by_label("Status").select_option("investigated")
     filters.get_by_role("button", name="Show alerts").click()
-    expect(page.locator(".govuk-summary-card", has_text=outsider.username)).to_contain_text("a cross-border referral")
+    expect(page.get_by_role("row").filter(has_text=outsider.username)).to_contain_text("a cross-border referral")
     shoot("alert-investigated")
 
 
