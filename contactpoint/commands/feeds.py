@@ -12,10 +12,10 @@ from pathlib import Path
 
 import click
 
-from contactpoint.commands.common import operator, service, settings, show
+from contactpoint.commands.common import Commands, operator, service, settings, show
 
 
-@click.group()
+@click.group(cls=Commands)
 def feeds():
     """Sending records as a partner system would, and sending the children held again."""
 

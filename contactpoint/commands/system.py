@@ -5,14 +5,14 @@ import sys
 
 import click
 
-from contactpoint.commands.common import settings, show
+from contactpoint.commands.common import Commands, settings, show
 from shared.settings import Settings
 
 SERVICE_NAMES = ("identity", "directory", "feeds", "audit", "disclosure", "portal")
 SCHEDULING = ("worker", "scheduler")
 
 
-@click.group()
+@click.group(cls=Commands)
 def system():
     pass
 
