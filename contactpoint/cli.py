@@ -13,6 +13,7 @@ import sys
 import click
 
 from contactpoint.commands.audit import audit
+from contactpoint.commands.common import Commands
 from contactpoint.commands.directory import directory
 from contactpoint.commands.disclose import disclose
 from contactpoint.commands.feeds import feeds
@@ -60,7 +61,7 @@ def describe(exc: Exception) -> str:
     return f"{exc.__class__.__name__}: {exc}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def cli():
     """ContactPoint: a directory of children for safeguarding practitioners."""
 

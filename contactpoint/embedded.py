@@ -2,7 +2,10 @@
 
 For someone with nothing installed to try ContactPoint. It starts afresh each time in
 ``./.contactpoint/``, seeds a synthetic population through the same feed path partners use,
-and prints the demo accounts with their passwords and TOTP secrets.
+and prints the demo accounts with their roles, passwords and TOTP secrets. Searching forbids
+browsing, so it prints a few example children with what to type to find each; and so that every
+role has something to do, it leaves a match to review, a disclosure request waiting for the
+approver and an alert for the auditor, each made as the people of the demo would make it.
 """
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ from tqdm import tqdm
 from contactpoint import partner, synthetic
 from contactpoint.demo_database import demo_database
 from contactpoint.keys import with_fresh_keys
-from shared.contracts.requests import ADD_SOURCE, ADD_USER
+from shared.contracts.requests import ADD_SOURCE, ADD_USER, LIST_REVIEWS, READ_CHILD, REQUEST_DISCLOSURE, SEARCH_CHILDREN
+from shared.errors import DomainError
 from shared.messaging import topology
 from shared.messaging.connection import connect
 from shared.migrations import upgrade
@@ -29,12 +33,20 @@ from shared.settings import Settings
 
 HOME = Path(".contactpoint")
 DEMO_LA = "E08000035"
+# A practitioner of another LA, whose look at one of the demo LA's children raises the auditor's alert.
+VISITING_LA = "E09000001"
 DEMO_ACCOUNTS = (
-    ("practitioner", "social_worker", "demo.practitioner"),
-    ("auditor", "security", "demo.auditor"),
-    ("la_admin", "la_contactpoint_team", "demo.admin"),
-    ("approver", "la_contactpoint_team", "demo.approver"),
+    ("practitioner", "social_worker", "demo.practitioner", DEMO_LA),
+    ("auditor", "security", "demo.auditor", DEMO_LA),
+    ("la_admin", "la_contactpoint_team", "demo.admin", DEMO_LA),
+    ("approver", "la_contactpoint_team", "demo.approver", DEMO_LA),
+    ("practitioner", "social_worker", "demo.visitor", VISITING_LA),
 )
+ROLE_NAMES = {"practitioner": "practitioner", "auditor": "auditor", "la_admin": "LA administrator", "approver": "approver"}
+EXAMPLE_CHILDREN = 3
+DISCLOSURE_REFERENCE = "DEMO-ORDER-1"
+# The child two sources disagree about (a slip in the given name, another home), not in the population.
+UNSURE_SEED = 1962
 # Which synthetic sources send which services' records, so children are linked across sources.
 DEMO_SOURCES = (
     ("demo-schools", "Demo schools MIS", ("school",)),
@@ -69,8 +81,10 @@ def _serve(settings: Settings, children: int) -> None:
     _stop_on_signals()
     try:
         accounts = [_account(services["identity"], *account) for account in DEMO_ACCOUNTS]
-        _seed(settings, services, children)
-        _introduce(settings, accounts)
+        unsure = _seed(settings, services, children)
+        examples = _examples(children)
+        _leave_work_for_each_role(services, examples, unsure)
+        _introduce(settings, accounts, examples, unsure)
         server.run()
     except KeyboardInterrupt:
         pass
@@ -90,15 +104,19 @@ def _stop_on_signals() -> None:
         signal.signal(signum, interrupt)
 
 
-def _account(identity, role: str, category: str, username: str) -> dict:
+def _account(identity, role: str, category: str, username: str, la_code: str) -> dict:
     today = time.strftime("%Y-%m-%d")
-    return identity.perform(ADD_USER, {
-        "username": username, "la_code": DEMO_LA, "category": category, "role": role,
+    created = identity.perform(ADD_USER, {
+        "username": username, "la_code": la_code, "category": category, "role": role,
         "trained_on": today, "disclosure_on": today, "actor": None,
     })
+    return {**created, "role": role, "la_code": la_code, "actor": {
+        "username": username, "la_code": la_code, "role": role, "category": category, "sees_sensitive": True,
+    }}
 
 
-def _seed(settings: Settings, services: dict, children: int) -> None:
+def _seed(settings: Settings, services: dict, children: int) -> synthetic.Child:
+    """The population through the feeds, and one more child whom two sources describe differently: the match to review."""
     for source_id, name, kinds in DEMO_SOURCES:
         services["feeds"].perform(ADD_SOURCE, {"source_id": source_id, "name": name, "la_code": DEMO_LA, "kinds": list(kinds), "actor": None})
     rng = random.Random(2007)
@@ -108,10 +126,68 @@ def _seed(settings: Settings, services: dict, children: int) -> None:
         for source_id, _, kinds in DEMO_SOURCES
         if source_id == "demo-schools" or child.person_id % 3 == 0
     ]
+    unsure, unsure_messages = _an_unsure_pair(rng)
     with connect(settings) as connection:
-        for _ in tqdm(partner.publish(connection, messages), total=len(messages), unit="msg", desc="publishing the synthetic population"):
+        for _ in tqdm(partner.publish(connection, messages + unsure_messages), total=len(messages) + 2, unit="msg",
+                      desc="publishing the synthetic population"):
             pass
-    _wait_until_held(services["directory"], children)
+    _wait_until_held(services["directory"], children + len(unsure_messages))
+    return unsure
+
+
+def _an_unsure_pair(rng: random.Random) -> tuple[synthetic.Child, list[tuple[str, dict]]]:
+    """Two sources' records of what may be one child: a given name with a slip, homes in different districts, no identifier."""
+    [child] = synthetic.population(1, seed=UNSURE_SEED)
+    given = child.given_names[0]
+    slipped = given[:-1] + ("e" if given[-1] != "e" else "a")
+    school = synthetic.feed_message(child, source_record_id="demo-schools-unsure", sequence=1, service="school", rng=rng, identifiers=())
+    health = synthetic.feed_message(child, source_record_id="demo-health-unsure", sequence=1, service="health", rng=rng, identifiers=())
+    health["child"] |= {"given_names": [slipped, *child.given_names[1:]], "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
+    return child, [("demo-schools", school), ("demo-health", health)]
+
+
+def _examples(children: int) -> list[synthetic.Child]:
+    """The first few children of the population, each of the demo LA's sources."""
+    return list(synthetic.population(min(children, EXAMPLE_CHILDREN)))
+
+
+def _leave_work_for_each_role(services: dict, examples: list[synthetic.Child], unsure: synthetic.Child) -> None:
+    """A disclosure request for the approver, an alert for the auditor, and the match review for the LA administrator,
+    made by the demo's people through the same requests the page puts."""
+    practitioner, visitor = _actor("demo.practitioner"), _actor("demo.visitor")
+    first = _contactpoint_id(services["directory"], practitioner, examples[0])
+    _when_ready(lambda: services["disclosure"].perform(REQUEST_DISCLOSURE, {
+        "contactpoint_id": first, "ground": "court_order", "reference": DISCLOSURE_REFERENCE, "actor": practitioner,
+    }), what="the disclosure service to hold the example child")
+    looked_at = _contactpoint_id(services["directory"], visitor, examples[-1])
+    services["directory"].perform(READ_CHILD, {"purpose": "safeguarding", "contactpoint_id": looked_at, "actor": visitor})
+    _when_ready(lambda: services["feeds"].perform(LIST_REVIEWS, {"actor": None}), what="the match review task")
+
+
+def _actor(username: str) -> dict:
+    role, category, _, la_code = next(account for account in DEMO_ACCOUNTS if account[2] == username)
+    return {"username": username, "la_code": la_code, "role": role, "category": category, "sees_sensitive": True}
+
+
+def _contactpoint_id(directory, actor: dict, child: synthetic.Child) -> str:
+    found = directory.perform(SEARCH_CHILDREN, {"purpose": "safeguarding", "criteria": {"identifier": child.nhs_number}, "actor": actor})
+    return found["results"][0]["contactpoint_id"]
+
+
+def _when_ready(attempt, *, what: str, timeout: float = 30.0):
+    """The first answer of ``attempt`` that is neither a refusal nor empty: another service may not have caught up yet."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            answer = attempt()
+            if answer:
+                return answer
+        except DomainError:
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise click.ClickException(f"the demo gave up waiting for {what}")
+        time.sleep(0.2)
 
 
 def _wait_until_held(directory, expected: int) -> None:
@@ -127,10 +203,33 @@ def _wait_until_held(directory, expected: int) -> None:
             held = now_held
 
 
-def _introduce(settings: Settings, accounts: list[dict]) -> None:
+def _introduce(settings: Settings, accounts: list[dict], examples: list[synthetic.Child], unsure: synthetic.Child) -> None:
     click.echo(f"\nContactPoint demo: http://{settings.http_host}:{settings.http_port}/\n")
     click.echo("Demo accounts. Add each TOTP secret to an authenticator app for the one-time code, or run")
     click.echo("  .venv/bin/python -c \"import pyotp, sys; print(pyotp.TOTP(sys.argv[1]).now())\" SECRET")
     for account in accounts:
         click.echo(f"  {account['username']:<20} password {account['password']:<18} TOTP secret {account['totp_secret']}")
+    click.echo("Their roles:")
+    for account in accounts:
+        click.echo(f"  {account['username']:<20} {ROLE_NAMES[account['role']]} of {account['la_code']}")
+    click.echo("\nChildren to find (ContactPoint allows no browsing): sign in as demo.practitioner, choose a purpose, and type")
+    for child, criteria in zip(examples, _what_to_type(examples)):
+        click.echo(f"  {' '.join(child.given_names)} {child.family_name}: {criteria}")
+    click.echo("\nWaiting for each role:")
+    click.echo(f"  demo.admin     Match reviews: {' '.join(unsure.given_names)} {unsure.family_name}, sent by two sources that disagree")
+    click.echo(f"  demo.approver  Disclosure requests: {DISCLOSURE_REFERENCE}, demo.practitioner's court order for "
+               f"{' '.join(examples[0].given_names)} {examples[0].family_name}")
+    click.echo(f"  demo.auditor   Alerts: demo.visitor, of {VISITING_LA}, opened "
+               f"{' '.join(examples[-1].given_names)} {examples[-1].family_name}'s record")
+    click.echo("\nReloading the page signs you out: the page keeps your session in its memory alone.")
     click.echo("\nCtrl-C stops the demo.")
+
+
+def _what_to_type(examples: list[synthetic.Child]) -> list[str]:
+    """One way each of finding the example children, as the page's search asks for it."""
+    ways = [
+        lambda c: f"NHS number {c.nhs_number}",
+        lambda c: f"family name {c.family_name}, date of birth {c.date_of_birth.day} {c.date_of_birth.month} {c.date_of_birth.year}",
+        lambda c: f"family name {c.family_name}, given name {c.given_names[0]}, postcode {c.postcode}",
+    ]
+    return [ways[index % len(ways)](child) for index, child in enumerate(examples)]

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from contactpoint.commands.common import operator, service, settings, show
+from contactpoint.commands.common import Commands, operator, service, settings, show
 from shared.messaging.envelope import new_message_id
 
 
-@click.group()
+@click.group(cls=Commands)
 def audit():
     """Checking the audit store, and watching the audit stream."""
 

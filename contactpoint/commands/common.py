@@ -3,10 +3,25 @@ from __future__ import annotations
 
 import json
 from importlib import import_module
+from pathlib import Path
 
 import click
 
+from shared.errors import ConfigurationError
 from shared.settings import Settings
+
+# Where ``contactpoint demo`` keeps its files (``contactpoint.embedded.HOME``), named here so that a command need not import the demo.
+DEMO_HOME = Path(".contactpoint")
+
+
+class Commands(click.Group):
+    """A group whose list of commands gives each one's whole first sentence, wrapped, never cut off with "..."."""
+
+    def format_commands(self, ctx, formatter):
+        listed = [(name, command) for name in self.list_commands(ctx) if (command := self.get_command(ctx, name)) and not command.hidden]
+        if listed:
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit=1000)) for name, command in listed])
 
 
 def settings() -> Settings:
@@ -14,7 +29,15 @@ def settings() -> Settings:
 
 
 def service(name: str):
-    return import_module(f"services.{name}.bootstrap").bootstrap(settings())
+    try:
+        return import_module(f"services.{name}.bootstrap").bootstrap(settings())
+    except ConfigurationError as exc:
+        if DEMO_HOME.is_dir():
+            raise ConfigurationError(
+                "the demo keeps its own keys inside its own process, so no other command can act on it: use the demo's page, "
+                f"or run this against the servers of `contactpoint up` with its key file ({exc})"
+            ) from exc
+        raise
 
 
 def show(record, as_json: bool, text_lines) -> None:

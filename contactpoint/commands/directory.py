@@ -14,10 +14,10 @@ from pathlib import Path
 
 import click
 
-from contactpoint.commands.common import operator, service, show
+from contactpoint.commands.common import Commands, operator, service, show
 
 
-@click.group()
+@click.group(cls=Commands)
 def directory():
     """The children ContactPoint holds."""
 

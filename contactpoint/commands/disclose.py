@@ -13,11 +13,11 @@ from pathlib import Path
 
 import click
 
-from contactpoint.commands.common import operator, service, settings, show
+from contactpoint.commands.common import Commands, operator, service, settings, show
 from shared.contracts.disclosure import GROUNDS
 
 
-@click.group()
+@click.group(cls=Commands)
 def disclose():
     """Bulk disclosure, pseudonymised or anonymised; one child's record only on a second person's approval."""
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
-from contactpoint.commands.common import operator, service, settings, show
+from contactpoint.commands.common import Commands, operator, service, settings, show
 from shared.contracts.requests import SHOW_LINKAGE_MODEL, USE_LINKAGE_MODEL
 from shared.messaging.envelope import utcnow
 
 
-@click.group()
+@click.group(cls=Commands)
 def feeds():
     """Sending records as a partner system would, sending the children held again, and the linkage model."""
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import click
 
-from contactpoint.commands.common import operator, service, show
+from contactpoint.commands.common import Commands, operator, service, show
 
 
-@click.group()
+@click.group(cls=Commands)
 def review():
     """The match review queue of the LA ContactPoint team."""
 
@@ -48,7 +48,10 @@ def review_separate(task_id, as_json):
 @click.argument("source_record_id")
 @click.option("--json", "as_json", is_flag=True)
 def review_split(source_id, source_record_id, as_json):
-    """Undo a wrong link: the source's record becomes a child of its own; the child it left is rebuilt."""
+    """Take a wrongly linked record out of its child, a person's correction (ContactPoint never does it by itself).
+
+    The source's record becomes a child of its own, and the child it left is rebuilt from its other records.
+    """
     from shared.contracts.requests import SPLIT_RECORD
 
     done = service("feeds").perform(SPLIT_RECORD, {"source_id": source_id, "source_record_id": source_record_id, "actor": operator()})

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import click
 
-from contactpoint.commands.common import operator, service, show
+
+from contactpoint.commands.common import Commands, operator, service, show
+from shared.contracts.feeds import SERVICE_KINDS
 
 
-@click.group()
+@click.group(cls=Commands)
 def sources():
     """The partner systems that send records."""
 
@@ -15,7 +17,7 @@ def sources():
 @click.argument("source_id")
 @click.option("--name", required=True)
 @click.option("--la", "la_code")
-@click.option("--kinds", required=True, help="comma-separated service kinds, e.g. youth_offending,school")
+@click.option("--kinds", required=True, help="comma-separated, each one of: " + ", ".join(SERVICE_KINDS))
 @click.option("--json", "as_json", is_flag=True)
 def sources_add(source_id, name, la_code, kinds, as_json):
     """Register a source and create its broker user; prints the user's password (shown once)."""

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from contactpoint.commands.common import settings, show
+from contactpoint.commands.common import Commands, settings, show
 from shared.principals import ANSWERING
 from shared.settings import Settings
 
@@ -13,7 +13,7 @@ SERVICE_NAMES = (*ANSWERING, "portal")
 SCHEDULING = ("worker", "scheduler")
 
 
-@click.group()
+@click.group(cls=Commands)
 def system():
     pass
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import click
 
-from contactpoint.commands.common import operator, service, show
+from contactpoint.commands.common import Commands, operator, service, show
+from services.identity.categories import CATEGORIES
 
 
-@click.group()
+@click.group(cls=Commands)
 def users():
     """Accounts of practitioners, LA administrators, auditors and approvers."""
 
@@ -14,7 +15,7 @@ def users():
 @users.command("add")
 @click.option("--username", required=True)
 @click.option("--la", "la_code", required=True, help="ONS code of the local authority, e.g. E08000035")
-@click.option("--category", required=True, help="practitioner category, e.g. social_worker")
+@click.option("--category", required=True, type=click.Choice(sorted(CATEGORIES)), help="what the account holder does")
 @click.option("--role", required=True, type=click.Choice(("practitioner", "la_admin", "auditor", "approver")))
 @click.option("--trained-on", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--disclosure-on", type=click.DateTime(formats=["%Y-%m-%d"]))

@@ -1,8 +1,13 @@
 """Every command answers bad input or an unreachable server with one line and a non-zero exit, never a traceback."""
+import os
+import subprocess
+
 import pytest
 
-from tests.e2e.conftest import contactpoint
 from contactpoint.sandbox import free_port
+from services.identity.categories import CATEGORIES
+from shared.contracts.feeds import SERVICE_KINDS
+from tests.e2e.conftest import COMMAND, contactpoint
 from tests.support import environment_for
 
 pytestmark = pytest.mark.e2e
@@ -73,3 +78,25 @@ def test_keys_prints_a_key_file_that_gives_every_secret(migrated, tmp_path):
     assert all((settings.token_key, settings.totp_key, settings.pseudonym_key, settings.checkpoint_key))
     assert settings.checkpoint_public_key == public_key_of(settings.checkpoint_key)
     assert contactpoint("keys", env=environment_for(migrated)).stdout != printed.stdout
+
+
+def test_help_gives_every_commands_whole_summary_and_every_options_accepted_values():
+    groups = ["", "users", "sources", "feeds", "directory", "audit", "disclose", "review"]
+    for group in groups:
+        shown = contactpoint(*filter(None, [group]), "--help", env={"PATH": os.environ["PATH"]})
+        assert shown.returncode == 0, shown.stderr
+        _usage, summaries = shown.stdout.split("\n", 1)  # the usage line's "[ARGS]..." is click's notation, not a cut
+        assert "..." not in summaries and "…" not in summaries, shown.stdout
+
+    add_user = contactpoint("users", "add", "--help", env={"PATH": os.environ["PATH"]}).stdout
+    add_source = contactpoint("sources", "add", "--help", env={"PATH": os.environ["PATH"]}).stdout
+    assert all(category in add_user for category in CATEGORIES)
+    assert all(kind in add_source for kind in SERVICE_KINDS)
+
+
+def test_a_command_run_beside_the_demo_says_the_demo_keeps_its_own_keys(tmp_path):
+    (tmp_path / ".contactpoint").mkdir()
+    finished = subprocess.run([*COMMAND, "users", "list"], cwd=tmp_path, env={"PATH": os.environ["PATH"]},
+                              capture_output=True, text=True, timeout=60)
+
+    assert_one_line_refusal(finished, "the demo keeps its own keys", "the demo's page", "contactpoint up")

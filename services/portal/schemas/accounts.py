@@ -1,5 +1,8 @@
 """Account administration, for an LA's administrators."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shared.principals import READERS
+
 
 class NewAccountSchema(Schema):
     username = fields.String(required=True)
@@ -7,6 +10,15 @@ class NewAccountSchema(Schema):
     role = fields.String(required=True, metadata={"description": "practitioner, approver or la_admin"})
     trained_on = fields.Date(load_default=None, allow_none=True)
     disclosure_on = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def vetted_if_reading_records(self, account, **_):
+        """Said here in the portal's terms (its fields), where identity, which enforces it too, names the command line's options."""
+        if account.get("role") in READERS:
+            for field in ("trained_on", "disclosure_on"):
+                if not account.get(field):
+                    raise ValidationError(f"a {account['role']} sees child records: give the date of their "
+                                          + ("ContactPoint training" if field == "trained_on" else "enhanced disclosure (DBS) check"), field)
 
 
 class CredentialsSchema(Schema):

@@ -1,19 +1,15 @@
 // Account administration for an LA's administrators: the LA's accounts, adding one (its first
 // credentials shown once), suspending, unlocking and resetting a second factor.
-import { $, api, element, formValues, notify, showErrors, showRefusal, summaryList, table, tag, view } from "./core.js";
-import { longDate, words } from "./search.js";
+import { $, api, element, notify, onPress, onSubmit, optionText, showErrors, summaryList, table, tag, view, words } from "./core.js";
+import { longDate } from "./search.js";
 
 const STATUS_COLOUR = { active: "green", locked: "red", suspended: "grey" };
 
-view("accounts", { roles: ["la_admin"], title: "Accounts", nav: "Accounts", enter: () => { $("credentials").replaceChildren(); load(); } });
+view("accounts", { roles: ["la_admin"], title: "Accounts", nav: "Accounts", enter: () => { $("credentials").replaceChildren(); return load(); } });
 
 async function load() {
-  try {
-    const { accounts } = await api("GET", "/accounts");
-    draw(accounts);
-  } catch (error) {
-    showRefusal(error);
-  }
+  const { accounts } = await api("GET", "/accounts");
+  draw(accounts);
 }
 
 function actionsFor(account) {
@@ -23,7 +19,7 @@ function actionsFor(account) {
   buttons.push(["Reset 2FA", "reset-2fa", "govuk-button--secondary"]);
   return element("div", { class: "govuk-button-group" }, ...buttons.map(([label, action, style]) => element("button", {
     type: "button", class: `govuk-button ${style} cp-small-button`, text: label,
-    "aria-label": `${label} ${account.username}`, onclick: () => act(account.username, action, label),
+    "aria-label": `${label} ${account.username}`, onclick: onPress(() => act(account.username, action, label)),
   })));
 }
 
@@ -31,21 +27,17 @@ function draw(accounts) {
   $("account-list").replaceChildren(table(`${accounts.length} account${accounts.length === 1 ? "" : "s"} in your LA`,
     ["Username", "Role", "Category", "Status", "Trained on", "Enhanced disclosure", "Actions"],
     accounts.map((account) => [
-      account.username, words(account.role), words(account.category),
+      account.username, optionText("new-role", account.role), optionText("new-category", account.category),
       element("span", {}, tag(words(account.status), STATUS_COLOUR[account.status]), account.status_reason ? element("span", { class: "govuk-hint cp-reason", text: account.status_reason }) : null),
       longDate(account.trained_on) || "", longDate(account.disclosure_on) || "", actionsFor(account),
     ])));
 }
 
 async function act(username, action, label) {
-  try {
-    const answer = await api("POST", `/accounts/${encodeURIComponent(username)}/${action}`, { body: {} });
-    if (action === "reset-2fa") showCredentials(`New second factor for ${username}`, answer);
-    else notify(`${label === "Suspend" ? "Suspended" : "Unlocked"} ${username}.`);
-    await load();
-  } catch (error) {
-    showRefusal(error);
-  }
+  const answer = await api("POST", `/accounts/${encodeURIComponent(username)}/${action}`, { body: {} });
+  if (action === "reset-2fa") showCredentials(`New second factor for ${username}`, answer);
+  else notify(`${label === "Suspend" ? "Suspended" : "Unlocked"} ${username}.`);
+  await load();
 }
 
 function showCredentials(title, credentials) {
@@ -60,23 +52,18 @@ function showCredentials(title, credentials) {
   panel.focus();
 }
 
-$("add-account-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const values = formValues(event.target);
+onSubmit($("add-account-form"), async (values) => {
   const problems = [];
   if (!values.username) problems.push({ field: "new-username", message: "Enter a username" });
   if (!values.role) problems.push({ field: "new-role", message: "Select a role" });
   if (!values.category) problems.push({ field: "new-category", message: "Select a category" });
   if (problems.length) return showErrors(problems);
-  try {
-    const credentials = await api("POST", "/accounts", { body: {
-      username: values.username, role: values.role, category: values.category,
-      trained_on: values.trained_on || null, disclosure_on: values.disclosure_on || null,
-    } });
-    event.target.reset();
-    showCredentials(`Account ${credentials.username} added`, credentials);
-    await load();
-  } catch (error) {
-    showRefusal(error, "new-username");
-  }
-});
+  $("credentials").replaceChildren();
+  const credentials = await api("POST", "/accounts", { body: {
+    username: values.username, role: values.role, category: values.category,
+    trained_on: values.trained_on || null, disclosure_on: values.disclosure_on || null,
+  } });
+  $("add-account-form").reset();
+  showCredentials(`Account ${credentials.username} added`, credentials);
+  await load();
+}, { fieldFor: { conflict: "username" } });

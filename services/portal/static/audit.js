@@ -1,5 +1,5 @@
 // The audit trail for auditors: every event, filtered by who, which child, which LA, what and when.
-import { $, api, element, formValues, notify, showErrors, showRefusal, summaryList, table, tag, view } from "./core.js";
+import { $, api, element, formValues, notify, onPress, onSubmit, optionText, sentence, showErrors, table, tag, view, words } from "./core.js";
 
 let shown = { filters: null, events: [], next: null };
 
@@ -19,9 +19,7 @@ function criteriaText(criteria) {
   return Object.entries(criteria || {}).map(([name, value]) => `${name.replace(/_/g, " ")}: ${value}`).join("; ");
 }
 
-$("audit-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const values = formValues(event.target);
+onSubmit($("audit-form"), async (values) => {
   const filters = { ...values, since: instant(values.since), until: instant(values.until) };
   if (filters.since && filters.until && filters.since >= filters.until) {
     return showErrors([{ field: "audit-until", message: "‘To’ must be after ‘From’" }]);
@@ -31,82 +29,94 @@ $("audit-form").addEventListener("submit", async (event) => {
 });
 
 async function more() {
-  try {
-    const query = shown.next ? { ...shown.filters, after_seq: shown.next } : shown.filters;
-    const { events, next_after_seq: next } = await api("GET", "/audit/events", { query });
-    shown.events.push(...events);
-    shown.next = next;
-    draw();
-  } catch (error) {
-    showRefusal(error);
-  }
+  const query = shown.next ? { ...shown.filters, after_seq: shown.next } : shown.filters;
+  const { events, next_after_seq: next } = await api("GET", "/audit/events", { query });
+  shown.events.push(...events);
+  shown.next = next;
+  draw();
+}
+
+// What happened, in the action list's words, and to whom or what: "Account created: sam.patel".
+function what(event) {
+  const action = optionText("audit-action", event.action);
+  return event.subject ? `${action}: ${event.subject}` : action;
+}
+
+function identifiers(ids) {
+  return element("span", {}, ...(ids || []).map((id) => element("code", { class: "cp-id", text: id })));
 }
 
 function draw() {
   const { events, next } = shown;
   const parts = [element("p", { class: "govuk-body", role: "status", text: events.length === 1 ? "1 event" : `${events.length} events${next ? " so far" : ""}` })];
   if (events.length) {
-    parts.push(table("Events, oldest first", ["When", "Who", "LA", "Action", "Outcome", "Purpose", "Criteria", "Children"], events.map((e) => [
-      dateTime(e.occurred_at), e.actor ? e.actor.username : "system", e.la_code, e.action, e.outcome,
-      e.purpose || "", criteriaText(e.criteria), (e.contactpoint_ids || []).join(", "),
+    parts.push(table("Events, oldest first", ["When", "Who", "LA", "What", "Outcome", "Purpose", "Criteria", "Children"], events.map((e) => [
+      element("span", { class: "cp-when", text: dateTime(e.occurred_at) }), e.actor ? e.actor.username : "ContactPoint", e.la_code, what(e),
+      words(e.outcome), words(e.purpose) || "", criteriaText(e.criteria), identifiers(e.contactpoint_ids),
     ])));
   }
-  if (next) parts.push(element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show more events", onclick: more }));
+  if (next) parts.push(element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show more events", onclick: onPress(more) }));
   $("events").replaceChildren(...parts);
 }
 
 // ----- alerts raised by the misuse rules, and marking one investigated -----
 
-view("alerts", { roles: ["auditor"], title: "Alerts", nav: "Alerts", enter: () => loadAlerts() });
+view("alerts", { roles: ["auditor"], title: "Alerts", nav: "Alerts", enter: loadAlerts });
 
-$("alerts-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  loadAlerts();
-});
+onSubmit($("alerts-form"), () => loadAlerts());
 
 async function loadAlerts() {
-  try {
-    const { alerts } = await api("GET", "/audit/alerts", { query: formValues($("alerts-form")) });
-    drawAlerts(alerts);
-  } catch (error) {
-    showRefusal(error);
-  }
+  const { alerts } = await api("GET", "/audit/alerts", { query: formValues($("alerts-form")) });
+  drawAlerts(alerts);
 }
 
+// Alerts of one rule and status are one group: one rule's summary, a row for each alert, and (while open) one finding for them all.
 function drawAlerts(alerts) {
-  const parts = [element("p", { class: "govuk-body", role: "status", text: alerts.length === 1 ? "1 alert" : `${alerts.length} alerts` })];
+  const groups = new Map();
   for (const alert of alerts) {
-    const rows = [
-      ["Raised", dateTime(alert.raised_at)], ["Local authority", alert.la_code], ["Who", alert.actor || "unknown"],
-      ["Child", alert.contactpoint_id || "none named"], ["What happened", criteriaText(alert.detail)],
-    ];
-    if (alert.status === "investigated") {
-      rows.push(["Investigated by", alert.investigated_by], ["Investigated", dateTime(alert.investigated_at)], ["Finding", alert.note]);
-    }
-    const noteId = `alert-${alert.alert_id}-note`;
-    const form = alert.status === "investigated" ? null : element("form", { class: "cp-inline-form", novalidate: true, onsubmit: (event) => investigate(event, alert, noteId) },
-      element("div", { class: "govuk-form-group" },
-        element("label", { class: "govuk-label", for: noteId, text: "What did you find?" }),
-        element("textarea", { class: "govuk-textarea", id: noteId, name: "note", rows: "3" })),
-      element("button", { type: "submit", class: "govuk-button", text: "Mark as investigated" }));
-    parts.push(element("div", { class: "govuk-summary-card" },
-      element("div", { class: "govuk-summary-card__title-wrapper" },
-        element("h3", { class: "govuk-summary-card__title", text: `Alert ${alert.alert_id}: ${alert.rule.replace(/_/g, " ")}` }),
-        tag(alert.status === "investigated" ? "Investigated" : "Open", alert.status === "investigated" ? "green" : "red")),
-      element("div", { class: "govuk-summary-card__content" }, summaryList(rows), form)));
+    const key = `${alert.rule} ${alert.status}`;
+    groups.set(key, [...(groups.get(key) || []), alert]);
   }
-  $("alerts").replaceChildren(...parts);
+  const counted = `${alerts.length === 1 ? "1 alert" : `${alerts.length} alerts`}${groups.size > 1 ? ` in ${groups.size} groups` : ""}`;
+  $("alerts").replaceChildren(element("p", { class: "govuk-body", role: "status", text: counted }), ...[...groups.values()].map(alertGroup));
 }
 
-async function investigate(event, alert, noteId) {
-  event.preventDefault();
-  const note = $(noteId).value.trim();
+function alertGroup(alerts) {
+  const [{ rule, status, detail }] = alerts;
+  const investigated = status === "investigated";
+  const titleId = `alerts-${rule}-${status}-title`;
+  const rows = alerts.map((alert) => [
+    element("span", { class: "cp-when", text: dateTime(alert.raised_at) }), alert.la_code, alert.actor || "unknown",
+    alert.contactpoint_id ? identifiers([alert.contactpoint_id]) : "none named", happened(alert.detail),
+    ...(investigated ? [`${alert.note} (${alert.investigated_by}, ${dateTime(alert.investigated_at)})`] : []),
+  ]);
+  const headings = ["Raised", "LA", "Who", "Child", "What happened", ...(investigated ? ["Finding"] : [])];
+  const noteId = `alerts-${rule}-note`;
+  const form = investigated ? null : element("form", { class: "cp-inline-form", novalidate: true },
+    element("div", { class: "govuk-form-group" },
+      element("label", { class: "govuk-label", for: noteId, text: alerts.length === 1 ? "What did you find?" : `What did you find? Your finding is kept with each of these ${alerts.length} alerts.` }),
+      element("textarea", { class: "govuk-textarea", id: noteId, name: "note", rows: "3" })),
+    element("button", { type: "submit", class: "govuk-button", text: "Mark as investigated" }));
+  if (form) onSubmit(form, (values) => investigate(alerts, noteId, values.note));
+  return element("section", { class: "govuk-summary-card", "aria-labelledby": titleId },
+    element("div", { class: "govuk-summary-card__title-wrapper" },
+      element("h2", { class: "govuk-summary-card__title", id: titleId, text: `${optionText("alerts-rule", rule)}: ${alerts.length === 1 ? "1 alert" : `${alerts.length} alerts`}` }),
+      tag(investigated ? "Investigated" : "Open", investigated ? "green" : "red")),
+    element("div", { class: "govuk-summary-card__content" },
+      detail?.summary ? element("p", { class: "govuk-body cp-rule-summary", text: sentence(detail.summary) }) : null,
+      table("The alerts", headings, rows), form));
+}
+
+// An alert's facts beside its rule's summary: how many events within how long, for a rule that counts.
+function happened(detail) {
+  const { summary, count, window_seconds: window, ...rest } = detail || {};
+  const counted = count ? [`${count} events within ${window >= 3600 ? `${window / 3600} hour${window === 3600 ? "" : "s"}` : `${window} seconds`}`] : [];
+  return [...counted, criteriaText(rest)].filter(Boolean).join("; ");
+}
+
+async function investigate(alerts, noteId, note) {
   if (!note) return showErrors([{ field: noteId, message: "Enter what you found" }]);
-  try {
-    await api("POST", `/audit/alerts/${alert.alert_id}/investigation`, { body: { note } });
-    notify(`Alert ${alert.alert_id} marked as investigated.`);
-    await loadAlerts();
-  } catch (error) {
-    showRefusal(error, noteId);
-  }
+  for (const alert of alerts) await api("POST", `/audit/alerts/${alert.alert_id}/investigation`, { body: { note } });
+  await loadAlerts();
+  notify(alerts.length === 1 ? `Alert ${alerts[0].alert_id} marked as investigated.` : `${alerts.length} alerts marked as investigated.`);
 }

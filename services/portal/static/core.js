@@ -7,10 +7,12 @@
 export const session = { token: null, username: null, role: null, la: null };
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  // ``field`` names the request's field the refusal is about, as the API's error answer does, or is null.
+  constructor(status, code, message, field = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -44,7 +46,7 @@ export async function api(method, path, { body, query, factorsChecked = false } 
   }
   const answer = response.status === 204 ? {} : await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new ApiError(response.status, answer.error?.code || "error", answer.error?.message || response.statusText);
+    const error = new ApiError(response.status, answer.error?.code || "error", answer.error?.message || response.statusText, answer.error?.field || null);
     if (response.status === 401 && session.token && !factorsChecked) {
       error.endedSession = true;
       forget();
@@ -123,6 +125,16 @@ export function confirmation({ warning, confirm, onConfirm, onCancel, style = ""
   return panel;
 }
 
+// A code (a role, an action) in the words of a list's own choice of it; one the list does not offer, as words.
+export function optionText(selectId, code) {
+  const option = [...$(selectId).options].find((choice) => choice.value === code);
+  return option ? option.textContent : words(code);
+}
+
+export function words(code) {
+  return code ? sentence(String(code).replace(/_/g, " ")) : code;
+}
+
 export function formValues(form) {
   const values = {};
   for (const [name, value] of new FormData(form)) values[name] = typeof value === "string" ? value.trim() : value;
@@ -160,8 +172,12 @@ export function show(name, ...args) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  target.enter(...args);
   focusHeading(target.section);
+  // What a view loads as it opens is part of the action that opened it: a refusal shows in its error summary.
+  Promise.resolve(target.enter(...args)).catch((error) => {
+    if (!(error instanceof ApiError)) throw error;
+    showRefusal(error);
+  });
 }
 
 export function currentView() {
@@ -177,6 +193,41 @@ export function focusHeading(container) {
 }
 
 // ----- messages -----
+// The error summary, the fields' error messages and the notification banner say what the last action did: each
+// action a person takes (a form sent, a button pressed) clears them before it runs, so none outlives its action.
+
+// A form's submission as an action: ``run`` gets the form's values; a refusal from the API is shown against the
+// form's field it names. ``fieldFor`` maps an error code to the field a refusal of that code is about when the API names none.
+export function onSubmit(form, run, { fieldFor = {} } = {}) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearMessages();
+    try {
+      await run(formValues(form), event);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      showRefusal(error, { form, otherwise: fieldFor[error.code] });
+    }
+  });
+}
+
+// A button's press as an action, for a button outside any form (or one whose form is not being sent).
+export function onPress(run) {
+  return async (event) => {
+    clearMessages();
+    try {
+      await run(event);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      showRefusal(error);
+    }
+  };
+}
+
+export function clearMessages() {
+  clearErrors();
+  notify("");
+}
 
 // GOV.UK error summary and inline messages. ``problems`` are {field, message}; field is an element id or null.
 export function showErrors(problems) {
@@ -230,10 +281,36 @@ export function clearErrors() {
   for (const input of document.querySelectorAll(".govuk-input--error")) input.classList.remove("govuk-input--error");
 }
 
-// A refusal from the API as an error summary, pointing at ``field`` when the refusal is about it.
-export function showRefusal(error, field = null) {
+// A refusal from the API as an error summary. Where it is about one of the form's fields (the API names it, or
+// ``otherwise`` is that field's name), it points at that field, and the field's own label replaces its API name.
+export function showRefusal(error, { form = null, otherwise = null } = {}) {
   if (error.endedSession) return;
-  showErrors([{ field: error.status >= 500 || error.status === 0 ? null : field, message: sentence(error.message) }]);
+  const serverFault = error.status >= 500 || error.status === 0;
+  const target = serverFault || !form ? null : fieldIn(form, error.field || otherwise);
+  showErrors([{ field: target?.id || null, message: inWords(error.message, error.field, target) }]);
+}
+
+// The element of a form that stands for an API field: an input named so, or a group (radios, a date) marked data-field.
+function fieldIn(form, name) {
+  if (!name) return null;
+  const group = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
+  if (group) return group;
+  const named = form.elements.namedItem(name);
+  return named instanceof RadioNodeList ? named[0] : named;
+}
+
+// "family_name must be ..." reads "Family name must be ...", and "trained_on: a ..." reads "A ...", in the page's words.
+function inWords(message, field, target) {
+  const text = String(message || "Something went wrong").trim();
+  if (field && text.startsWith(field + ": ")) return sentence(text.slice(field.length + 2));
+  if (field && target && text.startsWith(field + " ")) return sentence(labelOf(target) + text.slice(field.length));
+  return sentence(text);
+}
+
+function labelOf(target) {
+  const legend = target.closest("fieldset")?.querySelector("legend");
+  const label = target.id && document.querySelector(`label[for="${CSS.escape(target.id)}"]`);
+  return (target.matches("input, select, textarea") && label ? label : legend || label)?.textContent.trim() || target.id;
 }
 
 export function sentence(text) {

@@ -1,24 +1,16 @@
 // Single-record disclosure for approvers: the LA's requests, and approving or refusing another person's.
-import { $, api, element, formValues, notify, showErrors, showRefusal, summaryList, tag, view } from "./core.js";
+import { $, api, element, formValues, notify, onPress, onSubmit, showErrors, summaryList, tag, view, words } from "./core.js";
 import { dateTime } from "./audit.js";
-import { words } from "./search.js";
 
 const STATUS_COLOUR = { pending: "blue", approved: "green", refused: "red", read: "grey", expired: "grey" };
 
-view("disclosures", { roles: ["approver"], title: "Disclosure requests", nav: "Disclosure requests", enter: () => load() });
+view("disclosures", { roles: ["approver"], title: "Disclosure requests", nav: "Disclosure requests", enter: load });
 
-$("disclosures-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  load();
-});
+onSubmit($("disclosures-form"), () => load());
 
 async function load() {
-  try {
-    const { requests } = await api("GET", "/disclosures", { query: formValues($("disclosures-form")) });
-    draw(requests);
-  } catch (error) {
-    showRefusal(error);
-  }
+  const { requests } = await api("GET", "/disclosures", { query: formValues($("disclosures-form")) });
+  draw(requests);
 }
 
 function draw(requests) {
@@ -37,8 +29,8 @@ function draw(requests) {
         element("div", { class: "govuk-hint", id: reasonId + "-hint", text: "Needed to refuse; kept in the audit trail" }),
         element("textarea", { class: "govuk-textarea", id: reasonId, name: "reason", rows: "2", "aria-describedby": reasonId + "-hint" })),
       element("div", { class: "govuk-button-group" },
-        element("button", { type: "button", class: "govuk-button", text: "Approve", "aria-label": `Approve request ${request.reference}`, onclick: () => decideOn(request, "approve", reasonId) }),
-        element("button", { type: "button", class: "govuk-button govuk-button--warning", text: "Refuse", "aria-label": `Refuse request ${request.reference}`, onclick: () => decideOn(request, "refuse", reasonId) })));
+        element("button", { type: "button", class: "govuk-button", text: "Approve", "aria-label": `Approve request ${request.reference}`, onclick: onPress(() => decideOn(request, "approve", reasonId)) }),
+        element("button", { type: "button", class: "govuk-button govuk-button--warning", text: "Refuse", "aria-label": `Refuse request ${request.reference}`, onclick: onPress(() => decideOn(request, "refuse", reasonId)) })));
     parts.push(element("div", { class: "govuk-summary-card" },
       element("div", { class: "govuk-summary-card__title-wrapper" },
         element("h3", { class: "govuk-summary-card__title", text: `Request ${request.reference}` }), tag(words(request.status), STATUS_COLOUR[request.status])),
@@ -50,11 +42,7 @@ function draw(requests) {
 async function decideOn(request, decision, reasonId) {
   const reason = $(reasonId).value.trim();
   if (decision === "refuse" && !reason) return showErrors([{ field: reasonId, message: "Enter why you are refusing the request" }]);
-  try {
-    await api("POST", `/disclosures/${encodeURIComponent(request.request_id)}/${decision}`, { body: { reason: reason || null } });
-    notify(`Request ${request.reference} ${decision === "approve" ? "approved" : "refused"}.`);
-    await load();
-  } catch (error) {
-    showRefusal(error, reasonId);
-  }
+  await api("POST", `/disclosures/${encodeURIComponent(request.request_id)}/${decision}`, { body: { reason: reason || null } });
+  await load();
+  notify(`Request ${request.reference} ${decision === "approve" ? "approved" : "refused"}.`);
 }

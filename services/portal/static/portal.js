@@ -1,7 +1,7 @@
 // The ContactPoint page: signing in and out, the menu for one's role, and the idle timeout warning.
 // Each area's screens are in a module of their own; this one starts them and decides what to show.
 import {
-  $, api, allowed, currentView, element, formValues, navigation, notify, on, remember, session, show, showErrors,
+  $, api, allowed, currentView, element, navigation, notify, on, onSubmit, remember, session, show, showErrors,
   showRefusal, signedOut, view,
 } from "./core.js";
 import "./search.js";
@@ -50,36 +50,34 @@ function drawHeader() {
   $("navigation").hidden = !signedIn;
   $("signed-in-as").textContent = signedIn ? `Signed in as ${session.username}` : "";
   $("navigation-list").replaceChildren(...(signedIn ? navigation() : []).map(({ name, label }) =>
-    element("li", { class: "govuk-header__navigation-item" }, element("a", { class: "govuk-header__link", href: "#" + name, "data-view": name, text: label }))));
+    element("li", { class: "govuk-header__navigation-item" }, element("a", {
+      class: "govuk-header__link", href: "#" + name, "data-view": name, text: label,
+      // A record opens under its search's address: following that address again changes nothing the browser sees.
+      onclick: (event) => { if (location.hash === "#" + name) { event.preventDefault(); show(name); } },
+    }))));
 }
 
 // ----- signing in and out -----
 
-$("sign-in-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = formValues(event.target);
+// A wrong factor is never named (the API says only that one is not right), so the refusal points at the first.
+onSubmit($("sign-in-form"), async (form) => {
   const missing = [
     ["username", "Enter your username"], ["password", "Enter your password"], ["otp", "Enter the 6-digit code from your authenticator app"],
   ].filter(([field]) => !form[field]).map(([field, message]) => ({ field, message }));
   if (missing.length) return showErrors(missing);
-  try {
-    const signedIn = await api("POST", "/auth/login", { body: { username: form.username, password: form.password, otp: form.otp } });
-    const token = signedIn.access_token;
-    idleSeconds = signedIn.idle_timeout || idleSeconds;
-    remember(token, {});
-    const who = await api("GET", "/auth/session");
-    remember(token, { username: who.username, role: who.role, la: who.la_code });
-    event.target.reset();
-    notify("");
-    drawHeader();
-    restartIdleClock();
-    go(home());
-  } catch (error) {
-    $("password").value = "";
-    $("otp").value = "";
-    showRefusal(error, error.status === 401 || error.status === 429 ? "username" : null);
-  }
-});
+  $("password").value = "";
+  $("otp").value = "";
+  const signedIn = await api("POST", "/auth/login", { body: { username: form.username, password: form.password, otp: form.otp } });
+  const token = signedIn.access_token;
+  idleSeconds = signedIn.idle_timeout || idleSeconds;
+  remember(token, {});
+  const who = await api("GET", "/auth/session");
+  remember(token, { username: who.username, role: who.role, la: who.la_code });
+  $("sign-in-form").reset();
+  drawHeader();
+  restartIdleClock();
+  go(home());
+}, { fieldFor: { not_authenticated: "username", throttled: "username" } });
 
 async function signOut(message) {
   if (session.token) {

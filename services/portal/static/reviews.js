@@ -1,8 +1,8 @@
 // The match review queue of an LA's ContactPoint team: each unsure match with both children side by side,
 // the fields that differ marked, and which source said each; linking them or keeping them apart, after a confirmation.
-import { $, api, clearErrors, confirmation, element, notify, showRefusal, tag, view } from "./core.js";
+import { $, api, confirmation, element, notify, onPress, tag, view, words } from "./core.js";
 import { dateTime } from "./audit.js";
-import { longDate, words } from "./search.js";
+import { longDate } from "./search.js";
 
 view("reviews", { roles: ["la_admin"], title: "Match reviews", nav: "Match reviews", enter: () => load() });
 
@@ -20,12 +20,8 @@ const FIELDS = [
 ];
 
 async function load() {
-  try {
-    const { tasks } = await api("GET", "/reviews");
-    draw(tasks);
-  } catch (error) {
-    showRefusal(error);
-  }
+  const { tasks } = await api("GET", "/reviews");
+  draw(tasks);
 }
 
 function draw(tasks) {
@@ -86,21 +82,19 @@ function ask(decision, buttons, task, action) {
       ? `Link ${record.contactpoint_id} into ${candidate.contactpoint_id}? They will be one child from now on, and ContactPoint will never part them.`
       : `Keep ${record.contactpoint_id} and ${candidate.contactpoint_id} apart? They stay two children, and ContactPoint will never join them.`,
     confirm: linking ? "Yes, link them" : "Yes, keep them apart",
-    onConfirm: () => decide(task, action),
+    onConfirm: onPress(() => decide(task, action)),
     onCancel: restore,
   }));
 }
 
+// Whether it was decided or refused (someone else decided first), the queue is drawn afresh.
 async function decide(task, action) {
   try {
     const done = await api("POST", `/reviews/${encodeURIComponent(task.task_id)}/${action}`);
-    clearErrors();
     notify(action === "link"
       ? `Task ${done.task_id}: linked. ${task.record.contactpoint_id} is now part of ${done.contactpoint_id}.`
       : `Task ${done.task_id}: kept apart. ${task.record.contactpoint_id} and ${task.candidate.contactpoint_id} stay two children.`);
-    await load();
-  } catch (error) {
-    showRefusal(error);
+  } finally {
     await load();
   }
 }

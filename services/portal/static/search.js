@@ -1,6 +1,6 @@
 // Finding one child for a stated purpose, the list of matches, and the child's record: carers and
 // every practitioner's contact, with shielded and withheld parts shown as such.
-import { $, api, element, focusHeading, formValues, sentence, show, showErrors, showRefusal, summaryList, tag, view } from "./core.js";
+import { $, api, element, focusHeading, onSubmit, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
 
 const READERS = ["practitioner", "approver"];
 const PURPOSE_TEXT = { safeguarding: "safeguarding", wellbeing: "wellbeing" };
@@ -15,10 +15,6 @@ export function longDate(iso) {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-export function words(code) {
-  return code ? sentence(String(code).replace(/_/g, " ")) : code;
-}
-
 // The date of birth from its three boxes: "" when all are empty, the ISO date, or a problem.
 function dateOfBirth(values) {
   const [day, month, year] = ["dob-day", "dob-month", "dob-year"].map((name) => values[name] || "");
@@ -31,9 +27,7 @@ function dateOfBirth(values) {
   return { value: date.toISOString().slice(0, 10) };
 }
 
-$("search-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const values = formValues(event.target);
+onSubmit($("search-form"), async (values) => {
   const dob = dateOfBirth(values);
   const problems = [];
   if (!values.purpose) problems.push({ field: "purpose", message: "Select why you are searching" });
@@ -43,17 +37,13 @@ $("search-form").addEventListener("submit", async (event) => {
     date_of_birth: dob.value, postcode: values.postcode,
   };
   if (!problems.length && !Object.values(criteria).some(Boolean)) {
-    problems.push({ field: "identifier", message: "Enter the child's NHS number or UPN, or their name with a date of birth or postcode" });
+    problems.push({ field: "identifier", message: "Enter the child’s NHS number or UPN, or the other details the guidance above lists" });
   }
   if (problems.length) return showErrors(problems);
   $("results").replaceChildren();
-  try {
-    const { results } = await api("GET", "/children/search", { query: { ...criteria, purpose: values.purpose } });
-    lastSearch = { purpose: values.purpose, results };
-    drawResults();
-  } catch (error) {
-    showRefusal(error, error.code === "purpose_not_allowed" ? "purpose" : "identifier");
-  }
+  const { results } = await api("GET", "/children/search", { query: { ...criteria, purpose: values.purpose } });
+  lastSearch = { purpose: values.purpose, results };
+  drawResults();
 });
 
 function drawResults() {

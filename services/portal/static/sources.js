@@ -1,20 +1,15 @@
 // The partner systems of an LA, for its ContactPoint team: the list, adding one (its broker password shown once),
 // and disabling one after a confirmation, which revokes its broker user at once.
-import { $, api, clearErrors, confirmation, element, formValues, notify, showErrors, showRefusal, summaryList, table, tag, view } from "./core.js";
-import { words } from "./search.js";
+import { $, api, confirmation, element, notify, onPress, onSubmit, showErrors, summaryList, table, tag, view, words } from "./core.js";
 
 // A source's id is also its broker username (as the feeds service checks it).
 const SOURCE_ID = /^[a-z0-9][a-z0-9_-]{1,59}$/;
 
-view("sources", { roles: ["la_admin"], title: "Sources", nav: "Sources", enter: () => { $("source-credentials").replaceChildren(); load(); } });
+view("sources", { roles: ["la_admin"], title: "Sources", nav: "Sources", enter: () => { $("source-credentials").replaceChildren(); return load(); } });
 
 async function load() {
-  try {
-    const { sources } = await api("GET", "/sources");
-    draw(sources);
-  } catch (error) {
-    showRefusal(error);
-  }
+  const { sources } = await api("GET", "/sources");
+  draw(sources);
 }
 
 function draw(sources) {
@@ -33,7 +28,7 @@ function disabling(source) {
     onclick: () => cell.replaceChildren(confirmation({
       warning: `${source.source_id} will no longer be able to send: its broker user is revoked at once.`,
       confirm: `Yes, disable ${source.source_id}`, style: "govuk-button--warning cp-small-button",
-      onConfirm: () => disable(source),
+      onConfirm: onPress(() => disable(source)),
       onCancel: () => { cell.replaceChildren(button()); cell.querySelector("button").focus(); },
     })),
   });
@@ -42,35 +37,24 @@ function disabling(source) {
 }
 
 async function disable(source) {
-  try {
-    await api("POST", `/sources/${encodeURIComponent(source.source_id)}/disable`);
-    notify(`Disabled ${source.source_id}. Its broker user no longer exists.`);
-    await load();
-  } catch (error) {
-    showRefusal(error);
-  }
+  await api("POST", `/sources/${encodeURIComponent(source.source_id)}/disable`);
+  notify(`Disabled ${source.source_id}. Its broker user no longer exists.`);
+  await load();
 }
 
-$("add-source-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const values = formValues(event.target);
-  const kinds = new FormData(event.target).getAll("kinds");
+onSubmit($("add-source-form"), async (values) => {
+  const kinds = new FormData($("add-source-form")).getAll("kinds");
   const problems = [];
   if (!values.source_id) problems.push({ field: "new-source-id", message: "Enter a source ID" });
   else if (!SOURCE_ID.test(values.source_id)) problems.push({ field: "new-source-id", message: "Source ID must be 2 to 60 lower-case letters, digits, ‘-’ or ‘_’, starting with a letter or digit" });
   if (!values.name) problems.push({ field: "new-source-name", message: "Enter the source’s name" });
   if (!kinds.length) problems.push({ field: "new-source-kinds", message: "Select what the source sends" });
   if (problems.length) return showErrors(problems);
-  clearErrors();
-  try {
-    const added = await api("POST", "/sources", { body: { source_id: values.source_id, name: values.name, kinds } });
-    event.target.reset();
-    showPassword(added);
-    await load();
-  } catch (error) {
-    showRefusal(error, /^kinds/.test(error.message) ? "new-source-kinds" : /^name/.test(error.message) ? "new-source-name" : "new-source-id");
-  }
-});
+  const added = await api("POST", "/sources", { body: { source_id: values.source_id, name: values.name, kinds } });
+  $("add-source-form").reset();
+  showPassword(added);
+  await load();
+}, { fieldFor: { name_taken: "source_id", conflict: "source_id" } });
 
 function showPassword(added) {
   const panel = element("div", { class: "govuk-panel-credentials", role: "status", tabindex: "-1" },

@@ -1,5 +1,6 @@
 """The page for each role in Chromium: plain errors, the idle timeout warning, an la_admin's accounts,
 an auditor's alerts and an approver's disclosure requests."""
+import re
 from dataclasses import asdict
 
 import pytest
@@ -46,7 +47,52 @@ def test_wrong_details_and_a_trawl_are_shown_in_an_error_summary(page: Page, sho
     search.get_by_label("Wellbeing").check()
     search.get_by_role("button", name="Search").click()
     expect(summary).to_contain_text("not enough to identify one child")
+    expect(page.locator(".govuk-form-group--error")).to_have_count(0)
     shoot("trawl-refused")
+
+    search.get_by_label("Family name").fill("B")
+    search.get_by_label("Day").fill("1")
+    search.get_by_label("Month").fill("1")
+    search.get_by_label("Year").fill("2015")
+    search.get_by_role("button", name="Search").click()
+    expect(summary.get_by_role("link", name="Family name must be a whole name of at least 2 letters, without wildcards")).to_be_visible()
+    expect(page.locator(".govuk-form-group--error")).to_contain_text("Family name must be a whole name")
+    expect(search.get_by_label("Family name")).to_have_class(re.compile("govuk-input--error"))
+    expect(page).to_have_title("Error: Find a child – ContactPoint")
+    shoot("short-name-refused")
+
+    search.get_by_label("Family name").fill(published_child.family_name)
+    search.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="No child found")).to_be_visible()
+    expect(summary).to_be_hidden()
+    expect(page.locator(".govuk-error-message")).to_have_count(0)
+    expect(page).to_have_title("Find a child – ContactPoint")
+    shoot("no-child-found")
+
+
+def test_an_account_that_reads_records_needs_its_vetting_dates_named_beside_them(page: Page, shoot, system):
+    admin = add_account(system, "la_admin", "la_contactpoint_team")
+    page.goto("/")
+    sign_in(page, admin)
+    form = page.locator("#add-account-form")
+    form.get_by_label("Username").fill(unique("unvetted"))
+    form.get_by_label("Role").select_option("practitioner")
+    form.get_by_label("Category").select_option("teacher")
+    form.get_by_role("button", name="Add account").click()
+    summary = page.get_by_role("alert")
+    refusal = summary.get_by_role("link", name="A practitioner sees child records: give the date of their ContactPoint training")
+    expect(refusal).to_be_visible()
+    refusal.click()
+    expect(form.get_by_label("ContactPoint training completed on")).to_be_focused()
+    expect(form.get_by_label("Username")).not_to_have_class(re.compile("govuk-input--error"))
+    shoot("vetting-refused")
+
+    form.get_by_label("ContactPoint training completed on").fill("2026-01-05")
+    form.get_by_label("Enhanced disclosure (DBS) checked on").fill("2026-01-05")
+    form.get_by_role("button", name="Add account").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Account .* added$"))).to_be_visible()
+    expect(summary).to_be_hidden()
+    expect(page).to_have_title("Accounts – ContactPoint")
 
 
 def test_an_idle_session_is_warned_then_signed_out(page: Page, shoot, system):
@@ -89,6 +135,8 @@ def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, sho
     expect(page.locator("#credentials")).to_contain_text("TOTP secret")
     row = page.get_by_role("row").filter(has_text=newcomer)
     expect(row).to_contain_text("Active")
+    expect(row).to_contain_text("Teacher or school staff")
+    expect(page.get_by_role("row").filter(has_text=admin.username)).to_contain_text("LA administrator")
     shoot("account-added")
 
     row.get_by_role("button", name=f"Suspend {newcomer}").click()
@@ -110,21 +158,26 @@ def test_an_auditor_marks_an_alert_investigated(page: Page, shoot, system, publi
     sign_in(page, auditor)
     page.get_by_role("link", name="Alerts").click()
     filters = page.locator("#alerts-form")
-    filters.get_by_label("Rule").fill("outside_la")
+    filters.get_by_label("Rule").select_option("outside_la")
 
     def alert_shown():
         filters.get_by_role("button", name="Show alerts").click()
         return page.locator(".govuk-summary-card", has_text=outsider.username).count() > 0
 
     wait_until(alert_shown, timeout=20, what="the outside-LA alert to be listed")
-    alert = page.locator(".govuk-summary-card", has_text=outsider.username)
+    group = page.get_by_role("region", name=re.compile("^A child outside the user’s LA: "))
+    expect(group).to_have_count(1)
+    expect(group).to_contain_text("a child outside the user's local authority", ignore_case=True)
+    expect(group).not_to_contain_text("summary")
+    expect(group.get_by_role("row").filter(has_text=outsider.username)).to_contain_text(contactpoint_id)
+    expect(group.get_by_role("textbox")).to_have_count(1)
     shoot("alerts")
-    alert.get_by_label("What did you find?").fill("Checked with the team: a cross-border referral.")
-    alert.get_by_role("button", name="Mark as investigated").click()
+    group.get_by_label("What did you find?").fill("Checked with the team: a cross-border referral.")
+    group.get_by_role("button", name="Mark as investigated").click()
     expect(page.get_by_text("marked as investigated")).to_be_visible()
     filters.get_by_label("Status").select_option("investigated")
     filters.get_by_role("button", name="Show alerts").click()
-    expect(page.locator(".govuk-summary-card", has_text=outsider.username)).to_contain_text("a cross-border referral")
+    expect(page.get_by_role("row").filter(has_text=outsider.username)).to_contain_text("a cross-border referral")
     shoot("alert-investigated")
 
 

@@ -66,3 +66,13 @@ def test_the_token_is_kept_in_memory_only():
     scripts = "\n".join(code)
 
     assert not re.search(r"localStorage|sessionStorage|document\.cookie|indexedDB", scripts)
+
+
+def test_every_file_the_page_links_to_is_served(client):
+    linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', client.get("/").text)
+
+    assert "/static/favicon.svg" in linked
+    for path in linked:
+        answer = client.get(path)
+        answer.close()
+        assert answer.status_code == 200, path

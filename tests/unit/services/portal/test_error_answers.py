@@ -1,0 +1,65 @@
+"""Refusals as the page and other front-ends receive them: which field of the request each is about, and the search's
+guidance the same as the rule the directory enforces."""
+import re
+
+import pytest
+
+from contactpoint.keys import with_fresh_keys
+from services.directory.rules import SAID, SUFFICIENT_CRITERIA
+from services.portal.bootstrap import STATIC, create_app
+from services.portal.errors import domain_error
+from shared.errors import InvalidRequest
+from shared.settings import Settings
+
+
+@pytest.fixture
+def app():
+    return create_app(with_fresh_keys(Settings(amqp_url="memory://", redis_url="memory://")))
+
+
+def answer_to(app, refusal, path="/api/v1/children/search", **request):
+    with app.test_request_context(path, **request):
+        return domain_error(refusal).get_json()["error"]
+
+
+def test_a_refusal_is_about_the_field_of_the_request_its_message_begins_with(app):
+    refusal = InvalidRequest("family_name must be a whole name of at least 2 letters", code="criteria_too_weak")
+
+    assert answer_to(app, refusal, query_string={"family_name": "A", "purpose": "wellbeing"})["field"] == "family_name"
+
+
+def test_a_refusal_whose_first_word_is_no_field_of_the_request_names_none(app):
+    too_weak = InvalidRequest("these details are not enough to identify one child: add date of birth", code="criteria_too_weak")
+    about_another = InvalidRequest("postcode must be a whole UK postcode", code="criteria_too_weak")
+
+    assert "field" not in answer_to(app, too_weak, query_string={"family_name": "Smith"})
+    assert "field" not in answer_to(app, about_another, query_string={"family_name": "Smith"})
+
+
+def test_a_refusal_that_names_its_field_in_its_details_is_about_that_field(app):
+    refusal = InvalidRequest("the name is taken", details={"field": "source_id"})
+
+    assert answer_to(app, refusal, method="POST", json={"source_id": "leeds-yot"})["field"] == "source_id"
+
+
+@pytest.mark.parametrize("role", ["practitioner", "approver"])
+def test_an_account_that_reads_records_is_refused_without_vetting_dates_naming_the_date_missing(app, role):
+    answer = app.test_client().post("/api/v1/accounts", json={"username": "new", "category": "teacher", "role": role, "trained_on": "2026-01-05"})
+
+    assert answer.status_code == 400
+    assert answer.json["error"]["field"] == "disclosure_on"
+    assert "--" not in answer.json["error"]["message"]
+
+
+def test_an_la_administrator_needs_no_vetting_dates_to_be_asked_for(app):
+    answer = app.test_client().post("/api/v1/accounts", json={"username": "new", "category": "la_contactpoint_team", "role": "la_admin"})
+
+    assert answer.status_code == 401
+
+
+def test_the_search_guidance_lists_exactly_the_criteria_enough_to_search():
+    page = (STATIC / "index.html").read_text()
+    guidance = re.search(r'<ul[^>]*id="enough-to-search"[^>]*>(.*?)</ul>', page, re.S).group(1)
+    listed = {frozenset(re.split(r", | and ", item.strip())) for item in re.findall(r"<li>(.*?)</li>", guidance)}
+
+    assert listed == {frozenset(SAID[name] for name in rule) for rule in SUFFICIENT_CRITERIA}
