@@ -7,7 +7,8 @@ import time
 import pytest
 
 from contactpoint.commands.common import operator
-from services.feeds.matching import LINK_AT, REVIEW_FROM, Described, are_twins, match_weight
+from services.feeds.linkage_model import DEFAULT as HAND_SET_MODEL
+from services.feeds.matching import Described, are_twins, match_weight
 from shared.contracts.requests import ADD_USER
 from tests.integration.services.builders import an_unsure_pair
 from tests.integration.services.conftest import CATEGORY_OF, Account, SignedIn
@@ -65,7 +66,7 @@ def test_the_builders_pair_lands_between_the_thresholds():
     first, second = an_unsure_pair()
     record, held = Described.of(second["child"]), Described.of(first["child"])
 
-    assert REVIEW_FROM <= match_weight(record, held) < LINK_AT
+    assert HAND_SET_MODEL.review_from <= match_weight(record, held) < HAND_SET_MODEL.link_at
     assert not are_twins(record, held)
 
 
@@ -79,7 +80,7 @@ def test_the_queue_shows_both_children_side_by_side_with_the_sources_that_said_t
         assert side["demographics"]["given_names"] == sent["given_names"]
         assert side["demographics"]["address"]["postcode"] == sent["address"]["postcode"]
         assert side["provenance"]["given_names"]["source_id"] == source_id
-    assert REVIEW_FROM <= unsure_task["weight"] < LINK_AT
+    assert HAND_SET_MODEL.review_from <= unsure_task["weight"] < HAND_SET_MODEL.link_at
 
 
 def test_linking_joins_the_two_and_empties_the_task_from_the_queue(la_team, unsure_task):
