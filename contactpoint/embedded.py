@@ -10,6 +10,7 @@ approver and an alert for the auditor, each made as the people of the demo would
 from __future__ import annotations
 
 import random
+from datetime import date
 import signal
 import threading
 import time
@@ -136,14 +137,20 @@ def _seed(settings: Settings, services: dict, children: int) -> synthetic.Child:
 
 
 def _an_unsure_pair(rng: random.Random) -> tuple[synthetic.Child, list[tuple[str, dict]]]:
-    """Two sources' records of what may be one child: a given name with a slip, homes in different districts, no identifier."""
+    """Two sources' records of what may be one child: a digit of the birth date different, homes in different districts,
+    no identifier, one without the middle name; sure enough to ask a person, not to link."""
     [child] = synthetic.population(1, seed=UNSURE_SEED)
-    given = child.given_names[0]
-    slipped = given[:-1] + ("e" if given[-1] != "e" else "a")
     school = synthetic.feed_message(child, source_record_id="demo-schools-unsure", sequence=1, service="school", rng=rng, identifiers=())
     health = synthetic.feed_message(child, source_record_id="demo-health-unsure", sequence=1, service="health", rng=rng, identifiers=())
-    health["child"] |= {"given_names": [slipped, *child.given_names[1:]], "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
+    born = date.fromisoformat(school["child"]["date_of_birth"])
+    health["child"] |= {"date_of_birth": born.replace(day=_one_digit_off(born.day)).isoformat(), "given_names": child.given_names[:1],
+                        "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
     return child, [("demo-schools", school), ("demo-health", health)]
+
+
+def _one_digit_off(day: int) -> int:
+    """Another day of the same month whose number differs from ``day`` in one digit, as a slip of the keyboard makes it."""
+    return day - 1 if day % 10 == 9 or day >= 28 else day + 1
 
 
 def _examples(children: int) -> list[synthetic.Child]:

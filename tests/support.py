@@ -50,6 +50,11 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+def unique_name(prefix: str) -> str:
+    """A person's name no other test uses, of letters alone: feeds refuse a name with a digit in it."""
+    return prefix + uuid.uuid4().hex[:8].translate(str.maketrans("0123456789", "ghijklmnop"))
+
+
 def every_page(service, request: str, limit: int, actor: dict) -> list[dict]:
     """The answers to a paged request, performed page after page until one has no ``next_after``."""
     pages = [service.perform(request, {"limit": limit, "actor": actor})]

@@ -22,7 +22,7 @@ from contactpoint.sandbox import free_port, isolated
 from services.identity.credentials import DRIFT_STEPS, STEP_SECONDS
 from shared.broker_admin import BrokerAdmin
 from tests.e2e.conftest import COMMAND, Finished, System, contactpoint
-from tests.integration.services.builders import a_feed_message
+from tests.integration.services.builders import a_feed_message, an_unsure_pair
 from tests.support import environment_for, unique, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -110,6 +110,7 @@ def test_every_command_listed_by_help_runs_end_to_end(system, servers, tmp_path)
     people = _accounts(run)
     children = _sources_feeds_and_reviews(run, tmp_path)
     _exports(run, tmp_path)
+    _shielding_linkage_and_rules(run, children, tmp_path)
     _single_record_disclosure(run, people, children)
     _audit_store(run, people)
     _commands_that_run_until_stopped(run, tmp_path)
@@ -147,10 +148,9 @@ def _sources_feeds_and_reviews(run: Operator, tmp_path: Path) -> list[str]:
                  for source, kinds in ((school, "school"), (health, "health"))}
     assert {school, health} <= {source["source_id"] for source in run.json("sources", "list")}
 
-    sure = [a_feed_message() for _ in range(3)]
-    unsure = [a_feed_message(service="health") for _ in range(2)]
-    for record, twin in zip(unsure, sure):
-        record["child"] = {**twin["child"], "identifiers": {}, "address": {"lines": ["9 Low Road"], "town": "York", "postcode": "YO1 7HH"}}
+    pairs = [an_unsure_pair(first_service="school", second_service="health") for _ in range(2)]
+    sure = [first for first, _ in pairs] + [a_feed_message()]
+    unsure = [second for _, second in pairs]
     _publish(run, school, passwords[school], sure, tmp_path / "school.jsonl")
     _publish(run, health, passwords[health], unsure, tmp_path / "health.jsonl")
 
@@ -176,9 +176,21 @@ def _exports(run: Operator, tmp_path: Path) -> None:
     assert exported["children"] >= 3
     assert run.json("feeds", "republish")["republished"] >= 3
     pseudonymised, anonymised = tmp_path / "pseudonymised.jsonl", tmp_path / "anonymised.jsonl"
-    run("disclose", "bulk", "--pseudonymised", str(pseudonymised), "--recipient", "ons")
+    released = run.json("disclose", "bulk", "--pseudonymised", str(pseudonymised), "--recipient", "ons")
     run("disclose", "bulk", "--anonymised", str(anonymised))
-    assert pseudonymised.read_text() and anonymised.read_text()
+    # A handful of children share no combination with four others: k-anonymity suppresses every one.
+    assert released["rows"] == len(pseudonymised.read_text().splitlines()) and released["suppressed"] >= 3
+    assert anonymised.read_text()
+
+
+def _shielding_linkage_and_rules(run: Operator, children: list[str], tmp_path: Path) -> None:
+    run.json("directory", "la-team", "--la", LA, "--name", "Leeds ContactPoint team", "--phone", "0113 496 0999")
+    assert run.json("shield", children[-1], "--reason", "a child in a refuge")["shielded"] is True
+    assert run.json("unshield", children[-1], "--reason", "the family has moved on safely")["shielded"] is False
+    assert run.json("feeds", "model")["version"]
+    too_few = run.attempt("feeds", "train", "--out", str(tmp_path / "model.json"))
+    assert too_few.returncode != 0 and "1,000" in too_few.stderr, too_few.stderr
+    run.json("audit", "rule-setting", "--la", LA, "--rule", "out_of_hours", "--category", "social_worker", "--opens", "7", "--closes", "22")
 
 
 def _single_record_disclosure(run: Operator, people: dict, children: list[str]) -> None:

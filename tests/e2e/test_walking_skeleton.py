@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.support import unique, wait_until
+from tests.support import unique, unique_name, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def feed_message(source_record_id: str, family_name: str, practitioner: str) -> 
 
 def test_a_published_child_is_found_and_the_lookup_is_audited(system, tmp_path):
     source_id = unique("leeds-yot")
-    family_name = unique("Smith").replace("-", "")
+    family_name = unique_name("Smith")
     source = system.cli("sources", "add", source_id, "--name", "Leeds YOT", "--la", LA, "--kinds", "youth_offending", "--json").json()
     practitioner = system.cli(
         "users", "add", "--username", unique("sw"), "--la", LA, "--category", "social_worker", "--role", "practitioner",

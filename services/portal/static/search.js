@@ -1,6 +1,6 @@
 // Finding one child for a stated purpose, the list of matches, and the child's record: carers and
 // every practitioner's contact, with shielded and withheld parts shown as such.
-import { $, api, element, focusHeading, onSubmit, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
+import { $, api, element, focusHeading, onSubmit, sentence, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
 
 const READERS = ["practitioner", "approver"];
 const PURPOSE_TEXT = { safeguarding: "safeguarding", wellbeing: "wellbeing" };

@@ -23,7 +23,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.conftest import System
-from tests.support import unique, wait_until
+from tests.support import unique, unique_name, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -162,7 +162,7 @@ def published_child(system: System, tmp_path_factory) -> PublishedChild:
     source = system.cli("sources", "add", source_id, "--name", "Leeds YOT", "--la", LA, "--kinds", "youth_offending", "--json").json()
     # A date of birth of its own: names are matched by their letters, so two modules' children of one birthday are one child.
     born = date(2012, 1, 1) + timedelta(days=random.randrange(5 * 365))
-    child = PublishedChild(unique("Browne").replace("-", ""), ("Bethany", "Rose"), born.isoformat(), "Sam Patel", "Jo Browne")
+    child = PublishedChild(unique_name("Browne"), ("Bethany", "Rose"), born.isoformat(), "Sam Patel", "Jo Browne")
     feed = tmp_path_factory.mktemp("feed") / "children.jsonl"
     feed.write_text(json.dumps(child_feed_message("YOT-B-1", child)) + "\n")
     published = system.cli("feeds", "publish", "--source", source_id, str(feed), CP_SOURCE_PASSWORD=source["amqp_password"])

@@ -61,7 +61,7 @@ def test_an_la_admin_links_an_unsure_match_and_the_queue_empties(page: Page, sho
         expect(side).to_contain_text(message["child"]["family_name"])
     differing = card.locator(".govuk-summary-list__row.cp-differs .govuk-summary-list__key")
     expect(differing.first).to_be_visible()
-    assert set(differing.all_inner_texts()) == {"Given names", "Address", "Postcode"}
+    assert set(differing.all_inner_texts()) == {"Date of birth", "Address", "Postcode"}
     shoot("review-queue")
 
     card.get_by_role("button", name=f"Link task {task['task_id']}").click()

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.browser.conftest import LA, PublishedChild, add_account, child_feed_message
 from tests.e2e.browser.test_portal_page_lookup import search_for, sign_in
-from tests.support import unique, wait_until
+from tests.support import unique, unique_name, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +20,7 @@ def published_child(system, tmp_path_factory) -> PublishedChild:
     """A child of this module's own, unlike the other modules' children, so that shielding it shields no one else's."""
     source_id = unique("browser-shield")
     source = system.cli("sources", "add", source_id, "--name", "Leeds YOT", "--la", LA, "--kinds", "youth_offending", "--json").json()
-    child = PublishedChild(unique("Whitcombe").replace("-", ""), ("Harriet", "Skye"), "2013-02-11", "Sam Patel", "Jo Whitcombe")
+    child = PublishedChild(unique_name("Whitcombe"), ("Harriet", "Skye"), "2013-02-11", "Sam Patel", "Jo Whitcombe")
     feed = tmp_path_factory.mktemp("feed") / "children.jsonl"
     feed.write_text(json.dumps(child_feed_message("YOT-S-1", child)) + "\n")
     published = system.cli("feeds", "publish", "--source", source_id, str(feed), CP_SOURCE_PASSWORD=source["amqp_password"])
@@ -60,7 +60,7 @@ def test_an_la_team_shields_a_child_and_a_reader_is_told_what_is_withheld_and_wh
     sign_in(page, teacher)
     search_for(page, published_child)
     page.get_by_role("link", name=f"{' '.join(published_child.given_names)} {published_child.family_name}").click()
-    expect(page.get_by_text("Shielded record")).to_be_visible()
+    expect(page.locator(".govuk-tag", has_text="Shielded record")).to_be_visible()
     expect(page.locator(".govuk-warning-text")).to_contain_text("0113 496 0999")
     withheld = page.locator("#record-withheld")
     expect(withheld).to_contain_text("The address and postcode are not shown")

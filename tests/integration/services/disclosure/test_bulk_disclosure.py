@@ -18,7 +18,7 @@ from shared.contracts.sensitive import SENSITIVE_SERVICES
 from sqlalchemy import select
 from tests.integration.services.builders import a_feed_message
 from tests.integration.services.conftest import Partner
-from tests.support import unique, wait_until
+from tests.support import unique, unique_name, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ FULL_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
 def a_child_with_everything(**child) -> dict:
     message = a_feed_message()
     message["child"]["identifiers"]["upn"] = f"A{random.randrange(10**11):011d}{random.choice('0123456789')}"
-    message["child"]["given_names"].append("Unusualmiddle" + unique("n")[-4:])
+    message["child"]["given_names"].append(unique_name("Unusualmiddle"))
     message["child"].update(child)
     return message
 

