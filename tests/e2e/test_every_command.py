@@ -154,7 +154,12 @@ def _sources_feeds_and_reviews(run: Operator, tmp_path: Path) -> list[str]:
     _publish(run, school, passwords[school], sure, tmp_path / "school.jsonl")
     _publish(run, health, passwords[health], unsure, tmp_path / "health.jsonl")
 
-    tasks = wait_until(lambda: len(open_tasks := run.json("review", "list")) >= 2 and open_tasks, timeout=30, what="two review tasks")
+    ours = {record["child"]["family_name"] for record in unsure}  # other tests' tasks may wait in the same queue
+
+    def our_tasks() -> list[dict]:
+        return [task for task in run.json("review", "list") if task["record"]["demographics"]["family_name"] in ours]
+
+    tasks = wait_until(lambda: len(mine := our_tasks()) >= 2 and mine, timeout=30, what="two review tasks")
     linked, separated = tasks[:2]
     assert run.json("review", "link", str(linked["task_id"]))["contactpoint_id"] == linked["candidate"]["contactpoint_id"]
     run("review", "separate", str(separated["task_id"]))
