@@ -17,9 +17,7 @@ def shield(contactpoint_id, reason, as_json):
     """Shield a child: no address, postcode, contact, organisation or practitioner is shown until the LA team lifts it."""
     from shared.contracts.requests import SHIELD_CHILD
 
-    with contextlib.closing(service("feeds")) as feeds:
-        done = feeds.perform(SHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": reason, "actor": operator()})
-    show(done, as_json, lambda r: [f"{r['contactpoint_id']}: shielded" + ("" if r["changed"] else " (already)")])
+    _decide(SHIELD_CHILD, contactpoint_id, reason, as_json, said="shielded", unchanged="already")
 
 
 @click.command("unshield")
@@ -30,9 +28,14 @@ def unshield(contactpoint_id, reason, as_json):
     """Lift a child's shielding, whoever set it."""
     from shared.contracts.requests import UNSHIELD_CHILD
 
+    _decide(UNSHIELD_CHILD, contactpoint_id, reason, as_json, said="no longer shielded", unchanged="was not")
+
+
+def _decide(request: str, contactpoint_id: str, reason: str, as_json: bool, *, said: str, unchanged: str) -> None:
+    """Puts the LA team's decision to the feeds service, as the operator, and says what it changed."""
     with contextlib.closing(service("feeds")) as feeds:
-        done = feeds.perform(UNSHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": reason, "actor": operator()})
-    show(done, as_json, lambda r: [f"{r['contactpoint_id']}: no longer shielded" + ("" if r["changed"] else " (was not)")])
+        done = feeds.perform(request, {"contactpoint_id": contactpoint_id, "reason": reason, "actor": operator()})
+    show(done, as_json, lambda r: [f"{r['contactpoint_id']}: {said}" + ("" if r["changed"] else f" ({unchanged})")])
 
 
 @click.command("la-team")
