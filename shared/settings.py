@@ -37,6 +37,7 @@ KEY_FILE_NAMES = (*SECRET_NAMES, *PUBLIC_KEY_NAMES, *PASSWORD_NAMES)
 # Which process needs which secret; every other process is never given it.
 SECRET_HOLDERS = {
     "token_key": "identity", "totp_key": "identity", "pseudonym_key": "disclosure", "checkpoint_key": "audit", "grant_key": "disclosure",
+    "smtp_url": "identity",
 }
 # Identity's rules that an operator may change, by the variable that sets each.
 IDENTITY_NUMBERS = {
@@ -61,6 +62,8 @@ class Settings:
     pseudonym_key: str = ""  # keys the pseudonyms of bulk disclosure
     grant_key: str = ""  # signs single-record disclosure grants when a second person approves (Ed25519): disclosure's alone
     grant_public_key: str = ""  # checks them: the directory's
+    smtp_url: str = ""  # where identity sends mail to account holders (enrolment links, warnings); may hold a password
+    mail_from: str = "ContactPoint <no-reply@contactpoint.invalid>"
     name_prefix: str = ""  # before every broker user, database role and Redis user this deployment makes
     service: str = ""  # the process these settings are narrowed to (``for_service``); empty for the operator's
     passwords: tuple[tuple[str, str], ...] = ()  # (CP_*_PASSWORD_* variable, password) pairs
@@ -91,6 +94,8 @@ class Settings:
             pseudonym_key=keys.get("CP_PSEUDONYM_KEY", ""),
             grant_key=keys.get("CP_GRANT_KEY", ""),
             grant_public_key=keys.get("CP_GRANT_PUBLIC_KEY", ""),
+            smtp_url=env.get("CP_SMTP_URL", ""),
+            mail_from=env.get("CP_MAIL_FROM", cls.mail_from),
             name_prefix=env.get("CP_NAME_PREFIX", ""),
             service=env.get("CP_SERVICE", ""),
             passwords=tuple((name, keys[name]) for name in PASSWORD_NAMES if keys.get(name)),
@@ -165,6 +170,7 @@ class Settings:
             "CP_TOKEN_PUBLIC_KEY": self.token_public_key, "CP_TOTP_KEY": self.totp_key,
             "CP_CHECKPOINT_KEY": self.checkpoint_key, "CP_CHECKPOINT_PUBLIC_KEY": self.checkpoint_public_key,
             "CP_PSEUDONYM_KEY": self.pseudonym_key, "CP_GRANT_KEY": self.grant_key, "CP_GRANT_PUBLIC_KEY": self.grant_public_key,
+            "CP_SMTP_URL": self.smtp_url, "CP_MAIL_FROM": self.mail_from,
             "CP_NAME_PREFIX": self.name_prefix, "CP_SERVICE": self.service,
             "CP_DISCLOSURE_READ_SECONDS": str(self.disclosure_read_seconds),
             **dict(self.passwords),

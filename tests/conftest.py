@@ -73,3 +73,13 @@ def provisioner(migrated: Settings) -> Iterator:
 @pytest.fixture(scope="session")
 def broker_admin(settings: Settings) -> BrokerAdmin:
     return BrokerAdmin(settings.amqp_admin_url, settings.vhost)
+
+
+@pytest.fixture
+def mail_server() -> Iterator:
+    """A real SMTP server on a free port of 127.0.0.1 that keeps what it is sent, in ``.letters`` (email messages)."""
+    from tests.support import MailServer
+
+    server = MailServer()
+    with server:
+        yield server

@@ -77,3 +77,34 @@ def tables_of_their_own(database_url: str, base: type[DeclarativeBase]) -> Itera
         with engine.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+class MailServer:
+    """An SMTP server (aiosmtpd) that keeps every letter it is sent; ``url`` is what ``CP_SMTP_URL`` takes."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        from contactpoint.sandbox import free_port
+
+        self.letters: list = []
+        self._controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self._controller.port}"
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's handler name
+        import email
+        from email import policy
+
+        self.letters.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 kept"
+
+    def __enter__(self) -> MailServer:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._controller.stop()
+

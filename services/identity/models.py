@@ -21,6 +21,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))  # the holder's own; None only for accounts made before enrolment by mail
     la_code: Mapped[str] = mapped_column(String(20), index=True)
     category: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(20))
