@@ -92,7 +92,7 @@ async function signOut(message) {
 
 on("signedOut", (message) => {
   stopIdleClock();
-  for (const id of ["results", "record", "events"]) $(id)?.replaceChildren();
+  for (const id of ["results", "record", "events", "alerts", "disclosures", "my-disclosures", "disclosed-record"]) $(id)?.replaceChildren();
   drawHeader();
   history.replaceState(null, "", location.pathname);
   show("sign-in");

@@ -1,6 +1,6 @@
 // Finding one child for a stated purpose, the list of matches, and the child's record: carers and
 // every practitioner's contact, with shielded and withheld parts shown as such.
-import { $, api, element, focusHeading, onSubmit, sentence, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
+import { $, allowed, api, element, focusHeading, onSubmit, sentence, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
 
 const READERS = ["practitioner", "approver"];
 const PURPOSE_TEXT = { safeguarding: "safeguarding", wellbeing: "wellbeing" };
@@ -80,7 +80,8 @@ async function openRecord(contactpointId) {
   $("record").replaceChildren(element("p", { class: "govuk-body", role: "status", text: "Opening the record…" }));
   try {
     const record = await api("GET", `/children/${encodeURIComponent(contactpointId)}`, { query: { purpose: lastSearch.purpose } });
-    $("record").replaceChildren(...recordView(record, lastSearch.purpose));
+    const opened = `You opened this record for ${PURPOSE_TEXT[lastSearch.purpose]}. This has been recorded.`;
+    $("record").replaceChildren(...recordView(record, opened), ...disclosureAsked(record));
     document.title = `${record.demographics.given_names.join(" ")} ${record.demographics.family_name} – ContactPoint`;
     focusHeading($("view-record"));
   } catch (error) {
@@ -111,13 +112,26 @@ function contact(kind, value) {
   return element("a", { class: "govuk-link", href: `${kind}:${value.replace(/\s/g, "")}`, text: value });
 }
 
-export function recordView(record, purpose) {
+// From a record, a practitioner with a court order or a crime to prevent may ask for the whole record to be disclosed.
+function disclosureAsked(record) {
+  if (!allowed("my-disclosures")) return [];
+  return [element("h2", { class: "govuk-heading-m", text: "Disclosure" }),
+    element("p", { class: "govuk-body", text: "On a court order, or to prevent or detect a crime, you may ask for this record to be disclosed. An approver of your LA decides." }),
+    element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Ask for this record to be disclosed",
+      onclick: () => {
+        show("my-disclosures", record.contactpoint_id);
+        history.pushState(null, "", "#my-disclosures");  // the view's own address, so that its menu link opens it afresh
+      } })];
+}
+
+// A child's record; ``opened`` says why the reader is seeing it.
+export function recordView(record, opened) {
   const d = record.demographics;
   const identifiers = d.identifiers || {};
   const parts = [
     element("span", { class: "govuk-caption-l", text: `ContactPoint ID ${record.contactpoint_id}` }),
     element("h1", { class: "govuk-heading-l", tabindex: "-1", text: `${d.given_names.join(" ")} ${d.family_name}` }),
-    element("p", { class: "govuk-body", text: `You opened this record for ${PURPOSE_TEXT[purpose]}. This has been recorded.` }),
+    element("p", { class: "govuk-body", text: opened }),
   ];
   if (record.shielded) parts.push(tag("Shielded record", "red"));
   if (record.notice) parts.push(warning(record.notice));

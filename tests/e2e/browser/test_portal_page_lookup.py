@@ -66,6 +66,10 @@ def test_a_practitioner_finds_a_child_and_an_auditor_sees_the_lookup(page, shoot
     events = page.locator("#events tbody")
     expect(events.get_by_role("cell", name="Search", exact=True)).to_be_visible()
     expect(events.get_by_role("cell", name=re.compile("^Record read: "))).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("Events, newest first")
+    shown = events.get_by_role("row").all_inner_texts()
+    read_at = next(i for i, row in enumerate(shown) if "Record read: " in row)
+    assert read_at < next(i for i, row in enumerate(shown) if "\tSearch\t" in row), shown  # the read came after the search
     shoot("audit-events")
 
     filters.get_by_label("Action").select_option("read")
