@@ -247,7 +247,7 @@ def _introduce(settings: Settings, accounts: list[dict], examples: list[syntheti
     click.echo(f"  demo.auditor   Alerts: demo.visitor, of {VISITING_LA}, opened "
                f"{' '.join(examples[VISITED].given_names)} {examples[VISITED].family_name}'s record")
     click.echo(f"  demo.admin     Shielding: {' '.join(examples[-1].given_names)} {examples[-1].family_name} is shielded; lift it there")
-    click.echo("\nReloading the page signs you out: the page keeps your session in its memory alone.")
+    click.echo("\nReloading the page signs you out (the page says so): it keeps your session in its memory alone.")
     click.echo("\nCtrl-C stops the demo.")
 
 

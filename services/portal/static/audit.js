@@ -1,5 +1,5 @@
 // The audit trail for auditors: every event, filtered by who, which child, which LA, what and when.
-import { $, api, element, formValues, notify, onPress, onSubmit, optionText, sentence, showErrors, table, tag, view, words } from "./core.js";
+import { $, api, dateFrom, element, formValues, notify, onPress, onSubmit, optionText, sentence, showErrors, table, tag, view, words } from "./core.js";
 
 let shown = { filters: null, events: [], next: null };
 
@@ -10,9 +10,15 @@ export function dateTime(iso) {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium" });
 }
 
-// A local date and time from the form, as the instant the API expects; "" stays "".
-function instant(value) {
-  return value ? new Date(value).toISOString() : "";
+// The start of a day where the auditor is, as the instant the API expects; "" stays "".
+function startOf(isoDate) {
+  return isoDate ? new Date(`${isoDate}T00:00:00`).toISOString() : "";
+}
+
+function dayAfter(isoDate) {
+  const next = new Date(`${isoDate}T00:00:00`);
+  next.setDate(next.getDate() + 1);
+  return next.toISOString();
 }
 
 function criteriaText(criteria) {
@@ -20,10 +26,19 @@ function criteriaText(criteria) {
 }
 
 onSubmit($("audit-form"), async (values) => {
-  const filters = { ...values, since: instant(values.since), until: instant(values.until) };
-  if (filters.since && filters.until && filters.since >= filters.until) {
-    return showErrors([{ field: "audit-until", message: "‘To’ must be after ‘From’" }]);
+  const since = dateFrom(values, "since", "From"), until = dateFrom(values, "until", "To");
+  const problems = [
+    ...(since.problem ? [{ field: "audit-since", message: since.problem }] : []),
+    ...(until.problem ? [{ field: "audit-until", message: until.problem }] : []),
+  ];
+  if (!problems.length && since.value && until.value && since.value > until.value) {
+    problems.push({ field: "audit-until", message: "‘To’ must be the same day as ‘From’ or after it" });
   }
+  if (problems.length) return showErrors(problems);
+  const filters = {
+    actor: values.actor, contactpoint_id: values.contactpoint_id, la: values.la, action: values.action,
+    since: startOf(since.value), until: until.value ? dayAfter(until.value) : "",
+  };
   shown = { filters: { ...filters, order: "newest" }, events: [], next: null };
   await more();
 });

@@ -2,7 +2,7 @@
 //
 // The access token lives in this module's memory only: never in a cookie, localStorage or
 // sessionStorage. So no request carries it unless this page's own script adds it, which is what
-// makes cross-site request forgery impossible, and closing or reloading the tab ends the session.
+// makes cross-site request forgery impossible, and closing or reloading the tab ends the session (which the page says).
 
 export const session = { token: null, username: null, role: null, la: null };
 
@@ -58,12 +58,25 @@ export async function api(method, path, { body, query, factorsChecked = false } 
   return answer;
 }
 
+// The tab remembers only that someone was signed in (never the token), so that a reload, which ends the session,
+// can say so instead of showing the sign-in page without a word.
+const WAS_SIGNED_IN = "cp-was-signed-in";
+
 export function remember(token, who) {
   Object.assign(session, { token }, who);
+  sessionStorage.setItem(WAS_SIGNED_IN, "yes");
 }
 
 export function forget() {
   Object.assign(session, { token: null, username: null, role: null, la: null });
+  sessionStorage.removeItem(WAS_SIGNED_IN);
+}
+
+// Whether this tab was signed in when it was last reloaded (or its page left); asked once, as the page starts.
+export function endedByReload() {
+  const was = sessionStorage.getItem(WAS_SIGNED_IN) === "yes";
+  sessionStorage.removeItem(WAS_SIGNED_IN);
+  return was;
 }
 
 export function signedOut(message) {
@@ -133,6 +146,19 @@ export function optionText(selectId, code) {
 
 export function words(code) {
   return code ? sentence(String(code).replace(/_/g, " ")) : code;
+}
+
+// A GOV.UK date input's three boxes (``<name>-day``, ``-month``, ``-year``) as an ISO date: "" when all are empty, the
+// date, or a problem in the words of its ``label``. Every date a person types on the page is read here.
+export function dateFrom(values, name, label, { past = false } = {}) {
+  const [day, month, year] = ["day", "month", "year"].map((part) => values[`${name}-${part}`] || "");
+  if (!day && !month && !year) return { value: "" };
+  if (!day || !month || !year) return { problem: `${label} must include a day, month and year` };
+  if (![day, month, year].every((part) => /^\d+$/.test(part)) || year.length !== 4) return { problem: `${label} must be a real date` };
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(month) - 1) return { problem: `${label} must be a real date` };
+  if (past && date > new Date()) return { problem: `${label} must be in the past` };
+  return { value: date.toISOString().slice(0, 10) };
 }
 
 export function formValues(form) {

@@ -1,6 +1,6 @@
 // Finding one child for a stated purpose, the list of matches, and the child's record: carers and
 // every practitioner's contact, with shielded and withheld parts shown as such.
-import { $, allowed, api, element, focusHeading, onSubmit, sentence, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
+import { $, allowed, api, dateFrom, element, focusHeading, onSubmit, sentence, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
 
 const READERS = ["practitioner", "approver"];
 const PURPOSE_TEXT = { safeguarding: "safeguarding", wellbeing: "wellbeing" };
@@ -15,20 +15,8 @@ export function longDate(iso) {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-// The date of birth from its three boxes: "" when all are empty, the ISO date, or a problem.
-function dateOfBirth(values) {
-  const [day, month, year] = ["dob-day", "dob-month", "dob-year"].map((name) => values[name] || "");
-  if (!day && !month && !year) return { value: "" };
-  if (!day || !month || !year) return { problem: "Date of birth must include a day, month and year" };
-  if (![day, month, year].every((part) => /^\d+$/.test(part)) || year.length !== 4) return { problem: "Date of birth must be a real date" };
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(month) - 1) return { problem: "Date of birth must be a real date" };
-  if (date > new Date()) return { problem: "Date of birth must be in the past" };
-  return { value: date.toISOString().slice(0, 10) };
-}
-
 onSubmit($("search-form"), async (values) => {
-  const dob = dateOfBirth(values);
+  const dob = dateFrom(values, "dob", "Date of birth", { past: true });
   const problems = [];
   if (!values.purpose) problems.push({ field: "purpose", message: "Select why you are searching" });
   if (dob.problem) problems.push({ field: "dob-day", message: dob.problem });
