@@ -58,25 +58,17 @@ export async function api(method, path, { body, query, factorsChecked = false } 
   return answer;
 }
 
-// The tab remembers only that someone was signed in (never the token), so that a reload, which ends the session,
-// can say so instead of showing the sign-in page without a word.
-const WAS_SIGNED_IN = "cp-was-signed-in";
-
 export function remember(token, who) {
   Object.assign(session, { token }, who);
-  sessionStorage.setItem(WAS_SIGNED_IN, "yes");
 }
 
 export function forget() {
   Object.assign(session, { token: null, username: null, role: null, la: null });
-  sessionStorage.removeItem(WAS_SIGNED_IN);
 }
 
-// Whether this tab was signed in when it was last reloaded (or its page left); asked once, as the page starts.
-export function endedByReload() {
-  const was = sessionStorage.getItem(WAS_SIGNED_IN) === "yes";
-  sessionStorage.removeItem(WAS_SIGNED_IN);
-  return was;
+// Whether the page was reloaded: a reload ends the session (it lives in the page's memory alone), which the page then says.
+export function reloaded() {
+  return performance.getEntriesByType("navigation").some((entry) => entry.type === "reload");
 }
 
 export function signedOut(message) {

@@ -1,8 +1,8 @@
 // The ContactPoint page: signing in and out, the menu for one's role, and the idle timeout warning.
 // Each area's screens are in a module of their own; this one starts them and decides what to show.
 import {
-  $, api, allowed, currentView, element, endedByReload, navigation, notify, on, onSubmit, remember, session, show, showErrors,
-  showRefusal, signedOut, view,
+  $, api, allowed, currentView, element, navigation, notify, on, onSubmit, remember, session, show, showErrors,
+  reloaded, showRefusal, signedOut, view,
 } from "./core.js";
 import "./search.js";
 import "./audit.js";
@@ -155,4 +155,4 @@ $("timeout-warning").addEventListener("cancel", (event) => { event.preventDefaul
 window.addEventListener("hashchange", route);
 drawHeader();
 route();
-if (endedByReload()) notify("You were signed out because the page was reloaded: ContactPoint keeps your session in the open page alone. Sign in again.");
+if (reloaded()) notify("Reloading the page signed you out: ContactPoint keeps your session in the open page alone. Sign in again.");

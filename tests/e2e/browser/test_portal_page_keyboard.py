@@ -84,5 +84,5 @@ def test_the_header_finds_a_child_from_a_record_its_hovered_links_stay_readable_
 
     page.reload()
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("You were signed out because the page was reloaded")
+    expect(page.get_by_role("status")).to_contain_text("Reloading the page signed you out")
     shoot("signed-out-by-a-reload")
