@@ -3,9 +3,9 @@
 For someone with nothing installed to try ContactPoint. It starts afresh each time in
 ``./.contactpoint/``, seeds a synthetic population through the same feed path partners use,
 and prints the demo accounts with their roles, passwords and TOTP secrets. Searching forbids
-browsing, so it prints a few example children with what to type to find each; and so that every
-role has something to do, it leaves a match to review, a disclosure request waiting for the
-approver and an alert for the auditor, each made as the people of the demo would make it.
+browsing, so it prints a few example children with what to type to find each, one of them shielded;
+and so that every role has something to do, it leaves a match to review, a disclosure request
+waiting for the approver and an alert for the auditor, each made as the people of the demo would make it.
 """
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ from tqdm import tqdm
 from contactpoint import partner, synthetic
 from contactpoint.demo_database import demo_database
 from contactpoint.keys import with_fresh_keys
-from shared.contracts.requests import ADD_SOURCE, ADD_USER, LIST_REVIEWS, READ_CHILD, REQUEST_DISCLOSURE, SEARCH_CHILDREN
+from shared.contracts.requests import (
+    ADD_SOURCE, ADD_USER, LIST_REVIEWS, READ_CHILD, REQUEST_DISCLOSURE, SEARCH_CHILDREN, SET_LA_TEAM, SHIELD_CHILD,
+)
 from shared.errors import DomainError
 from shared.messaging import topology
 from shared.messaging.connection import connect
@@ -44,7 +46,10 @@ DEMO_ACCOUNTS = (
     ("practitioner", "social_worker", "demo.visitor", VISITING_LA),
 )
 ROLE_NAMES = {"practitioner": "practitioner", "auditor": "auditor", "la_admin": "LA administrator", "approver": "approver"}
-EXAMPLE_CHILDREN = 3
+EXAMPLE_CHILDREN = 4
+VISITED = 2  # the example child demo.visitor looks at
+# The last example child, shielded by the LA's ContactPoint team: their record names the team instead of where they are.
+DEMO_LA_TEAM = {"name": "Demo LA ContactPoint team", "phone": "0113 496 0999", "email": "contactpoint@demo-la.example"}
 DISCLOSURE_REFERENCE = "DEMO-ORDER-1"
 # The child two sources disagree about (a slip in the given name, another home), not in the population.
 UNSURE_SEED = 1962
@@ -159,16 +164,27 @@ def _examples(children: int) -> list[synthetic.Child]:
 
 
 def _leave_work_for_each_role(services: dict, examples: list[synthetic.Child], unsure: synthetic.Child) -> None:
-    """A disclosure request for the approver, an alert for the auditor, and the match review for the LA administrator,
-    made by the demo's people through the same requests the page puts."""
-    practitioner, visitor = _actor("demo.practitioner"), _actor("demo.visitor")
+    """A disclosure request for the approver, an alert for the auditor, the match review for the LA administrator and a
+    shielded child, made by the demo's people through the same requests the page puts."""
+    practitioner, visitor, admin = _actor("demo.practitioner"), _actor("demo.visitor"), _actor("demo.admin")
     first = _contactpoint_id(services["directory"], practitioner, examples[0])
     _when_ready(lambda: services["disclosure"].perform(REQUEST_DISCLOSURE, {
         "contactpoint_id": first, "ground": "court_order", "reference": DISCLOSURE_REFERENCE, "actor": practitioner,
     }), what="the disclosure service to hold the example child")
-    looked_at = _contactpoint_id(services["directory"], visitor, examples[-1])
+    looked_at = _contactpoint_id(services["directory"], visitor, examples[VISITED])
     services["directory"].perform(READ_CHILD, {"purpose": "safeguarding", "contactpoint_id": looked_at, "actor": visitor})
     _when_ready(lambda: services["feeds"].perform(LIST_REVIEWS, {"actor": None}), what="the match review task")
+    services["directory"].perform(SET_LA_TEAM, {**DEMO_LA_TEAM, "la_code": None, "actor": admin})
+    shielded = _contactpoint_id(services["directory"], practitioner, examples[-1])
+    services["feeds"].perform(SHIELD_CHILD, {"contactpoint_id": shielded, "reason": "a demo child in a refuge", "actor": admin})
+    _when_ready(lambda: _held_shielded(services["directory"], shielded), what="the directory to hold the example child shielded")
+
+
+def _held_shielded(directory, contactpoint_id: str) -> bool:
+    from services.directory.models import Child
+
+    with directory.db.sessions() as session:
+        return bool(session.scalar(select(Child.shielded).where(Child.contactpoint_id == contactpoint_id)))
 
 
 def _actor(username: str) -> dict:
@@ -221,14 +237,17 @@ def _introduce(settings: Settings, accounts: list[dict], examples: list[syntheti
         click.echo(f"  {account['username']:<20} {ROLE_NAMES[account['role']]} of {account['la_code']}")
     click.echo("\nChildren to find (ContactPoint allows no browsing): sign in as demo.practitioner, choose a purpose, and type")
     for child, criteria in zip(examples, _what_to_type(examples)):
-        click.echo(f"  {' '.join(child.given_names)} {child.family_name}: {criteria}")
+        shielded = " (shielded: the record names the LA team instead of the address and who works with the child)" \
+            if child is examples[-1] else ""
+        click.echo(f"  {' '.join(child.given_names)} {child.family_name}: {criteria}{shielded}")
     click.echo("\nWaiting for each role:")
     click.echo(f"  demo.admin     Match reviews: {' '.join(unsure.given_names)} {unsure.family_name}, sent by two sources that disagree")
     click.echo(f"  demo.approver  Disclosure requests: {DISCLOSURE_REFERENCE}, demo.practitioner's court order for "
                f"{' '.join(examples[0].given_names)} {examples[0].family_name}")
     click.echo(f"  demo.auditor   Alerts: demo.visitor, of {VISITING_LA}, opened "
-               f"{' '.join(examples[-1].given_names)} {examples[-1].family_name}'s record")
-    click.echo("\nReloading the page signs you out: the page keeps your session in its memory alone.")
+               f"{' '.join(examples[VISITED].given_names)} {examples[VISITED].family_name}'s record")
+    click.echo(f"  demo.admin     Shielding: {' '.join(examples[-1].given_names)} {examples[-1].family_name} is shielded; lift it there")
+    click.echo("\nReloading the page signs you out (the page says so): it keeps your session in its memory alone.")
     click.echo("\nCtrl-C stops the demo.")
 
 

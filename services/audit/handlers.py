@@ -15,7 +15,9 @@ from services.audit.schemas import (
 )
 from shared.contracts import requests
 from shared.db import append_rows, one_of
-from shared.contracts.audit import NATIONAL, AuditEventSchema, SubscribeTeamSchema, alert_raised, audit_event
+from shared.contracts.audit import (
+    NATIONAL, NEWEST_FIRST, OLDEST_FIRST, AuditEventSchema, SubscribeTeamSchema, alert_raised, alert_repeated, audit_event,
+)
 from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.rpc import Asker
@@ -93,15 +95,17 @@ def watch(uow: UnitOfWork, records: list[dict]) -> None:
     settings = rules.RuleSettings.of_rows(rows)
     hits = rules.evaluate_all(events, history, settings=settings)
     by_name = {rule.name: rule for rule in rules.RULES}
+    raised, repeated = {}, {}
     for index, hit in hits:
         record = records[index]
         la_code = hit.la_code or record["la_code"]
-        repeated = _open_alert_to_repeat(uow, by_name[hit.rule], hit, la_code, record["occurred_at"])
-        if repeated is not None:
-            # The security team heard of the first; the alert they were told of now counts this one too.
-            repeated.count += 1
-            repeated.last_seen_at = record["occurred_at"]
-            repeated.detail = {**repeated.detail, "last_event_id": record["event_id"], "last_seq": record["seq"]}
+        alert = _open_alert_to_repeat(uow, by_name[hit.rule], hit, la_code, record["occurred_at"])
+        if alert is not None:
+            alert.count += 1
+            alert.last_seen_at = record["occurred_at"]
+            alert.detail = {**alert.detail, "last_event_id": record["event_id"], "last_seq": record["seq"]}
+            if alert.id not in raised:
+                repeated[alert.id] = alert
             continue
         alert = Alert(
             rule=hit.rule, key=hit.key, la_code=la_code, actor_username=record["actor_username"], contactpoint_id=hit.contactpoint_id,
@@ -110,7 +114,12 @@ def watch(uow: UnitOfWork, records: list[dict]) -> None:
         )
         uow.session.add(alert)
         uow.session.flush()
+        raised[alert.id] = alert
+    # Told once a batch, with the count the batch ended on: a new alert, or one the security team already heard of that rose.
+    for alert in raised.values():
         uow.emit(alert_raised(_alert(alert)))
+    for alert in repeated.values():
+        uow.emit(alert_repeated(_alert(alert)))
 
 
 def _open_alert_to_repeat(uow: UnitOfWork, rule: rules.Rule, hit: rules.Hit, la_code: str, occurred_at) -> Alert | None:
@@ -143,15 +152,20 @@ def set_rule_setting(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 
 def list_alerts(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Alerts oldest first from after ``after_id``, or newest first from before ``before_id``; the answer says where the next page starts."""
     filters = request["filters"]
-    query = select(Alert).order_by(Alert.id).limit(filters["limit"])
+    newest = filters["order"] == NEWEST_FIRST
+    query = select(Alert).order_by(Alert.id.desc() if newest else Alert.id).limit(filters["limit"])
     for name in ("rule", "status", "la_code"):
         if filters[name]:
             query = query.where(getattr(Alert, name) == filters[name])
     if filters["after_id"]:
         query = query.where(Alert.id > filters["after_id"])
+    if filters["before_id"]:
+        query = query.where(Alert.id < filters["before_id"])
     alerts = uow.session.scalars(query).all()
-    return {"alerts": [_alert(alert) for alert in alerts], "next_after_id": alerts[-1].id if len(alerts) == filters["limit"] else None}
+    more = alerts[-1].id if len(alerts) == filters["limit"] else None
+    return {"alerts": [_alert(alert) for alert in alerts], "next_after_id": None if newest else more, "next_before_id": more if newest else None}
 
 
 def investigate_alert(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -185,7 +199,8 @@ def list_events(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 def export_trail(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     """One user's whole trail, or one child's, for an investigation; a trail longer than one export goes on from ``next_after_seq``."""
     actor, whose = request["actor"], request["whose"]
-    filters = {**dict.fromkeys(("actor", "contactpoint_id", "la", "action", "since", "until")), **whose, "after_seq": request["after_seq"]}
+    filters = {**dict.fromkeys(("actor", "contactpoint_id", "la", "action", "since", "until", "before_seq")), **whose,
+               "after_seq": request["after_seq"], "order": OLDEST_FIRST}
     trail = _page(uow, filters, EXPORT_LIMIT)
     uow.emit(audit_event(SERVICE, "export_trail", actor=actor, criteria={**whose, "after_seq": request["after_seq"]},
                          contactpoint_ids=[whose["contactpoint_id"]] if whose.get("contactpoint_id") else [],
@@ -194,8 +209,10 @@ def export_trail(uow: UnitOfWork, request: dict, envelope=None) -> dict:
 
 
 def _page(uow: UnitOfWork, filters: dict, limit: int) -> dict:
-    """Events matching the filters, in chain order, from after ``after_seq``; ``next_after_seq`` says where the next page starts."""
-    query = select(AuditRecord).order_by(AuditRecord.seq).limit(limit)
+    """Events matching the filters, in chain order from after ``after_seq``, or newest first from before ``before_seq``;
+    ``next_after_seq`` (or ``next_before_seq``) says where the next page starts."""
+    newest = filters["order"] == NEWEST_FIRST
+    query = select(AuditRecord).order_by(AuditRecord.seq.desc() if newest else AuditRecord.seq).limit(limit)
     if filters["actor"]:
         query = query.where(AuditRecord.actor_username == filters["actor"])
     if filters["contactpoint_id"]:
@@ -210,10 +227,13 @@ def _page(uow: UnitOfWork, filters: dict, limit: int) -> dict:
         query = query.where(AuditRecord.occurred_at < filters["until"])
     if filters["after_seq"]:
         query = query.where(AuditRecord.seq > filters["after_seq"])
+    if filters["before_seq"]:
+        query = query.where(AuditRecord.seq < filters["before_seq"])
     records = uow.session.scalars(query).all()
+    more = records[-1].seq if len(records) == limit else None
     return {
         "events": [{"seq": r.seq, **r.event} for r in records],
-        "next_after_seq": records[-1].seq if len(records) == limit else None,
+        "next_after_seq": None if newest else more, "next_before_seq": more if newest else None,
     }
 
 

@@ -14,7 +14,7 @@ from services.directory.schemas import LaTeamSchema, ReadSchema, ScheduledSchema
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
-from shared.contracts.disclosure import DiscloseChildSchema, InvalidGrant, verified_grant
+from shared.contracts.disclosure import DiscloseChildSchema, IdentifyChildrenSchema, InvalidGrant, verified_grant
 from shared.contracts.validators import normal_postcode, postcode_district
 from shared.db import append_rows, one_of
 from shared.errors import InvalidRequest
@@ -22,7 +22,7 @@ from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.topology import DIRECTORY_CHILD_UPDATES
 from shared.names import name_key
-from shared.principals import LA_ADMIN, OPERATOR, OPERATOR_ONLY, READERS, SCHEDULED, people
+from shared.principals import APPROVER, LA_ADMIN, OPERATOR, OPERATOR_ONLY, READERS, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
@@ -188,6 +188,19 @@ def disclose_child(uow: UnitOfWork, request: dict, envelope=None, *, grant_publi
     return _as_read(uow, child, sees_sensitive=False)
 
 
+def identify_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Who the children of an approver's disclosure requests are (name, date of birth and gender, as a search result
+    shows a shielded child), so that the approver decides knowing whom each request is about; the look is audited."""
+    actor, asked = request["actor"], sorted(set(request["contactpoint_ids"]))
+    held = uow.session.scalars(select(Child).where(one_of(Child.contactpoint_id, asked), Child.active)).all() if asked else []
+    uow.publish_now(audit_event(SERVICE, "identify", actor=actor, contactpoint_ids=[child.contactpoint_id for child in held],
+                                detail={"for": "disclosure_decisions", "asked": len(asked)}))
+    return {"children": [{
+        "contactpoint_id": child.contactpoint_id, "family_name": child.family_name, "given_names": child.given_names,
+        "date_of_birth": child.date_of_birth.isoformat(), "gender": child.gender,
+    } for child in held]}
+
+
 def _as_read(uow: UnitOfWork, child: Child, *, sees_sensitive: bool) -> dict:
     record = {key: value for key, value in child.record.items() if key != "source_records"}
     team = uow.session.get(LaTeam, child.la_code) if child.shielded else None
@@ -252,6 +265,8 @@ def routes(*, grant_public_key: str) -> Routes:
             # Put by the disclosure service for the person the grant was made to: both must prove who they are.
             requests.DISCLOSE_CHILD: Request(DiscloseChildSchema, partial(disclose_child, grant_public_key=grant_public_key),
                                              people(*READERS, LA_ADMIN), senders=("disclosure",)),
+            requests.IDENTIFY_CHILDREN: Request(IdentifyChildrenSchema, identify_children, people(APPROVER), reads_only=True,
+                                                senders=("disclosure",)),
         },
         events=[Subscription(DIRECTORY_CHILD_UPDATES, hold_child, schema=ChildMergedSchema, batch=HOLD_BATCH, batch_handler=hold_children,
                              senders=("feeds",))],

@@ -142,8 +142,9 @@ def _grant(asked: DisclosureRequest) -> dict:
             "reference": asked.reference, "requested_by": asked.requested_by, "approved_by": asked.decided_by}
 
 
-def list_requests(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
-    """An approver sees the requests of their LA; anyone else sees their own."""
+def list_requests(uow: UnitOfWork, request: dict, envelope=None, *, ask_directory: AskDirectory) -> list[dict]:
+    """An approver sees the requests of their LA, each with who the child is (asked of the directory with the approver's
+    token); anyone else sees their own."""
     actor, wanted = request["actor"], request["status"]
     query = select(DisclosureRequest).order_by(DisclosureRequest.requested_at.desc()).limit(500)
     if actor["role"] == APPROVER:
@@ -153,9 +154,13 @@ def list_requests(uow: UnitOfWork, request: dict, envelope=None) -> list[dict]:
     now = utcnow()
     found = [view(asked, now) for asked in uow.session.scalars(query)]
     found = [row for row in found if wanted in (None, row["status"])]
-    uow.emit(audit_event(SERVICE, "list", actor=actor, criteria={"status": wanted},
-                         contactpoint_ids=sorted({row["contactpoint_id"] for row in found})))
-    return found
+    children = sorted({row["contactpoint_id"] for row in found})
+    uow.emit(audit_event(SERVICE, "list", actor=actor, criteria={"status": wanted}, contactpoint_ids=children))
+    if actor["role"] != APPROVER or not children:
+        return [{**row, "child": None} for row in found]
+    named = ask_directory(requests.IDENTIFY_CHILDREN, {"contactpoint_ids": children}, bearer_token(envelope))["children"]
+    by_id = {child["contactpoint_id"]: child for child in named}
+    return [{**row, "child": by_id.get(row["contactpoint_id"])} for row in found]
 
 
 def status_of(asked: DisclosureRequest, now: datetime) -> str:
@@ -213,7 +218,7 @@ def routes(*, pseudonyms: Pseudonymiser, ask_directory: AskDirectory, read_secon
             requests.APPROVE_DISCLOSURE: Request(DecisionSchema, partial(approve, read_seconds=read_seconds, grant_key=grant_key), anyone_signed_in),
             requests.REFUSE_DISCLOSURE: Request(DecisionSchema, refuse, anyone_signed_in),
             requests.READ_DISCLOSURE: Request(ReadDisclosureSchema, partial(read_disclosed, ask_directory=ask_directory), requesters),
-            requests.LIST_DISCLOSURES: Request(ListDisclosuresSchema, list_requests, anyone_signed_in),
+            requests.LIST_DISCLOSURES: Request(ListDisclosuresSchema, partial(list_requests, ask_directory=ask_directory), anyone_signed_in),
             requests.FORGET_CONSUMED: Request(ForgetConsumedSchema, forget_consumed, SCHEDULED),
         },
         events=[Subscription(DISCLOSURE_CHILD_UPDATES, partial(hold_child, pseudonyms=pseudonyms), schema=ChildMergedSchema, senders=("feeds",))],

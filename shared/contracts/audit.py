@@ -23,6 +23,9 @@ from shared.messaging.topology import ALERTS, AUDIT
 
 NATIONAL = "national"  # the LA code of events that belong to no one local authority
 OUTCOMES = ("success", "refused", "failure")
+# The order a listing of events or alerts comes in: a security team reads the newest first, and pages back with ``before_``.
+OLDEST_FIRST, NEWEST_FIRST = "oldest", "newest"
+ORDERS = (OLDEST_FIRST, NEWEST_FIRST)
 
 
 class ActorSchema(Schema):
@@ -99,11 +102,14 @@ class EventFiltersSchema(Schema):
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
     after_seq = fields.Integer(load_default=None)
+    before_seq = fields.Integer(load_default=None)
+    order = fields.String(load_default=OLDEST_FIRST, validate=validate.OneOf(ORDERS))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class AlertSchema(Schema):
-    """What the audit service publishes on ``cp.alerts`` as ``<la_code>.<rule>`` when a misuse rule fires."""
+    """What the audit service publishes on ``cp.alerts`` as ``<la_code>.<rule>`` when a misuse rule fires, and again, with the
+    same ``alert_id`` and a higher ``count``, when repeats of it are grouped into it."""
 
     alert_id = fields.Integer(required=True)
     rule = fields.String(required=True)
@@ -114,16 +120,28 @@ class AlertSchema(Schema):
     event_id = fields.String(required=True)
     seq = fields.Integer(required=True)
     detail = fields.Dict()
+    count = fields.Integer(load_default=1)
+    last_seen_at = fields.AwareDateTime(allow_none=True)
 
 
 def alert_raised(alert: dict) -> Envelope:
+    return _alert_message(alert, "audit.alert_raised")
+
+
+def alert_repeated(alert: dict) -> Envelope:
+    """The alert again, its ``count`` risen: a message of its own (by id and count) that a team's copy of the alert is updated by."""
+    return _alert_message(alert, "audit.alert_repeated")
+
+
+def _alert_message(alert: dict, kind: str) -> Envelope:
     body = AlertSchema().dump(alert)
+    count = body.get("count") or 1
     return Envelope(
         exchange=ALERTS.name,
         routing_key=f"{body['la_code']}.{body['rule']}",
-        type="audit.alert_raised",
+        type=kind,
         body=body,
-        message_id=f"alert-{body['alert_id']}",
+        message_id=f"alert-{body['alert_id']}" if kind == "audit.alert_raised" else f"alert-{body['alert_id']}-{count}",
     )
 
 

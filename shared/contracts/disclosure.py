@@ -1,4 +1,5 @@
-"""``directory.disclose``: the disclosure service asks the directory for one child's record, carrying the approved grant.
+"""``directory.disclose``: the disclosure service asks the directory for one child's record, carrying the approved grant;
+``directory.identify``: it asks who the children of an approver's requests are, so the approver knows whom each is about.
 
 The grant names the request, its ground and reference, who asked and who approved, so the
 directory's own audit event says why the record left it. It is signed by the disclosure service
@@ -34,6 +35,12 @@ class GrantSchema(Schema):
 
 class DiscloseChildSchema(Schema):
     grant = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class IdentifyChildrenSchema(Schema):
+    """``directory.identify``: the disclosure service asks, for an approver, who the children of the requests they decide are."""
+
+    contactpoint_ids = fields.List(fields.String(validate=validate.Length(min=1, max=40)), required=True, validate=validate.Length(max=500))
 
 
 class InvalidGrant(Forbidden):

@@ -21,6 +21,7 @@ EXPORT_DIRECTORY = "directory.export"
 ARCHIVE_LEAVERS = "directory.archive_leavers"
 DELETE_EXPIRED_ARCHIVE = "directory.delete_expired_archive"
 DISCLOSE_CHILD = "directory.disclose"
+IDENTIFY_CHILDREN = "directory.identify"
 SET_LA_TEAM = "directory.set_la_team"
 
 ADD_SOURCE = "feeds.add_source"

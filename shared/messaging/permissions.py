@@ -49,8 +49,9 @@ def for_process(process: str) -> Permissions:
                 EVENTS.name: r"^feeds\.child\.[a-z_]+$", FEEDBACK.name: r"^[^.]+\.[a-z_]+$",
                 RPC.name: r"^provisioner\.(open|close)_source_account$"}),
             "audit": ([ALERTS.name, RPC.name], {ALERTS.name: r"^[^.]+\.[a-z_]+$", RPC.name: r"^provisioner\.open_team_account$"}),
-            # The one request a service puts for a person: the record a second person's approval discloses.
-            "disclosure": ([RPC.name], {RPC.name: r"^directory\.disclose$"}),
+            # The requests a service puts for a person: the record a second person's approval discloses, and for an
+            # approver, who the children of the requests they decide are.
+            "disclosure": ([RPC.name], {RPC.name: r"^directory\.(disclose|identify)$"}),
         }.get(process, ([], {}))
         return Permissions(write=_one_of(*writes, *extra[0]), read=rf"^{re.escape(process)}\.[a-z-]+$", topics={**topics, **extra[1]})
     if process == "portal":

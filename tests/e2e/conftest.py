@@ -60,6 +60,9 @@ class System:
         return client
 
 
+STARTUP_SECONDS = 180
+
+
 def portal_answers(base_url: str) -> bool:
     try:
         return httpx.get(f"{base_url}/api/openapi.json", timeout=1).status_code == 200
@@ -75,7 +78,8 @@ def system(migrated) -> Iterator[System]:
     base_url = f"http://127.0.0.1:{port}"
     system = System(base_url, env, process)
     try:
-        wait_until(lambda: process.poll() is not None or portal_answers(base_url), timeout=60, what="the portal to answer")
+        # Nine processes start, each importing its service: on a busy shared machine that has taken over 80 seconds.
+        wait_until(lambda: process.poll() is not None or portal_answers(base_url), timeout=STARTUP_SECONDS, what="the portal to answer")
         assert process.poll() is None, process.stdout.read()
         yield system
     finally:

@@ -73,10 +73,11 @@ def test_the_demo_prints_a_portal_and_accounts_that_log_in_and_find_a_seeded_chi
     assert [(r["family_name"], r["date_of_birth"]) for r in found.json()["results"]] == [(child.family_name, child.date_of_birth.isoformat())]
 
 
-def test_each_printed_example_child_is_found_as_printed_and_its_record_opens(demo, practitioner):
-    examples = re.findall(r"^  (.+): (NHS number .+|family name .+)$", demo, re.M)
-    assert len(examples) == 3, demo
-    for name, typed in examples:
+def test_each_printed_example_child_is_found_as_printed_and_its_record_opens_the_shielded_one_naming_the_la_team(demo, practitioner):
+    examples = re.findall(r"^  (.+?): (NHS number [^ ]+|family name .+?)( \(shielded: .+\))?$", demo, re.M)
+    assert len(examples) == 4, demo
+    assert [bool(shielded) for _, _, shielded in examples] == [False, False, False, True]
+    for name, typed, shielded in examples:
         criteria = {"purpose": "safeguarding"}
         for label, value in re.findall(r"(NHS number|family name|given name|postcode|date of birth) ([^,]+)", typed):
             if label == "date of birth":
@@ -89,8 +90,9 @@ def test_each_printed_example_child_is_found_as_printed_and_its_record_opens(dem
         record = practitioner.get(f"/api/v1/children/{result['contactpoint_id']}", params={"purpose": "safeguarding"})
         assert record.status_code == 200, record.text
         assert record.json()["demographics"]["family_name"] == result["family_name"]
-
-
+        if shielded:
+            assert record.json()["shielded"] and record.json()["demographics"]["address"] is None
+            assert record.json()["la_team"]["phone"] == "0113 496 0999"
 
 
 def test_the_demo_leaves_a_match_to_review_a_disclosure_request_and_an_alert(demo):

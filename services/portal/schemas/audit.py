@@ -1,10 +1,13 @@
 """The audit trail."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from shared.contracts.audit import OLDEST_FIRST, ORDERS
 
 
 class AuditEventsSchema(Schema):
     events = fields.List(fields.Dict())
-    next_after_seq = fields.Integer(allow_none=True)
+    next_after_seq = fields.Integer(allow_none=True, metadata={"description": "oldest first: pass back as after_seq for the next page"})
+    next_before_seq = fields.Integer(allow_none=True, metadata={"description": "newest first: pass back as before_seq for the next page"})
 
 
 class AlertQuerySchema(Schema):
@@ -12,6 +15,8 @@ class AlertQuerySchema(Schema):
     status = fields.String(load_default=None)
     la = fields.String(load_default=None, data_key="la")
     after_id = fields.Integer(load_default=None)
+    before_id = fields.Integer(load_default=None)
+    order = fields.String(load_default=OLDEST_FIRST, validate=validate.OneOf(ORDERS), metadata={"description": "oldest (by default) or newest first"})
     limit = fields.Integer(load_default=100)
 
 
@@ -36,6 +41,7 @@ class AlertSchema(Schema):
 class AlertsSchema(Schema):
     alerts = fields.List(fields.Nested(AlertSchema))
     next_after_id = fields.Integer(allow_none=True)
+    next_before_id = fields.Integer(allow_none=True)
 
 
 class InvestigationSchema(Schema):

@@ -18,6 +18,14 @@ class DisclosureQuerySchema(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(("pending", "approved", "refused", "read", "expired")))
 
 
+class RequestedChildSchema(Schema):
+    contactpoint_id = fields.String()
+    family_name = fields.String()
+    given_names = fields.List(fields.String())
+    date_of_birth = fields.String()
+    gender = fields.String()
+
+
 class DisclosureRequestSchema(Schema):
     request_id = fields.String()
     contactpoint_id = fields.String()
@@ -31,6 +39,8 @@ class DisclosureRequestSchema(Schema):
     reason = fields.String(allow_none=True)
     readable_until = fields.String(allow_none=True)
     read_at = fields.String(allow_none=True)
+    child = fields.Nested(RequestedChildSchema, allow_none=True,
+                          metadata={"description": "who the request is about, in an approver's listing; null otherwise"})
 
 
 class DisclosureListSchema(Schema):

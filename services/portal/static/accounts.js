@@ -2,6 +2,7 @@
 // credentials shown once), suspending, unlocking and resetting a second factor.
 import { $, api, element, notify, onPress, onSubmit, optionText, showErrors, summaryList, table, tag, view, words } from "./core.js";
 import { longDate } from "./search.js";
+import { vettingButton } from "./vetting.js";
 
 const STATUS_COLOUR = { active: "green", locked: "red", suspended: "grey" };
 
@@ -20,7 +21,7 @@ function actionsFor(account) {
   return element("div", { class: "govuk-button-group" }, ...buttons.map(([label, action, style]) => element("button", {
     type: "button", class: `govuk-button ${style} cp-small-button`, text: label,
     "aria-label": `${label} ${account.username}`, onclick: onPress(() => act(account.username, action, label)),
-  })));
+  })), vettingButton(account, load));
 }
 
 function draw(accounts) {

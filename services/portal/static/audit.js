@@ -1,5 +1,5 @@
 // The audit trail for auditors: every event, filtered by who, which child, which LA, what and when.
-import { $, api, element, formValues, notify, onPress, onSubmit, optionText, sentence, showErrors, table, tag, view, words } from "./core.js";
+import { $, api, dateFrom, element, formValues, notify, onPress, onSubmit, optionText, sentence, showErrors, table, tag, view, words } from "./core.js";
 
 let shown = { filters: null, events: [], next: null };
 
@@ -10,9 +10,15 @@ export function dateTime(iso) {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium" });
 }
 
-// A local date and time from the form, as the instant the API expects; "" stays "".
-function instant(value) {
-  return value ? new Date(value).toISOString() : "";
+// The start of a day where the auditor is, as the instant the API expects; "" stays "".
+function startOf(isoDate) {
+  return isoDate ? new Date(`${isoDate}T00:00:00`).toISOString() : "";
+}
+
+function dayAfter(isoDate) {
+  const next = new Date(`${isoDate}T00:00:00`);
+  next.setDate(next.getDate() + 1);
+  return next.toISOString();
 }
 
 function criteriaText(criteria) {
@@ -20,17 +26,27 @@ function criteriaText(criteria) {
 }
 
 onSubmit($("audit-form"), async (values) => {
-  const filters = { ...values, since: instant(values.since), until: instant(values.until) };
-  if (filters.since && filters.until && filters.since >= filters.until) {
-    return showErrors([{ field: "audit-until", message: "‘To’ must be after ‘From’" }]);
+  const since = dateFrom(values, "since", "From"), until = dateFrom(values, "until", "To");
+  const problems = [
+    ...(since.problem ? [{ field: "audit-since", message: since.problem }] : []),
+    ...(until.problem ? [{ field: "audit-until", message: until.problem }] : []),
+  ];
+  if (!problems.length && since.value && until.value && since.value > until.value) {
+    problems.push({ field: "audit-until", message: "‘To’ must be the same day as ‘From’ or after it" });
   }
-  shown = { filters, events: [], next: null };
+  if (problems.length) return showErrors(problems);
+  const filters = {
+    actor: values.actor, contactpoint_id: values.contactpoint_id, la: values.la, action: values.action,
+    since: startOf(since.value), until: until.value ? dayAfter(until.value) : "",
+  };
+  shown = { filters: { ...filters, order: "newest" }, events: [], next: null };
   await more();
 });
 
+// Newest first, as a security team reads: each further page goes back from before the oldest event shown.
 async function more() {
-  const query = shown.next ? { ...shown.filters, after_seq: shown.next } : shown.filters;
-  const { events, next_after_seq: next } = await api("GET", "/audit/events", { query });
+  const query = shown.next ? { ...shown.filters, before_seq: shown.next } : shown.filters;
+  const { events, next_before_seq: next } = await api("GET", "/audit/events", { query });
   shown.events.push(...events);
   shown.next = next;
   draw();
@@ -50,35 +66,50 @@ function draw() {
   const { events, next } = shown;
   const parts = [element("p", { class: "govuk-body", role: "status", text: events.length === 1 ? "1 event" : `${events.length} events${next ? " so far" : ""}` })];
   if (events.length) {
-    parts.push(table("Events, oldest first", ["When", "Who", "LA", "What", "Outcome", "Purpose", "Criteria", "Children"], events.map((e) => [
+    parts.push(table("Events, newest first", ["When", "Who", "LA", "What", "Outcome", "Purpose", "Criteria", "Children"], events.map((e) => [
       element("span", { class: "cp-when", text: dateTime(e.occurred_at) }), e.actor ? e.actor.username : "ContactPoint", e.la_code, what(e),
       words(e.outcome), words(e.purpose) || "", criteriaText(e.criteria), identifiers(e.contactpoint_ids),
     ])));
   }
-  if (next) parts.push(element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show more events", onclick: onPress(more) }));
+  if (next) parts.push(element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show older events", onclick: onPress(more) }));
   $("events").replaceChildren(...parts);
 }
 
 // ----- alerts raised by the misuse rules, and marking one investigated -----
 
+const ALERTS_PAGE = 100;
+
 view("alerts", { roles: ["auditor"], title: "Alerts", nav: "Alerts", enter: loadAlerts });
 
 onSubmit($("alerts-form"), () => loadAlerts());
 
+let alertsShown = { filters: null, alerts: [], next: null };
+
+// Newest first, a page at a time: "Show older alerts" goes back from before the oldest shown.
 async function loadAlerts() {
-  const { alerts } = await api("GET", "/audit/alerts", { query: formValues($("alerts-form")) });
-  drawAlerts(alerts);
+  alertsShown = { filters: { ...formValues($("alerts-form")), order: "newest", limit: ALERTS_PAGE }, alerts: [], next: null };
+  await moreAlerts();
+}
+
+async function moreAlerts() {
+  const query = alertsShown.next ? { ...alertsShown.filters, before_id: alertsShown.next } : alertsShown.filters;
+  const { alerts, next_before_id: next } = await api("GET", "/audit/alerts", { query });
+  alertsShown.alerts.push(...alerts);
+  alertsShown.next = next;
+  drawAlerts(alertsShown.alerts, next);
 }
 
 // Alerts of one rule and status are one group: one rule's summary, a row for each alert, and (while open) one finding for them all.
-function drawAlerts(alerts) {
+function drawAlerts(alerts, next) {
   const groups = new Map();
   for (const alert of alerts) {
     const key = `${alert.rule} ${alert.status}`;
     groups.set(key, [...(groups.get(key) || []), alert]);
   }
   const counted = `${alerts.length === 1 ? "1 alert" : `${alerts.length} alerts`}${groups.size > 1 ? ` in ${groups.size} groups` : ""}`;
-  $("alerts").replaceChildren(element("p", { class: "govuk-body", role: "status", text: counted }), ...[...groups.values()].map(alertGroup));
+  const older = next ? element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show older alerts", onclick: onPress(moreAlerts) }) : null;
+  $("alerts").replaceChildren(element("p", { class: "govuk-body", role: "status", text: counted + (next ? " so far" : "") }),
+    ...[...groups.values()].map(alertGroup), ...(older ? [older] : []));
 }
 
 function alertGroup(alerts) {
@@ -87,10 +118,10 @@ function alertGroup(alerts) {
   const titleId = `alerts-${rule}-${status}-title`;
   const rows = alerts.map((alert) => [
     element("span", { class: "cp-when", text: dateTime(alert.raised_at) }), alert.la_code, alert.actor || "unknown",
-    alert.contactpoint_id ? identifiers([alert.contactpoint_id]) : "none named", happened(alert.detail),
+    alert.contactpoint_id ? identifiers([alert.contactpoint_id]) : "none named", happened(alert.detail), times(alert),
     ...(investigated ? [`${alert.note} (${alert.investigated_by}, ${dateTime(alert.investigated_at)})`] : []),
   ]);
-  const headings = ["Raised", "LA", "Who", "Child", "What happened", ...(investigated ? ["Finding"] : [])];
+  const headings = ["Raised", "LA", "Who", "Child", "What happened", "Times", ...(investigated ? ["Finding"] : [])];
   const noteId = `alerts-${rule}-note`;
   const form = investigated ? null : element("form", { class: "cp-inline-form", novalidate: true },
     element("div", { class: "govuk-form-group" },
@@ -109,9 +140,14 @@ function alertGroup(alerts) {
 
 // An alert's facts beside its rule's summary: how many events within how long, for a rule that counts.
 function happened(detail) {
-  const { summary, count, window_seconds: window, ...rest } = detail || {};
+  const { summary, count, window_seconds: window, last_event_id: lastEvent, last_seq: lastSeq, ...rest } = detail || {};
   const counted = count ? [`${count} events within ${window >= 3600 ? `${window / 3600} hour${window === 3600 ? "" : "s"}` : `${window} seconds`}`] : [];
   return [...counted, criteriaText(rest)].filter(Boolean).join("; ");
+}
+
+// Repeats of the rule for the same person within the hour are one alert: how many, and when the last was.
+function times(alert) {
+  return alert.count > 1 ? `${alert.count} times, the last ${dateTime(alert.last_seen_at)}` : "Once";
 }
 
 async function investigate(alerts, noteId, note) {

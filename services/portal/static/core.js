@@ -2,7 +2,7 @@
 //
 // The access token lives in this module's memory only: never in a cookie, localStorage or
 // sessionStorage. So no request carries it unless this page's own script adds it, which is what
-// makes cross-site request forgery impossible, and closing or reloading the tab ends the session.
+// makes cross-site request forgery impossible, and closing or reloading the tab ends the session (which the page says).
 
 export const session = { token: null, username: null, role: null, la: null };
 
@@ -64,6 +64,11 @@ export function remember(token, who) {
 
 export function forget() {
   Object.assign(session, { token: null, username: null, role: null, la: null });
+}
+
+// Whether the page was reloaded: a reload ends the session (it lives in the page's memory alone), which the page then says.
+export function reloaded() {
+  return performance.getEntriesByType("navigation").some((entry) => entry.type === "reload");
 }
 
 export function signedOut(message) {
@@ -133,6 +138,19 @@ export function optionText(selectId, code) {
 
 export function words(code) {
   return code ? sentence(String(code).replace(/_/g, " ")) : code;
+}
+
+// A GOV.UK date input's three boxes (``<name>-day``, ``-month``, ``-year``) as an ISO date: "" when all are empty, the
+// date, or a problem in the words of its ``label``. Every date a person types on the page is read here.
+export function dateFrom(values, name, label, { past = false } = {}) {
+  const [day, month, year] = ["day", "month", "year"].map((part) => values[`${name}-${part}`] || "");
+  if (!day && !month && !year) return { value: "" };
+  if (!day || !month || !year) return { problem: `${label} must include a day, month and year` };
+  if (![day, month, year].every((part) => /^\d+$/.test(part)) || year.length !== 4) return { problem: `${label} must be a real date` };
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(month) - 1) return { problem: `${label} must be a real date` };
+  if (past && date > new Date()) return { problem: `${label} must be in the past` };
+  return { value: date.toISOString().slice(0, 10) };
 }
 
 export function formValues(form) {

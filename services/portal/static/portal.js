@@ -2,7 +2,7 @@
 // Each area's screens are in a module of their own; this one starts them and decides what to show.
 import {
   $, api, allowed, currentView, element, navigation, notify, on, onSubmit, remember, session, show, showErrors,
-  showRefusal, signedOut, view,
+  reloaded, showRefusal, signedOut, view,
 } from "./core.js";
 import "./search.js";
 import "./audit.js";
@@ -92,7 +92,7 @@ async function signOut(message) {
 
 on("signedOut", (message) => {
   stopIdleClock();
-  for (const id of ["results", "record", "events"]) $(id)?.replaceChildren();
+  for (const id of ["results", "record", "events", "alerts", "disclosures", "my-disclosures", "disclosed-record"]) $(id)?.replaceChildren();
   drawHeader();
   history.replaceState(null, "", location.pathname);
   show("sign-in");
@@ -155,3 +155,4 @@ $("timeout-warning").addEventListener("cancel", (event) => { event.preventDefaul
 window.addEventListener("hashchange", route);
 drawHeader();
 route();
+if (reloaded()) notify("Reloading the page signed you out: ContactPoint keeps your session in the open page alone. Sign in again.");

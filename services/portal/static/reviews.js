@@ -79,8 +79,8 @@ function ask(decision, buttons, task, action) {
   const restore = () => { decision.replaceChildren(buttons()); decision.querySelectorAll("button")[linking ? 0 : 1].focus(); };
   decision.replaceChildren(confirmation({
     warning: linking
-      ? `Link ${record.contactpoint_id} into ${candidate.contactpoint_id}? They will be one child from now on, and ContactPoint will never part them.`
-      : `Keep ${record.contactpoint_id} and ${candidate.contactpoint_id} apart? They stay two children, and ContactPoint will never join them.`,
+      ? `Link ${record.contactpoint_id} into ${candidate.contactpoint_id}? They will be one child from now on, and ContactPoint will never part them by itself.`
+      : `Keep ${record.contactpoint_id} and ${candidate.contactpoint_id} apart? They stay two children, and ContactPoint will never join them by itself.`,
     confirm: linking ? "Yes, link them" : "Yes, keep them apart",
     onConfirm: onPress(() => decide(task, action)),
     onCancel: restore,

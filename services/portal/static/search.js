@@ -1,6 +1,6 @@
 // Finding one child for a stated purpose, the list of matches, and the child's record: carers and
 // every practitioner's contact, with shielded and withheld parts shown as such.
-import { $, api, element, focusHeading, onSubmit, sentence, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
+import { $, allowed, api, dateFrom, element, focusHeading, onSubmit, sentence, show, showErrors, showRefusal, summaryList, tag, view, words } from "./core.js";
 
 const READERS = ["practitioner", "approver"];
 const PURPOSE_TEXT = { safeguarding: "safeguarding", wellbeing: "wellbeing" };
@@ -15,20 +15,8 @@ export function longDate(iso) {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-// The date of birth from its three boxes: "" when all are empty, the ISO date, or a problem.
-function dateOfBirth(values) {
-  const [day, month, year] = ["dob-day", "dob-month", "dob-year"].map((name) => values[name] || "");
-  if (!day && !month && !year) return { value: "" };
-  if (!day || !month || !year) return { problem: "Date of birth must include a day, month and year" };
-  if (![day, month, year].every((part) => /^\d+$/.test(part)) || year.length !== 4) return { problem: "Date of birth must be a real date" };
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(month) - 1) return { problem: "Date of birth must be a real date" };
-  if (date > new Date()) return { problem: "Date of birth must be in the past" };
-  return { value: date.toISOString().slice(0, 10) };
-}
-
 onSubmit($("search-form"), async (values) => {
-  const dob = dateOfBirth(values);
+  const dob = dateFrom(values, "dob", "Date of birth", { past: true });
   const problems = [];
   if (!values.purpose) problems.push({ field: "purpose", message: "Select why you are searching" });
   if (dob.problem) problems.push({ field: "dob-day", message: dob.problem });
@@ -80,7 +68,8 @@ async function openRecord(contactpointId) {
   $("record").replaceChildren(element("p", { class: "govuk-body", role: "status", text: "Opening the record…" }));
   try {
     const record = await api("GET", `/children/${encodeURIComponent(contactpointId)}`, { query: { purpose: lastSearch.purpose } });
-    $("record").replaceChildren(...recordView(record, lastSearch.purpose));
+    const opened = `You opened this record for ${PURPOSE_TEXT[lastSearch.purpose]}. This has been recorded.`;
+    $("record").replaceChildren(...recordView(record, opened), ...disclosureAsked(record));
     document.title = `${record.demographics.given_names.join(" ")} ${record.demographics.family_name} – ContactPoint`;
     focusHeading($("view-record"));
   } catch (error) {
@@ -111,13 +100,26 @@ function contact(kind, value) {
   return element("a", { class: "govuk-link", href: `${kind}:${value.replace(/\s/g, "")}`, text: value });
 }
 
-export function recordView(record, purpose) {
+// From a record, a practitioner with a court order or a crime to prevent may ask for the whole record to be disclosed.
+function disclosureAsked(record) {
+  if (!allowed("my-disclosures")) return [];
+  return [element("h2", { class: "govuk-heading-m", text: "Disclosure" }),
+    element("p", { class: "govuk-body", text: "On a court order, or to prevent or detect a crime, you may ask for this record to be disclosed. An approver of your LA decides." }),
+    element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Ask for this record to be disclosed",
+      onclick: () => {
+        show("my-disclosures", record.contactpoint_id);
+        history.pushState(null, "", "#my-disclosures");  // the view's own address, so that its menu link opens it afresh
+      } })];
+}
+
+// A child's record; ``opened`` says why the reader is seeing it.
+export function recordView(record, opened) {
   const d = record.demographics;
   const identifiers = d.identifiers || {};
   const parts = [
     element("span", { class: "govuk-caption-l", text: `ContactPoint ID ${record.contactpoint_id}` }),
     element("h1", { class: "govuk-heading-l", tabindex: "-1", text: `${d.given_names.join(" ")} ${d.family_name}` }),
-    element("p", { class: "govuk-body", text: `You opened this record for ${PURPOSE_TEXT[purpose]}. This has been recorded.` }),
+    element("p", { class: "govuk-body", text: opened }),
   ];
   if (record.shielded) parts.push(tag("Shielded record", "red"));
   if (record.notice) parts.push(warning(record.notice));

@@ -41,8 +41,9 @@ class Alerts(MethodView):
     @api.response(200, AlertsSchema)
     @signed_in()
     def get(self, query):
-        """Alerts raised by the misuse rules, oldest first; filter by rule, status (open, investigated) and LA."""
-        filters = {"rule": query["rule"], "status": query["status"], "la_code": query["la"], "after_id": query["after_id"], "limit": query["limit"]}
+        """Alerts raised by the misuse rules, oldest first (or newest, ``order=newest``); filter by rule, status (open, investigated) and LA."""
+        filters = {"rule": query["rule"], "status": query["status"], "la_code": query["la"], "after_id": query["after_id"],
+                   "before_id": query["before_id"], "order": query["order"], "limit": query["limit"]}
         return ask(requests.LIST_ALERTS, {"filters": filters})
 
 

@@ -64,7 +64,8 @@ def test_a_practitioner_signs_in_searches_opens_a_record_and_signs_out_with_the_
     shoot("signed-out-by-keyboard")
 
 
-def test_the_header_finds_a_child_from_a_record_and_its_hovered_links_stay_readable(page: Page, shoot, system, published_child: PublishedChild):
+def test_the_header_finds_a_child_from_a_record_its_hovered_links_stay_readable_and_a_reload_says_it_signed_out(
+        page: Page, shoot, system, published_child: PublishedChild):
     from tests.e2e.browser.test_portal_page_lookup import search_for, sign_in
 
     page.goto("/")
@@ -80,3 +81,8 @@ def test_the_header_finds_a_child_from_a_record_and_its_hovered_links_stay_reada
     expect(page.get_by_role("heading", name="Find a child", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="1 child found")).to_be_visible()
     shoot("back-at-the-search")
+
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Reloading the page signed you out")
+    shoot("signed-out-by-a-reload")

@@ -1,6 +1,7 @@
 """The page at ``/`` in Chromium: a practitioner signs in with a one-time code, finds a child for a
 purpose and sees who works with them; an auditor then sees that lookup in the trail."""
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -66,9 +67,32 @@ def test_a_practitioner_finds_a_child_and_an_auditor_sees_the_lookup(page, shoot
     events = page.locator("#events tbody")
     expect(events.get_by_role("cell", name="Search", exact=True)).to_be_visible()
     expect(events.get_by_role("cell", name=re.compile("^Record read: "))).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("Events, newest first")
+    shown = events.get_by_role("row").all_inner_texts()
+    read_at = next(i for i, row in enumerate(shown) if "Record read: " in row)
+    assert read_at < next(i for i, row in enumerate(shown) if "\tSearch\t" in row), shown  # the read came after the search
     shoot("audit-events")
 
     filters.get_by_label("Action").select_option("read")
     filters.get_by_role("button", name="Show events").click()
     expect(page.get_by_role("status").filter(has_text=re.compile(r"^1 event$"))).to_be_visible()
     expect(events.get_by_role("cell", name="Search", exact=True)).to_have_count(0)
+
+    today, yesterday = date.today(), date.today() - timedelta(days=1)
+    for box, day in (("From", today), ("To", yesterday)):
+        group = filters.get_by_role("group", name=box)
+        group.get_by_label("Day").fill(str(day.day))
+        group.get_by_label("Month").fill(str(day.month))
+        group.get_by_label("Year").fill(str(day.year))
+    filters.get_by_role("button", name="Show events").click()
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("link", name="‘To’ must be the same day as ‘From’ or after it")).to_be_visible()
+    shoot("audit-dates-refused")
+    filters.get_by_role("group", name="To").get_by_label("Day").fill(str(today.day))
+    filters.get_by_role("group", name="To").get_by_label("Month").fill(str(today.month))
+    filters.get_by_role("group", name="To").get_by_label("Year").fill(str(today.year))
+    filters.get_by_role("button", name="Show events").click()
+    expect(events.get_by_role("cell", name=re.compile("^Record read: "))).to_be_visible()
+    expect(summary).to_be_hidden()
+    expect(page.locator(".govuk-error-message")).to_have_count(0)
+    shoot("audit-events-of-today")

@@ -1,13 +1,13 @@
-"""The page for each role in Chromium: plain errors, the idle timeout warning, an la_admin's accounts,
-an auditor's alerts and an approver's disclosure requests."""
+"""The page for each role in Chromium: plain errors, the idle timeout warning, an la_admin's accounts and their vetting,
+an auditor's alerts, and a single-record disclosure from a practitioner's request through an approver's decision to its one reading."""
 import re
 from dataclasses import asdict
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.conftest import PublishedChild, add_account
-from tests.e2e.browser.test_portal_page_lookup import sign_in
+from tests.e2e.browser.conftest import STEP_TIMEOUT_MS, PublishedChild, ViewsReached, add_account
+from tests.e2e.browser.test_portal_page_lookup import search_for, sign_in
 from tests.support import unique, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -147,6 +147,17 @@ def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, sho
     expect(page.get_by_role("heading", name=f"New second factor for {newcomer}")).to_be_visible()
     shoot("second-factor-reset")
 
+    row.get_by_role("button", name=f"Record vetting of {newcomer}").click()
+    vetting = row.get_by_role("form", name=f"Vetting of {newcomer}")
+    expect(vetting.get_by_label("ContactPoint training completed on")).to_be_focused()
+    vetting.get_by_label("ContactPoint training completed on").fill("2026-02-10")
+    shoot("vetting-being-recorded")
+    vetting.get_by_role("button", name=f"Save vetting of {newcomer}").click()
+    expect(page.get_by_text(f"Vetting of {newcomer} recorded.")).to_be_visible()
+    expect(row).to_contain_text("10 February 2026")
+    expect(row).to_contain_text("5 January 2026")
+    shoot("vetting-recorded")
+
 
 def test_an_auditor_marks_an_alert_investigated(page: Page, shoot, system, published_child):
     outsider = add_account(system, "practitioner", "social_worker", la=OTHER_LA)
@@ -170,6 +181,7 @@ def test_an_auditor_marks_an_alert_investigated(page: Page, shoot, system, publi
     expect(group).to_contain_text("a child outside the user's local authority", ignore_case=True)
     expect(group).not_to_contain_text("summary")
     expect(group.get_by_role("row").filter(has_text=outsider.username)).to_contain_text(contactpoint_id)
+    expect(group.get_by_role("row").filter(has_text=outsider.username)).to_contain_text("Once")
     expect(group.get_by_role("textbox")).to_have_count(1)
     shoot("alerts")
     group.get_by_label("What did you find?").fill("Checked with the team: a cross-border referral.")
@@ -181,24 +193,61 @@ def test_an_auditor_marks_an_alert_investigated(page: Page, shoot, system, publi
     shoot("alert-investigated")
 
 
-def test_an_approver_approves_a_disclosure_request(page: Page, shoot, system, published_child):
-    requester = system.login(asdict(add_account(system, "practitioner", "social_worker")))
+def test_a_practitioner_asks_for_a_record_an_approver_approves_it_and_the_practitioner_reads_it_once(page: Page, shoot, browser, system,
+                                                                                                      published_child):
+    practitioner, approver = add_account(system, "practitioner", "social_worker"), add_account(system, "approver", "la_contactpoint_team")
     reference = unique("ORDER")
-    asked = requester.post("/api/v1/disclosures", json={
-        "contactpoint_id": contactpoint_id_of(requester, published_child), "ground": "court_order", "reference": reference,
-    })
-    assert asked.status_code == 201, asked.text
-    approver = add_account(system, "approver", "la_contactpoint_team")
-    page.goto("/")
-    sign_in(page, approver)
-    page.get_by_role("link", name="Disclosure requests").click()
-    request = page.locator(".govuk-summary-card", has_text=reference)
-    expect(request).to_contain_text("Court order")
-    shoot("disclosure-requests")
+    name = f"{' '.join(published_child.given_names)} {published_child.family_name}"
+    # The practitioner's page stays signed in, in a context of its own, while the approver decides in another.
+    asking = browser.new_context(base_url=system.base_url, viewport={"width": 1024, "height": 900})
+    try:
+        mine = asking.new_page()
+        mine.set_default_timeout(STEP_TIMEOUT_MS)
+        shoot_mine = ViewsReached(mine, shoot.folder.with_name(shoot.folder.name + "-practitioner"))
+        mine.goto("/")
+        sign_in(mine, practitioner)
+        search_for(mine, published_child)
+        mine.get_by_role("link", name=name).click()
+        mine.get_by_role("button", name="Ask for this record to be disclosed").click()
+        expect(mine.get_by_role("heading", name="Your disclosure requests", level=1)).to_be_visible()
+        form = mine.locator("#request-disclosure-form")
+        expect(form.get_by_label("ContactPoint ID")).not_to_have_value("")
+        form.get_by_label("A court order").check()
+        form.get_by_role("button", name="Ask for the record").click()
+        summary = mine.get_by_role("alert")
+        expect(summary.get_by_role("link", name="Enter the order’s or the case’s reference")).to_be_visible()
+        shoot_mine("disclosure-request-refused")
+        form.get_by_label("Reference").fill(reference)
+        form.get_by_role("button", name="Ask for the record").click()
+        expect(mine.get_by_text(f"Request {reference} sent.")).to_be_visible()
+        expect(summary).to_be_hidden()
+        expect(mine.locator(".govuk-error-message")).to_have_count(0)
+        expect(mine.locator(".govuk-summary-card", has_text=reference)).to_contain_text("Waiting for a decision")
+        shoot_mine("disclosure-requested")
 
-    request.get_by_role("button", name=f"Approve request {reference}").click()
-    expect(page.get_by_text(f"Request {reference} approved.")).to_be_visible()
-    page.locator("#disclosures-form").get_by_label("Status").select_option("approved")
-    page.locator("#disclosures-form").get_by_role("button", name="Show requests").click()
-    expect(page.locator(".govuk-summary-card", has_text=reference)).to_contain_text("Approved")
-    shoot("disclosure-approved")
+        page.goto("/")
+        sign_in(page, approver)
+        page.get_by_role("link", name="Disclosure requests").click()
+        request = page.locator(".govuk-summary-card", has_text=reference)
+        expect(request).to_contain_text(f"About{name}, born")
+        expect(request).to_contain_text(f"Court order, reference {reference}")
+        expect(request).to_contain_text(practitioner.username)
+        shoot("disclosure-requests")
+        request.get_by_role("button", name=f"Approve request {reference}").click()
+        expect(page.get_by_text(f"Request {reference} approved.")).to_be_visible()
+        page.locator("#disclosures-form").get_by_label("Status").select_option("approved")
+        page.locator("#disclosures-form").get_by_role("button", name="Show requests").click()
+        expect(page.locator(".govuk-summary-card", has_text=reference)).to_contain_text("Approved")
+        shoot("disclosure-approved")
+
+        mine.get_by_role("banner").get_by_role("link", name="Disclosures").click()
+        mine.locator(".govuk-summary-card", has_text=reference).get_by_role("button", name=f"Read the record of request {reference}").click()
+        disclosed = mine.locator("#disclosed-record")
+        expect(disclosed.get_by_role("heading", level=1)).to_have_text(name)
+        expect(disclosed).to_contain_text(f"on request {reference}")
+        expect(disclosed).to_contain_text("cannot be opened again")
+        expect(mine.locator(".govuk-summary-card", has_text=reference)).to_contain_text("Read")
+        expect(mine.get_by_role("button", name=f"Read the record of request {reference}")).to_have_count(0)
+        shoot_mine("disclosed-record")
+    finally:
+        asking.close()

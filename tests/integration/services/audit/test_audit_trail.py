@@ -62,3 +62,24 @@ def test_an_auditor_gets_no_child_record(auditor, held_child):
     assert answer.status_code == 403
     assert set(answer.get_json()["error"]) - {"field"} == {"code", "message"}
     assert "demographics" not in answer.get_json()
+
+
+def test_the_trail_reads_newest_first_a_page_at_a_time_back_to_the_oldest(practitioner, auditor, held_child):
+    for purpose in ("safeguarding", "wellbeing", "safeguarding"):
+        assert practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}", purpose=purpose).status_code == 200
+    oldest_first = wait_until(lambda: (lambda events: events if len(events) == 3 else None)(
+        events_of(auditor, practitioner.username, action="read")), what="the three reads in the trail")
+
+    pages, before = [], None
+    while True:
+        answer = auditor.get("/api/v1/audit/events", actor=practitioner.username, action="read", order="newest", limit=2,
+                             **({"before_seq": before} if before else {}))
+        assert answer.status_code == 200, answer.get_json()
+        page = answer.get_json()
+        pages.append([event["seq"] for event in page["events"]])
+        assert page["next_after_seq"] is None
+        before = page["next_before_seq"]
+        if before is None:
+            break
+
+    assert pages == [[oldest_first[2]["seq"], oldest_first[1]["seq"]], [oldest_first[0]["seq"]]]

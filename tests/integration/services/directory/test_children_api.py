@@ -225,3 +225,21 @@ def test_a_read_of_an_unknown_child_is_audited(services, practitioner):
 
     (event,) = wait_until(lambda: refused_reads(services, unknown), what="the refused read in the audit trail")
     assert event["actor"]["username"] == practitioner.username and event["purpose"] == "safeguarding"
+
+
+def test_a_read_of_a_child_no_longer_held_is_audited(services, practitioner, held_child, source):
+    from services.directory.models import Child
+
+    removal = {"schema": "contactpoint.feed.v1", "source_record_id": held_child.message["source_record_id"], "sequence": 2, "action": "remove"}
+    assert source.feedback_about(source.publish(removal))["outcome"] == "accepted"
+
+    def inactive() -> bool:
+        with services["directory"].db.sessions() as session:
+            child = session.get(Child, held_child.contactpoint_id)
+            return child is None or not child.active
+
+    wait_until(inactive, what="the directory to hold the child no longer")
+    assert practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}", purpose="safeguarding").status_code == 404
+
+    (event,) = wait_until(lambda: refused_reads(services, held_child.contactpoint_id), what="the refused read in the audit trail")
+    assert event["actor"]["username"] == practitioner.username and event["detail"]["refusal"]["code"] == "not_found"

@@ -45,6 +45,25 @@ def test_a_request_waits_for_a_second_person(practitioner, child):
     assert [r["request_id"] for r in listed if r["request_id"] == asked["request_id"]] == [asked["request_id"]]
 
 
+def test_an_approvers_queue_says_who_each_request_is_about_and_that_look_is_audited(services, practitioner, approver, child):
+    asked = ask_for(practitioner, child)
+
+    queue = approver.get("/api/v1/disclosures", status="pending").get_json()["requests"]
+    [listed] = [r for r in queue if r["request_id"] == asked["request_id"]]
+    assert listed["child"]["family_name"] == child.message["child"]["family_name"]
+    assert listed["child"]["date_of_birth"] == child.message["child"]["date_of_birth"]
+    assert (listed["ground"], listed["reference"]) == (ORDER["ground"], ORDER["reference"])
+    assert [r["child"] for r in practitioner.get("/api/v1/disclosures").get_json()["requests"]] == [None]
+
+    def identified():
+        with services["audit"].db.sessions() as session:
+            return [r.event for r in session.scalars(select(AuditRecord).where(AuditRecord.action == "identify"))
+                    if r.event["actor"]["username"] == approver.username] or None
+
+    [look] = wait_until(identified, what="the approver's look at who the requests are about in the trail")
+    assert child.contactpoint_id in look["contactpoint_ids"] and look["service"] == "directory"
+
+
 def test_a_requester_cannot_approve_their_own_request(approver, child):
     asked = ask_for(approver, child)
 
