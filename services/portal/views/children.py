@@ -38,6 +38,7 @@ class ChildSearch(MethodView):
 class ChildRecord(MethodView):
     @api.arguments(PurposeSchema, location="query")
     @api.response(200, ChildRecordSchema)
+    @api.refuses(404)
     @signed_in()
     def get(self, query, contactpoint_id):
         """One child's record: who is working with them; shielded and sensitive parts withheld."""
@@ -48,6 +49,7 @@ class ChildRecord(MethodView):
 class Shield(MethodView):
     @api.arguments(ShieldingSchema)
     @api.response(200, ShieldedSchema)
+    @api.refuses(404)
     @signed_in()
     def post(self, shielding, contactpoint_id):
         """The LA ContactPoint team's decision that a child is at risk if found: shielded until the team lifts it."""
@@ -58,6 +60,7 @@ class Shield(MethodView):
 class Unshield(MethodView):
     @api.arguments(ShieldingSchema)
     @api.response(200, ShieldedSchema)
+    @api.refuses(404)
     @signed_in()
     def post(self, shielding, contactpoint_id):
         """Lift a child's shielding: the LA ContactPoint team's alone."""
