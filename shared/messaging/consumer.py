@@ -361,6 +361,8 @@ class Worker(ConsumerMixin):
                 "x-reason": encode_body(reason).decode(),
                 "x-original-exchange": info.get("exchange", ""),
                 "x-original-routing-key": info.get("routing_key", ""),
+                # The broker's word for who sent it, so that a replay is sent as they sent it (shared/messaging/dead_letters.py).
+                **({"x-original-user-id": message.properties["user_id"]} if message.properties.get("user_id") else {}),
             },
             properties={"delivery_mode": 2, "message_id": message.properties.get("message_id")},
         )
