@@ -1,8 +1,8 @@
 """Dead letters, for an operator: what a work queue's dead-letter queue holds and why, and sending it again where it first went.
 
 A consumer dead-letters a message it will never handle to ``cp.dead`` with its reason (``x-reason``) and
-where it came from (``x-original-exchange``, ``x-original-routing-key``, ``x-original-user-id``); a message
-the broker itself dead-letters carries ``x-death`` instead, and keeps its ``user_id``. Reading takes each
+where it came from (``x-original-exchange``, ``x-original-routing-key``, ``x-original-user-id``); one it
+retried first carries ``x-death`` too, the broker's count of the times it waited out a retry's delay. Reading takes each
 message unacknowledged and closes the channel, which gives every one back in its place: listing loses nothing.
 
 A replay is sent as its first sender sent it, so that its consumer checks it as it checked the original:
@@ -106,7 +106,8 @@ def _dead_letter(message) -> DeadLetter:
         message_id=message.properties.get("message_id"),
         exchange=headers.get(FROM_EXCHANGE, first.get("exchange", "")),
         routing_key=headers.get(FROM_ROUTING_KEY, (first.get("routing-keys") or [""])[0]),
-        sent_by=headers.get(FROM_USER, message.properties.get("user_id")),
+        # A consumer's dead letter is sent as that consumer: who first sent it is in the header it noted (none: unnamed).
+        sent_by=headers.get(FROM_USER) if FROM_EXCHANGE in headers else message.properties.get("user_id"),
         reason=json.loads(reason) if reason else None,
         deaths=[{"queue": d.get("queue"), "reason": d.get("reason"), "count": d.get("count")} for d in deaths],
     )
