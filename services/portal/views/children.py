@@ -8,7 +8,6 @@ from services.portal.auth import signed_in
 from services.portal.schemas.children import (
     ChildRecordSchema,
     LaTeamSchema,
-    NewLaTeamSchema,
     PurposeSchema,
     SearchQuerySchema,
     SearchResultsSchema,
@@ -17,6 +16,7 @@ from services.portal.schemas.children import (
 )
 from services.portal.views.asking import API_PREFIX, Blueprint, ask, plain
 from shared.contracts import requests
+from shared.contracts.directory import LaTeamContactSchema
 
 api = Blueprint("children", __name__, url_prefix=API_PREFIX, description="Finding a child and reading their record.")
 
@@ -69,7 +69,7 @@ class Unshield(MethodView):
 
 @api.route("/la-team")
 class LaTeam(MethodView):
-    @api.arguments(NewLaTeamSchema)
+    @api.arguments(LaTeamContactSchema)
     @api.response(200, LaTeamSchema)
     @signed_in()
     def put(self, team):
