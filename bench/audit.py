@@ -22,6 +22,7 @@ from shared.contracts.audit import audit_event, numbered
 from shared.messaging.connection import connect
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import publish_on
+from shared.principals import PRACTITIONER
 from shared.settings import Settings
 
 WORKING_MORNING = datetime(2026, 11, 24, 10, 30, tzinfo=timezone.utc).isoformat()
@@ -38,7 +39,7 @@ def run(settings: Settings, report: Report) -> None:
 
 
 def lookup(n: int) -> Envelope:
-    actor = {"username": f"practitioner-{n % PRACTITIONERS}", "la_code": "E08000035", "role": "practitioner", "category": "social_worker"}
+    actor = {"username": f"practitioner-{n % PRACTITIONERS}", "la_code": "E08000035", "role": PRACTITIONER, "category": "social_worker"}
     child = f"CP-{n:07d}"
     event = (audit_event("directory", "read", actor=actor, purpose="safeguarding", subject=child, contactpoint_ids=[child],
                          detail={"child_la_code": "E08000035", "shielded": False})

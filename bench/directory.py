@@ -37,6 +37,7 @@ from services.directory.matching import dated_keys, dates_meant, named_keys
 from services.identity.bootstrap import bootstrap as identity_service
 from shared.contracts.requests import ADD_USER
 from shared.contracts.validators import normal_postcode, postcode_district
+from shared.principals import PRACTITIONER
 from shared.settings import Settings
 
 CHILDREN_COLUMNS = (
@@ -170,7 +171,7 @@ def _sign_in(settings: Settings, base_url: str, running: Running) -> str:
     today = date.today().isoformat()
     try:
         account = identity.perform(ADD_USER, {
-            "username": "bench-practitioner", "la_code": "E08000035", "category": "social_worker", "role": "practitioner",
+            "username": "bench-practitioner", "la_code": "E08000035", "category": "social_worker", "role": PRACTITIONER,
             "trained_on": today, "disclosure_on": today,
         })
     finally:

@@ -24,6 +24,7 @@ from services.portal.bootstrap import create_app
 from shared import tokens
 from shared.cache import make_redis
 from shared.contracts.requests import ADD_USER
+from shared.principals import PRACTITIONER
 from shared.settings import Settings
 
 LA_CODE = "E08000035"
@@ -63,7 +64,7 @@ def run(settings: Settings, report: Report) -> None:
 
 def _account(identity, n: int) -> dict:
     return identity.perform(ADD_USER, {
-        "username": f"bench-{n:05d}", "la_code": LA_CODE, "category": "social_worker", "role": "practitioner",
+        "username": f"bench-{n:05d}", "la_code": LA_CODE, "category": "social_worker", "role": PRACTITIONER,
         "trained_on": time.strftime("%Y-%m-%d"), "disclosure_on": time.strftime("%Y-%m-%d"),
     })
 

@@ -14,6 +14,7 @@ import click
 
 from contactpoint.commands.audit import audit
 from contactpoint.commands.common import Commands
+from contactpoint.commands.dead_letters import dead_letters
 from contactpoint.commands.directory import directory
 from contactpoint.commands.disclose import disclose
 from contactpoint.commands.feeds import feeds
@@ -68,7 +69,7 @@ def cli():
 
 for command in system.commands.values():
     cli.add_command(command)
-for group in (users, sources, feeds, directory, audit):
+for group in (users, sources, feeds, directory, audit, dead_letters):
     cli.add_command(group)
 cli.add_command(disclose)
 cli.add_command(review)

@@ -31,7 +31,7 @@ from shared.errors import DomainError
 from shared.messaging import topology
 from shared.messaging.connection import connect
 from shared.migrations import upgrade
-from shared.principals import ANSWERING
+from shared.principals import ANSWERING, APPROVER, AUDITOR, LA_ADMIN, PRACTITIONER
 from shared.settings import Settings
 
 HOME = Path(".contactpoint")
@@ -39,13 +39,13 @@ DEMO_LA = "E08000035"
 # A practitioner of another LA, whose look at one of the demo LA's children raises the auditor's alert.
 VISITING_LA = "E09000001"
 DEMO_ACCOUNTS = (
-    ("practitioner", "social_worker", "demo.practitioner", DEMO_LA),
-    ("auditor", "security", "demo.auditor", DEMO_LA),
-    ("la_admin", "la_contactpoint_team", "demo.admin", DEMO_LA),
-    ("approver", "la_contactpoint_team", "demo.approver", DEMO_LA),
-    ("practitioner", "social_worker", "demo.visitor", VISITING_LA),
+    (PRACTITIONER, "social_worker", "demo.practitioner", DEMO_LA),
+    (AUDITOR, "security", "demo.auditor", DEMO_LA),
+    (LA_ADMIN, "la_contactpoint_team", "demo.admin", DEMO_LA),
+    (APPROVER, "la_contactpoint_team", "demo.approver", DEMO_LA),
+    (PRACTITIONER, "social_worker", "demo.visitor", VISITING_LA),
 )
-ROLE_NAMES = {"practitioner": "practitioner", "auditor": "auditor", "la_admin": "LA administrator", "approver": "approver"}
+ROLE_NAMES = {PRACTITIONER: "practitioner", AUDITOR: "auditor", LA_ADMIN: "LA administrator", APPROVER: "approver"}
 EXAMPLE_CHILDREN = 4
 VISITED = 2  # the example child demo.visitor looks at
 # The last example child, shielded by the LA's ContactPoint team: their record names the team instead of where they are.

@@ -16,7 +16,7 @@ from shared.errors import Forbidden, InvalidRequest, Unavailable, first_fault
 from shared.gate import AUTHORIZATION, Gate
 from shared.messaging.envelope import Envelope
 from shared.messaging import topology
-from shared.messaging.consumer import Handler, MessageProcessor, Subscription, Worker
+from shared.messaging.consumer import Handler, MessageProcessor, RetryPolicy, Subscription, Worker
 from shared.messaging.outbox import MessagingTables, OutboxRelay
 from shared.messaging.publisher import Publisher
 from shared.principals import OPERATOR, WITH_SESSIONS, Askers
@@ -67,6 +67,7 @@ class Service:
     # Work nobody waits on: it waits durably in its queue, so under load its process yields the CPU to the
     # services people are waiting on (see ``BACKGROUND_NICENESS``).
     background: bool = False
+    retry: RetryPolicy = RetryPolicy()
 
     @property
     def subscriptions(self) -> list[Subscription]:
@@ -148,7 +149,7 @@ class Service:
                 connection.ensure_connection(max_retries=CONNECT_ATTEMPTS, interval_start=0.5, interval_step=1, interval_max=5)
                 if declares_topology:
                     topology.declare(connection)
-                worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work, gate=self.gate), subscriptions)
+                worker = Worker(connection, MessageProcessor(self.name, self.unit_of_work, self.retry, gate=self.gate), subscriptions)
                 threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
                 worker.run()
 

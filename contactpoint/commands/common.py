@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from shared.errors import ConfigurationError
+from shared.principals import OPERATOR
 from shared.settings import Settings
 
 # Where ``contactpoint demo`` keeps its files (``contactpoint.embedded.HOME``), named here so that a command need not import the demo.
@@ -52,5 +53,5 @@ def operator() -> dict:
     """The person at the command line, as audit events name them."""
     import getpass
 
-    return {"username": f"cli:{getpass.getuser()}", "la_code": "national", "role": "operator", "category": None}
+    return {"username": f"cli:{getpass.getuser()}", "la_code": "national", "role": OPERATOR, "category": None}
 

@@ -5,6 +5,7 @@ import click
 
 from contactpoint.commands.common import Commands, operator, service, show
 from services.identity.categories import CATEGORIES
+from shared.principals import ROLES
 
 
 @click.group(cls=Commands)
@@ -16,7 +17,7 @@ def users():
 @click.option("--username", required=True)
 @click.option("--la", "la_code", required=True, help="ONS code of the local authority, e.g. E08000035")
 @click.option("--category", required=True, type=click.Choice(sorted(CATEGORIES)), help="what the account holder does")
-@click.option("--role", required=True, type=click.Choice(("practitioner", "la_admin", "auditor", "approver")))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--trained-on", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--disclosure-on", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--json", "as_json", is_flag=True)

@@ -1,14 +1,7 @@
 """What the directory accepts and answers."""
 from marshmallow import Schema, fields, validate
 
-
-
-class CriteriaSchema(Schema):
-    family_name = fields.String(load_default=None)
-    given_name = fields.String(load_default=None)
-    date_of_birth = fields.Date(load_default=None)
-    postcode = fields.String(load_default=None)
-    identifier = fields.String(load_default=None)
+from shared.contracts.directory import CriteriaSchema, LaTeamContactSchema
 
 
 class SearchSchema(Schema):
@@ -27,11 +20,8 @@ class ScheduledSchema(Schema):
     today = fields.Date(load_default=None, allow_none=True)
 
 
-class LaTeamSchema(Schema):
+class LaTeamSchema(LaTeamContactSchema):
     """How to reach an LA's ContactPoint team; an LA team's own LA is its token's, an operator names it."""
 
     la_code = fields.String(load_default=None, allow_none=True,
                             validate=validate.Regexp(r"^[A-Z][0-9]{8}$", error="an ONS local authority code such as E08000035"))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    email = fields.Email(load_default=None, allow_none=True)

@@ -22,14 +22,14 @@ from services.identity.throttling import LoginThrottle
 from shared import tokens
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
-from shared.principals import ANY_PERSON, ANYONE, LA_ADMIN, OPERATOR, OPERATOR_ONLY, SCHEDULED, people
+from shared.principals import ANY_PERSON, ANYONE, APPROVER, LA_ADMIN, OPERATOR, OPERATOR_ONLY, PRACTITIONER, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "identity"
 # Roles an la_admin may give; the security team's auditors are made nationally.
-ROLES_AN_LA_ADMIN_GIVES = ("practitioner", "approver", "la_admin")
+ROLES_AN_LA_ADMIN_GIVES = (PRACTITIONER, APPROVER, LA_ADMIN)
 
 
 def add_user(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault) -> dict:

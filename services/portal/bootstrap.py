@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.portal import errors
 from services.portal.gateway import Gateway
+from services.portal.schemas.errors import ErrorSchema
 from services.portal.views import BLUEPRINTS
 from shared.cache import make_redis
 from shared.errors import DomainError
@@ -24,6 +25,13 @@ PAGE_POLICY = (
 # An API answer is data, never a document to render.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 STATIC = Path(__file__).with_name("static")
+
+
+class PortalApi(Api):
+    """The API as its OpenAPI document describes it: each refusal in the shape it is answered, and no other answer."""
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ def create_app(settings: Settings) -> Flask:
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json", JSON_SORT_KEYS=False,
     )
     app.extensions["contactpoint"] = Portal(settings, Gateway(settings), make_redis(settings))
-    api = Api(app)
+    api = PortalApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_error_handler(DomainError, errors.domain_error)

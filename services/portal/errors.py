@@ -24,6 +24,11 @@ STATUS = {
 }
 
 
+# A handler's unexpected failure crosses the broker as a refusal of no kind (see shared/messaging/consumer.py): to the
+# person it is the server's fault, said without the failure's text, which the service's log keeps.
+HANDLER_FAILED = "handler_failed"
+
+
 def status_of(error: errors.DomainError) -> int:
     return next((status for kind, status in STATUS.items() if isinstance(error, kind)), 400)
 
@@ -48,6 +53,8 @@ def _fields_asked() -> set[str]:
 
 
 def domain_error(error: errors.DomainError):
+    if error.code == HANDLER_FAILED:
+        return error_answer("server_error", "the service failed to answer this request; the fault is logged", 500)
     response = error_answer(error.code, error.message, status_of(error), field_of(error.message, error.details))
     if isinstance(error, errors.Throttled) and "retry_after" in error.details:
         response.headers["Retry-After"] = str(int(error.details["retry_after"]))
@@ -55,8 +62,8 @@ def domain_error(error: errors.DomainError):
 
 
 def http_error(error: HTTPException):
-    if error.code == 422:
-        faults = _faults(getattr(error, "data", {}).get("messages", {}))
+    if "messages" in getattr(error, "data", {}):
+        faults = _faults(error.data["messages"])
         message = "; ".join(f"{field}: {problem}" for field, problem in faults) or "the request is not valid"
         return error_answer("invalid_request", message, 400, faults[0][0] if faults else None)
     return error_answer(error.name.lower().replace(" ", "_"), error.description or error.name, error.code or 500)

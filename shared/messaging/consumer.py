@@ -5,7 +5,10 @@ between AMQP messages and envelopes. Who sent a message is settled by the gate
 (``shared/gate.py``) before any handler runs: a request is handed its asker, proven, as
 ``actor``; a refused request is answered with the refusal and audited. Permanent faults (bad input, a broken rule, a bug) go to
 the dead-letter queue with their reason, and to the sender as feedback where the subscription
-says how; transient ones are retried with bounded backoff, then dead-lettered.
+says how. A transient one is retried without holding up the consumer: the message waits out the
+retry's delay in its queue's delay queue (``topology.delay_queue``), which the broker returns it
+from, counting the returns in ``x-death``; once they reach the policy's number, it is dead-lettered.
+A request is answered ``unavailable`` at once instead: its caller is waiting, and may ask again.
 """
 from __future__ import annotations
 
@@ -28,8 +31,9 @@ from shared.errors import DomainError, Forbidden, InvalidRequest, NotAuthenticat
 from shared.gate import Gate, Senders
 from shared.messaging.envelope import Envelope, encode_body
 from shared.messaging.amqp_internals import without_waiting_for_confirms
+from shared.messaging.dead_letters import FROM_EXCHANGE, FROM_ROUTING_KEY, FROM_USER, REASON
 from shared.messaging.publisher import publish_on
-from shared.messaging.topology import DEAD
+from shared.messaging.topology import DEAD, DELAY, delay_queue
 from shared.principals import Askers, Names
 from shared.unit_of_work import UnitOfWork
 
@@ -73,7 +77,7 @@ def route(subscriptions: list[Subscription], routing_key: str) -> Subscription |
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    delays: tuple[float, ...] = (0.2, 1.0, 5.0)
+    delays: tuple[float, ...] = (0.2, 1.0, 5.0)  # seconds waited before each retry, in turn
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,13 @@ class Outcome:
     rejection: dict | None = None
     duplicate: bool = False
     feedback: list[Envelope] = field(default_factory=list)
+    retry_after: float | None = None  # seconds the message waits in its delay queue before it is handled again
+
+
+def retries_of(envelope: Envelope) -> int:
+    """How many times the message came back from waiting out a retry's delay, as the broker counted them."""
+    return sum(death.get("count", 0) for death in envelope.headers.get("x-death") or []
+               if death.get("reason") == "expired" and str(death.get("queue", "")).endswith(".delayed"))
 
 
 class MessageProcessor:
@@ -90,14 +101,12 @@ class MessageProcessor:
         consumer: str,
         unit_of_work: Callable[..., UnitOfWork],  # called as unit_of_work(reads_only=...)
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
         gate: Gate = Gate(Names()),
     ):
         self.consumer = consumer
         self._unit_of_work = unit_of_work
         self._gate = gate
         self._retry = retry
-        self._sleep = sleep
         self._schemas: dict[type[Schema], Schema] = {}
 
     def _load(self, subscription: Subscription, body: dict):
@@ -122,21 +131,20 @@ class MessageProcessor:
             except (NotAuthenticated, Forbidden) as refusal:
                 self._audit_refusal(envelope, refusal)
                 return self._refuse(subscription, envelope, refusal.as_dict())
-        for delay in (*self._retry.delays, None):
-            try:
-                return self._handle(subscription, envelope, payload)
-            except DomainError as exc:
-                return self._refuse(subscription, envelope, exc.as_dict())
-            except Exception as exc:
-                if not is_transient(exc):
-                    log.exception("handler for %s failed on message %s", subscription.queue.name, envelope.message_id)
-                    return self._refuse(subscription, envelope, {"code": "handler_failed", "message": f"{exc.__class__.__name__}: {exc}"})
-                if delay is None:
-                    given_up = Unavailable(f"still failing after {len(self._retry.delays) + 1} attempts: {exc}")
-                    return self._refuse(subscription, envelope, given_up.as_dict())
-                log.warning("retrying message %s in %ss: %s", envelope.message_id, delay, exc)
-                self._sleep(delay)
-        raise AssertionError("unreachable")
+        try:
+            return self._handle(subscription, envelope, payload)
+        except DomainError as exc:
+            return self._refuse(subscription, envelope, exc.as_dict())
+        except Exception as exc:
+            if not is_transient(exc):
+                log.exception("handler for %s failed on message %s", subscription.queue.name, envelope.message_id)
+                return self._refuse(subscription, envelope, {"code": "handler_failed", "message": f"{exc.__class__.__name__}: {exc}"})
+            retries = retries_of(envelope)
+            if subscription.answers or retries >= len(self._retry.delays):
+                given_up = Unavailable(f"still failing after {retries + 1} attempt{'s' if retries else ''}: {exc}")
+                return self._refuse(subscription, envelope, given_up.as_dict())
+            log.warning("retrying message %s in %ss: %s", envelope.message_id, self._retry.delays[retries], exc)
+            return Outcome(retry_after=self._retry.delays[retries])
 
     def _audit_refusal(self, envelope: Envelope, refusal: DomainError) -> None:
         """A refused request is an audit event of the service refusing it, naming what was asked and by which broker user."""
@@ -209,8 +217,28 @@ class UndecodableMessage(Exception):
     pass
 
 
-def envelope_of(message) -> Envelope:
+@dataclass(frozen=True)
+class Origin:
+    """Where a message came from and who sent it, as the broker said when it first arrived."""
+
+    exchange: str
+    routing_key: str
+    user_id: str | None
+    returned: bool = False  # back from waiting out a retry's delay: its ``x-death`` is the broker's count of its retries
+
+
+def origin_of(message, own_user: str | None = None) -> Origin:
+    """As delivered; or, for a message back from waiting out a retry's delay, as this process noted when it sent it there
+    (the broker's ``user_id`` says this process sent it, and it arrives by the default exchange, as only a return does)."""
+    info, headers, properties = message.delivery_info, message.headers or {}, message.properties
+    if info.get("exchange") == "" and own_user and properties.get("user_id") == own_user and FROM_EXCHANGE in headers:
+        return Origin(headers[FROM_EXCHANGE], headers.get(FROM_ROUTING_KEY, ""), headers.get(FROM_USER), returned=True)
+    return Origin(info.get("exchange", ""), info.get("routing_key", ""), properties.get("user_id"))
+
+
+def envelope_of(message, origin: Origin | None = None) -> Envelope:
     """Translates a kombu message into an envelope; raises ``UndecodableMessage`` for what cannot be read."""
+    origin = origin or origin_of(message)
     properties = message.properties
     message_id = properties.get("message_id")
     if not message_id:
@@ -221,27 +249,24 @@ def envelope_of(message) -> Envelope:
         raise UndecodableMessage(f"the body is not JSON: {exc}") from exc
     if not isinstance(body, dict):
         raise UndecodableMessage("the body is not a JSON object")
-    info = message.delivery_info
     return Envelope(
-        exchange=info.get("exchange", ""),
-        routing_key=info.get("routing_key", ""),
+        exchange=origin.exchange,
+        routing_key=origin.routing_key,
         body=body,
         message_id=message_id,
         type=properties.get("type") or "",
-        headers=dict(message.headers or {}),
-        user_id=properties.get("user_id"),
+        # Only the broker's count of this message's retries: a sender's own ``x-death`` would change how often it is retried.
+        headers={name: value for name, value in (message.headers or {}).items() if name != "x-death" or origin.returned},
+        user_id=origin.user_id,
         reply_to=properties.get("reply_to"),
         correlation_id=properties.get("correlation_id"),
     )
 
 
-def unreadable_envelope(message) -> Envelope:
+def unreadable_envelope(message, origin: Origin) -> Envelope:
     """What can be said of a message whose body cannot be read: where it came from and its id, so its sender can be told."""
-    info = message.delivery_info
-    return Envelope(
-        exchange=info.get("exchange", ""), routing_key=info.get("routing_key", ""), body={},
-        message_id=message.properties.get("message_id") or "", user_id=message.properties.get("user_id"),
-    )
+    return Envelope(exchange=origin.exchange, routing_key=origin.routing_key, body={},
+                    message_id=message.properties.get("message_id") or "", user_id=origin.user_id)
 
 
 class Worker(ConsumerMixin):
@@ -292,18 +317,19 @@ class Worker(ConsumerMixin):
         self._handle_waiting()
 
     def _on_message(self, subscriptions: list[Subscription], message) -> None:
-        routing_key = message.delivery_info.get("routing_key", "")
-        subscription = route(subscriptions, routing_key)
+        origin = origin_of(message, self.connection.userid)
+        subscription = route(subscriptions, origin.routing_key)
         if subscription is None:
-            self._dead_letter(subscriptions[0], message, {"code": "unroutable", "message": f"nothing here handles {routing_key!r}"})
+            reason = {"code": "unroutable", "message": f"nothing here handles {origin.routing_key!r}"}
+            self._dead_letter(subscriptions[0], message, reason, origin)
             message.ack()
             return
         try:
-            envelope = envelope_of(message)
+            envelope = envelope_of(message, origin)
         except UndecodableMessage as exc:
             reason = {"code": "undecodable", "message": str(exc)}
-            self._dead_letter(subscription, message, reason)
-            self._publish(*subscription.on_rejected(unreadable_envelope(message), reason))
+            self._dead_letter(subscription, message, reason, origin)
+            self._publish(*subscription.on_rejected(unreadable_envelope(message, origin), reason))
             message.ack()
             return
         if subscription.batch > 1:
@@ -340,8 +366,10 @@ class Worker(ConsumerMixin):
             publish_on(self._answering, Envelope(exchange="", routing_key=envelope.reply_to, body=outcome.reply,
                                                 correlation_id=envelope.correlation_id, persistent=False))
         if outcome.rejection is not None:
-            self._dead_letter(subscription, message, outcome.rejection)
+            self._dead_letter(subscription, message, outcome.rejection, envelope)
             self._publish(*outcome.feedback)
+        if outcome.retry_after is not None:
+            self._delay(subscription, message, outcome.retry_after, envelope)
         if ack:
             message.ack()
 
@@ -349,19 +377,34 @@ class Worker(ConsumerMixin):
         for envelope in envelopes:
             publish_on(self._channel, envelope)
 
-    def _dead_letter(self, subscription: Subscription, message, reason: dict) -> None:
+    def _dead_letter(self, subscription: Subscription, message, reason: dict, origin: Origin | Envelope) -> None:
         log.warning("dead-lettering a message from %s: %s", subscription.queue.name, reason.get("message"))
-        info = message.delivery_info
-        dead = self._channel.prepare_message(
+        self._send_on(DEAD.name, subscription.queue.name, message, origin, {REASON: encode_body(reason).decode()})
+
+    def _delay(self, subscription: Subscription, message, seconds: float, origin: Envelope) -> None:
+        """Sends the message to wait out its retry's delay; the broker returns it to the work queue, counting in ``x-death``."""
+        delayed = delay_queue(subscription.queue)
+        properties = {"expiration": str(int(seconds * 1000))}
+        if self._on_rabbitmq:
+            self._send_on(DELAY.name, subscription.queue.name, message, origin, {}, properties)
+        else:  # the in-memory broker neither expires nor dead-letters: the retry comes back at once, counted as RabbitMQ would
+            counted = [{"queue": delayed.name, "reason": "expired", "count": retries_of(origin) + 1}]
+            self._send_on("", subscription.queue.name, message, origin, {"x-death": counted})
+
+    def _send_on(self, exchange: str, routing_key: str, message, origin: Origin | Envelope, headers: dict, properties: dict | None = None):
+        """The message as it came, with where it first came from and who sent it (the broker's word, so that a replay or a
+        retry is taken as the first was); ``x-death`` only as the broker counted the message's own retries (the envelope's)."""
+        kept = {name: value for name, value in (message.headers or {}).items() if name != "x-death"}
+        if deaths := getattr(origin, "headers", {}).get("x-death"):
+            kept["x-death"] = deaths
+        sent = self._channel.prepare_message(
             message.body,
             content_type=message.content_type or "application/octet-stream",
             content_encoding=message.content_encoding or "binary",
-            headers={
-                **(message.headers or {}),
-                "x-reason": encode_body(reason).decode(),
-                "x-original-exchange": info.get("exchange", ""),
-                "x-original-routing-key": info.get("routing_key", ""),
-            },
-            properties={"delivery_mode": 2, "message_id": message.properties.get("message_id")},
+            headers={**kept, FROM_EXCHANGE: origin.exchange, FROM_ROUTING_KEY: origin.routing_key,
+                     **({FROM_USER: origin.user_id} if origin.user_id else {}), **headers},
+            # Sent as this process (the broker checks it), which is how a retry is known when it comes back.
+            properties={"delivery_mode": 2, "message_id": message.properties.get("message_id"), "user_id": self.connection.userid,
+                        **(properties or {})},
         )
-        self._channel.basic_publish(dead, exchange=DEAD.name, routing_key=subscription.queue.name)
+        self._channel.basic_publish(sent, exchange=exchange, routing_key=routing_key)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from shared.messaging.topology import ALERTS, AUDIT, DEAD, EVENTS, FEEDBACK, RPC
+from shared.messaging.topology import ALERTS, AUDIT, DEAD, DELAY, EVENTS, FEEDBACK, RPC
 from shared.principals import ANSWERING, PERSON_FACING
 
 DEFAULT_EXCHANGE = "amq.default"
@@ -41,8 +41,9 @@ def for_process(process: str) -> Permissions:
     if process == "provisioner":
         return _provisioner()
     if process in ANSWERING:
-        writes = [DEFAULT_EXCHANGE, AUDIT.name, DEAD.name]
-        topics = {AUDIT.name: rf"^[^.]+\.{process}\.[a-z_]+$", DEAD.name: rf"^{process}\."}
+        # A retry waits in the delay queue of one of its own work queues, sent there under that queue's name.
+        writes = [DEFAULT_EXCHANGE, AUDIT.name, DEAD.name, DELAY.name]
+        topics = {AUDIT.name: rf"^[^.]+\.{process}\.[a-z_]+$", DEAD.name: rf"^{process}\.", DELAY.name: rf"^{process}\.[a-z-]+$"}
         extra = {
             # Feeds and audit ask the provisioner for their partners' and teams' broker users, each only its own kind.
             "feeds": ([EVENTS.name, FEEDBACK.name, RPC.name], {

@@ -2,7 +2,10 @@
 
 Exchanges are durable topics. Every work queue is a durable quorum queue whose rejected
 messages fall to ``cp.dead`` under the queue's own name, where ``<queue>.dead`` keeps them
-with their reason. Queue names say who consumes: ``<service>.<what it receives>``.
+with their reason. A message whose handling failed for a while waits out its retry's delay
+in ``<queue>.delayed`` (sent through ``cp.delay`` under the queue's name, expiring after the
+delay), from which the broker dead-letters it back into the work queue, counting the times in
+``x-death``. Queue names say who consumes: ``<service>.<what it receives>``.
 """
 from __future__ import annotations
 
@@ -17,8 +20,9 @@ ALERTS = Exchange("cp.alerts", "topic", durable=True)
 EVENTS = Exchange("cp.events", "topic", durable=True)
 RPC = Exchange("cp.rpc", "topic", durable=True)
 DEAD = Exchange("cp.dead", "topic", durable=True)
+DELAY = Exchange("cp.delay", "topic", durable=True)
 
-EXCHANGES = (FEEDS, FEEDBACK, AUDIT, ALERTS, EVENTS, RPC, DEAD)
+EXCHANGES = (FEEDS, FEEDBACK, AUDIT, ALERTS, EVENTS, RPC, DEAD, DELAY)
 # Exchanges whose every message must reach a queue: an audit event that reaches none is an error, not a silent confirm.
 MANDATORY = (AUDIT.name,)
 
@@ -56,6 +60,17 @@ def dead_letter_queue(work: Queue) -> Queue:
     )
 
 
+def delay_queue(work: Queue) -> Queue:
+    """Where a message waits out its retry's delay (its own ``expiration``), then falls back into ``work`` by the default exchange.
+
+    Classic, not quorum: a message's expiration is honoured when it reaches the head of the queue, so
+    a short delay may wait behind a longer one, never longer than the longest delay."""
+    return Queue(
+        f"{work.name}.delayed", DELAY, routing_key=work.name, durable=True,
+        queue_arguments={"x-queue-type": "classic", "x-dead-letter-exchange": "", "x-dead-letter-routing-key": work.name},
+    )
+
+
 def feedback_queue(source_id: str) -> Queue:
     """A partner's own feedback queue; feedback waits here while the partner is offline."""
     return Queue(
@@ -74,11 +89,15 @@ DIRECTORY_CHILD_UPDATES = work_queue("directory.child-updates", EVENTS, "feeds.c
 AUDIT_EVENTS = work_queue("audit.events", AUDIT, "#")
 DISCLOSURE_CHILD_UPDATES = work_queue("disclosure.child-updates", EVENTS, "feeds.child.merged")
 
-WORK_QUEUES = (
+# The queues of messages whose handling is retried through a delay queue (a request's caller is answered at once instead).
+RETRIED = (
     FEEDS_PARTNER_MESSAGES,
     DIRECTORY_CHILD_UPDATES,
     AUDIT_EVENTS,
     DISCLOSURE_CHILD_UPDATES,
+)
+WORK_QUEUES = (
+    *RETRIED,
     *(rpc_queue(service) for service in ANSWERING),
 )
 QUEUES = {queue.name: queue for queue in WORK_QUEUES}
@@ -92,3 +111,5 @@ def declare(connection: Connection) -> None:
         for queue in WORK_QUEUES:
             queue(channel).declare()
             dead_letter_queue(queue)(channel).declare()
+        for queue in RETRIED:
+            delay_queue(queue)(channel).declare()

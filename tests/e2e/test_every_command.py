@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from kombu import Connection
 
 from contactpoint.sandbox import free_port, isolated
 from services.identity.credentials import DRIFT_STEPS, STEP_SECONDS
 from shared.broker_admin import BrokerAdmin
+from shared.contracts.audit import audit_event, numbered
+from shared.messaging.topology import AUDIT_EVENTS, DEAD
 from tests.e2e.conftest import COMMAND, Finished, System, contactpoint
 from tests.integration.services.builders import a_feed_message, an_unsure_pair
 from tests.support import environment_for, unique, wait_until
@@ -29,7 +32,7 @@ pytestmark = pytest.mark.e2e
 
 LA = "E08000035"
 TODAY = time.strftime("%Y-%m-%d")
-GROUPS = ("users", "sources", "feeds", "directory", "audit", "disclose", "review")
+GROUPS = ("users", "sources", "feeds", "directory", "audit", "disclose", "review", "dead-letters")
 
 
 def listed_commands(env: dict) -> set[str]:
@@ -112,6 +115,7 @@ def test_every_command_listed_by_help_runs_end_to_end(system, servers, tmp_path)
     _exports(run, tmp_path)
     _shielding_linkage_and_rules(run, children, tmp_path)
     _single_record_disclosure(run, people, children)
+    _dead_letters(run, people)
     _audit_store(run, people)
     _commands_that_run_until_stopped(run, tmp_path)
     _teardown_on_a_run_of_its_own(run, servers)
@@ -220,6 +224,46 @@ def _requested(run: Operator, requester: dict, contactpoint_id: str) -> dict | N
         assert "is held" in asked.stderr, asked.stderr
         return None
     return asked.json()
+
+
+def _dead_letters(run: Operator, people: dict) -> None:
+    """Two audit events the audit service never took (as after an outage): one a service sent, which a replay sends again as
+    that service and the audit store then holds; one a partner sent, which only the partner can send again, so it stays."""
+    prefix = run.system.env["CP_NAME_PREFIX"]
+    ours, partners = (audit_event("directory", "la_team_set", subject=LA,
+                                  actor={"username": unique("cli"), "la_code": LA, "role": "operator", "category": None}) for _ in range(2))
+    with Connection(run.system.env["CP_AMQP_URL"]) as admin:
+        for event, sender in ((numbered(ours), f"{prefix}cp-directory"), (numbered(partners), unique("school"))):
+            admin.Producer().publish(event.encode(), exchange=DEAD.name, routing_key=AUDIT_EVENTS.name, content_type="application/json",
+                                     message_id=event.message_id, headers={
+                                         "x-reason": json.dumps({"code": "unavailable", "message": "the database could not be reached"}),
+                                         "x-original-exchange": event.exchange, "x-original-routing-key": event.routing_key,
+                                         "x-original-user-id": sender})
+
+    listed = run.json("dead-letters", "list", AUDIT_EVENTS.name)
+    mine = {letter["message_id"]: letter for letter in listed["dead_letters"] if letter["message_id"] in (ours.message_id, partners.message_id)}
+    assert set(mine) == {ours.message_id, partners.message_id}
+    assert mine[ours.message_id]["reason"]["code"] == "unavailable" and mine[ours.message_id]["routing_key"] == ours.routing_key
+    assert run.json("dead-letters", "list", f"{AUDIT_EVENTS.name}.dead")["dead_letters"] == listed["dead_letters"], "listing loses none"
+
+    replayed = run.json("dead-letters", "replay", AUDIT_EVENTS.name)
+    assert ours.message_id in replayed["replayed"] and partners.message_id in [kept["message_id"] for kept in replayed["kept"]]
+    assert [letter["message_id"] for letter in run.json("dead-letters", "list", AUDIT_EVENTS.name)["dead_letters"]].count(ours.message_id) == 0
+
+    auditor = run.system.login(people["auditor"])
+
+    def audited(action: str, actor: str | None = None) -> list[dict]:
+        answer = auditor.get("/api/v1/audit/events", params={"action": action, **({"actor": actor} if actor else {}), "limit": 1000})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["events"]
+
+    wait_until(lambda: audited("la_team_set", ours.body["actor"]["username"]), timeout=30, what="the replayed event to be stored")
+    assert not audited("la_team_set", partners.body["actor"]["username"])
+    listings = wait_until(lambda: [e for e in audited("dead_letters_listed") if e["subject"] == f"{AUDIT_EVENTS.name}.dead"],
+                          timeout=30, what="the listings to be audited")
+    assert len(listings) >= 3 and listings[0]["service"] == "audit" and listings[0]["actor"]["role"] == "operator"
+    replays = wait_until(lambda: audited("dead_letters_replayed"), timeout=30, what="the replay to be audited")
+    assert replays[0]["detail"]["message_ids"] == replayed["replayed"]
 
 
 def _audit_store(run: Operator, people: dict) -> None:

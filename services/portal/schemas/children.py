@@ -1,17 +1,15 @@
 """Finding a child and reading their record."""
 from marshmallow import Schema, fields, validate
 
+from shared.contracts.directory import CriteriaSchema
+
 
 class PurposeSchema(Schema):
     purpose = fields.String(load_default=None, metadata={"description": "safeguarding or wellbeing"})
 
 
-class SearchQuerySchema(PurposeSchema):
-    family_name = fields.String(load_default=None)
-    given_name = fields.String(load_default=None)
-    date_of_birth = fields.Date(load_default=None)
-    postcode = fields.String(load_default=None)
-    identifier = fields.String(load_default=None, metadata={"description": "NHS number or UPN"})
+class SearchQuerySchema(PurposeSchema, CriteriaSchema):
+    """The criteria of ``directory.search``, and its purpose, as query parameters."""
 
 
 class ChildSummarySchema(Schema):
@@ -65,8 +63,3 @@ class ShieldedSchema(Schema):
     shielded = fields.Boolean()
     changed = fields.Boolean(metadata={"description": "false when the child already was (or was not) shielded"})
 
-
-class NewLaTeamSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    phone = fields.String(load_default=None, allow_none=True)
-    email = fields.String(load_default=None, allow_none=True)

@@ -23,6 +23,7 @@ class Accounts(MethodView):
 
     @api.arguments(NewAccountSchema)
     @api.response(201, CredentialsSchema)
+    @api.refuses(409)
     @signed_in()
     def post(self, account):
         """A new account in the administrator's own LA; its first password and TOTP secret are shown once."""
@@ -33,6 +34,7 @@ class Accounts(MethodView):
 class Suspend(MethodView):
     @api.arguments(SuspensionSchema)
     @api.response(200, AccountSchema)
+    @api.refuses(404)
     @signed_in()
     def post(self, suspension, username):
         """Suspend an account: its sessions end at once."""
@@ -42,6 +44,7 @@ class Suspend(MethodView):
 @api.route("/accounts/<username>/unlock")
 class Unlock(MethodView):
     @api.response(200, AccountSchema)
+    @api.refuses(404, 409)
     @signed_in()
     def post(self, username):
         """Let a locked or suspended account sign in again (its vetting must be current)."""
@@ -51,6 +54,7 @@ class Unlock(MethodView):
 @api.route("/accounts/<username>/reset-2fa")
 class ResetSecondFactor(MethodView):
     @api.response(200, CredentialsSchema)
+    @api.refuses(404)
     @signed_in()
     def post(self, username):
         """A new TOTP secret, shown once; the old one stops working and every session ends."""
@@ -61,6 +65,7 @@ class ResetSecondFactor(MethodView):
 class Vetting(MethodView):
     @api.arguments(VettingSchema)
     @api.response(200, AccountSchema)
+    @api.refuses(404)
     @signed_in()
     def put(self, vetting, username):
         """Record new training or enhanced disclosure dates."""

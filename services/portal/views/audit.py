@@ -7,7 +7,7 @@ from services.portal.auth import signed_in
 from services.portal.schemas.audit import (
     AlertQuerySchema, AlertSchema, AlertsSchema, AuditEventsSchema, InvestigationSchema, TrailQuerySchema, TrailSchema,
 )
-from services.portal.views.asking import API_PREFIX, Blueprint, ask, plain
+from services.portal.views.asking import API_PREFIX, ROW_ID, Blueprint, ask, plain
 from shared.contracts import requests
 from shared.contracts.audit import EventFiltersSchema
 
@@ -47,10 +47,11 @@ class Alerts(MethodView):
         return ask(requests.LIST_ALERTS, {"filters": filters})
 
 
-@api.route("/audit/alerts/<int:alert_id>/investigation")
+@api.route(f"/audit/alerts/<{ROW_ID}:alert_id>/investigation")
 class Investigation(MethodView):
     @api.arguments(InvestigationSchema)
     @api.response(200, AlertSchema)
+    @api.refuses(404)
     @signed_in()
     def post(self, body, alert_id):
         """Marks an alert investigated, with what was found; the marking is itself audited."""

@@ -20,6 +20,7 @@ def client_address() -> str:
 class Login(MethodView):
     @api.arguments(LoginSchema)
     @api.response(200, TokenSchema)
+    @api.refuses(429)
     def post(self, credentials):
         """Sign in with password and one-time code; 401 for any wrong factor, 429 after repeated failures."""
         return ask(requests.LOGIN, {**credentials, "client": client_address()})
@@ -47,6 +48,7 @@ class Session(MethodView):
 class Password(MethodView):
     @api.arguments(ChangePasswordSchema)
     @api.response(204)
+    @api.refuses(429)
     @signed_in()
     def post(self, change):
         """Choose a new password, with the old one and a fresh one-time code; every session ends."""

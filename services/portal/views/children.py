@@ -8,7 +8,6 @@ from services.portal.auth import signed_in
 from services.portal.schemas.children import (
     ChildRecordSchema,
     LaTeamSchema,
-    NewLaTeamSchema,
     PurposeSchema,
     SearchQuerySchema,
     SearchResultsSchema,
@@ -17,6 +16,7 @@ from services.portal.schemas.children import (
 )
 from services.portal.views.asking import API_PREFIX, Blueprint, ask, plain
 from shared.contracts import requests
+from shared.contracts.directory import LaTeamContactSchema
 
 api = Blueprint("children", __name__, url_prefix=API_PREFIX, description="Finding a child and reading their record.")
 
@@ -38,6 +38,7 @@ class ChildSearch(MethodView):
 class ChildRecord(MethodView):
     @api.arguments(PurposeSchema, location="query")
     @api.response(200, ChildRecordSchema)
+    @api.refuses(404)
     @signed_in()
     def get(self, query, contactpoint_id):
         """One child's record: who is working with them; shielded and sensitive parts withheld."""
@@ -48,6 +49,7 @@ class ChildRecord(MethodView):
 class Shield(MethodView):
     @api.arguments(ShieldingSchema)
     @api.response(200, ShieldedSchema)
+    @api.refuses(404)
     @signed_in()
     def post(self, shielding, contactpoint_id):
         """The LA ContactPoint team's decision that a child is at risk if found: shielded until the team lifts it."""
@@ -58,6 +60,7 @@ class Shield(MethodView):
 class Unshield(MethodView):
     @api.arguments(ShieldingSchema)
     @api.response(200, ShieldedSchema)
+    @api.refuses(404)
     @signed_in()
     def post(self, shielding, contactpoint_id):
         """Lift a child's shielding: the LA ContactPoint team's alone."""
@@ -66,7 +69,7 @@ class Unshield(MethodView):
 
 @api.route("/la-team")
 class LaTeam(MethodView):
-    @api.arguments(NewLaTeamSchema)
+    @api.arguments(LaTeamContactSchema)
     @api.response(200, LaTeamSchema)
     @signed_in()
     def put(self, team):

@@ -22,6 +22,7 @@ api = Blueprint("disclosure", __name__, url_prefix=API_PREFIX, description="Sing
 class Disclosures(MethodView):
     @api.arguments(DisclosureRequestBodySchema)
     @api.response(201, DisclosureRequestSchema)
+    @api.refuses(404)
     @signed_in()
     def post(self, body):
         """Ask for one child's record on a court order or for crime prevention."""
@@ -39,6 +40,7 @@ class Disclosures(MethodView):
 class Approval(MethodView):
     @api.arguments(DecisionBodySchema)
     @api.response(200, DisclosureRequestSchema)
+    @api.refuses(404, 409)
     @signed_in()
     def post(self, body, request_id):
         """Approve someone else's request (approvers only)."""
@@ -49,6 +51,7 @@ class Approval(MethodView):
 class Refusal(MethodView):
     @api.arguments(DecisionBodySchema)
     @api.response(200, DisclosureRequestSchema)
+    @api.refuses(404, 409)
     @signed_in()
     def post(self, body, request_id):
         """Refuse someone else's request (approvers only)."""
@@ -58,6 +61,7 @@ class Refusal(MethodView):
 @api.route("/disclosures/<request_id>/record")
 class DisclosedRecord(MethodView):
     @api.response(200, DisclosedRecordSchema)
+    @api.refuses(404)
     @signed_in()
     def get(self, request_id):
         """The record an approved request discloses: to its requester, once, before its time runs out."""

@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from services.portal.auth import signed_in
 from services.portal.schemas.reviews import ReviewDecisionSchema, ReviewQueueSchema
-from services.portal.views.asking import API_PREFIX, Blueprint, ask
+from services.portal.views.asking import API_PREFIX, ROW_ID, Blueprint, ask
 from shared.contracts import requests
 
 api = Blueprint("reviews", __name__, url_prefix=API_PREFIX, description="The match review queue, for LA ContactPoint teams.")
@@ -20,18 +20,20 @@ class Reviews(MethodView):
         return {"tasks": ask(requests.LIST_REVIEWS, {})}
 
 
-@api.route("/reviews/<int:task_id>/link")
+@api.route(f"/reviews/<{ROW_ID}:task_id>/link")
 class Link(MethodView):
     @api.response(200, ReviewDecisionSchema)
+    @api.refuses(404, 409)
     @signed_in()
     def post(self, task_id):
         """The two are one child: the record joins the candidate, and the system never parts them."""
         return ask(requests.LINK_REVIEW, {"task_id": task_id})
 
 
-@api.route("/reviews/<int:task_id>/separate")
+@api.route(f"/reviews/<{ROW_ID}:task_id>/separate")
 class Separate(MethodView):
     @api.response(200, ReviewDecisionSchema)
+    @api.refuses(404, 409)
     @signed_in()
     def post(self, task_id):
         """The two are different children: both stay, and the system never joins them."""

@@ -21,6 +21,7 @@ class Sources(MethodView):
 
     @api.arguments(NewSourceSchema)
     @api.response(201, SourceCredentialsSchema)
+    @api.refuses(409)
     @signed_in()
     def post(self, source):
         """A new source of your LA, with its own broker user; its password is shown this once."""
@@ -30,6 +31,7 @@ class Sources(MethodView):
 @api.route("/sources/<source_id>/disable")
 class Disable(MethodView):
     @api.response(200, DisabledSourceSchema)
+    @api.refuses(404)
     @signed_in()
     def post(self, source_id):
         """Stop taking the source's messages: its broker user is revoked at once."""

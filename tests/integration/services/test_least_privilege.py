@@ -29,7 +29,7 @@ from shared.messaging.connection import connect
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher, publish_on
 from shared.messaging.rpc import RpcClient
-from shared.messaging.topology import AUDIT_EVENTS, DIRECTORY_CHILD_UPDATES
+from shared.messaging.topology import AUDIT_EVENTS, DELAY, DIRECTORY_CHILD_UPDATES, FEEDS_PARTNER_MESSAGES, delay_queue
 from shared.signing import new_private_key
 from tests.support import unique, wait_until
 
@@ -167,6 +167,22 @@ def test_the_portal_cannot_publish_audit_events_or_merged_children(migrated):
         for envelope in (audit_event("directory", "read", subject="CP-FORGED"), child_merged({"contactpoint_id": "CP-X", "version": 10**9})):
             with pytest.raises(Exception, match="ACCESS_REFUSED"):
                 publisher.publish(envelope)
+    finally:
+        publisher.close()
+
+
+def test_a_service_cannot_read_another_services_delay_queue_nor_its_own(migrated):
+    for queue in (DIRECTORY_CHILD_UPDATES, FEEDS_PARTNER_MESSAGES):  # only the broker takes a message out of a delay queue
+        with connect(migrated.for_service("feeds")) as connection:
+            refused_by_broker(lambda: Queue(delay_queue(queue).name, no_declare=True)(connection.channel()).get())
+
+
+def test_a_service_delays_only_its_own_messages(migrated):
+    publisher = Publisher(lambda: connect(migrated.for_service("feeds")))
+    try:
+        with pytest.raises(Exception, match="ACCESS_REFUSED"):
+            publisher.publish(Envelope(exchange=DELAY.name, routing_key=DIRECTORY_CHILD_UPDATES.name, body={"contactpoint_id": "CP-X"}))
+        publisher.publish(Envelope(exchange=DELAY.name, routing_key="feeds.nowhere", body={}))  # its own, bound to nothing
     finally:
         publisher.close()
 

@@ -14,19 +14,24 @@ from kombu import Queue
 from marshmallow import Schema, fields
 
 from shared.db import service_base
-from shared.errors import Conflict
+from shared.errors import Conflict, TransientError
 from shared.messaging import topology
 from shared.messaging.connection import connect
-from shared.messaging.consumer import Subscription
+from shared.messaging.consumer import RetryPolicy, Subscription
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import messaging_tables
 from shared.service import Request, Routes, build_service
+
+
+# Short, so that a message's every retry is over in well under a second.
+RETRY_DELAYS = (0.05, 0.1, 0.2)
 
 
 class NoteSchema(Schema):
     text = fields.String(required=True)
     echo = fields.Boolean(load_default=False)
     fail_after_emit = fields.Boolean(load_default=False)
+    fails_for_a_while = fields.Integer(load_default=0)  # times its handling fails as a lost connection would, then succeeds
 
 
 @dataclass
@@ -37,13 +42,13 @@ class Probe:
     feedback: Queue
     notes: sa.Table
 
-    def publish(self, body: dict | bytes, message_id: str | None = None, routing_key: str | None = None) -> str:
+    def publish(self, body: dict | bytes, message_id: str | None = None, routing_key: str | None = None, headers: dict | None = None) -> str:
         message_id = message_id or uuid.uuid4().hex
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         with connect(self.service.settings) as connection:
             connection.Producer().publish(
                 raw, exchange=topology.EVENTS.name, routing_key=routing_key or self.work.routing_key.replace("#", "note"),
-                content_type="application/json", message_id=message_id, delivery_mode=2,
+                content_type="application/json", message_id=message_id, delivery_mode=2, headers=headers,
             )
         return message_id
 
@@ -83,7 +88,13 @@ def probe(migrated):
     echoes = Queue(f"{name}.echoes", topology.EVENTS, routing_key=f"echo.{name}", durable=True)
     feedback = Queue(f"{name}.feedback", topology.FEEDBACK, routing_key=f"{name}.rejected", durable=True)
 
+    attempts: dict[str, int] = {}
+
     def take_note(uow, note, envelope=None):
+        if envelope is not None and note["fails_for_a_while"]:
+            attempts[envelope.message_id] = attempts.get(envelope.message_id, 0) + 1
+            if attempts[envelope.message_id] <= note["fails_for_a_while"]:
+                raise TransientError(f"attempt {attempts[envelope.message_id]} lost its connection")
         uow.session.execute(sa.insert(notes).values(text=note["text"]))
         if note["echo"] or note["fail_after_emit"]:
             uow.emit(Envelope(exchange=topology.EVENTS.name, routing_key=f"echo.{name}", body={"text": note["text"]}))
@@ -104,8 +115,9 @@ def probe(migrated):
         Base.metadata.create_all(connection)
     engine.dispose()
     service = build_service(name, migrated, tables, routes)
+    service.retry = RetryPolicy(RETRY_DELAYS)
     with connect(migrated) as connection:
-        for queue in (work, topology.dead_letter_queue(work), echoes, feedback, topology.rpc_queue(name)):
+        for queue in (work, topology.dead_letter_queue(work), topology.delay_queue(work), echoes, feedback, topology.rpc_queue(name)):
             queue(connection.default_channel).declare()
     yield Probe(service, work, echoes, feedback, notes)
     service.close()

@@ -114,3 +114,33 @@ def test_a_client_left_idle_past_the_brokers_heartbeat_asks_on_a_new_connection(
 
     assert len(connections) == 2
     assert probe.note_texts() == ["first", "at once", "after a while"]
+
+
+def test_a_message_whose_handling_fails_for_a_while_waits_in_the_delay_queue_and_is_then_handled(probe):
+    with running(probe.service):
+        probe.publish({"text": "after two failures", "fails_for_a_while": 2})
+        wait_until(lambda: probe.note_texts() == ["after two failures"], what="the note to be stored after its retries")
+
+    assert probe.drain(topology.dead_letter_queue(probe.work), timeout=0.3) == []
+
+
+def test_a_message_whose_handling_never_succeeds_is_dead_lettered_with_its_reason_after_every_retry(probe):
+    with running(probe.service):
+        probe.publish({"text": "never", "fails_for_a_while": 100}, message_id="hopeless")
+        dead = probe.drain(topology.dead_letter_queue(probe.work))
+
+    assert [m.properties["message_id"] for m in dead] == ["hopeless"]
+    reason = json.loads(dead[0].headers["x-reason"])
+    assert reason["code"] == "unavailable" and "4 attempts" in reason["message"] and "lost its connection" in reason["message"]
+    assert [(d["queue"], d["reason"], d["count"]) for d in dead[0].headers["x-death"]] == [(f"{probe.work.name}.delayed", "expired", 3)]
+    assert dead[0].headers["x-original-routing-key"].endswith(".note")
+    assert probe.note_texts() == []
+
+
+def test_a_senders_own_x_death_does_not_change_how_often_its_message_is_retried(probe):
+    forged = [{"queue": f"{probe.work.name}.delayed", "reason": "expired", "count": -1000}]
+    with running(probe.service):
+        probe.publish({"text": "never", "fails_for_a_while": 100}, message_id="forged", headers={"x-death": forged})
+        dead = probe.drain(topology.dead_letter_queue(probe.work))
+
+    assert [d["count"] for d in dead[0].headers["x-death"]] == [3]

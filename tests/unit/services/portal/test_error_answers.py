@@ -8,7 +8,7 @@ from contactpoint.keys import with_fresh_keys
 from services.directory.rules import SAID, SUFFICIENT_CRITERIA
 from services.portal.bootstrap import STATIC, create_app
 from services.portal.errors import domain_error
-from shared.errors import InvalidRequest
+from shared.errors import DomainError, InvalidRequest
 from shared.settings import Settings
 
 
@@ -63,3 +63,38 @@ def test_the_search_guidance_lists_exactly_the_criteria_enough_to_search():
     listed = {frozenset(re.split(r", | and ", item.strip())) for item in re.findall(r"<li>(.*?)</li>", guidance)}
 
     assert listed == {frozenset(SAID[name] for name in rule) for rule in SUFFICIENT_CRITERIA}
+
+
+def test_the_openapi_document_gives_each_operation_its_refusals_in_the_shape_they_are_answered(app):
+    document = app.test_client().get("/api/openapi.json").json
+    error = document["components"]["schemas"]["Error"]
+    refusal = document["components"]["schemas"]["Refusal"]
+    operations = [operation for path in document["paths"].values() for operation in path.values() if "responses" in operation]
+
+    assert error["required"] == ["error"] and refusal["required"] == ["code", "message"]
+    assert set(refusal["properties"]) == {"code", "message", "field"}
+    for operation in operations:
+        assert "default" not in operation["responses"]
+        assert {"401", "403", "503"} <= set(operation["responses"])
+        for status, response in operation["responses"].items():
+            if status >= "400":
+                schema = response.get("content", {}).get("application/json", {}).get("schema") or document["components"]["responses"][
+                    response["$ref"].rsplit("/", 1)[1]]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}, (operation["summary"], status)
+
+
+def test_invalid_arguments_are_answered_400_naming_the_field_as_the_document_says(app):
+    answer = app.test_client().get("/api/v1/audit/events", query_string={"limit": "many"})
+
+    assert answer.status_code == 400
+    assert answer.json["error"]["code"] == "invalid_request" and answer.json["error"]["field"] == "limit"
+
+
+def test_a_handlers_unexpected_failure_is_a_server_error_without_its_text(app):
+    failure = DomainError("DataError: (psycopg.errors.NumericValueOutOfRange) bigint out of range [SQL: SELECT ...]", code="handler_failed")
+
+    with app.test_request_context("/api/v1/reviews"):
+        answer = domain_error(failure)
+
+    assert answer.status_code == 500
+    assert "SQL" not in answer.get_data(as_text=True)

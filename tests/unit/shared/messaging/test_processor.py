@@ -1,13 +1,16 @@
 """The consumer's rules without a broker: validate, de-duplicate, handle in one unit of work, retry or refuse."""
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 import pytest
 from kombu import Queue
 from marshmallow import Schema, fields
 from sqlalchemy.exc import OperationalError
 
 from shared.errors import Conflict, TransientError
-from shared.messaging.consumer import MessageProcessor, RetryPolicy, Subscription
+from shared.messaging.consumer import MessageProcessor, Outcome, RetryPolicy, Subscription
 from shared.messaging.envelope import Envelope
 
 QUEUE = Queue("probe.notes")
@@ -55,27 +58,14 @@ class FakeUnitOfWork:
         self.notes.clear()
 
 
-class RecordingSleep:
-    def __init__(self):
-        self.delays: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-
-
 @pytest.fixture
 def store() -> Store:
     return Store()
 
 
 @pytest.fixture
-def sleep() -> RecordingSleep:
-    return RecordingSleep()
-
-
-@pytest.fixture
-def processor(store, sleep) -> MessageProcessor:
-    return MessageProcessor("probe", lambda reads_only=False: FakeUnitOfWork(store), RetryPolicy(DELAYS), sleep=sleep)
+def processor(store) -> MessageProcessor:
+    return MessageProcessor("probe", lambda reads_only=False: FakeUnitOfWork(store), RetryPolicy(DELAYS))
 
 
 def note_down(uow, payload, envelope):
@@ -106,8 +96,19 @@ def subscription(handler=note_down, **options) -> Subscription:
     return Subscription(QUEUE, handler, schema=options.pop("schema", NoteSchema), **options)
 
 
-def note(text: str = "hello", message_id: str = "m-1", **extra) -> Envelope:
-    return Envelope(exchange="cp.events", routing_key="probe.note", body={"text": text, **extra}, message_id=message_id)
+def note(text: str = "hello", message_id: str = "m-1", retried: int = 0, **extra) -> Envelope:
+    """A note, as it arrives the first time or back from waiting out its ``retried``-th retry's delay."""
+    deaths = [{"queue": "probe.notes.delayed", "reason": "expired", "count": retried}] if retried else []
+    return Envelope(exchange="cp.events", routing_key="probe.note", body={"text": text, **extra}, message_id=message_id,
+                    headers={"x-death": deaths} if deaths else {})
+
+
+def handled_until_settled(processor, sub, envelope) -> list[Outcome]:
+    """Each outcome of the message, returned as the broker returns it after each retry's delay, until it is settled."""
+    outcomes = [processor.process(sub, envelope)]
+    while outcomes[-1].retry_after is not None:
+        outcomes.append(processor.process(sub, replace(envelope, headers=note(retried=len(outcomes)).headers)))
+    return outcomes
 
 
 def test_a_valid_message_is_handled_and_committed_once(processor, store):
@@ -126,9 +127,9 @@ def test_a_repeated_message_id_is_a_duplicate_and_is_not_handled_again(processor
     assert store.notes == ["once"]
 
 
-def test_each_consumer_remembers_only_the_messages_it_processed(store, sleep):
-    first = MessageProcessor("first", lambda reads_only=False: FakeUnitOfWork(store), sleep=sleep)
-    second = MessageProcessor("second", lambda reads_only=False: FakeUnitOfWork(store), sleep=sleep)
+def test_each_consumer_remembers_only_the_messages_it_processed(store):
+    first = MessageProcessor("first", lambda reads_only=False: FakeUnitOfWork(store))
+    second = MessageProcessor("second", lambda reads_only=False: FakeUnitOfWork(store))
 
     first.process(subscription(), note("shared", message_id="fan-out"))
     outcome = second.process(subscription(), note("shared", message_id="fan-out"))
@@ -176,12 +177,12 @@ def test_a_rejected_message_without_a_feedback_rule_tells_nobody(processor):
     assert outcome.feedback == []
 
 
-def test_a_broken_rule_is_rejected_with_its_own_code_at_the_first_attempt(processor, store, sleep):
+def test_a_broken_rule_is_rejected_with_its_own_code_at_the_first_attempt(processor, store):
     handler = failing_with(Conflict("that note is already held", code="note_exists"))
     outcome = processor.process(subscription(handler, on_rejected=told_the_sender), note("clash"))
 
     assert handler.attempts == ["m-1"]
-    assert sleep.delays == []
+    assert outcome.retry_after is None
     assert outcome.rejection == {"code": "note_exists", "kind": "conflict", "message": "that note is already held"}
     assert outcome.feedback[0].body["faults"] == outcome.rejection
     assert store.notes == []
@@ -201,60 +202,70 @@ def test_a_refused_message_is_not_remembered_so_it_can_be_replayed_once_the_faul
     TimeoutError("timed out"),
     OperationalError("SELECT 1", {}, Exception("server closed the connection")),
 ], ids=["TransientError", "ConnectionError", "TimeoutError", "OperationalError"])
-def test_a_transient_fault_is_retried_after_the_policys_delay_and_then_handled(processor, store, sleep, fault):
+def test_a_transient_fault_is_retried_after_the_policys_delay_and_then_handled(processor, store, fault):
     handler = failing_with(fault)
-    outcome = processor.process(subscription(handler), note("eventually"))
+    outcomes = handled_until_settled(processor, subscription(handler), note("eventually"))
 
     assert handler.attempts == ["m-1", "m-1"]
-    assert sleep.delays == [DELAYS[0]]
-    assert outcome.rejection is None
+    assert [outcome.retry_after for outcome in outcomes] == [DELAYS[0], None]
+    assert outcomes[-1].rejection is None
     assert store.notes == ["eventually"]
 
 
-def test_a_transient_fault_waits_each_delay_in_turn_before_the_next_attempt(processor, sleep):
+def test_a_transient_fault_waits_each_delay_in_turn_before_the_next_attempt(processor):
     handler = failing_with(TimeoutError(), TimeoutError(), TimeoutError())
-    outcome = processor.process(subscription(handler), note())
+    outcomes = handled_until_settled(processor, subscription(handler), note())
 
     assert len(handler.attempts) == 4
-    assert sleep.delays == list(DELAYS)
-    assert outcome.rejection is None
+    assert [outcome.retry_after for outcome in outcomes] == [*DELAYS, None]
+    assert outcomes[-1].rejection is None
 
 
-def test_a_transient_fault_that_never_clears_is_rejected_as_unavailable_after_every_delay(processor, store, sleep):
+def test_a_transient_fault_that_never_clears_is_rejected_as_unavailable_after_every_delay(processor, store):
     handler = failing_with(*[ConnectionError("broker gone")] * 10)
-    outcome = processor.process(subscription(handler, on_rejected=told_the_sender), note("never"))
+    outcomes = handled_until_settled(processor, subscription(handler, on_rejected=told_the_sender), note("never"))
 
     assert len(handler.attempts) == len(DELAYS) + 1
-    assert sleep.delays == list(DELAYS)
-    assert outcome.rejection["code"] == "unavailable"
-    assert "4 attempts" in outcome.rejection["message"] and "broker gone" in outcome.rejection["message"]
-    assert outcome.feedback[0].body["faults"] == outcome.rejection
+    assert [outcome.retry_after for outcome in outcomes] == [*DELAYS, None]
+    rejection = outcomes[-1].rejection
+    assert rejection["code"] == "unavailable"
+    assert "4 attempts" in rejection["message"] and "broker gone" in rejection["message"]
+    assert outcomes[-1].feedback[0].body["faults"] == rejection
     assert store.notes == []
 
 
-def test_with_no_retry_delays_a_transient_fault_is_rejected_at_once(store, sleep):
-    processor = MessageProcessor("probe", lambda reads_only=False: FakeUnitOfWork(store), RetryPolicy(()), sleep=sleep)
+def test_a_retry_waits_nowhere_but_in_its_delay_queue(processor):
+    handler = failing_with(TimeoutError())
+    started = time.monotonic()
+
+    outcome = processor.process(subscription(handler), note())
+
+    assert outcome.retry_after == DELAYS[0] and time.monotonic() - started < DELAYS[0] / 2
+
+
+def test_with_no_retry_delays_a_transient_fault_is_rejected_at_once(store):
+    processor = MessageProcessor("probe", lambda reads_only=False: FakeUnitOfWork(store), RetryPolicy(()))
     handler = failing_with(TransientError("busy"))
 
     outcome = processor.process(subscription(handler), note())
 
     assert len(handler.attempts) == 1
-    assert sleep.delays == []
+    assert outcome.retry_after is None
     assert outcome.rejection["code"] == "unavailable"
 
 
 def test_the_work_of_a_failed_attempt_is_thrown_away_before_the_retry(processor, store):
-    processor.process(subscription(failing_with(TransientError("lost"), TransientError("lost"))), note("kept once"))
+    handled_until_settled(processor, subscription(failing_with(TransientError("lost"), TransientError("lost"))), note("kept once"))
 
     assert store.notes == ["kept once"]
 
 
-def test_a_bug_in_a_handler_is_rejected_as_handler_failed_without_retry(processor, store, sleep):
+def test_a_bug_in_a_handler_is_rejected_as_handler_failed_without_retry(processor, store):
     handler = failing_with(KeyError("child"))
     outcome = processor.process(subscription(handler, on_rejected=told_the_sender), note())
 
     assert handler.attempts == ["m-1"]
-    assert sleep.delays == []
+    assert outcome.retry_after is None
     assert outcome.rejection == {"code": "handler_failed", "message": "KeyError: 'child'"}
     assert outcome.feedback[0].body["faults"] == outcome.rejection
     assert store.notes == []
@@ -298,21 +309,22 @@ def test_a_request_whose_handler_fails_replies_with_handler_failed(processor):
     assert outcome.reply == {"error": {"code": "handler_failed", "message": "ValueError: oops"}}
 
 
-def test_a_request_still_failing_after_its_retries_replies_unavailable(processor, sleep):
-    outcome = processor.process(subscription(failing_with(*[TimeoutError()] * 10), answers=True), note())
+def test_a_request_that_fails_for_a_while_is_answered_unavailable_at_once_for_its_caller_to_ask_again(processor):
+    handler = failing_with(TimeoutError())
+    outcome = processor.process(subscription(handler, answers=True), note())
 
     assert outcome.reply["error"]["code"] == "unavailable"
-    assert sleep.delays == list(DELAYS)
+    assert outcome.retry_after is None and handler.attempts == ["m-1"]
 
 
-def test_a_request_that_only_reads_is_answered_in_a_unit_of_work_that_only_reads(store, sleep):
+def test_a_request_that_only_reads_is_answered_in_a_unit_of_work_that_only_reads(store):
     asked_for = []
 
     def unit_of_work(reads_only: bool = False) -> FakeUnitOfWork:
         asked_for.append(reads_only)
         return FakeUnitOfWork(store)
 
-    processor = MessageProcessor("probe", unit_of_work, RetryPolicy(DELAYS), sleep=sleep)
+    processor = MessageProcessor("probe", unit_of_work, RetryPolicy(DELAYS))
 
     processor.process(subscription(answers=True, reads_only=True), note(message_id="m-1"))
     processor.process(subscription(answers=True), note(message_id="m-2"))

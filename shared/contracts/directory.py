@@ -1,0 +1,20 @@
+"""The directory's requests, as the portal (or the command line) puts them and the directory takes them: one schema each."""
+from marshmallow import Schema, fields, validate
+
+
+class CriteriaSchema(Schema):
+    """What a search may name a child by (``directory.search``'s ``criteria``; ``GET /api/v1/children/search``'s query)."""
+
+    family_name = fields.String(load_default=None)
+    given_name = fields.String(load_default=None)
+    date_of_birth = fields.Date(load_default=None)
+    postcode = fields.String(load_default=None)
+    identifier = fields.String(load_default=None, metadata={"description": "NHS number or UPN"})
+
+
+class LaTeamContactSchema(Schema):
+    """How readers of an LA's shielded children reach its ContactPoint team (``directory.set_la_team``; ``PUT /api/v1/la-team``)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    email = fields.Email(load_default=None, allow_none=True)
