@@ -133,11 +133,11 @@ def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     try:
         rules.require_purpose(purpose)
         criteria = rules.require_identifying(request["criteria"])
+        found = queries.search(uow.session, criteria)
     except InvalidRequest as refusal:
         uow.publish_now(audit_event(SERVICE, "search", actor=actor, outcome="refused", purpose=purpose,
                                     criteria=request["criteria"], detail=refusal.as_dict()))
         raise
-    found = queries.search(uow.session, criteria)
     uow.publish_now(audit_event(SERVICE, "search", actor=actor, purpose=purpose, criteria=criteria,
                                 contactpoint_ids=[r["contactpoint_id"] for r in found["results"]]))
     return found
