@@ -37,6 +37,11 @@ class Report:
         print(line, flush=True)
         return figures
 
+    def spread(self, label: str, counts: list[int]) -> None:
+        """Prints the mean, p95 and greatest of counts (of things each item took)."""
+        p95 = statistics.quantiles(counts, n=100, method="inclusive")[94] if len(counts) > 1 else counts[0]
+        print(f"   {label:<44} mean {statistics.mean(counts):8.1f}  p95 {p95:8.1f}  max {max(counts):6d}  (n={len(counts):,})", flush=True)
+
     def cpu_per_item(self, label: str, count: int, cpu_before: dict[str, float], cpu_after: dict[str, float]) -> None:
         """Prints each process's CPU time per item handled: unlike a rate, it holds whatever else the machine is doing."""
         shares = {name: (cpu_after[name] - cpu_before[name]) / count * 1000 for name in cpu_after if name in cpu_before}
