@@ -106,9 +106,13 @@ def run(settings: Settings, report: Report) -> None:
 class Population:
     """The directory's tables, grown a size at a time from one synthetic population; a sample of its children kept as truths."""
 
-    def __init__(self, settings: Settings, largest: int):
+    tables = TABLES
+    # Whether a load drops the tables' primary keys too (not one another table's foreign key refers to).
+    without_primary_keys = True
+
+    def __init__(self, settings: Settings, largest: int, seed: int = 2024):
         self.libpq = _libpq(settings)
-        self.people = iter(synthetic.population(largest, seed=2024))
+        self.people = iter(synthetic.population(largest, seed=seed))
         self.rng = random.Random(1)
         self.held = 0
         self.sampled: list[dict] = []
@@ -116,7 +120,7 @@ class Population:
     def grow_to(self, size: int) -> None:
         with psycopg.connect(self.libpq) as connection:
             connection.execute("SET maintenance_work_mem = '512MB'")
-            indexes = _drop_indexes(connection)
+            indexes = _drop_indexes(connection, self.tables, self.without_primary_keys)
             with connection.cursor() as cursor:
                 while self.held < size and (batch := list(itertools.islice(self.people, min(COPY_BATCH, size - self.held)))):
                     self._copy(cursor, batch)
@@ -126,10 +130,11 @@ class Population:
             connection.commit()
             # VACUUM as autovacuum would after a load: it marks pages all-visible, which index-only scans need.
             connection.autocommit = True
-            for table in TABLES:
+            for table in self.tables:
                 connection.execute(f"VACUUM (ANALYZE) {table}")
 
-    def _copy(self, cursor, batch) -> None:
+    def _copy(self, cursor, batch) -> list[dict]:
+        """COPYs a batch of children; returns them as the directory holds them (``feeds.child.merged`` snapshots)."""
         snapshots = [synthetic.merged_snapshot(child, self.rng) for child in batch]
         with cursor.copy(f"COPY directory.children ({', '.join(CHILDREN_COLUMNS)}) FROM STDIN") as children:
             for snapshot in snapshots:
@@ -143,10 +148,11 @@ class Population:
         self.sampled += [{"contactpoint_id": snapshot["contactpoint_id"], "family_name": child.family_name, "given_names": list(child.given_names),
                           "date_of_birth": child.date_of_birth.isoformat(), "postcode": child.postcode}
                          for child, snapshot in zip(batch[::SAMPLE_EVERY], snapshots[::SAMPLE_EVERY])]
+        return snapshots
 
     def on_disk(self) -> dict[str, int]:
         with psycopg.connect(self.libpq) as connection:
-            return {table: connection.execute(f"SELECT pg_table_size('{table}'), pg_indexes_size('{table}')").fetchone() for table in TABLES}
+            return {table: connection.execute(f"SELECT pg_table_size('{table}'), pg_indexes_size('{table}')").fetchone() for table in self.tables}
 
     def bytes_per_child(self) -> float:
         return sum(sum(sizes) for sizes in self.on_disk().values()) / self.held if self.held else FIRST_GUESS_BYTES
@@ -168,14 +174,15 @@ class Population:
         return self.held + int(max(self.free_bytes() - DISK_RESERVE, 0) / (self.bytes_per_child() * 1.5))
 
 
-def _drop_indexes(connection) -> list[str]:
-    """Drops the tables' indexes and primary keys (a load is faster without them); returns the statements that make them again."""
+def _drop_indexes(connection, tables: tuple[str, ...], primary_keys: bool) -> list[str]:
+    """Drops the tables' indexes, and with ``primary_keys`` their primary keys (a load is faster without them); returns the
+    statements that make them again."""
     constraints = connection.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE contype = 'p' AND conrelid = ANY(%s::regclass[])", [list(TABLES)]).fetchall()
+        "WHERE contype = 'p' AND conrelid = ANY(%s::regclass[])", [list(tables)]).fetchall() if primary_keys else []
     indexes = connection.execute(
         "SELECT schemaname || '.' || indexname, indexdef FROM pg_indexes WHERE schemaname || '.' || tablename = ANY(%s) "
-        "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype = 'p')", [list(TABLES)]).fetchall()
+        "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))", [list(tables)]).fetchall()
     for table, name, _ in constraints:
         connection.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
@@ -212,10 +219,10 @@ def measure(settings: Settings, report: Report, directory: Population, *, client
         report.latencies("  by names and postcode, no date of birth", found_at_postcode, base=("raw", at_postcode["p95"] / 1000))
         report.note(f"last resort p95 = {statistics.quantiles(not_found, n=100)[94] / statistics.quantiles(found, n=100)[94]:.1f} x the search's")
         raw_figures = report.latencies(f"raw lookups, open loop at {rate:.0f} /s", raw_open)
-        cpu_before = cpu_seconds(running.pids)
+        cpu_before = cpu_seconds(running.pids, settings)
         answered = open_loop(api.request, arrivals, rate)
         report.latencies(f"API, open loop at {rate:.0f} /s (60% search, 40% read)", answered, base=("raw", raw_figures["p95"] / 1000))
-        report.cpu_per_item("  CPU per request, by process", len(arrivals), cpu_before, cpu_seconds(running.pids))
+        report.cpu_per_item("  CPU per request, by process", len(arrivals), cpu_before, cpu_seconds(running.pids, settings))
         report.note("RSS: " + ", ".join(f"{name} {rss / 2**20:.0f} MB" for name, rss in resident(running).items()))
 
 
@@ -313,7 +320,7 @@ class Api:
         self.address = settings.http_addr.split(":")
         self.authorised = {"Authorization": f"Bearer {_sign_in(settings, f'http://{settings.http_addr}', running)}"}
         self.local = threading.local()
-        self.running = running
+        self.running, self.settings = running, settings
 
     def get(self, path: str) -> tuple[int, bytes]:
         if not hasattr(self.local, "connection"):
@@ -340,11 +347,11 @@ class Api:
         closed_loop(self.search, rounds[0][1][: clients * 5], clients)  # warm every client's connection and the services' caches
         latencies = []
         for kind, criteria, finds in rounds:
-            cpu_before = cpu_seconds(self.running.pids)
+            cpu_before = cpu_seconds(self.running.pids, self.settings)
             with stopwatch() as elapsed:
                 latencies.append(closed_loop(lambda wanted, finds=finds: self.search(wanted, finds), criteria, clients))
             report.rate(f"{kind} answered", len(criteria), elapsed())
-            report.cpu_per_item("  CPU per one, by process", len(criteria), cpu_before, cpu_seconds(self.running.pids))
+            report.cpu_per_item("  CPU per one, by process", len(criteria), cpu_before, cpu_seconds(self.running.pids, self.settings))
         return latencies
 
 
