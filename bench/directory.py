@@ -195,8 +195,10 @@ def measure(settings: Settings, report: Report, directory: Population, *, client
     chosen = [rng.choice(directory.sampled) for _ in range(searches)]
     criteria = [{"family_name": child["family_name"], "given_name": child["given_names"][0], "date_of_birth": child["date_of_birth"]}
                 for child in chosen]
-    # Names that sound like no child's, nor share their initials: the last resort, which finds no one.
-    unheard = [{**wanted, "family_name": "Qwyxz", "given_name": "Vrekk"} for wanted in criteria[: searches // 4]]
+    # Names that sound like no child's, with a child's initials: the last resort reads the children born on the dates meant
+    # with those initials, and finds no one.
+    unheard = [{**wanted, "family_name": wanted["family_name"][0] + "qwyxz", "given_name": wanted["given_name"][0] + "vrekk"}
+               for wanted in criteria[: searches // 4]]
     by_postcode = [{"family_name": child["family_name"], "given_name": child["given_names"][0], "postcode": child["postcode"]}
                    for child in chosen[: searches // 4]]
     candidates(settings, report, directory, criteria, unheard)
