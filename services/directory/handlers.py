@@ -5,6 +5,7 @@ from datetime import date
 from functools import partial
 
 from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy.engine import Row
 
 from services.directory import queries, rules
 from services.directory.errors import ChildNotFound, NotYourLA
@@ -188,7 +189,7 @@ def disclose_child(uow: UnitOfWork, request: dict, envelope=None, *, grant_publi
     return _as_read(uow, child, sees_sensitive=False)
 
 
-def _as_read(uow: UnitOfWork, child: Child, *, sees_sensitive: bool) -> dict:
+def _as_read(uow: UnitOfWork, child: Row, *, sees_sensitive: bool) -> dict:
     record = {key: value for key, value in child.record.items() if key != "source_records"}
     team = uow.session.get(LaTeam, child.la_code) if child.shielded else None
     return rules.withhold(record, shielded=child.shielded, sees_sensitive=sees_sensitive, la_code=child.la_code,

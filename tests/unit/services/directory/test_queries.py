@@ -165,7 +165,7 @@ def test_no_more_than_the_maximum_results_are_given_best_first_then_by_id(sessio
 def test_a_child_is_read_by_its_contactpoint_id(session):
     add(session, "CP-AMY")
 
-    assert held(session, "CP-AMY").family_name == "Smith"
+    assert held(session, "CP-AMY").contactpoint_id == "CP-AMY"
     assert held(session, "CP-NOBODY") is None
 
 
