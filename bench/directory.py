@@ -367,16 +367,21 @@ def resident(running: Running) -> dict[str, int]:
     return sizes
 
 
+_accounts: dict[str, dict] = {}
+
+
 def _sign_in(settings: Settings, base_url: str, running: Running) -> str:
-    identity = identity_service(settings)
-    today = date.today().isoformat()
-    try:
-        account = identity.perform(ADD_USER, {
-            "username": "bench-practitioner", "la_code": "E08000035", "category": "social_worker", "role": "practitioner",
-            "trained_on": today, "disclosure_on": today,
-        })
-    finally:
-        identity.close()
+    """A token of the bench's practitioner, whose account is made at the first size and signed in again at each."""
+    if (account := _accounts.get(settings.name_prefix)) is None:
+        identity = identity_service(settings)
+        today = date.today().isoformat()
+        try:
+            account = _accounts[settings.name_prefix] = identity.perform(ADD_USER, {
+                "username": "bench-practitioner", "la_code": "E08000035", "category": "social_worker", "role": "practitioner",
+                "trained_on": today, "disclosure_on": today,
+            })
+        finally:
+            identity.close()
     deadline = time.monotonic() + 60
     while True:
         if running.any_stopped():
