@@ -5,7 +5,9 @@ import os
 import statistics
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class Report:
@@ -37,8 +39,14 @@ class Report:
         print(line, flush=True)
         return figures
 
-    def cpu_per_item(self, label: str, count: int, cpu_before: dict[str, float], cpu_after: dict[str, float]) -> None:
-        """Prints each process's CPU time per item handled: unlike a rate, it holds whatever else the machine is doing."""
+    def spread(self, label: str, counts: list[int]) -> None:
+        """Prints the mean, p95 and greatest of counts (of things each item took)."""
+        p95 = statistics.quantiles(counts, n=100, method="inclusive")[94] if len(counts) > 1 else counts[0]
+        print(f"   {label:<44} mean {statistics.mean(counts):8.1f}  p95 {p95:8.1f}  max {max(counts):6d}  (n={len(counts):,})", flush=True)
+
+    def cpu_per_item(self, label: str, count: int, cpu_before: dict[str, float], cpu_after: dict[str, float]) -> float:
+        """Prints each process's CPU time per item handled (unlike a rate, it holds whatever else the machine is doing);
+        returns their sum, in milliseconds."""
         shares = {name: (cpu_after[name] - cpu_before[name]) / count * 1000 for name in cpu_after if name in cpu_before}
         if shares:
             every = sum(shares.values())
@@ -46,6 +54,8 @@ class Report:
             ceiling = f": at most {os.cpu_count() * 1000 / every:,.0f} /s on {os.cpu_count()} cores" if every > 0 else ""
             each = ", ".join(f"{name} {ms:.2f}" for name, ms in shares.items())
             print(f"   {label:<44} {each} ms  (all {every:.2f} ms{ceiling})", flush=True)
+            return every
+        return 0.0
 
     def close(self) -> None:
         print(flush=True)
@@ -65,9 +75,13 @@ def stopwatch():
 SERVERS = {"rabbitmq": "beam.smp", "postgresql": "postgres", "redis": "redis-server"}
 
 
-def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+def cpu_seconds(pids: dict[str, int], settings=None) -> dict[str, float]:
     """The CPU seconds (user and system) used so far by each named process, by each server (all of its processes)
-    and by this benchmark itself, where the system tells (Linux's /proc)."""
+    and by this benchmark itself, where the system tells (Linux's /proc).
+
+    Given the run's ``settings``, the broker is the one process that listens on their AMQP port and the database server is
+    the backends on their database only: what others do on the same machine's servers meanwhile is not counted.
+    """
     used = {name: _cpu_of(pid) for name, pid in pids.items()}
     by_command: dict[str, list[int]] = {}
     for entry in Path("/proc").glob("[0-9]*/comm"):
@@ -75,10 +89,42 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
             by_command.setdefault(entry.read_text().strip(), []).append(int(entry.parent.name))
         except OSError:  # the process ended meanwhile
             continue
+    own = _own_servers(settings) if settings is not None else {}
     for server, command in SERVERS.items():
-        used[server] = sum(_cpu_of(pid) for pid in by_command.get(command, []))
+        used[server] = sum(_cpu_of(pid) or 0.0 for pid in own.get(server, by_command.get(command, [])))
     used["bench"] = _cpu_of(os.getpid())
     return {name: seconds for name, seconds in used.items() if seconds is not None}
+
+
+def _own_servers(settings) -> dict[str, list[int]]:
+    import psycopg
+
+    servers = {}
+    amqp_port = urlsplit(settings.amqp_url).port or 5672
+    if (listener := _listening(amqp_port)) is not None:
+        servers["rabbitmq"] = [listener]
+    database_url = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        servers["postgresql"] = [pid for (pid,) in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+    return servers
+
+
+@lru_cache(maxsize=8)
+def _listening(port: int) -> int | None:
+    """The process listening on 127.0.0.1 (or any address) at this TCP port, found through its socket's inode."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1].endswith(f":{port:04X}") and fields[3] == "0A":
+            inodes.add(f"socket:[{fields[9]}]")
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) in inodes:
+                return int(fd.parent.parent.name)
+        except OSError:
+            continue
+    return None
 
 
 def _cpu_of(pid: int) -> float | None:

@@ -5,6 +5,7 @@ from datetime import date
 from functools import partial
 
 from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy.engine import Row
 
 from services.directory import queries, rules
 from services.directory.errors import ChildNotFound, NotYourLA
@@ -133,11 +134,11 @@ def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     try:
         rules.require_purpose(purpose)
         criteria = rules.require_identifying(request["criteria"])
+        found = queries.search(uow.session, criteria)
     except InvalidRequest as refusal:
         uow.publish_now(audit_event(SERVICE, "search", actor=actor, outcome="refused", purpose=purpose,
                                     criteria=request["criteria"], detail=refusal.as_dict()))
         raise
-    found = queries.search(uow.session, criteria)
     uow.publish_now(audit_event(SERVICE, "search", actor=actor, purpose=purpose, criteria=criteria,
                                 contactpoint_ids=[r["contactpoint_id"] for r in found["results"]]))
     return found
@@ -201,7 +202,7 @@ def identify_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     } for child in held]}
 
 
-def _as_read(uow: UnitOfWork, child: Child, *, sees_sensitive: bool) -> dict:
+def _as_read(uow: UnitOfWork, child: Row, *, sees_sensitive: bool) -> dict:
     record = {key: value for key, value in child.record.items() if key != "source_records"}
     team = uow.session.get(LaTeam, child.la_code) if child.shielded else None
     return rules.withhold(record, shielded=child.shielded, sees_sensitive=sees_sensitive, la_code=child.la_code,

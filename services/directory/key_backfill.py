@@ -1,19 +1,40 @@
 """Giving the children already held the search keys a migration brings in, from the record they are shown by.
 
 For the directory's Alembic revisions only: it works through ``alembic.op``, on the migration's
-own connection and transaction.
+own connection and transaction. The keys are made as they were when each revision was written,
+from the frozen forms and codes here, never from ``matching``: a revision must mean the same
+whatever the live matching code becomes.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from alembic import op
+from anyascii import anyascii
+from doublemetaphone import doublemetaphone
 
 SCHEMA = "directory"
 BATCH = 10_000
 # Keys of a date of birth with a name start with the date: ``YYYY-MM-DD:<code>``.
 DATED = "____-__-__:%"
+
+
+_NOT_A_LETTER = re.compile(r"[^a-z]")
+_PART_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def forms(name: str) -> set[str]:
+    """The keys a name was known by at revisions 0005 to 0008: the whole name and each part, letters only, lower case."""
+    whole = _NOT_A_LETTER.sub("", anyascii(name).lower())
+    parts = {_NOT_A_LETTER.sub("", anyascii(part).lower()) for part in _PART_SEPARATORS.split(anyascii(name))}
+    return ({whole} | parts) - {""}
+
+
+def codes(names: Iterable[str]) -> set[str]:
+    """The Double Metaphone codes of every form of these names, as revisions 0005 to 0008 made them."""
+    return {code for name in names for form in forms(name) for code in doublemetaphone(form) if code}
 
 
 def tables() -> tuple[sa.TableClause, sa.TableClause]:

@@ -1,30 +1,33 @@
 """Reading the directory: candidates from indexed keys only, then every candidate scored and ranked before the cap.
 
-A search never reads the whole table: an identifier reads its index; a date of birth reads
-the children born that day (or on the day with day and month swapped); two names and a
-postcode read the children at that postcode and those in its district whose precomputed phonetic keys agree.
+A search never reads the whole table, nor more than ``MAX_READ`` children: an identifier reads
+its index; a date of birth reads the children born that day (or on the day with day and month
+swapped) whose names agree by the keys of ``matching.DatedKeys``, the namesakes first; two names
+and a postcode read the children at that postcode and those in its district whose precomputed
+phonetic keys agree. A search that would read more is asked to be refined (``SearchTooBroad``).
 A shielded child is found by name and date of birth or identifier alone, shown by name, date of
 birth and gender alone, and ranked without the postcode.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, bindparam, or_, select, union
+from sqlalchemy import Select, and_, bindparam, intersect, or_, select, union
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from services.directory.matching import (
     MIN_SCORE,
     Candidate,
-    dated_keys,
+    dated_keys_of,
     dates_meant,
     named_keys,
     normal_identifier,
     scorer,
 )
 from services.directory.models import Child, SearchKey
-from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
+from services.directory.rules import MAX_READ, MAX_RESULTS, REFINE_NOTICE
 from shared.contracts.validators import normal_postcode, postcode_district
 from shared.db import one_of
+from shared.errors import InvalidRequest
 
 CHILDREN = Child.__table__.c
 KEYS = SearchKey.__table__.c
@@ -42,56 +45,99 @@ def _scored(candidates) -> Select:
 
 
 _BORN_ON = one_of(CHILDREN.date_of_birth, parameter="dates")
-_KEYED = select(KEYS.contactpoint_id).where(one_of(KEYS.key, parameter="keys"))
 _NEIGHBOURS = Child.__table__.alias("neighbours")
 # A shielded child is never found by where they live: only by who they are (and has no keys of a district either).
 _AT_POSTCODE = select(_NEIGHBOURS.c.contactpoint_id).where(_NEIGHBOURS.c.postcode == bindparam("postcode"), _NEIGHBOURS.c.shielded.is_(False))
-# One list of ids from both indexes: "postcode = x OR id IN (keyed)" cannot use either, and reads every child.
-_KEYED_OR_AT_POSTCODE = CHILDREN.contactpoint_id.in_(union(_KEYED, _AT_POSTCODE))
+
+
+def _keyed(parameter: str):
+    return select(KEYS.contactpoint_id).where(one_of(KEYS.key, parameter=parameter))
+
+
+def _keyed_or_at_postcode(parameter: str):
+    """One list of ids from both indexes: "postcode = x OR id IN (keyed)" cannot use either, and reads every child."""
+    return CHILDREN.contactpoint_id.in_(union(_keyed(parameter), _AT_POSTCODE))
+
+
+def _bounded(query: Select) -> Select:
+    """At most one row more than a search may read: that row says the search is too broad, and nothing more is read."""
+    return query.limit(MAX_READ + 1)
+
 
 # Each way a search is narrowed, built once: only the values change from one search to the next.
 BY_IDENTIFIER = _scored(or_(CHILDREN.nhs_number == bindparam("identifier"), CHILDREN.upn == bindparam("identifier")))
-BY_DATE_AND_NAMES = _scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_KEYED)))
-BY_DATE_AND_NAMES_OR_POSTCODE = _scored(and_(_BORN_ON, _KEYED_OR_AT_POSTCODE))
-BY_NAMES_OR_POSTCODE = _scored(_KEYED_OR_AT_POSTCODE)
-BY_DATE = _scored(_BORN_ON)
+# Both names by sound (and each by the other's initial): the namesakes, a few nationally.
+_BOTH_NAMES = intersect(_keyed("by_family"), _keyed("by_given"))
+BY_DATE_AND_BOTH_NAMES = _bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_BOTH_NAMES))))
+BY_DATE_AND_BOTH_NAMES_OR_POSTCODE = _bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(union(_BOTH_NAMES, _AT_POSTCODE)))))
+BY_DATE_AND_KEYS = _bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_keyed("keys")))))
+BY_DATE_AND_KEYS_OR_POSTCODE = _bounded(_scored(and_(_BORN_ON, _keyed_or_at_postcode("keys"))))
+BY_NAMES_OR_POSTCODE = _bounded(_scored(_keyed_or_at_postcode("keys")))
 
 
-def search(session: Session, criteria: dict) -> dict:
-    """``{"results": [...]}`` best first, at most ``MAX_RESULTS``; with a ``notice`` to refine when more matched."""
-    score = scorer(criteria)
-    ranked = _ranked(session, *_candidates(criteria), score)
-    if not ranked and "date_of_birth" in criteria:
-        # Names mistyped past their sound: every child born on the dates meant, as a last resort.
-        ranked = _ranked(session, BY_DATE, {"dates": _dates(criteria)}, score)
+class SearchTooBroad(InvalidRequest):
+    """More children would be read than a search may read: the searcher is asked to add what they know."""
+
+    def __init__(self):
+        super().__init__(f"More than {MAX_READ} children could be the one meant: refine your search "
+                         "(check the names and date of birth, or add a given name or postcode).", code="refine_search")
+
+
+class _Reading:
+    """The candidates of one search, read a query at a time and each scored; how many were read."""
+
+    def __init__(self, session: Session, criteria: dict):
+        self.connection, self.score, self.read = session.connection(), scorer(criteria), 0
+
+    def ranked(self, query: Select, values: dict) -> list[tuple[float, Row]]:
+        rows = self.connection.execute(query, values).all()
+        if len(rows) > MAX_READ:
+            raise SearchTooBroad()
+        self.read += len(rows)
+        return sorted(((found_score, child) for child in rows if (found_score := self.score(_candidate(child))) >= MIN_SCORE),
+                      key=lambda pair: (-pair[0], pair[1].contactpoint_id))
+
+
+def search(session: Session, criteria: dict, *, counted: list[int] | None = None) -> dict:
+    """``{"results": [...]}`` best first, at most ``MAX_RESULTS``; with a ``notice`` to refine when more matched.
+
+    Refuses with ``SearchTooBroad`` rather than read more than ``MAX_READ`` children. ``counted``, if given, is told how
+    many children were read and scored.
+    """
+    reading = _Reading(session, criteria)
+    ranked = _ranked(reading, criteria)
+    if counted is not None:
+        counted.append(reading.read)
     answer = {"results": [_summary(child, found_score) for found_score, child in ranked[:MAX_RESULTS]]}
     if len(ranked) > MAX_RESULTS:
         answer["notice"] = REFINE_NOTICE
     return answer
 
 
-def _ranked(session: Session, query: Select, values: dict, score) -> list[tuple[float, Row]]:
-    return sorted(
-        ((found_score, child) for child in session.connection().execute(query, values) if (found_score := score(_candidate(child))) >= MIN_SCORE),
-        key=lambda pair: (-pair[0], pair[1].contactpoint_id),
-    )
-
-
-def _candidates(criteria: dict) -> tuple[Select, dict]:
-    """The indexed query that narrows the search to the children the criteria could mean, and its values."""
+def _ranked(reading: _Reading, criteria: dict) -> list[tuple[float, Row]]:
+    """The candidates the criteria could mean, narrowest keys first, each read only when the narrower found no one sure."""
     if "identifier" in criteria:
-        return BY_IDENTIFIER, {"identifier": normal_identifier(criteria["identifier"])}
+        return reading.ranked(BY_IDENTIFIER, {"identifier": normal_identifier(criteria["identifier"])})
     names = [criteria.get("family_name") or ""], [criteria.get("given_name") or ""]
     postcode = {"postcode": normal_postcode(criteria["postcode"])} if "postcode" in criteria else {}
-    if "date_of_birth" in criteria:
-        dates = _dates(criteria)
-        by_date = {"dates": dates, "keys": sorted(dated_keys(*names, dates))}
-        return (BY_DATE_AND_NAMES_OR_POSTCODE, {**by_date, **postcode}) if postcode else (BY_DATE_AND_NAMES, by_date)
-    return BY_NAMES_OR_POSTCODE, {"keys": sorted(named_keys(*names, postcode_district(criteria["postcode"]))), **postcode}
-
-
-def _dates(criteria: dict) -> list:
-    return sorted(dates_meant(criteria["date_of_birth"]))
+    if "date_of_birth" not in criteria:
+        district = postcode_district(criteria["postcode"])
+        return reading.ranked(BY_NAMES_OR_POSTCODE, {"keys": sorted(named_keys(*names, district)), **postcode})
+    dates = sorted(dates_meant(criteria["date_of_birth"]))
+    keys = dated_keys_of(*names, dates)
+    by_keys = BY_DATE_AND_KEYS_OR_POSTCODE if postcode else BY_DATE_AND_KEYS
+    if "family_name" in criteria and "given_name" in criteria:
+        # Namesakes first: one who agrees with every criterion given cannot be outranked by a child whose name does not
+        # even sound alike, and every child who agrees so is among them.
+        both = BY_DATE_AND_BOTH_NAMES_OR_POSTCODE if postcode else BY_DATE_AND_BOTH_NAMES
+        ranked = reading.ranked(both, {"dates": dates, "by_family": sorted(keys.by_family), "by_given": sorted(keys.by_given), **postcode})
+        if ranked and ranked[0][0] == 1.0:
+            return ranked
+    ranked = reading.ranked(by_keys, {"dates": dates, "keys": sorted(keys.by_family | keys.by_given), **postcode})
+    if not ranked:
+        # Names mistyped past their sound: the children born on the dates meant with the same initials, as a last resort.
+        ranked = reading.ranked(by_keys, {"dates": dates, "keys": sorted(keys.by_initials), **postcode})
+    return ranked
 
 
 def _candidate(child: Row) -> Candidate:
@@ -114,5 +160,11 @@ def _summary(child: Row, found_score: float) -> dict:
     }
 
 
-def held(session: Session, contactpoint_id: str) -> Child | None:
-    return session.get(Child, contactpoint_id)
+_HELD = select(CHILDREN.contactpoint_id, CHILDREN.la_code, CHILDREN.active, CHILDREN.shielded, CHILDREN.record).where(
+    CHILDREN.contactpoint_id == bindparam("contactpoint_id"))
+
+
+def held(session: Session, contactpoint_id: str) -> Row | None:
+    """The child's record and what rules its reading, as a plain row: a read changes nothing, and the ORM's identity map and
+    instrumented attributes cost more than half of the read's CPU."""
+    return session.connection().execute(_HELD, {"contactpoint_id": contactpoint_id}).first()

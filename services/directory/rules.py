@@ -35,6 +35,8 @@ NAMES = ("family_name", "given_name")
 MIN_NAME_LENGTH = 2
 WILDCARDS = re.compile(r"[*%_?]")
 MAX_RESULTS = 20
+# The most children one search reads: a search that could mean more is asked to be refined.
+MAX_READ = 500
 REFINE_NOTICE = f"More than {MAX_RESULTS} children match: refine your search (add a given name, date of birth or postcode)."
 SHIELDED_NOTICE = ("This record is shielded: the child's address and postcode, carers' contact details, the organisations working "
                    "with the child and their practitioners are held by the LA ContactPoint team. Contact them: {team}.")

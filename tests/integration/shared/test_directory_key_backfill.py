@@ -1,11 +1,16 @@
 """Children held before a kind of search key existed get their keys from the migration that brings it in."""
 import random
+from importlib import resources
+
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
 from contactpoint import synthetic
 from contactpoint.sandbox import isolated
 from services.directory.handlers import keys_of, row_of
+from services.directory.key_backfill import codes
 from services.directory.models import Child, SearchKey
 from shared.contracts.children import ChildMergedSchema
 from shared.db import ServiceDatabase
@@ -45,7 +50,7 @@ def _held_and_expected_after_district_upgrade(database_url: str) -> tuple[set, s
     upgrade(database_url, ("directory",), revision="0005")
     snapshots = [ChildMergedSchema().load(synthetic.merged_snapshot(child, random.Random(1))) for child in synthetic.population(30, seed=5)]
     expected = {(key, s["contactpoint_id"]) for s in snapshots for key in keys_of(s)}
-    # As revision 0005 held them: dated keys as now, keys of two names without the district.
+    # As revision 0005 held them: keys of two names without the district (the dated keys are replaced later, by 0008).
     before = {(key if key[:1].isdigit() else key.split(":", 1)[1], cp_id) for key, cp_id in expected}
     directory = ServiceDatabase(database_url, "directory")
     with directory.sessions.begin() as session:
@@ -61,3 +66,42 @@ def _held_and_expected_after_district_upgrade(database_url: str) -> tuple[set, s
         held = {(key, cp_id) for key, cp_id in session.execute(sa.select(SearchKey.key, SearchKey.contactpoint_id))}
     directory.dispose()
     return held, expected
+
+
+def test_migrating_to_dated_keys_with_initials_replaces_the_dated_keys_of_every_held_child_and_back(servers):
+    with isolated(servers) as settings:
+        before, upgraded, expected, downgraded = _held_around_initials_upgrade(settings.database_url)
+    assert upgraded == expected
+    assert downgraded == before
+
+
+def _held_around_initials_upgrade(database_url: str) -> tuple[set, set, set, set]:
+    upgrade(database_url, ("directory",), revision="0007")
+    snapshots = [ChildMergedSchema().load(synthetic.merged_snapshot(child, random.Random(1))) for child in synthetic.population(30, seed=5)]
+    expected = {(key, s["contactpoint_id"]) for s in snapshots for key in keys_of(s)}
+    # As revisions 0005 to 0007 held them: a date of birth with the sound of one name, ``<date>:<code>``.
+    before = {(key, cp_id) for key, cp_id in expected if not key[:1].isdigit()} | {
+        (f"{s['demographics']['date_of_birth'].isoformat()}:{code}", s["contactpoint_id"]) for s in snapshots
+        for code in codes([s["demographics"]["family_name"], *s["demographics"]["former_family_names"], *s["demographics"]["given_names"]])}
+    directory = ServiceDatabase(database_url, "directory")
+    with directory.sessions.begin() as session:
+        for snapshot in snapshots:
+            session.add(Child(**row_of(snapshot)))
+        session.flush()
+        session.add_all(SearchKey(key=key, contactpoint_id=cp_id) for key, cp_id in before)
+    directory.dispose()
+
+    upgrade(database_url, ("directory",))
+    upgraded = _keys_held(directory)
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("services.directory") / "migrations"))
+    config.attributes["database_url"] = database_url
+    command.downgrade(config, "0007")
+    return before, upgraded, expected, _keys_held(directory)
+
+
+def _keys_held(directory: ServiceDatabase) -> set:
+    with directory.sessions() as session:
+        held = {(key, cp_id) for key, cp_id in session.execute(sa.select(SearchKey.key, SearchKey.contactpoint_id))}
+    directory.dispose()
+    return held

@@ -11,8 +11,7 @@ from datetime import date
 
 from alembic import op
 
-from services.directory.key_backfill import DATED, add_keys_of_every_child, tables
-from services.directory.matching import dated_keys
+from services.directory.key_backfill import DATED, add_keys_of_every_child, codes, tables
 
 revision = "0005"
 down_revision = "0004"
@@ -21,13 +20,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_keys_of_every_child(_dated)
+    add_keys_of_every_child(dated_keys)
 
 
-def _dated(record: dict) -> set[str]:
+def dated_keys(record: dict) -> set[str]:
+    """``<date of birth>:<code>`` of every family, former family and given name, as this revision made them."""
     demographics = record["demographics"]
-    return dated_keys([demographics["family_name"], *demographics.get("former_family_names", [])], demographics["given_names"],
-                      {date.fromisoformat(str(demographics["date_of_birth"])[:10])})
+    born = date.fromisoformat(str(demographics["date_of_birth"])[:10]).isoformat()
+    names = [demographics["family_name"], *demographics.get("former_family_names", []), *demographics["given_names"]]
+    return {f"{born}:{code}" for code in codes(names)}
 
 
 def downgrade() -> None:

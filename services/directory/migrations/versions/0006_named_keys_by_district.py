@@ -13,8 +13,7 @@ from functools import partial
 
 from alembic import op
 
-from services.directory.key_backfill import DATED, add_keys_of_every_child, tables
-from services.directory.matching import named_keys
+from services.directory.key_backfill import DATED, add_keys_of_every_child, codes, tables
 from shared.contracts.validators import postcode_district
 
 revision = "0006"
@@ -40,6 +39,7 @@ def _replace_named_keys(in_district: bool) -> None:
 def _named(record: dict, in_district: bool) -> set[str]:
     """The keys for two names as this revision (in the district) or the one before it (anywhere) made them."""
     demographics = record["demographics"]
-    keys = named_keys([demographics["family_name"], *demographics.get("former_family_names", [])], demographics["given_names"],
-                      postcode_district(demographics["address"]["postcode"]))
+    district = postcode_district(demographics["address"]["postcode"])
+    keys = {f"{district}:{family}:{given}" for family in codes([demographics["family_name"], *demographics.get("former_family_names", [])])
+            for given in codes(demographics["given_names"])}
     return keys if in_district else {key.split(":", 1)[1] for key in keys}

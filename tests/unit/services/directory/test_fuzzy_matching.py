@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from services.directory.matching import MIN_SCORE, dated_keys, name_similarity, named_keys, phonetic_codes, search_keys
+from services.directory.matching import MIN_SCORE, dated_keys, dated_keys_of, name_similarity, named_keys, phonetic_codes, search_keys
 from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
 from services.directory.queries import search
 from tests.unit.services.directory.test_queries import BORN, add, found, results, session  # noqa: F401  (the fixture)
@@ -104,10 +104,16 @@ def test_phonetic_codes_are_precomputed_per_family_and_given_name_pair():
     assert not named_keys(["Smith"], ["Amy"], "LS1") & named_keys(["Smith"], ["Amy"], "M1")
 
 
-def test_a_date_of_birth_is_keyed_with_the_sound_of_every_name_so_either_name_narrows_a_search_by_date():
+def test_a_date_of_birth_is_keyed_with_each_names_sound_and_the_others_initial_so_either_name_narrows_a_search_by_date():
     keys = search_keys(["Smith"], ["Amy"], BORN, "LS1")
+    held = dated_keys_of(["Smith"], ["Amy"], {BORN})
 
-    assert dated_keys(["Smith"], [""], {BORN}) <= keys and dated_keys([""], ["Amy"], {BORN}) <= keys
+    assert held.by_family == {f"{BORN}:f:{code}:a" for code in phonetic_codes("smith")}
+    assert held.by_given == {f"{BORN}:g:{code}:s" for code in phonetic_codes("amy")}
+    assert held.by_initials == {f"{BORN}:i:sa"}
+    assert set().union(*held) <= keys
+    # A search with one name only has every initial of the other.
+    assert dated_keys_of(["Smith"], [""], {BORN}).by_family & keys and dated_keys_of([""], ["Amy"], {BORN}).by_given & keys
     assert not dated_keys(["Smith"], ["Amy"], {date(2012, 4, 3)}) & keys
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from services.directory.matching import search_keys
 from services.directory.models import Base, Child, SearchKey
-from services.directory.queries import held, search
-from services.directory.rules import MAX_RESULTS, REFINE_NOTICE
+from services.directory.queries import SearchTooBroad, held, search
+from services.directory.rules import MAX_READ, MAX_RESULTS, REFINE_NOTICE
 from shared.contracts.validators import normal_postcode, postcode_district
 from shared.names import name_key
 
@@ -165,7 +165,7 @@ def test_no_more_than_the_maximum_results_are_given_best_first_then_by_id(sessio
 def test_a_child_is_read_by_its_contactpoint_id(session):
     add(session, "CP-AMY")
 
-    assert held(session, "CP-AMY").family_name == "Smith"
+    assert held(session, "CP-AMY").contactpoint_id == "CP-AMY"
     assert held(session, "CP-NOBODY") is None
 
 
@@ -215,3 +215,49 @@ def test_a_shielded_child_is_never_found_by_where_they_live(session):
     # Found by a name and the date of birth, the postcode aside: the same at home as elsewhere.
     assert "CP-SHIELDED" in found(session, given_name="Amy", date_of_birth=BORN, postcode="LS1 4AP")
     assert "CP-SHIELDED" in found(session, given_name="Amy", date_of_birth=BORN, postcode="M1 1AE")
+
+
+def test_a_namesake_who_sounds_like_the_mistyped_name_does_not_hide_the_right_child(session):
+    # "Anelia" is "Amelia" mistyped past its sound, and sounds like "Annalee": the namesake is read first, and is not enough.
+    add(session, "CP-AMELIA", family_name="Smith", given_names=("Amelia",))
+    add(session, "CP-ANNALEE", family_name="Smith", given_names=("Annalee",))
+
+    assert found(session, family_name="Smith", given_name="Anelia", date_of_birth=BORN)[0] == "CP-AMELIA"
+
+
+def test_a_child_who_agrees_with_every_criterion_is_found_among_the_namesakes_alone(session):
+    add(session, "CP-AMY", family_name="Smith", given_names=("Amy",))
+    add(session, "CP-SISTER", family_name="Smith", given_names=("Alice",))
+    counted: list[int] = []
+
+    assert [r["contactpoint_id"] for r in search(session, {"family_name": "Smith", "given_name": "Amy", "date_of_birth": BORN},
+                                                  counted=counted)["results"]] == ["CP-AMY"]
+    assert counted == [1]
+
+
+def test_names_mistyped_past_their_sound_are_found_by_their_initials_on_the_dates_meant(session):
+    add(session, "CP-AMELIA", family_name="Kowalski", given_names=("Amelia",))
+    add(session, "CP-OTHER-INITIALS", family_name="Okafor", given_names=("Chidi",))
+    counted: list[int] = []
+
+    answer = search(session, {"family_name": "Kowalsci", "given_name": "Amekia", "date_of_birth": BORN}, counted=counted)
+
+    assert [r["contactpoint_id"] for r in answer["results"]] == ["CP-AMELIA"]
+    assert counted == [1]
+
+
+def test_a_search_that_would_read_more_than_the_bound_is_asked_to_be_refined_and_reads_no_more(session):
+    session.add_all(Child(
+        contactpoint_id=f"CP-{n:04d}", version=1, la_code="E08000035", active=True, shielded=False, family_name="Smith",
+        family_key="smith", given_names=["Amy"], former_family_keys=[], date_of_birth=BORN, gender="female", postcode="LS1 4AP",
+        record={}) for n in range(MAX_READ + 1))
+    session.add_all(SearchKey(key=key, contactpoint_id=f"CP-{n:04d}") for n in range(MAX_READ + 1)
+                    for key in search_keys(["Smith"], ["Amy"], BORN, "LS1"))
+    session.flush()
+
+    # Names that sound like none of them, with their initials: the last resort would read them all.
+    with pytest.raises(SearchTooBroad) as refusal:
+        search(session, {"family_name": "Sqwyxz", "given_name": "Avrekk", "date_of_birth": BORN})
+    assert refusal.value.code == "refine_search" and "refine your search" in refusal.value.message
+    with pytest.raises(SearchTooBroad):
+        search(session, {"family_name": "Smith", "given_name": "Anna", "date_of_birth": BORN})
