@@ -22,12 +22,15 @@ def assert_one_line_refusal(finished, *words: str) -> None:
         assert word in lines[0], lines[0]
 
 
+ADD_SOMEONE = ("users", "add", "--username", "someone", "--email", "someone@example.org")
+
+
 @pytest.mark.parametrize("args, words", [
     (["run", "nonsense"], ["nonsense"]),
-    (["users", "add", "--username", "someone", "--la", "E08000035", "--category", "social_worker", "--role", "king"], ["king"]),
-    (["users", "add", "--username", "someone", "--la", "E08000035", "--category", "wizard", "--role", "practitioner",
+    ([*ADD_SOMEONE, "--la", "E08000035", "--category", "social_worker", "--role", "king"], ["king"]),
+    ([*ADD_SOMEONE, "--la", "E08000035", "--category", "wizard", "--role", "practitioner",
       "--trained-on", "2026-01-01", "--disclosure-on", "2026-01-01"], ["category", "social_worker"]),
-    (["users", "add", "--username", "someone", "--la", "E08000035", "--category", "social_worker", "--role", "practitioner",
+    ([*ADD_SOMEONE, "--la", "E08000035", "--category", "social_worker", "--role", "practitioner",
       "--trained-on", "yesterday"], ["yesterday"]),
     (["feeds", "publish", "--source", "nobody", "--password", "x", "no-such-file.jsonl"], ["no-such-file.jsonl"]),
     (["sources", "disable", "no-such-source"], ["no-such-source"]),
@@ -41,7 +44,8 @@ def test_bad_input_is_refused_in_one_line(migrated, args, words):
 
 def test_a_practitioner_without_vetting_dates_is_refused(migrated):
     finished = contactpoint(
-        "users", "add", "--username", "unvetted", "--la", "E08000035", "--category", "social_worker", "--role", "practitioner",
+        "users", "add", "--username", "unvetted", "--email", "someone@example.org", "--la", "E08000035", "--category", "social_worker",
+        "--role", "practitioner",
         env=environment_for(migrated),
     )
     assert_one_line_refusal(finished, "trained")

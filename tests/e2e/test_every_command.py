@@ -123,7 +123,10 @@ def test_every_command_listed_by_help_runs_end_to_end(system, servers, tmp_path)
 def _accounts(run: Operator) -> dict[str, dict]:
     def add(role: str, category: str, vetted: bool = True) -> dict:
         dates = ("--trained-on", TODAY, "--disclosure-on", TODAY) if vetted else ()
-        return run.json("users", "add", "--username", unique(role), "--la", LA, "--category", category, "--role", role, *dates)
+        created = run.json("users", "add", "--username", unique(role), "--email", f"{role}@example.org", "--la", LA,
+                           "--category", category, "--role", role, *dates)
+        assert created["enrolment_sent"] is False and created["status"] == "enrolling"
+        return run.system.enrolled(created)
 
     people = {"requester": add("practitioner", "social_worker"), "approver": add("approver", "la_contactpoint_team"),
               "auditor": add("auditor", "security", vetted=False)}
@@ -133,7 +136,7 @@ def _accounts(run: Operator) -> dict[str, dict]:
     other = add("practitioner", "social_worker")
     run("users", "suspend", other["username"], "--reason", "left the service")
     run("users", "unlock", other["username"])
-    assert run.json("users", "reset-2fa", other["username"])["otpauth_uri"].startswith("otpauth://")
+    assert run.json("users", "reset-2fa", other["username"])["enrolment_url"] != other["enrolment_url"]
     run("users", "vet", other["username"], "--trained-on", TODAY, "--disclosure-on", TODAY)
     return people
 
