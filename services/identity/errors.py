@@ -31,6 +31,12 @@ class NotYourAccounts(Forbidden):
         super().__init__(why)
 
 
+class OwnAccount(Forbidden):
+    def __init__(self):
+        super().__init__("no one may change their own account's role, vetting, suspension or factors: ask another administrator",
+                         code="own_account")
+
+
 class VettingRequired(InvalidRequest):
     def __init__(self, role: str):
         super().__init__(f"a {role} sees child records: --trained-on and --disclosure-on are required")

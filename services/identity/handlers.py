@@ -10,7 +10,8 @@ from sqlalchemy import or_, select
 from services.identity import credentials, enrolment, mail, passwords, vetting
 from services.identity.categories import CATEGORIES, ROLES_SEEING_CHILDREN
 from services.identity.errors import (
-    AccountBarred, EnrolmentNotOpened, EnrolmentNotValid, LoginFailed, MailFailed, NotYourAccounts, UnknownAccount, UsernameTaken,
+    AccountBarred, EnrolmentNotOpened, EnrolmentNotValid, LoginFailed, MailFailed, NotYourAccounts, OwnAccount, UnknownAccount,
+    UsernameTaken,
     VettingNotCurrent, VettingRequired, WeakPassword, WrongCode,
 )
 from services.identity.models import ACTIVE, ENROLLING, LOCKED, SUSPENDED, User
@@ -22,22 +23,27 @@ from services.identity.throttling import LoginThrottle
 from shared import tokens
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
-from shared.principals import ANY_PERSON, ANYONE, LA_ADMIN, OPERATOR, OPERATOR_ONLY, SCHEDULED, people
+from shared.principals import ANY_PERSON, ANYONE, LA_ADMIN, OPERATOR, OPERATOR_ONLY, PRACTITIONER, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "identity"
-# Roles an la_admin may give; the security team's auditors are made nationally.
-ROLES_AN_LA_ADMIN_GIVES = ("practitioner", "approver", "la_admin")
+# An la_admin makes, suspends and re-vets its own LA's practitioners; la_admins, approvers and auditors are made and
+# managed by the national operator alone, so that no administrator can make a second pair of hands for itself.
+ROLES_AN_LA_ADMIN_MANAGES = (PRACTITIONER,)
+# Categories the national operator alone gives: those of administrators and security teams.
+CATEGORIES_OF_THE_OPERATOR = ("la_contactpoint_team", "security")
 
 
 def add_user(uow: UnitOfWork, request: dict, envelope=None, *, postbox: mail.Postbox, settings: Settings) -> dict:
     """A new account, waiting for its holder to enrol from the one-time link they are sent: no one else sees its factors."""
     actor = request["actor"]
     _may_manage(actor, request["la_code"])
-    if _is_la_admin(actor) and request["role"] not in ROLES_AN_LA_ADMIN_GIVES:
-        raise NotYourAccounts(f"an LA administrator may not create a {request['role']}")
+    if _is_la_admin(actor) and request["role"] not in ROLES_AN_LA_ADMIN_MANAGES:
+        raise NotYourAccounts(f"only the national operator creates a {request['role']}: an LA administrator creates practitioners")
+    if _is_la_admin(actor) and request["category"] in CATEGORIES_OF_THE_OPERATOR:
+        raise NotYourAccounts(f"only the national operator gives the category {request['category']}")
     if request["role"] in ROLES_SEEING_CHILDREN and not (request["trained_on"] and request["disclosure_on"]):
         raise VettingRequired(request["role"])
     if uow.session.scalar(select(User.id).where(User.username == request["username"])):
@@ -45,7 +51,7 @@ def add_user(uow: UnitOfWork, request: dict, envelope=None, *, postbox: mail.Pos
     vetted = request["trained_on"] or request["disclosure_on"]
     user = User(
         username=request["username"], email=request["email"], la_code=request["la_code"], category=request["category"],
-        role=request["role"], totp_last_step=0, status=ENROLLING, failed_logins=0, created_by=actor["username"],
+        role=request["role"], totp_last_step=0, status=ENROLLING, failed_logins=0, created_by=_creator(actor),
         trained_on=request["trained_on"], disclosure_on=request["disclosure_on"],
         vetting_recorded_by=actor["username"] if vetted else None, vetting_recorded_at=_now() if vetted else None,
     )
@@ -122,6 +128,7 @@ def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.T
     token, expires_in = tokens.issue(
         settings.token_key, sessions, _session_limits(settings), username=user.username, la_code=user.la_code,
         role=user.role, category=user.category, sees_sensitive=CATEGORIES[user.category].sees_sensitive,
+        created_by=user.created_by, created_at=int(user.created_at.timestamp()) if user.created_by else None,
     )
     uow.emit(audit_event(SERVICE, "login_succeeded", actor=_actor(user), detail={"client": request["client"]}))
     return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
@@ -234,6 +241,7 @@ def record_vetting(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     user = _managed_account(uow, request)
     user.trained_on = request["trained_on"] or user.trained_on
     user.disclosure_on = request["disclosure_on"] or user.disclosure_on
+    user.vetting_recorded_by, user.vetting_recorded_at = request["actor"]["username"], _now()
     uow.emit(_account_event("vetting_recorded", request, user,
                             trained_on=_iso(user.trained_on), disclosure_on=_iso(user.disclosure_on)))
     return _summary(user)
@@ -273,10 +281,16 @@ def _account_for_update(uow: UnitOfWork, username: str) -> User | None:
 
 
 def _managed_account(uow: UnitOfWork, request: dict) -> User:
+    """The account to change, if the asker may change it: never their own, and for an la_admin only its LA's practitioners."""
+    actor = request["actor"]
     user = _account_for_update(uow, request["username"])
     if user is None:
         raise UnknownAccount(request["username"])
-    _may_manage(request["actor"], user.la_code)
+    _may_manage(actor, user.la_code)
+    if user.username == actor["username"]:
+        raise OwnAccount()
+    if _is_la_admin(actor) and user.role not in ROLES_AN_LA_ADMIN_MANAGES:
+        raise NotYourAccounts(f"only the national operator manages a {user.role}'s account: an LA administrator manages practitioners'")
     return user
 
 
@@ -290,6 +304,12 @@ def _may_manage(actor: dict, la_code: str | None) -> None:
         raise NotYourAccounts("an LA administrator manages the accounts of its own LA only")
 
 
+def _creator(actor: dict) -> str | None:
+    """Who created an account, as its holder's tokens carry it: an administrator's account; None for the national operator
+    at the command line, who makes every approver (the audit trail names which operator)."""
+    return None if actor["role"] == OPERATOR else actor["username"]
+
+
 def _is_la_admin(actor: dict) -> bool:
     return actor["role"] == LA_ADMIN
 
@@ -301,7 +321,8 @@ def _account_event(action: str, request: dict, user: User, **detail):
 def _summary(user: User) -> dict:
     return {"username": user.username, "la_code": user.la_code, "category": user.category, "role": user.role,
             "status": user.status, "status_reason": user.status_reason,
-            "trained_on": _iso(user.trained_on), "disclosure_on": _iso(user.disclosure_on)}
+            "trained_on": _iso(user.trained_on), "disclosure_on": _iso(user.disclosure_on),
+            "vetting_recorded_by": user.vetting_recorded_by, "vetting_recorded_at": _iso(user.vetting_recorded_at)}
 
 
 def _now() -> datetime:

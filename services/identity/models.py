@@ -35,7 +35,9 @@ class User(Base):
     status_reason: Mapped[str | None] = mapped_column(String(300))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    created_by: Mapped[str | None] = mapped_column(String(100))  # None for accounts made before it was kept
+    # The administrator's account that created it; None where the national operator did (the audit trail names who),
+    # and for accounts made before it was kept.
+    created_by: Mapped[str | None] = mapped_column(String(100))
     enrolment_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # SHA-256 of the one-time link's token
     enrolment_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     vetting_recorded_by: Mapped[str | None] = mapped_column(String(100))

@@ -8,7 +8,7 @@ class NewAccountSchema(Schema):
     username = fields.String(required=True)
     email = fields.Email(required=True, metadata={"description": "the holder's own address: their enrolment link is mailed there"})
     category = fields.String(required=True)
-    role = fields.String(required=True, metadata={"description": "practitioner, approver or la_admin"})
+    role = fields.String(required=True, metadata={"description": "practitioner: only the national operator creates la_admins and approvers"})
     trained_on = fields.Date(load_default=None, allow_none=True)
     disclosure_on = fields.Date(load_default=None, allow_none=True)
 
@@ -31,6 +31,8 @@ class AccountSchema(Schema):
     status_reason = fields.String(allow_none=True)
     trained_on = fields.String(allow_none=True)
     disclosure_on = fields.String(allow_none=True)
+    vetting_recorded_by = fields.String(allow_none=True, metadata={"description": "who recorded the vetting dates"})
+    vetting_recorded_at = fields.String(allow_none=True)
 
 
 class EnrollingAccountSchema(AccountSchema):
