@@ -116,20 +116,22 @@ def _account(identity, role: str, category: str, username: str, la_code: str) ->
         "username": username, "email": f"{username}@example.org", "la_code": la_code, "category": category, "role": role,
         "trained_on": today, "disclosure_on": today, "actor": None,
     })
-    return {**created, **_enrolled(identity, created["enrolment_url"]), "role": role, "la_code": la_code}
+    return {**enrolled_as_holder(identity, created), "role": role, "la_code": la_code}
 
 
-def _enrolled(identity, enrolment_url: str) -> dict:
-    """Opens the link, chooses a password and registers the secret with the code of the time step before now (identity
-    allows one step of drift), so that the newcomer's first sign-in, with the code of now, is not a code used before."""
-    token = enrolment_url.split("#", 1)[1]
+def enrolled_as_holder(identity, created: dict) -> dict:
+    """The account ``users add`` made, with the password and TOTP secret its holder enrolled it with from the link.
+
+    Opens the link, chooses a password and registers the secret with the code of the time step before now (identity
+    allows one step of drift), so that the first sign-in, with the code of now, is not a code used before."""
+    token = created["enrolment_url"].split("#", 1)[1]
     secret = identity.perform(OPEN_ENROLMENT, {"token": token})["totp_secret"]
     password, totp = new_password(), pyotp.TOTP(secret)
     while time.time() % totp.interval > totp.interval - 3:  # the last step's code holds only until this step ends
         time.sleep(0.5)
     previous_step = int(time.time() // totp.interval) - 1
     identity.perform(COMPLETE_ENROLMENT, {"token": token, "password": password, "otp": totp.at(previous_step * totp.interval)})
-    return {"password": password, "totp_secret": secret}
+    return {**created, "password": password, "totp_secret": secret}
 
 
 def _seed(settings: Settings, services: dict, children: int) -> synthetic.Child:

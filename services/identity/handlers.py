@@ -11,8 +11,7 @@ from services.identity import credentials, enrolment, mail, passwords, vetting
 from services.identity.categories import CATEGORIES, ROLES_SEEING_CHILDREN
 from services.identity.errors import (
     AccountBarred, EnrolmentNotOpened, EnrolmentNotValid, LoginFailed, MailFailed, NotYourAccounts, OwnAccount, UnknownAccount,
-    UsernameTaken,
-    VettingNotCurrent, VettingRequired, WeakPassword, WrongCode,
+    UsernameTaken, VettingNotCurrent, VettingRequired, WeakPassword, WrongCode,
 )
 from services.identity.models import ACTIVE, ENROLLING, LOCKED, SUSPENDED, User
 from services.identity.schemas import (

@@ -173,7 +173,7 @@ def test_a_holder_sets_up_their_account_from_their_link_once_and_signs_in(page: 
     sign_in(page, Account(created["username"], "a passphrase of my own", secret))
     expect(page.get_by_role("heading", name="Find a child")).to_be_visible()
     page.goto(created["enrolment_url"].removeprefix(system.base_url))
-    expect(page.get_by_role("alert")).to_contain_text("this enrolment link is not valid")
+    expect(page.get_by_role("alert")).to_contain_text("This enrolment link is not valid")
 
 
 def test_an_auditor_marks_an_alert_investigated(page: Page, shoot, system, published_child):
