@@ -51,8 +51,8 @@ class System:
     process: subprocess.Popen
     clients: list[httpx.Client] = field(default_factory=list)
 
-    def cli(self, *args: str, **env: str) -> Finished:
-        return contactpoint(*args, env={**self.env, **env})
+    def cli(self, *args: str, input: str | None = None, **env: str) -> Finished:
+        return contactpoint(*args, env={**self.env, **env}, input=input)
 
     def enrolled(self, created: dict) -> dict:
         """An account ``users add --json`` printed, enrolled through the portal from its link as its holder would."""
@@ -98,7 +98,8 @@ def system(migrated) -> Iterator[System]:
     base_url = f"http://127.0.0.1:{port}"
     system = System(base_url, env, process)
     try:
-        wait_until(lambda: process.poll() is not None or portal_answers(base_url), timeout=60, what="the portal to answer")
+        # Nine processes start: on a busy machine (a shared test host) that takes over a minute.
+        wait_until(lambda: process.poll() is not None or portal_answers(base_url), timeout=180, what="the portal to answer")
         assert process.poll() is None, process.stdout.read()
         yield system
     finally:
