@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from bench.processes import Running, services
 from bench.report import Report, cpu_seconds, stopwatch
 from contactpoint import synthetic
+from contactpoint.embedded import enrolled_as_holder
 from contactpoint.sandbox import free_port
 from contactpoint.slips import searched_for
 from services.directory.handlers import RECORD_FIELDS, keys_of, search_columns
@@ -377,10 +378,10 @@ def _sign_in(settings: Settings, base_url: str, running: Running) -> str:
         identity = identity_service(settings)
         today = date.today().isoformat()
         try:
-            account = _accounts[settings.name_prefix] = identity.perform(ADD_USER, {
-                "username": "bench-practitioner", "la_code": "E08000035", "category": "social_worker", "role": PRACTITIONER,
-                "trained_on": today, "disclosure_on": today,
-            })
+            account = _accounts[settings.name_prefix] = enrolled_as_holder(identity, identity.perform(ADD_USER, {
+                "username": "bench-practitioner", "email": "bench@example.org", "la_code": "E08000035",
+                "category": "social_worker", "role": PRACTITIONER, "trained_on": today, "disclosure_on": today,
+            }))
         finally:
             identity.close()
     deadline = time.monotonic() + 60

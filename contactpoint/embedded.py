@@ -18,14 +18,17 @@ from importlib import import_module
 from pathlib import Path
 
 import click
+import pyotp
 from sqlalchemy import func, select
 from tqdm import tqdm
 
 from contactpoint import partner, synthetic
 from contactpoint.demo_database import demo_database
 from contactpoint.keys import with_fresh_keys
+from services.identity.credentials import new_password
 from shared.contracts.requests import (
-    ADD_SOURCE, ADD_USER, LIST_REVIEWS, READ_CHILD, REQUEST_DISCLOSURE, SEARCH_CHILDREN, SET_LA_TEAM, SHIELD_CHILD,
+    ADD_SOURCE, ADD_USER, COMPLETE_ENROLMENT, LIST_REVIEWS, OPEN_ENROLMENT, READ_CHILD, REQUEST_DISCLOSURE, SEARCH_CHILDREN,
+    SET_LA_TEAM, SHIELD_CHILD,
 )
 from shared.errors import DomainError
 from shared.messaging import topology
@@ -111,14 +114,28 @@ def _stop_on_signals() -> None:
 
 
 def _account(identity, role: str, category: str, username: str, la_code: str) -> dict:
+    """A demo account, enrolled by the demo as its holder would enrol it from the link: the newcomer is every holder."""
     today = time.strftime("%Y-%m-%d")
     created = identity.perform(ADD_USER, {
-        "username": username, "la_code": la_code, "category": category, "role": role,
+        "username": username, "email": f"{username}@example.org", "la_code": la_code, "category": category, "role": role,
         "trained_on": today, "disclosure_on": today, "actor": None,
     })
-    return {**created, "role": role, "la_code": la_code, "actor": {
-        "username": username, "la_code": la_code, "role": role, "category": category, "sees_sensitive": True,
-    }}
+    return {**enrolled_as_holder(identity, created), "role": role, "la_code": la_code}
+
+
+def enrolled_as_holder(identity, created: dict) -> dict:
+    """The account ``users add`` made, with the password and TOTP secret its holder enrolled it with from the link.
+
+    Opens the link, chooses a password and registers the secret with the code of the time step before now (identity
+    allows one step of drift), so that the first sign-in, with the code of now, is not a code used before."""
+    token = created["enrolment_url"].split("#", 1)[1]
+    secret = identity.perform(OPEN_ENROLMENT, {"token": token})["totp_secret"]
+    password, totp = new_password(), pyotp.TOTP(secret)
+    while time.time() % totp.interval > totp.interval - 3:  # the last step's code holds only until this step ends
+        time.sleep(0.5)
+    previous_step = int(time.time() // totp.interval) - 1
+    identity.perform(COMPLETE_ENROLMENT, {"token": token, "password": password, "otp": totp.at(previous_step * totp.interval)})
+    return {**created, "password": password, "totp_secret": secret}
 
 
 def _seed(settings: Settings, services: dict, children: int) -> synthetic.Child:
@@ -228,7 +245,9 @@ def _wait_until_held(directory, expected: int) -> None:
 
 def _introduce(settings: Settings, accounts: list[dict], examples: list[synthetic.Child], unsure: synthetic.Child) -> None:
     click.echo(f"\nContactPoint demo: http://{settings.http_host}:{settings.http_port}/\n")
-    click.echo("Demo accounts. Add each TOTP secret to an authenticator app for the one-time code, or run")
+    click.echo("Demo accounts, each enrolled by the demo as its holder would enrol it from the link mailed to them")
+    click.echo("(outside the demo, no one but an account's holder ever sees its password or TOTP secret).")
+    click.echo("Add each TOTP secret to an authenticator app for the one-time code, or run")
     click.echo("  .venv/bin/python -c \"import pyotp, sys; print(pyotp.TOTP(sys.argv[1]).now())\" SECRET")
     for account in accounts:
         click.echo(f"  {account['username']:<20} password {account['password']:<18} TOTP secret {account['totp_secret']}")

@@ -64,6 +64,7 @@ class Settings:
     grant_public_key: str = ""  # checks them: the directory's
     smtp_url: str = ""  # where identity sends mail to account holders (enrolment links, warnings); may hold a password
     mail_from: str = "ContactPoint <no-reply@contactpoint.invalid>"
+    public_url: str = ""  # where people reach the portal (behind its proxy), for links in mail; empty: http://<http_addr>
     name_prefix: str = ""  # before every broker user, database role and Redis user this deployment makes
     service: str = ""  # the process these settings are narrowed to (``for_service``); empty for the operator's
     passwords: tuple[tuple[str, str], ...] = ()  # (CP_*_PASSWORD_* variable, password) pairs
@@ -96,6 +97,7 @@ class Settings:
             grant_public_key=keys.get("CP_GRANT_PUBLIC_KEY", ""),
             smtp_url=env.get("CP_SMTP_URL", ""),
             mail_from=env.get("CP_MAIL_FROM", cls.mail_from),
+            public_url=env.get("CP_PUBLIC_URL", ""),
             name_prefix=env.get("CP_NAME_PREFIX", ""),
             service=env.get("CP_SERVICE", ""),
             passwords=tuple((name, keys[name]) for name in PASSWORD_NAMES if keys.get(name)),
@@ -119,6 +121,11 @@ class Settings:
     @property
     def http_port(self) -> int:
         return int(self.http_addr.rsplit(":", 1)[1])
+
+    @property
+    def portal_url(self) -> str:
+        """The portal's address as people reach it, without a trailing slash."""
+        return (self.public_url or f"http://{self.http_addr}").rstrip("/")
 
     @property
     def names(self) -> principals.Names:
@@ -170,7 +177,7 @@ class Settings:
             "CP_TOKEN_PUBLIC_KEY": self.token_public_key, "CP_TOTP_KEY": self.totp_key,
             "CP_CHECKPOINT_KEY": self.checkpoint_key, "CP_CHECKPOINT_PUBLIC_KEY": self.checkpoint_public_key,
             "CP_PSEUDONYM_KEY": self.pseudonym_key, "CP_GRANT_KEY": self.grant_key, "CP_GRANT_PUBLIC_KEY": self.grant_public_key,
-            "CP_SMTP_URL": self.smtp_url, "CP_MAIL_FROM": self.mail_from,
+            "CP_SMTP_URL": self.smtp_url, "CP_MAIL_FROM": self.mail_from, "CP_PUBLIC_URL": self.public_url,
             "CP_NAME_PREFIX": self.name_prefix, "CP_SERVICE": self.service,
             "CP_DISCLOSURE_READ_SECONDS": str(self.disclosure_read_seconds),
             **dict(self.passwords),

@@ -1,11 +1,13 @@
 """Access tokens: signed by identity, checked by every service that answers a person, without asking identity.
 
-A token is a JWT signed with identity's Ed25519 key (EdDSA), naming the account, its LA, role
-and what its category may see; every other service holds only the public key, so no process but
-identity can make one. Its expiry is the hard limit after which its holder must sign in again.
-Beside it, Redis holds the token's session, which lapses when unused for the idle timeout and is
-refreshed by each check: one Redis command per request. Ending a session (logout) or every
-session of an account (suspension, password change, a new second factor) takes effect at once.
+A token is a JWT signed with identity's Ed25519 key (EdDSA), naming the account, its LA, role,
+what its category may see, and who created the account and when (so that the disclosure service,
+which cannot read identity's tables, can refuse an approver made by the requester's own creator);
+every other service holds only the public key, so no process but identity can make one. Its
+expiry is the hard limit after which its holder must sign in again. Beside it, Redis holds the
+token's session, which lapses when unused for the idle timeout and is refreshed by each check:
+one Redis command per request. Ending a session (logout) or every session of an account
+(suspension, password change, a new second factor) takes effect at once.
 """
 from __future__ import annotations
 
@@ -37,11 +39,14 @@ class Actor:
     sees_sensitive: bool
     token_id: str
     expires_at: int
+    created_by: str | None = None  # who created the account (None for one made before this was kept)
+    created_at: int | None = None  # when, in seconds since the epoch
 
     def as_dict(self) -> dict:
         """The person asking, as a handler and an audit event name them (never the token itself)."""
         return {"username": self.username, "la_code": self.la_code, "role": self.role,
-                "category": self.category, "sees_sensitive": self.sees_sensitive, "token_id": self.token_id}
+                "category": self.category, "sees_sensitive": self.sees_sensitive, "token_id": self.token_id,
+                "created_by": self.created_by, "created_at": self.created_at}
 
 
 @dataclass(frozen=True)
@@ -51,13 +56,13 @@ class SessionLimits:
 
 
 def issue(key: str, sessions: redis.Redis, limits: SessionLimits, *, username: str, la_code: str, role: str,
-          category: str, sees_sensitive: bool) -> tuple[str, int]:
+          category: str, sees_sensitive: bool, created_by: str | None = None, created_at: int | None = None) -> tuple[str, int]:
     """A signed token and its session; gives the token and the seconds until it must be renewed by signing in."""
     now = int(time.time())
     token_id = uuid.uuid4().hex
     claims = {
         "sub": username, "la": la_code, "role": role, "cat": category, "sens": sees_sensitive,
-        "jti": token_id, "iat": now, "exp": now + limits.max_seconds,
+        "jti": token_id, "iat": now, "exp": now + limits.max_seconds, "made_by": created_by, "made_at": created_at,
     }
     with sessions.pipeline() as pipe:
         pipe.set(SESSION_PREFIX + token_id, username, ex=limits.idle_seconds)
@@ -80,7 +85,8 @@ def signed_actor(public_key: str, token: str) -> Actor:
     claims = _signed_claims(public_key, token)
     if claims["exp"] <= time.time():
         raise NotAuthenticated("the access token has expired; sign in again")
-    return Actor(claims["sub"], claims["la"], claims["role"], claims["cat"], bool(claims["sens"]), claims["jti"], claims["exp"])
+    return Actor(claims["sub"], claims["la"], claims["role"], claims["cat"], bool(claims["sens"]), claims["jti"], claims["exp"],
+                 claims.get("made_by"), claims.get("made_at"))
 
 
 @lru_cache(maxsize=CHECKED_TOKENS_KEPT)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -44,6 +46,38 @@ def running(*services) -> Iterator[None]:
         stop.set()
         for thread in threads:
             thread.join(timeout=10)
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    password: str
+    totp_secret: str
+
+
+def enrol(enrolment_url: str, ask: Callable[[str, dict], dict]) -> Enrolled:
+    """What an account's holder does with their link: opens it, chooses a password and registers the secret with a code.
+
+    ``ask(request, body)`` puts identity's enrolment requests (``OPEN_ENROLMENT``, ``COMPLETE_ENROLMENT``) the way the
+    tier under test reaches identity, and gives the answer. The code given is of the time step before now (identity
+    allows a step of drift), so that a sign-in straight after, with the code of now, is not refused as a code used before.
+    """
+    from shared.contracts.requests import COMPLETE_ENROLMENT, OPEN_ENROLMENT
+
+    token = enrolment_url.split("#", 1)[1]
+    secret = ask(OPEN_ENROLMENT, {"token": token})["totp_secret"]
+    password = "held-" + secrets.token_urlsafe(12)
+    ask(COMPLETE_ENROLMENT, {"token": token, "password": password, "otp": code_of_the_step_before(secret)})
+    return Enrolled(password, secret)
+
+
+def code_of_the_step_before(totp_secret: str) -> str:
+    """The code of the time step before now, which identity accepts (a step of drift) until the current step ends: given
+    where a code of now would be the next sign-in's, waiting for a step with seconds to spare."""
+    import pyotp
+
+    totp = pyotp.TOTP(totp_secret)
+    wait_until(lambda: time.time() % totp.interval < totp.interval - 3, timeout=5, what="a time step with seconds to spare")
+    return totp.at((int(time.time() // totp.interval) - 1) * totp.interval)
 
 
 def unique(prefix: str) -> str:

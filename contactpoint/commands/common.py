@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import import_module
 from pathlib import Path
 
@@ -55,3 +56,17 @@ def operator() -> dict:
 
     return {"username": f"cli:{getpass.getuser()}", "la_code": "national", "role": OPERATOR, "category": None}
 
+
+
+# What reads a password or one-time code: never an option, which shell history and the list of processes would keep.
+SECRETS_FILE_HELP = "a file (or - for standard input) whose first line is the password and second, where given, the one-time code"
+
+
+def secret_lines(given) -> list[str]:
+    """The lines of a ``--password-file`` (a file, or ``-`` for standard input): the password, then perhaps a code."""
+    return given.read().splitlines() if given is not None else []
+
+
+def secret(what: str, variable: str, line: str | None = None) -> str:
+    """A password or code: the line of the file given, else the environment variable, else asked for and never echoed."""
+    return line or os.environ.get(variable) or click.prompt(what, hide_input=True)

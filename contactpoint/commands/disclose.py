@@ -1,19 +1,21 @@
 """`contactpoint disclose`: bulk disclosure (pseudonymised or anonymised), and single-record disclosure on a second person's approval.
 
 Bulk exports are the operator's, like every command here. Each single-record step is a
-person's: the command signs them in (password and one-time code, prompted or from
-CP_PASSWORD and CP_OTP), acts as them, and signs them out.
+person's: the command signs them in (password and one-time code, from --password-file or
+standard input, or CP_PASSWORD and CP_OTP, or asked for; never as options), acts as them, and
+signs them out.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from contactpoint.commands.common import Commands, operator, service, settings, show
+from contactpoint.commands.common import SECRETS_FILE_HELP, Commands, operator, secret, secret_lines, service, settings, show
 from shared.contracts.disclosure import GROUNDS
 
 
@@ -62,14 +64,17 @@ def _anonymity_said(done: dict) -> list[str]:
 
 
 def as_person(command):
-    """Options that sign a person in for one command."""
-    for option in reversed((
-        click.option("--username", envvar="CP_USERNAME", required=True, help="who you are (or CP_USERNAME)"),
-        click.option("--password", envvar="CP_PASSWORD", prompt=True, hide_input=True, help="(or CP_PASSWORD; prompted if not given)"),
-        click.option("--otp", envvar="CP_OTP", prompt="one-time code", help="the code from your authenticator (or CP_OTP)"),
-    )):
-        command = option(command)
-    return command
+    """Options that sign a person in for one command; their password and code are read, never taken as options."""
+    @functools.wraps(command)
+    def with_factors(*args, password_file, **kwargs):
+        lines = secret_lines(password_file)
+        password = secret("password", "CP_PASSWORD", lines[0] if lines else None)
+        otp = secret("one-time code", "CP_OTP", lines[1] if len(lines) > 1 else None)
+        return command(*args, password=password, otp=otp, **kwargs)
+
+    with_factors = click.option("--password-file", type=click.File("r"),
+                                help=f"{SECRETS_FILE_HELP} (else CP_PASSWORD and CP_OTP, else asked for)")(with_factors)
+    return click.option("--username", envvar="CP_USERNAME", required=True, help="who you are (or CP_USERNAME)")(with_factors)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from contactpoint.commands.common import Commands, operator, service, settings, show
+from contactpoint.commands.common import Commands, operator, secret, secret_lines, service, settings, show
 from shared.contracts.requests import SHOW_LINKAGE_MODEL, USE_LINKAGE_MODEL
 from shared.messaging.envelope import utcnow
 
@@ -25,18 +25,19 @@ def feeds():
 
 @feeds.command("publish")
 @click.option("--source", "source_id", required=True)
-@click.option("--password", envvar="CP_SOURCE_PASSWORD", help="the source's broker password (or CP_SOURCE_PASSWORD)")
+@click.option("--password-file", type=click.File("r"),
+              help="a file (or - for standard input) whose first line is the source's broker password (else CP_SOURCE_PASSWORD, else asked for)")
 @click.argument("file", type=click.Path(path_type=Path))
-def feeds_publish(source_id, password, file):
+def feeds_publish(source_id, password_file, file):
     """Publish each record of a CSV or JSON Lines FILE as a feed message, as the source."""
     from tqdm import tqdm
 
     from contactpoint import partner
 
     config = settings()
-    if not config.embedded and not password:
-        raise click.UsageError("give the source's broker password with --password or CP_SOURCE_PASSWORD")
     records = list(partner.read_records(file))
+    lines = secret_lines(password_file)
+    password = "" if config.embedded else secret("the source's broker password", "CP_SOURCE_PASSWORD", lines[0] if lines else None)
     with partner.source_connection(config.amqp_url, source_id, password or "") as connection:
         connection.ensure_connection(max_retries=2)
         for _ in tqdm(partner.publish(connection, ((source_id, record) for record in records)), total=len(records), unit="msg", desc="published"):

@@ -15,24 +15,22 @@ def users():
 
 @users.command("add")
 @click.option("--username", required=True)
+@click.option("--email", required=True, help="the holder's own address: their one-time enrolment link is mailed there")
 @click.option("--la", "la_code", required=True, help="ONS code of the local authority, e.g. E08000035")
 @click.option("--category", required=True, type=click.Choice(sorted(CATEGORIES)), help="what the account holder does")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--trained-on", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--disclosure-on", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--json", "as_json", is_flag=True)
-def users_add(username, la_code, category, role, trained_on, disclosure_on, as_json):
-    """Create an account; prints its first password and TOTP secret (shown once)."""
+def users_add(username, email, la_code, category, role, trained_on, disclosure_on, as_json):
+    """Create an account, which its holder enrols from a one-time link (mailed to them, or printed where no mail is set up)."""
     from shared.contracts.requests import ADD_USER
 
     created = service("identity").perform(ADD_USER, {
-        "username": username, "la_code": la_code, "category": category, "role": role,
+        "username": username, "email": email, "la_code": la_code, "category": category, "role": role,
         "trained_on": _day(trained_on), "disclosure_on": _day(disclosure_on), "actor": operator(),
     })
-    show(created, as_json, lambda r: [
-        f"username:    {r['username']}", f"password:    {r['password']}",
-        f"totp secret: {r['totp_secret']}", f"enrol with:  {r['otpauth_uri']}",
-    ])
+    _show_enrolment(created, as_json)
 
 
 @users.command("list")
@@ -71,11 +69,10 @@ def users_unlock(username, as_json):
 @click.argument("username")
 @click.option("--json", "as_json", is_flag=True)
 def users_reset_2fa(username, as_json):
-    """A new TOTP secret (shown once); the old one stops working and every session ends."""
+    """A lost authenticator: the holder enrols again from a new link; their password and second factor stop working, and every session ends."""
     from shared.contracts.requests import RESET_TOTP
 
-    reset = service("identity").perform(RESET_TOTP, {"username": username, "actor": operator()})
-    show(reset, as_json, lambda r: [f"username:    {r['username']}", f"totp secret: {r['totp_secret']}", f"enrol with:  {r['otpauth_uri']}"])
+    _show_enrolment(service("identity").perform(RESET_TOTP, {"username": username, "actor": operator()}), as_json)
 
 
 @users.command("vet")
@@ -90,6 +87,16 @@ def users_vet(username, trained_on, disclosure_on, as_json):
     _show_account(service("identity").perform(RECORD_VETTING, {
         "username": username, "trained_on": _day(trained_on), "disclosure_on": _day(disclosure_on), "actor": operator(),
     }), as_json)
+
+
+def _show_enrolment(account: dict, as_json: bool) -> None:
+    def told(a: dict) -> list[str]:
+        if a["enrolment_sent"]:
+            return [f"{a['username']}: enrolling; the enrolment link was mailed to its holder (it works once, for 72 hours)"]
+        return [f"{a['username']}: enrolling; no mail is set up (CP_SMTP_URL), so give its holder alone this link "
+                "(it works once, for 72 hours):", f"  {a['enrolment_url']}"]
+
+    show(account, as_json, told)
 
 
 def _show_account(account: dict, as_json: bool) -> None:

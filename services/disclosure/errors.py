@@ -22,6 +22,14 @@ class OwnRequest(Forbidden):
         super().__init__("a second person must decide: you cannot approve or refuse your own request", code="own_request")
 
 
+class StandInApprover(Forbidden):
+    """Two accounts one administrator made within a short time may be one person's: one may not approve the other."""
+
+    def __init__(self, days: int):
+        super().__init__(f"a second person must decide: your account and the requester's were created by the same administrator "
+                         f"within {days} days of each other", code="same_creator")
+
+
 class OtherLocalAuthority(Forbidden):
     def __init__(self):
         super().__init__("this request was made in another local authority", code="other_local_authority")

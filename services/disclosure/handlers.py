@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import partial
 
 from sqlalchemy import delete, select
@@ -22,6 +22,7 @@ from services.disclosure.errors import (
     OwnRequest,
     RequestersOnly,
     RequestNotFound,
+    StandInApprover,
 )
 from services.disclosure.models import MESSAGING, DeIdentifiedChild, DisclosureRequest
 from services.disclosure.projection import de_identified
@@ -49,6 +50,8 @@ from shared.unit_of_work import UnitOfWork
 SERVICE = "disclosure"
 # Who may ask for a record; an auditor sees no child. Whether a person may decide is this service's to say (and audit).
 REQUESTERS = (PRACTITIONER, LA_ADMIN, APPROVER)
+# Two accounts one administrator created this close together may be one person's two hands: neither approves the other.
+SAME_CREATOR_DAYS = 30
 
 AskDirectory = Callable[[str, dict, str | None], dict]  # (request, payload, the person's access token)
 
@@ -80,6 +83,7 @@ def request_disclosure(uow: UnitOfWork, request: dict, envelope=None, *, pseudon
     asked = DisclosureRequest(
         request_id=uuid.uuid4().hex, contactpoint_id=contactpoint_id, ground=request["ground"], reference=request["reference"],
         requested_by=actor["username"], requester_la_code=actor["la_code"], requested_at=utcnow(), status="pending",
+        requester_created_by=actor.get("created_by"), requester_created_at=_instant(actor.get("created_at")),
     )
     uow.session.add(asked)
     uow.emit(_audit("request", actor, asked))
@@ -113,6 +117,7 @@ def _decidable(uow: UnitOfWork, action: str, actor: dict, request_id: str) -> Di
     refusal = (
         ApproversOnly() if actor["role"] != APPROVER
         else OwnRequest() if actor["username"] == asked.requested_by
+        else StandInApprover(SAME_CREATOR_DAYS) if _made_by_the_same_creator(actor, asked)
         else OtherLocalAuthority() if actor["la_code"] != asked.requester_la_code
         else AlreadyDecided(asked.status) if asked.status != "pending"
         else None
@@ -120,6 +125,18 @@ def _decidable(uow: UnitOfWork, action: str, actor: dict, request_id: str) -> Di
     if refusal:
         _refuse(uow, action, actor, refusal, asked=asked)
     return asked
+
+
+def _made_by_the_same_creator(approver: dict, asked: DisclosureRequest) -> bool:
+    """Whether one administrator created the approver's and the requester's accounts within ``SAME_CREATOR_DAYS``."""
+    made_at = _instant(approver.get("created_at"))
+    return (approver.get("created_by") is not None and approver.get("created_by") == asked.requester_created_by
+            and made_at is not None and asked.requester_created_at is not None
+            and abs(made_at - asked.requester_created_at) <= timedelta(days=SAME_CREATOR_DAYS))
+
+
+def _instant(seconds: int | None) -> datetime | None:
+    return datetime.fromtimestamp(seconds, timezone.utc) if seconds is not None else None
 
 
 def read_disclosed(uow: UnitOfWork, request: dict, envelope=None, *, ask_directory: AskDirectory) -> dict:

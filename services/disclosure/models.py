@@ -43,6 +43,9 @@ class DisclosureRequest(Base):
     reference: Mapped[str] = mapped_column(String(200))
     requested_by: Mapped[str] = mapped_column(String(100), index=True)
     requester_la_code: Mapped[str] = mapped_column(String(20))
+    # Who created the requester's account and when, as their token said: an approver made by the same creator near then is refused.
+    requester_created_by: Mapped[str | None] = mapped_column(String(100))
+    requester_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(10))  # pending, approved, refused, read
     decided_by: Mapped[str | None] = mapped_column(String(100))

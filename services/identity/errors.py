@@ -1,5 +1,5 @@
 """Identity's refusals."""
-from shared.errors import Conflict, Forbidden, InvalidRequest, NotAuthenticated, NotFound
+from shared.errors import Conflict, Forbidden, InvalidRequest, NotAuthenticated, NotFound, Unavailable
 
 
 class LoginFailed(NotAuthenticated):
@@ -31,6 +31,12 @@ class NotYourAccounts(Forbidden):
         super().__init__(why)
 
 
+class OwnAccount(Forbidden):
+    def __init__(self):
+        super().__init__("no one may change their own account's role, vetting, suspension or factors: ask another administrator",
+                         code="own_account")
+
+
 class VettingRequired(InvalidRequest):
     def __init__(self, role: str):
         super().__init__(f"a {role} sees child records: --trained-on and --disclosure-on are required")
@@ -44,3 +50,28 @@ class VettingNotCurrent(Conflict):
 class WeakPassword(InvalidRequest):
     def __init__(self, why: str):
         super().__init__(why, code="weak_password")
+
+
+class EnrolmentNotValid(NotFound):
+    """One answer for a link that never was, was used, expired or was replaced: the token is the only proof."""
+
+    def __init__(self):
+        super().__init__("this enrolment link is not valid: it has been used, has expired or was replaced by a newer one; "
+                         "ask your LA administrator for a new one", code="enrolment_not_valid")
+
+
+class EnrolmentNotOpened(Conflict):
+    def __init__(self):
+        super().__init__("open the enrolment link first: it shows the authenticator secret the code must come from",
+                         code="enrolment_not_opened")
+
+
+class WrongCode(InvalidRequest):
+    def __init__(self):
+        super().__init__("otp: that code is not one of your authenticator's current codes; check the app's clock and type "
+                         "the code it shows now", code="wrong_code", details={"field": "otp"})
+
+
+class MailFailed(Unavailable):
+    def __init__(self, why: str):
+        super().__init__(f"the enrolment link could not be mailed, so the account was not changed: {why}", code="mail_not_sent")

@@ -1,59 +1,116 @@
 """Identity's handlers: one function per request, and the table that routes requests to them."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import partial
 
 import redis
 from sqlalchemy import or_, select
 
-from services.identity import credentials, passwords, vetting
+from services.identity import credentials, enrolment, mail, passwords, vetting
 from services.identity.categories import CATEGORIES, ROLES_SEEING_CHILDREN
 from services.identity.errors import (
-    AccountBarred, LoginFailed, NotYourAccounts, UnknownAccount, UsernameTaken, VettingNotCurrent, VettingRequired,
-    WeakPassword,
+    AccountBarred, EnrolmentNotOpened, EnrolmentNotValid, LoginFailed, MailFailed, NotYourAccounts, OwnAccount, UnknownAccount,
+    UsernameTaken, VettingNotCurrent, VettingRequired, WeakPassword, WrongCode,
 )
-from services.identity.models import ACTIVE, LOCKED, SUSPENDED, User
+from services.identity.models import ACTIVE, ENROLLING, LOCKED, SUSPENDED, User
 from services.identity.schemas import (
-    AccountSchema, AddUserSchema, ChangePasswordSchema, ListUsersSchema, LoginSchema, LogoutSchema, RecordVettingSchema,
-    ScheduledSchema, SuspendUserSchema,
+    AccountSchema, AddUserSchema, ChangePasswordSchema, CompleteEnrolmentSchema, ListUsersSchema, LoginSchema, LogoutSchema,
+    OpenEnrolmentSchema, RecordVettingSchema, ScheduledSchema, SuspendUserSchema,
 )
 from services.identity.throttling import LoginThrottle
 from shared import tokens
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
-from shared.principals import ANY_PERSON, ANYONE, APPROVER, LA_ADMIN, OPERATOR, OPERATOR_ONLY, PRACTITIONER, SCHEDULED, people
+from shared.principals import ANY_PERSON, ANYONE, LA_ADMIN, OPERATOR, OPERATOR_ONLY, PRACTITIONER, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "identity"
-# Roles an la_admin may give; the security team's auditors are made nationally.
-ROLES_AN_LA_ADMIN_GIVES = (PRACTITIONER, APPROVER, LA_ADMIN)
+# An la_admin makes, suspends and re-vets its own LA's practitioners; la_admins, approvers and auditors are made and
+# managed by the national operator alone, so that no administrator can make a second pair of hands for itself.
+ROLES_AN_LA_ADMIN_MANAGES = (PRACTITIONER,)
+# Categories the national operator alone gives: those of administrators and security teams.
+CATEGORIES_OF_THE_OPERATOR = ("la_contactpoint_team", "security")
 
 
-def add_user(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault) -> dict:
-    _may_manage(request["actor"], request["la_code"])
-    if _is_la_admin(request["actor"]) and request["role"] not in ROLES_AN_LA_ADMIN_GIVES:
-        raise NotYourAccounts(f"an LA administrator may not create a {request['role']}")
+def add_user(uow: UnitOfWork, request: dict, envelope=None, *, postbox: mail.Postbox, settings: Settings) -> dict:
+    """A new account, waiting for its holder to enrol from the one-time link they are sent: no one else sees its factors."""
+    actor = request["actor"]
+    _may_manage(actor, request["la_code"])
+    if _is_la_admin(actor) and request["role"] not in ROLES_AN_LA_ADMIN_MANAGES:
+        raise NotYourAccounts(f"only the national operator creates a {request['role']}: an LA administrator creates practitioners")
+    if _is_la_admin(actor) and request["category"] in CATEGORIES_OF_THE_OPERATOR:
+        raise NotYourAccounts(f"only the national operator gives the category {request['category']}")
     if request["role"] in ROLES_SEEING_CHILDREN and not (request["trained_on"] and request["disclosure_on"]):
         raise VettingRequired(request["role"])
     if uow.session.scalar(select(User.id).where(User.username == request["username"])):
         raise UsernameTaken(request["username"])
-    password = credentials.new_password()
-    secret, sealed = vault.new_secret()
+    vetted = request["trained_on"] or request["disclosure_on"]
     user = User(
-        username=request["username"], la_code=request["la_code"], category=request["category"], role=request["role"],
-        password_hash=credentials.hash_password(password), totp_secret=sealed, totp_last_step=0,
-        trained_on=request["trained_on"], disclosure_on=request["disclosure_on"], status=ACTIVE, failed_logins=0,
+        username=request["username"], email=request["email"], la_code=request["la_code"], category=request["category"],
+        role=request["role"], totp_last_step=0, status=ENROLLING, failed_logins=0, created_by=_creator(actor),
+        trained_on=request["trained_on"], disclosure_on=request["disclosure_on"],
+        vetting_recorded_by=actor["username"] if vetted else None, vetting_recorded_at=_now() if vetted else None,
     )
     uow.session.add(user)
-    uow.emit(audit_event(SERVICE, "account_created", actor=request["actor"], la_code=user.la_code, subject=user.username,
-                         detail={"role": user.role, "category": user.category}))
-    return {
-        "username": user.username, "password": password, "totp_secret": secret,
-        "otpauth_uri": credentials.enrolment_uri(secret, user.username),
-    }
+    uow.session.flush()
+    sent = _enrol_anew(user, actor, postbox, settings)
+    uow.emit(audit_event(SERVICE, "account_created", actor=actor, la_code=user.la_code, subject=user.username,
+                         detail={"role": user.role, "category": user.category, "enrolment_sent": sent["enrolment_sent"]}))
+    return {**_summary(user), **sent}
+
+
+def _enrol_anew(user: User, actor: dict, postbox: mail.Postbox, settings: Settings) -> dict:
+    """A new one-time link replacing any earlier one: mailed to the holder, or, where no mail is configured, handed to the
+    operator at the command line to pass on (never to an LA administrator, who is not the holder)."""
+    token = enrolment.new_token()
+    user.enrolment_hash, user.enrolment_expires_at = enrolment.token_hash(token), enrolment.expiry()
+    url = enrolment.link(settings.portal_url, token)
+    if postbox.configured and user.email:
+        try:
+            postbox.send(enrolment.letter(user.email, user.username, url))
+        except mail.MailNotSent as exc:
+            raise MailFailed(str(exc)) from exc
+        return {"enrolment_sent": True}
+    if actor["role"] == OPERATOR:
+        return {"enrolment_sent": False, "enrolment_url": url}
+    return {"enrolment_sent": False}
+
+
+def open_enrolment(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault) -> dict:
+    """The holder opens their link: a new TOTP secret for their authenticator, shown to them alone (each opening makes a new one)."""
+    user = _enrolling(uow, request["token"])
+    secret, user.totp_secret = vault.new_secret()
+    user.totp_last_step = 0
+    uow.emit(audit_event(SERVICE, "enrolment_opened", la_code=user.la_code, subject=user.username))
+    return {"username": user.username, "totp_secret": secret, "otpauth_uri": credentials.enrolment_uri(secret, user.username)}
+
+
+def complete_enrolment(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault) -> dict:
+    """The holder chooses their password and proves their authenticator holds the secret; the link is spent."""
+    user = _enrolling(uow, request["token"])
+    if user.totp_secret is None:
+        raise EnrolmentNotOpened()
+    if why := passwords.weakness(request["password"], user.username):
+        raise WeakPassword(why)
+    step = credentials.accepted_step(vault.open(user.totp_secret), request["otp"], user.totp_last_step)
+    if step is None:
+        raise WrongCode()
+    user.password_hash, user.totp_last_step = credentials.hash_password(request["password"]), step
+    user.enrolment_hash = user.enrolment_expires_at = None
+    if user.status == ENROLLING:
+        user.status = ACTIVE
+    uow.emit(audit_event(SERVICE, "account_enrolled", actor=_actor(user), la_code=user.la_code, subject=user.username))
+    return {"username": user.username, "status": user.status}
+
+
+def _enrolling(uow: UnitOfWork, token: str) -> User:
+    user = uow.session.scalar(select(User).where(User.enrolment_hash == enrolment.token_hash(token)).with_for_update())
+    if user is None or user.enrolment_expires_at <= _now():
+        raise EnrolmentNotValid()
+    return user
 
 
 def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings,
@@ -70,6 +127,7 @@ def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.T
     token, expires_in = tokens.issue(
         settings.token_key, sessions, _session_limits(settings), username=user.username, la_code=user.la_code,
         role=user.role, category=user.category, sees_sensitive=CATEGORIES[user.category].sees_sensitive,
+        created_by=user.created_by, created_at=int(user.created_at.timestamp()) if user.created_by else None,
     )
     uow.emit(audit_event(SERVICE, "login_succeeded", actor=_actor(user), detail={"client": request["client"]}))
     return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
@@ -79,7 +137,7 @@ def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.T
 def _proven_step(vault: credentials.TotpVault, user: User | None, password: str, otp: str) -> int | None:
     """The code's time step when both factors are right; both are checked whatever the account, so timing tells nothing."""
     password_ok = credentials.password_matches(user.password_hash if user else None, password)
-    secret = vault.open(user.totp_secret) if user else credentials.UNKNOWN_USER_SECRET
+    secret = vault.open(user.totp_secret) if user and user.totp_secret else credentials.UNKNOWN_USER_SECRET
     step = credentials.accepted_step(secret, otp, user.totp_last_step if user else 0)
     return step if user and password_ok and step else None
 
@@ -157,26 +215,32 @@ def unlock_user(uow: UnitOfWork, request: dict, envelope=None, *, settings: Sett
     if lapsed := vetting.lapse(user.role, user.trained_on, user.disclosure_on, date.today(), settings):
         raise VettingNotCurrent(lapsed)
     was = user.status
-    user.status, user.status_reason, user.failed_logins = ACTIVE, None, 0
+    user.status, user.status_reason, user.failed_logins = ACTIVE if user.password_hash else ENROLLING, None, 0
     throttle.forgive(user.username)
     uow.emit(_account_event("account_unlocked", request, user, was=was))
     return _summary(user)
 
 
-def reset_totp(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, sessions: redis.Redis) -> dict:
-    """A new second factor (a lost phone); the old one stops working, and so does every session."""
+def reset_totp(uow: UnitOfWork, request: dict, envelope=None, *, postbox: mail.Postbox, settings: Settings,
+               sessions: redis.Redis) -> dict:
+    """A lost phone: the holder enrols again from a new link (a new password and second factor); the old ones stop
+    working at once, and so does every session."""
     user = _managed_account(uow, request)
-    secret, user.totp_secret = vault.new_secret()
+    user.password_hash = user.totp_secret = None
     user.totp_last_step = 0
+    if user.status != SUSPENDED:
+        user.status, user.status_reason = ENROLLING, None
     tokens.end_sessions_of(sessions, user.username)
-    uow.emit(_account_event("totp_reset", request, user))
-    return {"username": user.username, "totp_secret": secret, "otpauth_uri": credentials.enrolment_uri(secret, user.username)}
+    sent = _enrol_anew(user, request["actor"], postbox, settings)
+    uow.emit(_account_event("totp_reset", request, user, enrolment_sent=sent["enrolment_sent"]))
+    return {**_summary(user), **sent}
 
 
 def record_vetting(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     user = _managed_account(uow, request)
     user.trained_on = request["trained_on"] or user.trained_on
     user.disclosure_on = request["disclosure_on"] or user.disclosure_on
+    user.vetting_recorded_by, user.vetting_recorded_at = request["actor"]["username"], _now()
     uow.emit(_account_event("vetting_recorded", request, user,
                             trained_on=_iso(user.trained_on), disclosure_on=_iso(user.disclosure_on)))
     return _summary(user)
@@ -216,10 +280,16 @@ def _account_for_update(uow: UnitOfWork, username: str) -> User | None:
 
 
 def _managed_account(uow: UnitOfWork, request: dict) -> User:
+    """The account to change, if the asker may change it: never their own, and for an la_admin only its LA's practitioners."""
+    actor = request["actor"]
     user = _account_for_update(uow, request["username"])
     if user is None:
         raise UnknownAccount(request["username"])
-    _may_manage(request["actor"], user.la_code)
+    _may_manage(actor, user.la_code)
+    if user.username == actor["username"]:
+        raise OwnAccount()
+    if _is_la_admin(actor) and user.role not in ROLES_AN_LA_ADMIN_MANAGES:
+        raise NotYourAccounts(f"only the national operator manages a {user.role}'s account: an LA administrator manages practitioners'")
     return user
 
 
@@ -233,6 +303,12 @@ def _may_manage(actor: dict, la_code: str | None) -> None:
         raise NotYourAccounts("an LA administrator manages the accounts of its own LA only")
 
 
+def _creator(actor: dict) -> str | None:
+    """Who created an account, as its holder's tokens carry it: an administrator's account; None for the national operator
+    at the command line, who makes every approver (the audit trail names which operator)."""
+    return None if actor["role"] == OPERATOR else actor["username"]
+
+
 def _is_la_admin(actor: dict) -> bool:
     return actor["role"] == LA_ADMIN
 
@@ -244,7 +320,12 @@ def _account_event(action: str, request: dict, user: User, **detail):
 def _summary(user: User) -> dict:
     return {"username": user.username, "la_code": user.la_code, "category": user.category, "role": user.role,
             "status": user.status, "status_reason": user.status_reason,
-            "trained_on": _iso(user.trained_on), "disclosure_on": _iso(user.disclosure_on)}
+            "trained_on": _iso(user.trained_on), "disclosure_on": _iso(user.disclosure_on),
+            "vetting_recorded_by": user.vetting_recorded_by, "vetting_recorded_at": _iso(user.vetting_recorded_at)}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _iso(day) -> str | None:
@@ -261,17 +342,21 @@ def _session_limits(settings: Settings) -> tokens.SessionLimits:
 
 def routes(*, vault: credentials.TotpVault, settings: Settings, sessions: redis.Redis) -> Routes:
     throttle = LoginThrottle(sessions, settings.login_throttle_after)
+    postbox = mail.Postbox(settings.smtp_url, settings.mail_from)
     signing_in = {"vault": vault, "settings": settings, "sessions": sessions, "throttle": throttle}
     administrators = people(LA_ADMIN) | OPERATOR_ONLY
     return Routes(requests={
-        requests.ADD_USER: Request(AddUserSchema, partial(add_user, vault=vault), administrators),
+        requests.ADD_USER: Request(AddUserSchema, partial(add_user, postbox=postbox, settings=settings), administrators),
+        requests.OPEN_ENROLMENT: Request(OpenEnrolmentSchema, partial(open_enrolment, vault=vault), ANYONE),
+        requests.COMPLETE_ENROLMENT: Request(CompleteEnrolmentSchema, partial(complete_enrolment, vault=vault), ANYONE),
         requests.LOGIN: Request(LoginSchema, partial(login, **signing_in), ANYONE),
         requests.LOGOUT: Request(LogoutSchema, partial(logout, sessions=sessions), ANY_PERSON),
         requests.CHANGE_PASSWORD: Request(ChangePasswordSchema, partial(change_password, **signing_in), ANY_PERSON),
         requests.LIST_USERS: Request(ListUsersSchema, list_users, administrators),
         requests.SUSPEND_USER: Request(SuspendUserSchema, partial(suspend_user, sessions=sessions), administrators),
         requests.UNLOCK_USER: Request(AccountSchema, partial(unlock_user, settings=settings, throttle=throttle), administrators),
-        requests.RESET_TOTP: Request(AccountSchema, partial(reset_totp, vault=vault, sessions=sessions), administrators),
+        requests.RESET_TOTP: Request(AccountSchema, partial(reset_totp, postbox=postbox, settings=settings, sessions=sessions),
+                                     administrators),
         requests.RECORD_VETTING: Request(RecordVettingSchema, record_vetting, administrators),
         requests.SUSPEND_LAPSED: Request(ScheduledSchema, partial(suspend_lapsed, settings=settings, sessions=sessions), SCHEDULED),
     })

@@ -12,8 +12,9 @@ from shared.messaging.outbox import messaging_tables
 Base = service_base("identity")
 MESSAGING = messaging_tables(Base.metadata)
 
-# An account signs in only while active; a locked one waits for an la_admin, a suspended one for new vetting or a decision.
-ACTIVE, LOCKED, SUSPENDED = "active", "locked", "suspended"
+# An account signs in only while active; an enrolling one waits for its holder to enrol from their link, a locked one
+# for an la_admin, a suspended one for new vetting or a decision.
+ACTIVE, ENROLLING, LOCKED, SUSPENDED = "active", "enrolling", "locked", "suspended"
 
 
 class User(Base):
@@ -25,8 +26,8 @@ class User(Base):
     la_code: Mapped[str] = mapped_column(String(20), index=True)
     category: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(String(200))
-    totp_secret: Mapped[str] = mapped_column(String(300))  # encrypted at rest
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # None until the holder enrols
+    totp_secret: Mapped[str | None] = mapped_column(String(300))  # encrypted at rest; None until the holder opens their link
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     trained_on: Mapped[date | None] = mapped_column(Date)
     disclosure_on: Mapped[date | None] = mapped_column(Date)
@@ -34,3 +35,10 @@ class User(Base):
     status_reason: Mapped[str | None] = mapped_column(String(300))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The administrator's account that created it; None where the national operator did (the audit trail names who),
+    # and for accounts made before it was kept.
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    enrolment_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # SHA-256 of the one-time link's token
+    enrolment_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    vetting_recorded_by: Mapped[str | None] = mapped_column(String(100))
+    vetting_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -9,6 +9,7 @@ CLIENT = fields.String(load_default="unknown", validate=validate.Length(max=100)
 
 class AddUserSchema(Schema):
     username = fields.String(required=True, validate=USERNAME)
+    email = fields.Email(required=True, validate=validate.Length(max=254))  # the holder's own: where their enrolment link goes
     la_code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]\d{8}$", error="an ONS local authority code such as E08000035"))
     category = fields.String(required=True, validate=validate.OneOf(sorted(CATEGORIES)))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
@@ -21,6 +22,17 @@ class LoginSchema(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
     client = CLIENT
+
+
+class OpenEnrolmentSchema(Schema):
+    """The holder opens their link: the token is their only proof, so no one signs in for it."""
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class CompleteEnrolmentSchema(OpenEnrolmentSchema):
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
 
 
 class LogoutSchema(Schema):

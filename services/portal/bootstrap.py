@@ -14,6 +14,7 @@ from services.portal.gateway import Gateway
 from services.portal.schemas.errors import ErrorSchema
 from services.portal.views import BLUEPRINTS
 from shared.cache import make_redis
+from shared.contracts.requests import ENROLMENT_PAGE
 from shared.errors import DomainError
 from shared.settings import Settings
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings) -> Flask:
     app.register_error_handler(HTTPException, errors.http_error)
     page = _page(settings)
     app.add_url_rule("/", "page", lambda: Response(page, mimetype="text/html"))
+    app.add_url_rule(ENROLMENT_PAGE, "enrolment_page", lambda: Response(page, mimetype="text/html"))
     app.add_url_rule("/static/<path:name>", "static_file", lambda name: send_from_directory(STATIC, name))
     app.after_request(_protective_headers)
     return app

@@ -12,6 +12,10 @@ CHANGE_PASSWORD = "identity.change_password"
 SUSPEND_USER = "identity.suspend_user"
 UNLOCK_USER = "identity.unlock_user"
 RESET_TOTP = "identity.reset_totp"
+OPEN_ENROLMENT = "identity.open_enrolment"
+COMPLETE_ENROLMENT = "identity.complete_enrolment"
+# The portal's page that takes an enrolment link, its token after '#' (browsers never send a fragment to a server).
+ENROLMENT_PAGE = "/enrol"
 RECORD_VETTING = "identity.record_vetting"
 SUSPEND_LAPSED = "identity.suspend_lapsed"
 

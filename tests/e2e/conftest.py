@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,12 @@ import pyotp
 import pytest
 
 from contactpoint.sandbox import free_port
-from tests.support import environment_for, wait_until
+from shared.contracts.requests import COMPLETE_ENROLMENT, OPEN_ENROLMENT
+from tests.support import enrol, environment_for, unique, wait_until
+
+TODAY = time.strftime("%Y-%m-%d")
+# The portal's paths for identity's enrolment requests, as a holder's browser puts them.
+ENROLMENT_PATHS = {OPEN_ENROLMENT: "/api/v1/enrolment", COMPLETE_ENROLMENT: "/api/v1/enrolment/complete"}
 
 pytestmark = pytest.mark.e2e
 
@@ -45,8 +51,25 @@ class System:
     process: subprocess.Popen
     clients: list[httpx.Client] = field(default_factory=list)
 
-    def cli(self, *args: str, **env: str) -> Finished:
-        return contactpoint(*args, env={**self.env, **env})
+    def cli(self, *args: str, input: str | None = None, **env: str) -> Finished:
+        return contactpoint(*args, env={**self.env, **env}, input=input)
+
+    def enrolled(self, created: dict) -> dict:
+        """An account ``users add --json`` printed, enrolled through the portal from its link as its holder would."""
+        def ask(request: str, body: dict) -> dict:
+            answer = httpx.post(self.base_url + ENROLMENT_PATHS[request], json=body, timeout=10)
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        enrolled = enrol(created["enrolment_url"], ask)
+        return {**created, "password": enrolled.password, "totp_secret": enrolled.totp_secret}
+
+    def add_account(self, role: str, category: str, la: str, *, vetted: bool = True) -> dict:
+        """A new account of ``role`` made with ``users add``, and enrolled: ``username``, ``password``, ``totp_secret``, ..."""
+        dates = ("--trained-on", TODAY, "--disclosure-on", TODAY) if vetted else ()
+        created = self.cli("users", "add", "--username", unique(role.replace("_", "")), "--email", "holder@example.org", "--la", la,
+                           "--category", category, "--role", role, *dates, "--json").json()
+        return self.enrolled(created)
 
     def login(self, account: dict) -> httpx.Client:
         """A client holding the account's bearer token, logged in with password and a fresh TOTP code."""

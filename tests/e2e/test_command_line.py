@@ -22,14 +22,19 @@ def assert_one_line_refusal(finished, *words: str) -> None:
         assert word in lines[0], lines[0]
 
 
+ADD_SOMEONE = ("users", "add", "--username", "someone", "--email", "someone@example.org")
+
+
 @pytest.mark.parametrize("args, words", [
     (["run", "nonsense"], ["nonsense"]),
-    (["users", "add", "--username", "someone", "--la", "E08000035", "--category", "social_worker", "--role", "king"], ["king"]),
-    (["users", "add", "--username", "someone", "--la", "E08000035", "--category", "wizard", "--role", "practitioner",
+    ([*ADD_SOMEONE, "--la", "E08000035", "--category", "social_worker", "--role", "king"], ["king"]),
+    ([*ADD_SOMEONE, "--la", "E08000035", "--category", "wizard", "--role", "practitioner",
       "--trained-on", "2026-01-01", "--disclosure-on", "2026-01-01"], ["category", "social_worker"]),
-    (["users", "add", "--username", "someone", "--la", "E08000035", "--category", "social_worker", "--role", "practitioner",
+    ([*ADD_SOMEONE, "--la", "E08000035", "--category", "social_worker", "--role", "practitioner",
       "--trained-on", "yesterday"], ["yesterday"]),
-    (["feeds", "publish", "--source", "nobody", "--password", "x", "no-such-file.jsonl"], ["no-such-file.jsonl"]),
+    (["feeds", "publish", "--source", "nobody", "no-such-file.jsonl"], ["no-such-file.jsonl"]),
+    (["disclose", "list", "--username", "someone", "--password", "typed-where-history-keeps-it"], ["--password"]),
+    (["feeds", "publish", "--source", "nobody", "--password", "typed-where-history-keeps-it", "f.jsonl"], ["--password"]),
     (["sources", "disable", "no-such-source"], ["no-such-source"]),
     (["directory", "export", "no-such-folder/children.jsonl"], ["no-such-folder/children.jsonl"]),
     (["demo", "--children", "-5"], ["-5"]),
@@ -41,7 +46,8 @@ def test_bad_input_is_refused_in_one_line(migrated, args, words):
 
 def test_a_practitioner_without_vetting_dates_is_refused(migrated):
     finished = contactpoint(
-        "users", "add", "--username", "unvetted", "--la", "E08000035", "--category", "social_worker", "--role", "practitioner",
+        "users", "add", "--username", "unvetted", "--email", "someone@example.org", "--la", "E08000035", "--category", "social_worker",
+        "--role", "practitioner",
         env=environment_for(migrated),
     )
     assert_one_line_refusal(finished, "trained")
@@ -100,3 +106,32 @@ def test_a_command_run_beside_the_demo_says_the_demo_keeps_its_own_keys(tmp_path
                               capture_output=True, text=True, timeout=60)
 
     assert_one_line_refusal(finished, "the demo keeps its own keys", "the demo's page", "contactpoint up")
+
+
+def test_a_person_gives_their_password_and_code_on_standard_input_never_as_options(migrated):
+    import json
+
+    import pyotp
+
+    from services.identity.bootstrap import bootstrap
+    from tests.support import enrol, unique
+
+    env = environment_for(migrated)
+    created = contactpoint("users", "add", "--username", unique("typist"), "--email", "typist@example.org", "--la", "E08000035",
+                           "--category", "social_worker", "--role", "practitioner", "--trained-on", "2026-01-05",
+                           "--disclosure-on", "2026-01-05", "--json", env=env).json()
+    identity = bootstrap(migrated)
+    try:
+        enrolled = enrol(created["enrolment_url"], identity.perform)
+    finally:
+        identity.close()
+    code = pyotp.TOTP(enrolled.totp_secret).now()
+
+    listed = contactpoint("disclose", "list", "--username", created["username"], "--password-file", "-", "--json", env=env,
+                          input=f"{enrolled.password}\n{code}\n")
+
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+    wrong = contactpoint("disclose", "list", "--username", created["username"], "--password-file", "-", env=env,
+                         input=f"not-{enrolled.password}\n{code}\n")
+    assert_one_line_refusal(wrong, "not right")

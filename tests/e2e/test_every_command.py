@@ -57,20 +57,25 @@ class Operator:
         self.ran: set[str] = set()
         self._last_step: dict[str, int] = {}
 
-    def attempt(self, *args: str, **env: str) -> Finished:
+    def attempt(self, *args: str, input: str | None = None, **env: str) -> Finished:
         self.ran.add(command_of(args))
-        return self.system.cli(*args, **env)
+        return self.system.cli(*args, input=input, **env)
 
-    def __call__(self, *args: str, **env: str) -> Finished:
-        finished = self.attempt(*args, **env)
+    def __call__(self, *args: str, input: str | None = None, **env: str) -> Finished:
+        finished = self.attempt(*args, input=input, **env)
         assert finished.returncode == 0, f"{args}: {finished.stderr}"
         return finished
 
-    def json(self, *args: str, **env: str):
-        return self(*args, "--json", **env).json()
+    def json(self, *args: str, input: str | None = None, **env: str):
+        return self(*args, "--json", input=input, **env).json()
 
     def signed_in(self, account: dict) -> dict[str, str]:
-        """The variables that sign the account in for one command, with a one-time code it has not used yet.
+        """The variables that sign the account in for one command, with a one-time code it has not used yet."""
+        factors = self.factors(account)
+        return {"CP_USERNAME": account["username"], "CP_PASSWORD": factors["password"], "CP_OTP": factors["otp"]}
+
+    def factors(self, account: dict) -> dict[str, str]:
+        """The account's password and a one-time code it has not used yet, as its holder would type them.
 
         Codes are taken once each, in order: the step after the last one used, and never one already
         past (the command may start in the next step), waited for until it comes within the drift the
@@ -79,8 +84,7 @@ class Operator:
         step = max(self._last_step.get(account["username"], 0) + 1, int(time.time() // STEP_SECONDS))
         wait_until(lambda: int(time.time() // STEP_SECONDS) + DRIFT_STEPS >= step, timeout=STEP_SECONDS + 5, what="the next one-time code")
         self._last_step[account["username"]] = step
-        code = pyotp.TOTP(account["totp_secret"]).at(step * STEP_SECONDS)
-        return {"CP_USERNAME": account["username"], "CP_PASSWORD": account["password"], "CP_OTP": code}
+        return {"password": account["password"], "otp": pyotp.TOTP(account["totp_secret"]).at(step * STEP_SECONDS)}
 
     @contextmanager
     def running(self, *args: str, env: dict | None = None, cwd: Path | None = None):
@@ -127,7 +131,10 @@ def test_every_command_listed_by_help_runs_end_to_end(system, servers, tmp_path)
 def _accounts(run: Operator) -> dict[str, dict]:
     def add(role: str, category: str, vetted: bool = True) -> dict:
         dates = ("--trained-on", TODAY, "--disclosure-on", TODAY) if vetted else ()
-        return run.json("users", "add", "--username", unique(role), "--la", LA, "--category", category, "--role", role, *dates)
+        created = run.json("users", "add", "--username", unique(role), "--email", f"{role}@example.org", "--la", LA,
+                           "--category", category, "--role", role, *dates)
+        assert created["enrolment_sent"] is False and created["status"] == "enrolling"
+        return run.system.enrolled(created)
 
     people = {"requester": add("practitioner", "social_worker"), "approver": add("approver", "la_contactpoint_team"),
               "auditor": add("auditor", "security", vetted=False)}
@@ -137,7 +144,7 @@ def _accounts(run: Operator) -> dict[str, dict]:
     other = add("practitioner", "social_worker")
     run("users", "suspend", other["username"], "--reason", "left the service")
     run("users", "unlock", other["username"])
-    assert run.json("users", "reset-2fa", other["username"])["otpauth_uri"].startswith("otpauth://")
+    assert run.json("users", "reset-2fa", other["username"])["enrolment_url"] != other["enrolment_url"]
     run("users", "vet", other["username"], "--trained-on", TODAY, "--disclosure-on", TODAY)
     return people
 
@@ -209,7 +216,10 @@ def _single_record_disclosure(run: Operator, people: dict, children: list[str]) 
     approved = run.json("disclose", "approve", granted["request_id"], "--reason", "order seen", **run.signed_in(approver))
     assert approved["status"] == "approved"
     assert run.json("disclose", "refuse", refused["request_id"], "--reason", "no order attached", **run.signed_in(approver))["status"] == "refused"
-    listed = {r["request_id"]: r["status"] for r in run.json("disclose", "list", **run.signed_in(requester))}
+    # As a person at a terminal gives them with nothing in the shell's history: the password and code on standard input.
+    typed = run.factors(requester)
+    listed = {r["request_id"]: r["status"] for r in run.json("disclose", "list", "--username", requester["username"], "--password-file", "-",
+                                                             input=f"{typed['password']}\n{typed['otp']}\n")}
     assert listed == {granted["request_id"]: "approved", refused["request_id"]: "refused"}
     disclosed = json.loads(run("disclose", "read", granted["request_id"], **run.signed_in(requester)).stdout)
     assert disclosed["request"]["status"] == "read"

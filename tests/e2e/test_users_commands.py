@@ -16,7 +16,7 @@ def users(migrated, *args: str):
 
 @pytest.fixture
 def account(migrated) -> dict:
-    added = users(migrated, "add", "--username", unique("cli"), "--la", "E08000036", "--category", "teacher",
+    added = users(migrated, "add", "--username", unique("cli"), "--email", "holder@example.org", "--la", "E08000036", "--category", "teacher",
                   "--role", "practitioner", "--trained-on", "2026-01-01", "--disclosure-on", "2026-01-01", "--json")
     assert added.returncode == 0, added.stderr
     return json.loads(added.stdout)
@@ -27,6 +27,12 @@ def status_of(migrated, username: str) -> dict:
     return next(u for u in json.loads(listed.stdout) if u["username"] == username)
 
 
+def test_add_prints_the_account_and_the_link_for_its_holder_alone_where_no_mail_is_set_up(migrated, account):
+    assert (account["status"], account["enrolment_sent"]) == ("enrolling", False)
+    assert urlsplit(account["enrolment_url"]).path == "/enrol" and len(urlsplit(account["enrolment_url"]).fragment) >= 40
+    assert not {"password", "totp_secret", "otpauth_uri"} & set(account)
+
+
 def test_suspend_then_unlock(migrated, account):
     suspended = users(migrated, "suspend", account["username"], "--reason", "left the school")
 
@@ -34,16 +40,16 @@ def test_suspend_then_unlock(migrated, account):
     assert suspended.stdout.strip() == f"{account['username']}: suspended (left the school)"
     assert status_of(migrated, account["username"])["status"] == "suspended"
     assert users(migrated, "unlock", account["username"]).returncode == 0
-    assert status_of(migrated, account["username"])["status"] == "active"
+    assert status_of(migrated, account["username"])["status"] == "enrolling"  # never enrolled: it still waits for its holder
 
 
-def test_reset_2fa_prints_a_new_secret_and_its_enrolment_uri(migrated, account):
+def test_reset_2fa_prints_a_new_link_in_place_of_the_old(migrated, account):
     reset = users(migrated, "reset-2fa", account["username"], "--json")
 
     assert reset.returncode == 0, reset.stderr
     printed = json.loads(reset.stdout)
-    assert printed["totp_secret"] != account["totp_secret"]
-    assert urlsplit(printed["otpauth_uri"]).scheme == "otpauth" and printed["totp_secret"] in printed["otpauth_uri"]
+    assert printed["enrolment_url"] != account["enrolment_url"] and printed["status"] == "enrolling"
+    assert not {"password", "totp_secret", "otpauth_uri"} & set(printed)
 
 
 @pytest.mark.parametrize("command", ["suspend", "unlock", "reset-2fa"])

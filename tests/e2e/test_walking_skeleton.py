@@ -39,11 +39,8 @@ def test_a_published_child_is_found_and_the_lookup_is_audited(system, tmp_path):
     source_id = unique("leeds-yot")
     family_name = unique_name("Smith")
     source = system.cli("sources", "add", source_id, "--name", "Leeds YOT", "--la", LA, "--kinds", "youth_offending", "--json").json()
-    practitioner = system.cli(
-        "users", "add", "--username", unique("sw"), "--la", LA, "--category", "social_worker", "--role", "practitioner",
-        "--trained-on", TODAY, "--disclosure-on", TODAY, "--json",
-    ).json()
-    auditor = system.cli("users", "add", "--username", unique("audit"), "--la", LA, "--category", "security", "--role", "auditor", "--json").json()
+    practitioner = system.add_account("practitioner", "social_worker", LA)
+    auditor = system.add_account("auditor", "security", LA, vetted=False)
 
     feed = tmp_path / "children.jsonl"
     feed.write_text(json.dumps(feed_message("YOT-000123", family_name, "Sam Patel")) + "\n")

@@ -6,8 +6,9 @@ from shared.principals import READERS
 
 class NewAccountSchema(Schema):
     username = fields.String(required=True)
+    email = fields.Email(required=True, metadata={"description": "the holder's own address: their enrolment link is mailed there"})
     category = fields.String(required=True)
-    role = fields.String(required=True, metadata={"description": "practitioner, approver or la_admin"})
+    role = fields.String(required=True, metadata={"description": "practitioner: only the national operator creates la_admins and approvers"})
     trained_on = fields.Date(load_default=None, allow_none=True)
     disclosure_on = fields.Date(load_default=None, allow_none=True)
 
@@ -21,22 +22,23 @@ class NewAccountSchema(Schema):
                                           + ("ContactPoint training" if field == "trained_on" else "enhanced disclosure (DBS) check"), field)
 
 
-class CredentialsSchema(Schema):
-    username = fields.String()
-    password = fields.String()
-    totp_secret = fields.String()
-    otpauth_uri = fields.String()
-
-
 class AccountSchema(Schema):
     username = fields.String()
     la_code = fields.String()
     category = fields.String()
     role = fields.String()
-    status = fields.String(metadata={"description": "active, locked or suspended"})
+    status = fields.String(metadata={"description": "enrolling (waiting for its holder), active, locked or suspended"})
     status_reason = fields.String(allow_none=True)
     trained_on = fields.String(allow_none=True)
     disclosure_on = fields.String(allow_none=True)
+    vetting_recorded_by = fields.String(allow_none=True, metadata={"description": "who recorded the vetting dates"})
+    vetting_recorded_at = fields.String(allow_none=True)
+
+
+class EnrollingAccountSchema(AccountSchema):
+    """An account waiting for its holder: no password or secret is ever shown to an administrator, nor the link."""
+
+    enrolment_sent = fields.Boolean(metadata={"description": "whether the holder was mailed their one-time enrolment link"})
 
 
 class AccountsSchema(Schema):

@@ -1,10 +1,11 @@
-// Account administration for an LA's administrators: the LA's accounts, adding one (its first
-// credentials shown once), suspending, unlocking and resetting a second factor.
-import { $, api, element, notify, onPress, onSubmit, optionText, showErrors, summaryList, table, tag, view, words } from "./core.js";
+// Account administration for an LA's administrators: the LA's accounts, adding one (its holder enrols
+// from a link mailed to them: no administrator sees a password or secret), suspending, unlocking and
+// resetting a second factor.
+import { $, api, element, notify, onPress, onSubmit, optionText, showErrors, table, tag, view, words } from "./core.js";
 import { longDate } from "./search.js";
 import { vettingButton } from "./vetting.js";
 
-const STATUS_COLOUR = { active: "green", locked: "red", suspended: "grey" };
+const STATUS_COLOUR = { active: "green", enrolling: "blue", locked: "red", suspended: "grey" };
 
 view("accounts", { roles: ["la_admin"], title: "Accounts", nav: "Accounts", enter: () => { $("credentials").replaceChildren(); return load(); } });
 
@@ -15,7 +16,7 @@ async function load() {
 
 function actionsFor(account) {
   const buttons = [];
-  if (account.status === "active") buttons.push(["Suspend", "suspend", "govuk-button--warning"]);
+  if (account.status === "active" || account.status === "enrolling") buttons.push(["Suspend", "suspend", "govuk-button--warning"]);
   else buttons.push(["Unlock", "unlock", "govuk-button--secondary"]);
   buttons.push(["Reset 2FA", "reset-2fa", "govuk-button--secondary"]);
   return element("div", { class: "govuk-button-group" }, ...buttons.map(([label, action, style]) => element("button", {
@@ -36,19 +37,18 @@ function draw(accounts) {
 
 async function act(username, action, label) {
   const answer = await api("POST", `/accounts/${encodeURIComponent(username)}/${action}`, { body: {} });
-  if (action === "reset-2fa") showCredentials(`New second factor for ${username}`, answer);
+  if (action === "reset-2fa") showEnrolment(`${username} must set up their account again`, answer);
   else notify(`${label === "Suspend" ? "Suspended" : "Unlocked"} ${username}.`);
   await load();
 }
 
-function showCredentials(title, credentials) {
-  const rows = [["Username", credentials.username]];
-  if (credentials.password) rows.push(["First password", element("code", { text: credentials.password })]);
-  rows.push(["TOTP secret", element("code", { text: credentials.totp_secret })], ["Authenticator link", element("code", { text: credentials.otpauth_uri })]);
+function showEnrolment(title, account) {
+  const told = account.enrolment_sent
+    ? "We have emailed its holder a link to choose their password and set up their authenticator app. The link works once, for 72 hours."
+    : "No email is set up for ContactPoint, so the national operator must give its holder their link (contactpoint users reset-2fa).";
   const panel = element("div", { class: "govuk-panel-credentials", role: "status", tabindex: "-1" },
     element("h2", { class: "govuk-heading-m", text: title }),
-    element("p", { class: "govuk-body", text: "Give these to the account holder in person. They are shown only this once." }),
-    summaryList(rows));
+    element("p", { class: "govuk-body", text: told }));
   $("credentials").replaceChildren(panel);
   panel.focus();
 }
@@ -56,15 +56,16 @@ function showCredentials(title, credentials) {
 onSubmit($("add-account-form"), async (values) => {
   const problems = [];
   if (!values.username) problems.push({ field: "new-username", message: "Enter a username" });
+  if (!values.email) problems.push({ field: "new-email", message: "Enter the holder’s email address" });
   if (!values.role) problems.push({ field: "new-role", message: "Select a role" });
   if (!values.category) problems.push({ field: "new-category", message: "Select a category" });
   if (problems.length) return showErrors(problems);
   $("credentials").replaceChildren();
-  const credentials = await api("POST", "/accounts", { body: {
-    username: values.username, role: values.role, category: values.category,
+  const created = await api("POST", "/accounts", { body: {
+    username: values.username, email: values.email, role: values.role, category: values.category,
     trained_on: values.trained_on || null, disclosure_on: values.disclosure_on || null,
   } });
   $("add-account-form").reset();
-  showCredentials(`Account ${credentials.username} added`, credentials);
+  showEnrolment(`Account ${created.username} added`, created);
   await load();
 }, { fieldFor: { conflict: "username" } });

@@ -12,6 +12,7 @@ import "./sources.js";
 import "./shielding.js";
 import "./disclosures.js";
 import "./password.js";
+import { enrolling } from "./enrolment.js";
 
 // The first screen for each role after signing in.
 const HOME = { practitioner: "search", approver: "search", auditor: "audit", la_admin: "accounts" };
@@ -25,6 +26,10 @@ function home() {
 
 // Routes follow the address's fragment (#search, #audit, ...) so the browser's back button works.
 function route() {
+  if (!session.token && enrolling()) {
+    if (currentView() !== "enrol") show("enrol");
+    return;
+  }
   const wanted = location.hash.replace(/^#/, "");
   if (!session.token) {
     if (currentView() !== "sign-in") show("sign-in");

@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from services.portal.auth import signed_in
 from services.portal.schemas.accounts import (
-    AccountSchema, AccountsSchema, CredentialsSchema, NewAccountSchema, SuspensionSchema, VettingSchema,
+    AccountSchema, AccountsSchema, EnrollingAccountSchema, NewAccountSchema, SuspensionSchema, VettingSchema,
 )
 from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask, plain
 from shared.contracts import requests
@@ -22,11 +22,11 @@ class Accounts(MethodView):
         return {"accounts": ask(requests.LIST_USERS, {"la_code": actor()["la_code"]})}
 
     @api.arguments(NewAccountSchema)
-    @api.response(201, CredentialsSchema)
+    @api.response(201, EnrollingAccountSchema)
     @api.refuses(409)
     @signed_in()
     def post(self, account):
-        """A new account in the administrator's own LA; its first password and TOTP secret are shown once."""
+        """A new account in the administrator's own LA, which its holder enrols from the link mailed to them."""
         return ask(requests.ADD_USER, {**plain(account), "la_code": actor()["la_code"]})
 
 
@@ -53,11 +53,11 @@ class Unlock(MethodView):
 
 @api.route("/accounts/<username>/reset-2fa")
 class ResetSecondFactor(MethodView):
-    @api.response(200, CredentialsSchema)
+    @api.response(200, EnrollingAccountSchema)
     @api.refuses(404)
     @signed_in()
     def post(self, username):
-        """A new TOTP secret, shown once; the old one stops working and every session ends."""
+        """The holder enrols again from a new link mailed to them; their password and second factor stop working, every session ends."""
         return ask(requests.RESET_TOTP, {"username": username})
 
 

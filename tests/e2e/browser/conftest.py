@@ -122,9 +122,7 @@ class Account:
 
 
 def add_account(system: System, role: str, category: str, la: str = LA) -> Account:
-    vetting = ("--trained-on", TODAY, "--disclosure-on", TODAY) if role in ("practitioner", "approver", "la_admin") else ()
-    created = system.cli("users", "add", "--username", unique(role.replace("_", "")), "--la", la,
-                         "--category", category, "--role", role, *vetting, "--json").json()
+    created = system.add_account(role, category, la, vetted=role in ("practitioner", "approver", "la_admin"))
     return Account(created["username"], created["password"], created["totp_secret"])
 
 

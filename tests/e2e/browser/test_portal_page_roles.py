@@ -6,9 +6,9 @@ from dataclasses import asdict
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.conftest import STEP_TIMEOUT_MS, PublishedChild, ViewsReached, add_account
+from tests.e2e.browser.conftest import STEP_TIMEOUT_MS, Account, PublishedChild, ViewsReached, add_account
 from tests.e2e.browser.test_portal_page_lookup import search_for, sign_in
-from tests.support import unique, wait_until
+from tests.support import code_of_the_step_before, unique, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +76,7 @@ def test_an_account_that_reads_records_needs_its_vetting_dates_named_beside_them
     sign_in(page, admin)
     form = page.locator("#add-account-form")
     form.get_by_label("Username").fill(unique("unvetted"))
+    form.get_by_label("Email address").fill("unvetted@example.org")
     form.get_by_label("Role").select_option("practitioner")
     form.get_by_label("Category").select_option("teacher")
     form.get_by_role("button", name="Add account").click()
@@ -126,15 +127,17 @@ def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, sho
 
     form = page.locator("#add-account-form")
     form.get_by_label("Username").fill(newcomer)
+    form.get_by_label("Email address").fill(f"{newcomer}@example.org")
     form.get_by_label("Role").select_option("practitioner")
     form.get_by_label("Category").select_option("teacher")
     form.get_by_label("ContactPoint training completed on").fill("2026-01-05")
     form.get_by_label("Enhanced disclosure (DBS) checked on").fill("2026-01-05")
     form.get_by_role("button", name="Add account").click()
     expect(page.get_by_role("heading", name=f"Account {newcomer} added")).to_be_visible()
-    expect(page.locator("#credentials")).to_contain_text("TOTP secret")
+    expect(page.locator("#credentials")).to_contain_text("the national operator must give its holder their link")
+    expect(page.locator("#credentials")).not_to_contain_text("/enrol#")
     row = page.get_by_role("row").filter(has_text=newcomer)
-    expect(row).to_contain_text("Active")
+    expect(row).to_contain_text("Enrolling")
     expect(row).to_contain_text("Teacher or school staff")
     expect(page.get_by_role("row").filter(has_text=admin.username)).to_contain_text("LA administrator")
     shoot("account-added")
@@ -142,9 +145,9 @@ def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, sho
     row.get_by_role("button", name=f"Suspend {newcomer}").click()
     expect(row).to_contain_text("Suspended")
     row.get_by_role("button", name=f"Unlock {newcomer}").click()
-    expect(row).to_contain_text("Active")
+    expect(row).to_contain_text("Enrolling")
     row.get_by_role("button", name=f"Reset 2FA {newcomer}").click()
-    expect(page.get_by_role("heading", name=f"New second factor for {newcomer}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"{newcomer} must set up their account again")).to_be_visible()
     shoot("second-factor-reset")
 
     row.get_by_role("button", name=f"Record vetting of {newcomer}").click()
@@ -157,6 +160,31 @@ def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, sho
     expect(row).to_contain_text("10 February 2026")
     expect(row).to_contain_text("5 January 2026")
     shoot("vetting-recorded")
+
+
+def test_a_holder_sets_up_their_account_from_their_link_once_and_signs_in(page: Page, shoot, system):
+    created = system.cli("users", "add", "--username", unique("holder"), "--email", "holder@example.org", "--la", "E08000035",
+                         "--category", "teacher", "--role", "practitioner", "--trained-on", "2026-01-05",
+                         "--disclosure-on", "2026-01-05", "--json").json()
+    page.goto(created["enrolment_url"].removeprefix(system.base_url))
+
+    expect(page.get_by_role("heading", name="Set up your account")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code of your authenticator secret")).to_be_visible()
+    assert "#" not in page.url  # the token leaves the address bar and the history
+    secret = page.locator("#enrol-secret").inner_text().replace(" ", "")
+    shoot("enrolment")
+    form = page.locator("#enrol-form")
+    form.get_by_label("Password", exact=True).fill("a passphrase of my own")
+    form.get_by_label("Confirm password").fill("a passphrase of my own")
+    form.get_by_label("One-time code").fill(code_of_the_step_before(secret))
+    form.get_by_role("button", name="Set up my account").click()
+
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("Your account is set up")).to_be_visible()
+    sign_in(page, Account(created["username"], "a passphrase of my own", secret))
+    expect(page.get_by_role("heading", name="Find a child")).to_be_visible()
+    page.goto(created["enrolment_url"].removeprefix(system.base_url))
+    expect(page.get_by_role("alert")).to_contain_text("This enrolment link is not valid")
 
 
 def test_an_auditor_marks_an_alert_investigated(page: Page, shoot, system, published_child):

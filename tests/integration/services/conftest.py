@@ -25,7 +25,7 @@ from shared.messaging.publisher import publish_on
 from shared.messaging.topology import FEEDS, FEEDS_PARTNER_MESSAGES, dead_letter_queue, feedback_queue
 from shared.settings import Settings
 from tests.integration.services.builders import a_feed_message
-from tests.support import running, unique, wait_until
+from tests.support import enrol, running, unique, wait_until
 
 LA_CODE = "E08000035"
 CATEGORY_OF = {
@@ -86,17 +86,24 @@ class SignedIn:
         return self.http.post(path, headers=self.headers, **kwargs)
 
 
+def an_enrolled_account(identity, role: str = "practitioner", *, la_code: str = LA_CODE, category: str | None = None,
+                        vetted_on: str | None = None, username: str | None = None) -> Account:
+    """An account made as ``contactpoint users add`` makes it, then enrolled by its holder from the link it printed."""
+    vetted = vetted_on or time.strftime("%Y-%m-%d")
+    created = identity.perform(ADD_USER, {
+        "username": username or unique(role), "email": "holder@example.org", "la_code": la_code,
+        "category": category or CATEGORY_OF[role], "role": role, "trained_on": vetted, "disclosure_on": vetted, "actor": operator(),
+    })
+    enrolled = enrol(created["enrolment_url"], identity.perform)
+    return Account(created["username"], enrolled.password, enrolled.totp_secret, role)
+
+
 @pytest.fixture
 def new_account(services):
-    """Makes an account as ``contactpoint users add`` does."""
+    """Makes an account as ``contactpoint users add`` does, and enrols it as its holder would."""
 
-    def make(role: str = "practitioner") -> Account:
-        today = time.strftime("%Y-%m-%d")
-        created = services["identity"].perform(ADD_USER, {
-            "username": unique(role), "la_code": LA_CODE, "category": CATEGORY_OF[role], "role": role,
-            "trained_on": today, "disclosure_on": today, "actor": operator(),
-        })
-        return Account(created["username"], created["password"], created["totp_secret"], role)
+    def make(role: str = "practitioner", **fields) -> Account:
+        return an_enrolled_account(services["identity"], role, **fields)
 
     return make
 
@@ -115,8 +122,9 @@ def log_in(http):
 
 @pytest.fixture
 def sign_in(http, new_account, log_in):
-    def signed_in(role: str) -> SignedIn:
-        account = new_account(role)
+    def signed_in(role: str, **fields) -> SignedIn:
+        """Signed in as a new account of ``role``; ``fields`` as ``an_enrolled_account`` takes them (``la_code``, ``category``)."""
+        account = new_account(role, **fields)
         answer = log_in(account)
         assert answer.status_code == 200, answer.get_json()
         return SignedIn(http, account, answer.get_json()["access_token"])

@@ -157,12 +157,8 @@ def test_a_read_of_a_child_of_another_la_says_whether_the_readers_la_works_with_
 
 
 def test_a_reader_is_told_what_is_withheld_from_them(services, http, log_in, register_source):
-    import time
-
-    from contactpoint.commands.common import operator
     from services.directory.models import Child
-    from shared.contracts.requests import ADD_USER
-    from tests.integration.services.conftest import LA_CODE, Account
+    from tests.integration.services.conftest import an_enrolled_account
 
     clinic = register_source(("mental_health",))
     told = clinic.feedback_about(clinic.publish(a_feed_message(service="mental_health")))
@@ -173,12 +169,7 @@ def test_a_reader_is_told_what_is_withheld_from_them(services, http, log_in, reg
             return session.get(Child, told["contactpoint_id"]) is not None
 
     wait_until(held, what="the directory to hold the child")
-    today = time.strftime("%Y-%m-%d")
-    made = services["identity"].perform(ADD_USER, {
-        "username": unique("teacher"), "la_code": LA_CODE, "category": "teacher", "role": "practitioner",
-        "trained_on": today, "disclosure_on": today, "actor": operator(),
-    })
-    teacher = Account(made["username"], made["password"], made["totp_secret"], "practitioner")
+    teacher = an_enrolled_account(services["identity"], category="teacher")
     token = log_in(teacher).get_json()["access_token"]
 
     answer = http.get(f"/api/v1/children/{told['contactpoint_id']}", query_string={"purpose": "safeguarding"},

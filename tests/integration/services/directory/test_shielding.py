@@ -3,18 +3,15 @@ shields a child; the search and the record then give nothing that locates them; 
 LA; and only that LA's team lifts it."""
 from __future__ import annotations
 
-import time
 
 import pytest
 from sqlalchemy import select
 
-from contactpoint.commands.common import operator
 from services.audit.models import Alert, AuditRecord
 from services.directory.models import Child
-from shared.contracts.requests import ADD_USER
 from tests.integration.services.builders import a_feed_message
-from tests.integration.services.conftest import CATEGORY_OF, LA_CODE, Account, SignedIn
-from tests.support import unique, wait_until
+from tests.integration.services.conftest import LA_CODE, SignedIn
+from tests.support import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -33,16 +30,8 @@ def la_team(sign_in) -> SignedIn:
 
 
 @pytest.fixture
-def other_la_team(services, http, log_in) -> SignedIn:
-    today = time.strftime("%Y-%m-%d")
-    created = services["identity"].perform(ADD_USER, {
-        "username": unique("la_admin"), "la_code": OTHER_LA, "category": CATEGORY_OF["la_admin"], "role": "la_admin",
-        "trained_on": today, "disclosure_on": today, "actor": operator(),
-    })
-    account = Account(created["username"], created["password"], created["totp_secret"], "la_admin")
-    answer = log_in(account)
-    assert answer.status_code == 200, answer.get_json()
-    return SignedIn(http, account, answer.get_json()["access_token"])
+def other_la_team(sign_in) -> SignedIn:
+    return sign_in("la_admin", la_code=OTHER_LA)
 
 
 def held_shielded(services, contactpoint_id: str, shielded: bool = True) -> None:
@@ -142,16 +131,8 @@ def test_a_read_of_a_shielded_record_raises_an_alert_to_the_childs_la(services, 
 
 
 @pytest.fixture
-def other_la_reader(services, http, log_in) -> SignedIn:
-    today = time.strftime("%Y-%m-%d")
-    created = services["identity"].perform(ADD_USER, {
-        "username": unique("practitioner"), "la_code": OTHER_LA, "category": CATEGORY_OF["practitioner"], "role": "practitioner",
-        "trained_on": today, "disclosure_on": today, "actor": operator(),
-    })
-    account = Account(created["username"], created["password"], created["totp_secret"], "practitioner")
-    answer = log_in(account)
-    assert answer.status_code == 200, answer.get_json()
-    return SignedIn(http, account, answer.get_json()["access_token"])
+def other_la_reader(sign_in) -> SignedIn:
+    return sign_in("practitioner", la_code=OTHER_LA)
 
 
 def test_no_one_but_the_childs_la_team_lifts_a_shielding(services, practitioner, sign_in, other_la_team, la_team, shielded_by_its_source):

@@ -185,3 +185,35 @@ def approver_actor(person) -> dict:
     category = CATEGORY_OF["approver"]
     return {"username": person.username, "la_code": LA_CODE, "role": "approver", "category": category,
             "sees_sensitive": CATEGORIES[category].sees_sensitive}
+
+
+def test_an_approver_the_requesters_own_creator_made_within_30_days_is_refused_as_a_stand_in(services, sign_in, child):
+    """An la_admin may no longer make an approver; accounts one made before that rule (as their rows still say) hold it."""
+    from services.identity.models import User
+    from sqlalchemy import update
+
+    admin = sign_in("la_admin")
+    requester, stand_in = sign_in("practitioner"), sign_in("approver")
+    with services["identity"].db.sessions() as session:
+        session.execute(update(User).where(User.username.in_([requester.username, stand_in.username])).values(created_by=admin.username))
+        session.commit()
+    requester, stand_in = (sign_in_again(person) for person in (requester, stand_in))
+
+    asked = ask_for(requester, child)
+
+    refused(stand_in.post(f"/api/v1/disclosures/{asked['request_id']}/approve", json={}), 403, "same_creator")
+    refused(stand_in.post(f"/api/v1/disclosures/{asked['request_id']}/refuse", json={"reason": "x"}), 403, "same_creator")
+
+
+def sign_in_again(person):
+    """The same person signed in anew, with the code of the next time step (identity allows one step of drift; this one's
+    code signed them in first): their new token says what their account's row says now."""
+    import time
+    from dataclasses import replace
+
+    import pyotp
+
+    answer = person.http.post("/api/v1/auth/login", json={"username": person.username, "password": person.account.password,
+                                                          "otp": pyotp.TOTP(person.account.totp_secret).at(time.time() + 30)})
+    assert answer.status_code == 200, answer.get_json()
+    return replace(person, token=answer.get_json()["access_token"])

@@ -11,13 +11,11 @@ import pyotp
 import pytest
 from kombu import Queue
 
-from contactpoint.commands.common import operator
 from services.identity.bootstrap import bootstrap as identity_service
-from shared.contracts.requests import ADD_USER
 from shared.messaging.connection import connect
 from shared.messaging.topology import AUDIT
 from shared.settings import Settings
-from tests.integration.services.conftest import CATEGORY_OF, LA_CODE, Account
+from tests.integration.services.conftest import LA_CODE, Account, an_enrolled_account
 from tests.support import running, unique, wait_until
 
 OTHER_LA = "E08000036"
@@ -36,12 +34,7 @@ def an_address() -> str:
 
 
 def an_account(identity, role: str = "practitioner", *, la_code: str = LA_CODE, vetted_on: date | None = None) -> Account:
-    vetted = (vetted_on or date.today()).isoformat()
-    created = identity.perform(ADD_USER, {
-        "username": unique(role), "la_code": la_code, "category": CATEGORY_OF[role], "role": role,
-        "trained_on": vetted, "disclosure_on": vetted, "actor": operator(),
-    })
-    return Account(created["username"], created["password"], created["totp_secret"], role)
+    return an_enrolled_account(identity, role, la_code=la_code, vetted_on=vetted_on.isoformat() if vetted_on else None)
 
 
 def a_wrong_code(totp_secret: str) -> str:

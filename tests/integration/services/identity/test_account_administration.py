@@ -2,6 +2,8 @@
 an auditor reads no child record."""
 import pytest
 
+from contactpoint.commands.common import operator
+from shared.contracts.requests import RESET_TOTP
 from tests.integration.services.conftest import LA_CODE
 from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
     OTHER_LA,
@@ -18,6 +20,7 @@ from tests.integration.services.identity.identity_support import (  # noqa: F401
     signed_in_token,
     still_signed_in,
 )
+from tests.support import unique
 
 pytestmark = pytest.mark.integration
 
@@ -49,10 +52,10 @@ def test_an_la_admin_cannot_record_vetting_or_create_accounts_for_another_la(htt
 
     assert_forbidden(http.put(f"/api/v1/accounts/{elsewhere.username}/vetting", headers=bearer(admin), json={"trained_on": "2026-01-01"}))
     created = http.post("/api/v1/accounts", headers=bearer(admin), json={
-        "username": "made-by-admin-" + elsewhere.username[-8:], "category": "teacher", "role": "practitioner",
-        "trained_on": "2026-01-01", "disclosure_on": "2026-01-01",
+        "username": "made-by-admin-" + elsewhere.username[-8:], "email": "holder@example.org", "category": "teacher",
+        "role": "practitioner", "trained_on": "2026-01-01", "disclosure_on": "2026-01-01",
     })
-    assert created.status_code == 201 and created.get_json()["password"]
+    assert created.status_code == 201, created.get_json()
     (listed,) = [a for a in http.get("/api/v1/accounts", headers=bearer(admin)).get_json()["accounts"]
                  if a["username"] == created.get_json()["username"]]
     assert listed["la_code"] == LA_CODE
@@ -70,7 +73,8 @@ def test_an_la_admin_lists_only_its_own_las_accounts(http, identity, admin):
 
 
 def test_an_la_admin_may_not_create_an_auditor(http, admin):
-    answer = http.post("/api/v1/accounts", headers=bearer(admin), json={"username": "would-be-auditor", "category": "security", "role": "auditor"})
+    answer = http.post("/api/v1/accounts", headers=bearer(admin), json={
+        "username": "would-be-auditor", "email": "a@example.org", "category": "security", "role": "auditor"})
 
     assert_forbidden(answer)
 
@@ -92,17 +96,28 @@ def test_an_la_admin_suspends_and_reinstates_an_account_of_its_own_la(http, iden
         audit.close()
 
 
-def test_an_la_admin_resets_a_lost_second_factor(http, identity, admin):
+def test_an_la_admin_resets_a_lost_second_factor_and_sees_no_secret_nor_link(http, identity, admin):
     member = an_account(identity)
 
     reset = http.post(f"/api/v1/accounts/{member.username}/reset-2fa", headers=bearer(admin))
 
     assert reset.status_code == 200
-    secret = reset.get_json()["totp_secret"]
-    assert reset.get_json()["otpauth_uri"].startswith("otpauth://totp/ContactPoint:")
+    assert reset.get_json() == {**reset.get_json(), "status": "enrolling", "enrolment_sent": False}
+    assert not {"password", "totp_secret", "otpauth_uri", "enrolment_url"} & set(reset.get_json())
     assert log_in(http, member, client=an_address(), otp=a_fresh_code(member.totp_secret)).status_code == 401
-    renewed = type(member)(member.username, member.password, secret, member.role)
-    assert log_in(http, renewed, client=an_address()).status_code == 200
+
+
+def test_without_mail_an_la_admins_new_account_waits_for_a_link_the_operator_passes_on(http, identity, admin):
+    created = http.post("/api/v1/accounts", headers=bearer(admin), json={
+        "username": unique("held"), "email": "holder@example.org", "category": "teacher", "role": "practitioner",
+        "trained_on": "2026-01-01", "disclosure_on": "2026-01-01",
+    })
+
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json() == {**created.get_json(), "status": "enrolling", "enrolment_sent": False}
+    assert not {"password", "totp_secret", "otpauth_uri", "enrolment_url"} & set(created.get_json())
+    operator_reset = identity.perform(RESET_TOTP, {"username": created.get_json()["username"], "actor": operator()})
+    assert operator_reset["enrolment_url"].startswith("http://") and operator_reset["enrolment_sent"] is False
 
 
 def test_an_unknown_account_is_not_found(http, admin):

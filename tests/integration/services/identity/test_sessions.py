@@ -3,6 +3,7 @@ import pytest
 
 from contactpoint.commands.common import operator
 from shared.contracts.requests import RESET_TOTP, SUSPEND_USER
+from tests.support import enrol
 from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
     AuditReader,
     an_account,
@@ -51,14 +52,16 @@ def test_suspension_ends_every_session_of_the_account_at_once(http, identity, au
     assert audit.about(account.username, "account_suspended")["detail"]["reason"] == "left the service"
 
 
-def test_a_new_second_factor_ends_every_session_and_the_old_secret_stops_working(http, identity):
+def test_a_reset_second_factor_ends_every_session_and_the_old_factors_stop_working_until_the_holder_enrols_again(http, identity):
     account = an_account(identity)
     token = signed_in_token(http, account)
 
     reset = identity.perform(RESET_TOTP, {"username": account.username, "actor": operator()})
 
     assert not still_signed_in(http, token)
-    assert reset["otpauth_uri"].startswith("otpauth://totp/") and reset["totp_secret"] != account.totp_secret
+    assert reset["status"] == "enrolling" and "totp_secret" not in reset
     assert log_in(http, account, client=an_address()).status_code == 401
-    renewed = type(account)(account.username, account.password, reset["totp_secret"], account.role)
+    enrolled = enrol(reset["enrolment_url"], identity.perform)
+    assert enrolled.totp_secret != account.totp_secret
+    renewed = type(account)(account.username, enrolled.password, enrolled.totp_secret, account.role)
     assert log_in(http, renewed, client=an_address()).status_code == 200

@@ -2,16 +2,13 @@
 an LA's ContactPoint team sees and decides its own LA's unsure matches and manages its own LA's sources, no one else's."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
-from contactpoint.commands.common import operator
 from services.feeds.linkage_model import DEFAULT as HAND_SET_MODEL
 from services.feeds.matching import Described, are_twins, match_weight
-from shared.contracts.requests import ADD_USER
 from tests.integration.services.builders import an_unsure_pair
-from tests.integration.services.conftest import CATEGORY_OF, Account, SignedIn
+from tests.integration.services.conftest import SignedIn
 from tests.support import unique, wait_until
 
 pytestmark = pytest.mark.integration
@@ -31,16 +28,8 @@ def la_team(sign_in) -> SignedIn:
 
 
 @pytest.fixture
-def other_la_team(services, http, log_in) -> SignedIn:
-    today = time.strftime("%Y-%m-%d")
-    created = services["identity"].perform(ADD_USER, {
-        "username": unique("la_admin"), "la_code": OTHER_LA, "category": CATEGORY_OF["la_admin"], "role": "la_admin",
-        "trained_on": today, "disclosure_on": today, "actor": operator(),
-    })
-    account = Account(created["username"], created["password"], created["totp_secret"], "la_admin")
-    answer = log_in(account)
-    assert answer.status_code == 200, answer.get_json()
-    return SignedIn(http, account, answer.get_json()["access_token"])
+def other_la_team(sign_in) -> SignedIn:
+    return sign_in("la_admin", la_code=OTHER_LA)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_practitioners_and_approvers_read_child_records_and_auditors_and_admins_
 
 
 def test_an_account_is_accepted_only_in_a_known_category_and_role():
-    account = {"username": "sam.patel", "la_code": "E08000035", "category": "teacher", "role": "practitioner"}
+    account = {"username": "sam.patel", "email": "sam.patel@example.org", "la_code": "E08000035", "category": "teacher", "role": "practitioner"}
 
     assert AddUserSchema().load(account)["category"] == "teacher"
     with pytest.raises(ValidationError, match="category"):

@@ -44,7 +44,8 @@ def test_a_refusal_that_names_its_field_in_its_details_is_about_that_field(app):
 
 @pytest.mark.parametrize("role", ["practitioner", "approver"])
 def test_an_account_that_reads_records_is_refused_without_vetting_dates_naming_the_date_missing(app, role):
-    answer = app.test_client().post("/api/v1/accounts", json={"username": "new", "category": "teacher", "role": role, "trained_on": "2026-01-05"})
+    answer = app.test_client().post("/api/v1/accounts", json={"username": "new", "email": "new@example.org", "category": "teacher", "role": role,
+                                                              "trained_on": "2026-01-05"})
 
     assert answer.status_code == 400
     assert answer.json["error"]["field"] == "disclosure_on"
@@ -52,7 +53,8 @@ def test_an_account_that_reads_records_is_refused_without_vetting_dates_naming_t
 
 
 def test_an_la_administrator_needs_no_vetting_dates_to_be_asked_for(app):
-    answer = app.test_client().post("/api/v1/accounts", json={"username": "new", "category": "la_contactpoint_team", "role": "la_admin"})
+    answer = app.test_client().post("/api/v1/accounts", json={"username": "new", "email": "new@example.org", "category": "la_contactpoint_team",
+                                                              "role": "la_admin"})
 
     assert answer.status_code == 401
 
