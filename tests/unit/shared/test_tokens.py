@@ -72,7 +72,8 @@ def test_what_handlers_are_told_of_the_actor_names_the_session_but_leaves_out_th
     told = verify(token, revocations).as_dict()
 
     assert told == {"username": "sam.patel", "la_code": "E08000035", "role": "practitioner",
-                    "category": "social_worker", "sees_sensitive": False, "token_id": claims_of(token)["jti"]}
+                    "category": "social_worker", "sees_sensitive": False, "token_id": claims_of(token)["jti"],
+                    "created_by": None, "created_at": None}
     assert token not in told.values()
 
 
