@@ -75,7 +75,8 @@ def system(migrated) -> Iterator[System]:
     base_url = f"http://127.0.0.1:{port}"
     system = System(base_url, env, process)
     try:
-        wait_until(lambda: process.poll() is not None or portal_answers(base_url), timeout=60, what="the portal to answer")
+        # Nine processes start, each importing its service and connecting to three servers: on a busy two-core machine, a minute or more.
+        wait_until(lambda: process.poll() is not None or portal_answers(base_url), timeout=150, what="the portal to answer")
         assert process.poll() is None, process.stdout.read()
         yield system
     finally:

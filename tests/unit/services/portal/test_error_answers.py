@@ -98,3 +98,10 @@ def test_a_handlers_unexpected_failure_is_a_server_error_without_its_text(app):
 
     assert answer.status_code == 500
     assert "SQL" not in answer.get_data(as_text=True)
+
+
+def test_an_la_teams_contact_holding_a_control_character_is_refused_naming_its_field(app):
+    answer = app.test_client().put("/api/v1/la-team", json={"name": "Leeds\u0000team", "phone": "0113 496 0000"})
+
+    assert answer.status_code == 400
+    assert answer.json["error"]["field"] == "name" and "control characters" in answer.json["error"]["message"]
