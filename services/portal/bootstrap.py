@@ -15,7 +15,7 @@ from services.portal.schemas.errors import ErrorSchema
 from services.portal.views import BLUEPRINTS
 from shared.cache import make_redis
 from shared.contracts.requests import ENROLMENT_PAGE
-from shared.errors import DomainError
+from shared.errors import DomainError, InvalidRequest, NotFound
 from shared.settings import Settings
 
 # The page loads only its own scripts, styles and images, and talks only to its own origin.
@@ -59,8 +59,18 @@ def create_app(settings: Settings) -> Flask:
     app.add_url_rule("/", "page", lambda: Response(page, mimetype="text/html"))
     app.add_url_rule(ENROLMENT_PAGE, "enrolment_page", lambda: Response(page, mimetype="text/html"))
     app.add_url_rule("/static/<path:name>", "static_file", lambda name: send_from_directory(STATIC, name))
+    app.before_request(_no_nul)
     app.after_request(_protective_headers)
     return app
+
+
+def _no_nul() -> None:
+    """No text ContactPoint keeps may hold a NUL (PostgreSQL stores none): refused here, before any service is asked."""
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        raise NotFound("nothing is named with a NUL character")
+    body = request.get_data(as_text=True) if request.is_json else ""
+    if any("\x00" in value for value in request.args.values()) or "\x00" in body or "\\u0000" in body:
+        raise InvalidRequest("text must not hold a NUL character")
 
 
 def _page(settings: Settings) -> str:

@@ -1,5 +1,13 @@
 """The directory's requests, as the portal (or the command line) puts them and the directory takes them: one schema each."""
-from marshmallow import Schema, fields, validate
+import unicodedata
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+
+def printable(value: str) -> None:
+    """Text people read: no control character (a NUL, which PostgreSQL cannot store; a tab; a zero-width space)."""
+    if any(unicodedata.category(c).startswith("C") for c in value):
+        raise ValidationError("must not hold control characters")
 
 
 class CriteriaSchema(Schema):
@@ -15,6 +23,6 @@ class CriteriaSchema(Schema):
 class LaTeamContactSchema(Schema):
     """How readers of an LA's shielded children reach its ContactPoint team (``directory.set_la_team``; ``PUT /api/v1/la-team``)."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), printable])
+    phone = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=40), printable])
     email = fields.Email(load_default=None, allow_none=True)

@@ -53,6 +53,7 @@ def failures_of(operation, base_url: str, authorization: str, mode: GenerationMo
     return found
 
 
+@pytest.mark.timeout(600)  # about two minutes on a quiet machine; the fuzzer's requests each cross the broker to a service
 def test_every_answer_of_every_operation_is_as_the_openapi_document_says(system):
     people = {role: token_of(system, role, category) for role, category in (("practitioner", "social_worker"), ("la_admin", "la_contactpoint_team"))}
     schema = schemathesis.openapi.from_url(f"{system.base_url}/api/openapi.json")

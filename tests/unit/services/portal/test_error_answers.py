@@ -100,3 +100,19 @@ def test_a_handlers_unexpected_failure_is_a_server_error_without_its_text(app):
 
     assert answer.status_code == 500
     assert "SQL" not in answer.get_data(as_text=True)
+
+
+def test_an_la_teams_contact_holding_a_control_character_is_refused_naming_its_field(app):
+    answer = app.test_client().put("/api/v1/la-team", json={"name": "Leeds\tteam", "phone": "0113 496 0000"})
+
+    assert answer.status_code == 400
+    assert answer.json["error"]["field"] == "name" and "control characters" in answer.json["error"]["message"]
+
+
+def test_a_nul_anywhere_in_a_request_is_refused_before_any_service_is_asked(app):
+    client = app.test_client()
+
+    assert client.post("/api/v1/sources", data='{"source_id": "leeds", "name": "a\\u0000b", "kinds": ["school"]}',
+                       content_type="application/json").status_code == 400
+    assert client.get("/api/v1/children/search", query_string={"family_name": "a\x00b"}).status_code == 400
+    assert client.post("/api/v1/accounts/a%00b/unlock").status_code == 404
