@@ -1,13 +1,15 @@
 """Identity's handlers: one function per request, and the table that routes requests to them."""
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
 import redis
 from sqlalchemy import or_, select
 
-from services.identity import credentials, passwords, vetting
+from services.identity import credentials, mail, passwords, vetting
 from services.identity.categories import CATEGORIES, ROLES_SEEING_CHILDREN
 from services.identity.errors import (
     AccountBarred, LoginFailed, NotYourAccounts, UnknownAccount, UsernameTaken, VettingNotCurrent, VettingRequired,
@@ -18,7 +20,7 @@ from services.identity.schemas import (
     AccountSchema, AddUserSchema, ChangePasswordSchema, ListUsersSchema, LoginSchema, LogoutSchema, RecordVettingSchema,
     ScheduledSchema, SuspendUserSchema,
 )
-from services.identity.throttling import LoginThrottle
+from services.identity.throttling import LoginRules, LoginThrottle
 from shared import tokens
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
@@ -28,6 +30,7 @@ from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "identity"
+log = logging.getLogger(__name__)
 # Roles an la_admin may give; the security team's auditors are made nationally.
 ROLES_AN_LA_ADMIN_GIVES = ("practitioner", "approver", "la_admin")
 
@@ -57,15 +60,15 @@ def add_user(uow: UnitOfWork, request: dict, envelope=None, *, vault: credential
 
 
 def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings,
-          sessions: redis.Redis, throttle: LoginThrottle) -> dict:
+          sessions: redis.Redis, throttle: LoginThrottle, postbox: mail.Postbox) -> dict:
     throttle.check(request["username"], request["client"])
     user = _account_for_update(uow, request["username"])
-    step = _proven_step(vault, user, request["password"], request["otp"])
-    if step is None:
-        _refuse_login(uow, user, request, settings, throttle)
-    user.totp_last_step = step
-    throttle.forgive(user.username)
-    _refuse_if_barred(uow, user, request, settings)
+    proof = _proof(vault, user, request["password"], request["otp"])
+    if not proof.complete:
+        _refuse_login(uow, user, request, proof, settings, throttle, postbox)
+    user.totp_last_step = proof.step
+    throttle.forgive(user.username, request["client"])
+    _refuse_if_lapsed(uow, user, request, settings)
     user.failed_logins = 0
     token, expires_in = tokens.issue(
         settings.token_key, sessions, _session_limits(settings), username=user.username, la_code=user.la_code,
@@ -76,46 +79,90 @@ def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.T
             "idle_timeout": settings.token_lifetime_seconds}
 
 
-def _proven_step(vault: credentials.TotpVault, user: User | None, password: str, otp: str) -> int | None:
-    """The code's time step when both factors are right; both are checked whatever the account, so timing tells nothing."""
-    password_ok = credentials.password_matches(user.password_hash if user else None, password)
-    secret = vault.open(user.totp_secret) if user else credentials.UNKNOWN_USER_SECRET
-    step = credentials.accepted_step(secret, otp, user.totp_last_step if user else 0)
-    return step if user and password_ok and step else None
+@dataclass(frozen=True)
+class _Proof:
+    password_right: bool
+    step: int | None  # the one-time code's time step, when it was right
+
+    @property
+    def complete(self) -> bool:
+        return self.password_right and self.step is not None
 
 
-def _refuse_login(uow: UnitOfWork, user: User | None, request: dict, settings: Settings, throttle: LoginThrottle) -> None:
-    """Records the failure, commits it (the refusal must not roll it back), and refuses."""
+def _proof(vault: credentials.TotpVault, user: User | None, password: str, otp: str) -> _Proof:
+    """What the factors prove. An unknown, locked or suspended account is checked against stand-ins, never its own:
+    it is refused as a wrong password is, after the same work, so neither the answer nor its time tells it apart."""
+    own = user if user is not None and user.status == ACTIVE else None
+    password_right = credentials.password_matches(own.password_hash if own else None, password)
+    secret = vault.open(own.totp_secret if own else vault.stand_in)
+    step = credentials.accepted_step(secret, otp, own.totp_last_step if own else 0)
+    return _Proof(password_right and own is not None, step if own else None)
+
+
+def _refuse_login(uow: UnitOfWork, user: User | None, request: dict, proof: _Proof, settings: Settings,
+                  throttle: LoginThrottle, postbox: mail.Postbox) -> None:
+    """Records the failure, commits it (the refusal must not roll it back), and refuses.
+
+    Only the right password with a wrong second factor counts towards the lock: whoever does that
+    knows the password, and the holder is told. A wrong password only makes the guesser wait.
+    """
     throttle.failed(request["username"], request["client"])
     uow.emit(audit_event(
-        SERVICE, "login_failed", la_code=user.la_code if user else None, outcome="refused",
-        subject=request["username"], detail={"client": request["client"]},
+        SERVICE, "login_failed", la_code=user.la_code if user else None, outcome="refused", subject=request["username"],
+        detail={"client": request["client"], "status": user.status if user else None,
+                "first_factor_right": proof.password_right},
     ))
-    if user is not None:
-        user.failed_logins += 1
-        if user.status == ACTIVE and user.failed_logins >= settings.login_lockout_after:
-            user.status, user.status_reason = LOCKED, f"locked after {user.failed_logins} failed sign-ins"
-            uow.emit(audit_event(SERVICE, "account_locked", la_code=user.la_code, subject=user.username,
-                                 detail={"failed_logins": user.failed_logins, "client": request["client"]}))
+    newly_locked = user is not None and proof.password_right and _count_towards_lock(uow, user, request, settings)
     uow.commit()
+    if newly_locked:
+        _tell_holder_of_lock(postbox, user)
     raise LoginFailed()
 
 
-def _refuse_if_barred(uow: UnitOfWork, user: User, request: dict, settings: Settings) -> None:
-    """Tells someone who proved who they are why their account may not sign in; the code they used stays used."""
-    lapsed = vetting.lapse(user.role, user.trained_on, user.disclosure_on, date.today(), settings)
-    if user.status == ACTIVE and not lapsed:
+def _count_towards_lock(uow: UnitOfWork, user: User, request: dict, settings: Settings) -> bool:
+    """Whether this wrong second factor after the right password locked the account."""
+    user.failed_logins += 1
+    if user.failed_logins < settings.login_lockout_after:
+        return False
+    user.status = LOCKED
+    user.status_reason = f"locked after {user.failed_logins} sign-ins with the right password and a wrong second factor"
+    uow.emit(audit_event(SERVICE, "account_locked", la_code=user.la_code, subject=user.username,
+                         detail={"failed_logins": user.failed_logins, "client": request["client"]}))
+    return True
+
+
+def _tell_holder_of_lock(postbox: mail.Postbox, user: User) -> None:
+    """The lock is already committed; a letter that cannot go is logged, and the lock stands."""
+    if not (postbox.configured and user.email):
+        log.warning("account %s was locked, and its holder could not be told: %s", user.username,
+                    "no mail server is configured" if user.email else "the account has no email address")
         return
-    if user.status == LOCKED:
-        barred = AccountBarred("account_locked", f"this account is locked ({user.status_reason})")
-    elif user.status == SUSPENDED:
-        barred = AccountBarred("account_suspended", f"this account is suspended ({user.status_reason})")
-    else:
-        barred = AccountBarred("vetting_lapsed", f"this account may not sign in: {lapsed}")
+    try:
+        postbox.send(mail.Letter(user.email, "Your ContactPoint account is locked", LOCK_LETTER.format(
+            username=user.username, times=user.failed_logins)))
+    except mail.MailNotSent as exc:
+        log.error("account %s was locked, and its holder could not be told: %s", user.username, exc)
+
+
+LOCK_LETTER = """\
+Your ContactPoint account {username} has been locked.
+
+Someone signed in with your password {times} times, each time with a wrong one-time code or
+passkey. If that was not you, your password is known to someone else.
+
+Ask your LA administrator to unlock the account, and then choose a new password.
+"""
+
+
+def _refuse_if_lapsed(uow: UnitOfWork, user: User, request: dict, settings: Settings) -> None:
+    """Tells someone who proved who they are that their vetting has lapsed; the code they used stays used."""
+    lapsed = vetting.lapse(user.role, user.trained_on, user.disclosure_on, date.today(), settings)
+    if not lapsed:
+        return
     uow.emit(audit_event(SERVICE, "login_refused", actor=_actor(user), outcome="refused",
-                         detail={"client": request["client"], "reason": barred.code}))
+                         detail={"client": request["client"], "reason": "vetting_lapsed"}))
     uow.commit()
-    raise barred
+    raise AccountBarred("vetting_lapsed", f"this account may not sign in: {lapsed}")
 
 
 def logout(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Redis) -> dict:
@@ -125,17 +172,17 @@ def logout(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Red
 
 
 def change_password(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings,
-                    sessions: redis.Redis, throttle: LoginThrottle) -> dict:
+                    sessions: redis.Redis, throttle: LoginThrottle, postbox: mail.Postbox) -> dict:
     """Someone signed in chooses a new password, proving it is them again with the old one and a fresh code."""
     username = request["actor"]["username"]
     if why := passwords.weakness(request["new_password"], username):
         raise WeakPassword(why)
     throttle.check(username, request["client"])
     user = _account_for_update(uow, username)
-    step = _proven_step(vault, user, request["old_password"], request["otp"])
-    if step is None:
-        _refuse_login(uow, user, {**request, "username": username}, settings, throttle)
-    user.totp_last_step = step
+    proof = _proof(vault, user, request["old_password"], request["otp"])
+    if not proof.complete:
+        _refuse_login(uow, user, {**request, "username": username}, proof, settings, throttle, postbox)
+    user.totp_last_step = proof.step
     user.password_hash = credentials.hash_password(request["new_password"])
     tokens.end_sessions_of(sessions, username)
     uow.emit(audit_event(SERVICE, "password_changed", actor=request["actor"], subject=username,
@@ -260,8 +307,9 @@ def _session_limits(settings: Settings) -> tokens.SessionLimits:
 
 
 def routes(*, vault: credentials.TotpVault, settings: Settings, sessions: redis.Redis) -> Routes:
-    throttle = LoginThrottle(sessions, settings.login_throttle_after)
-    signing_in = {"vault": vault, "settings": settings, "sessions": sessions, "throttle": throttle}
+    throttle = LoginThrottle(sessions, LoginRules.of(settings))
+    postbox = mail.Postbox(settings.smtp_url, settings.mail_from)
+    signing_in = {"vault": vault, "settings": settings, "sessions": sessions, "throttle": throttle, "postbox": postbox}
     administrators = people(LA_ADMIN) | OPERATOR_ONLY
     return Routes(requests={
         requests.ADD_USER: Request(AddUserSchema, partial(add_user, vault=vault), administrators),

@@ -32,5 +32,6 @@ class User(Base):
     disclosure_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     status_reason: Mapped[str | None] = mapped_column(String(300))
+    # Sign-ins in a row with the right password and a wrong second factor; a wrong password never counts here.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,7 +1,7 @@
 """Signing in and out, and choosing a new password."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 from flask.views import MethodView
 
 from services.portal.auth import signed_in
@@ -13,7 +13,9 @@ api = Blueprint("auth", __name__, url_prefix=API_PREFIX, description="Signing in
 
 
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    """The address failed sign-ins are counted against: the client's own, as a trusted proxy reports it."""
+    proxies = current_app.extensions["contactpoint"].proxies
+    return proxies.client(request.remote_addr, request.headers.get("X-Forwarded-For"))
 
 
 @api.route("/auth/login")

@@ -9,6 +9,7 @@ from datetime import date
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from kombu import Queue
 
 from contactpoint.commands.common import operator
@@ -42,6 +43,17 @@ def an_account(identity, role: str = "practitioner", *, la_code: str = LA_CODE, 
         "trained_on": vetted, "disclosure_on": vetted, "actor": operator(),
     })
     return Account(created["username"], created["password"], created["totp_secret"], role)
+
+
+def give_email(settings: Settings, username: str, email: str | None) -> None:
+    """Records the holder's address as enrolment will (accounts made before it have none)."""
+    engine = sa.create_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE identity.users SET email = :email WHERE username = :username"),
+                               {"email": email, "username": username})
+    finally:
+        engine.dispose()
 
 
 def a_wrong_code(totp_secret: str) -> str:
