@@ -77,6 +77,8 @@ class Settings:
     login_account_max_wait_seconds: int = 60  # the longest an account guessed from many addresses waits: its holder too
     login_window_seconds: int = 15 * 60  # a count of failures is forgotten after this long without one
     login_lockout_after: int = 10  # right passwords with a wrong second factor before the account is locked
+    webauthn_rp_id: str = "localhost"  # the relying party id passkeys are made for: the portal's host or a suffix of it
+    webauthn_origin: str = "http://localhost:8000"  # the origin the page is served from, which every passkey answer must name
     trusted_proxies: str = ""  # addresses or networks (comma-separated) whose X-Forwarded-For the portal believes
     training_valid_years: int = 3
     disclosure_valid_years: int = 3
@@ -103,6 +105,8 @@ class Settings:
             smtp_url=env.get("CP_SMTP_URL", ""),
             mail_from=env.get("CP_MAIL_FROM", cls.mail_from),
             trusted_proxies=env.get("CP_TRUSTED_PROXIES", ""),
+            webauthn_rp_id=env.get("CP_WEBAUTHN_RP_ID", cls.webauthn_rp_id),
+            webauthn_origin=env.get("CP_WEBAUTHN_ORIGIN", cls.webauthn_origin),
             name_prefix=env.get("CP_NAME_PREFIX", ""),
             service=env.get("CP_SERVICE", ""),
             passwords=tuple((name, keys[name]) for name in PASSWORD_NAMES if keys.get(name)),
@@ -178,7 +182,8 @@ class Settings:
             "CP_CHECKPOINT_KEY": self.checkpoint_key, "CP_CHECKPOINT_PUBLIC_KEY": self.checkpoint_public_key,
             "CP_PSEUDONYM_KEY": self.pseudonym_key, "CP_GRANT_KEY": self.grant_key, "CP_GRANT_PUBLIC_KEY": self.grant_public_key,
             "CP_SMTP_URL": self.smtp_url, "CP_MAIL_FROM": self.mail_from,
-            "CP_TRUSTED_PROXIES": self.trusted_proxies, "CP_NAME_PREFIX": self.name_prefix, "CP_SERVICE": self.service,
+            "CP_TRUSTED_PROXIES": self.trusted_proxies, "CP_WEBAUTHN_RP_ID": self.webauthn_rp_id,
+            "CP_WEBAUTHN_ORIGIN": self.webauthn_origin, "CP_NAME_PREFIX": self.name_prefix, "CP_SERVICE": self.service,
             "CP_DISCLOSURE_READ_SECONDS": str(self.disclosure_read_seconds),
             **dict(self.passwords),
             **{name: str(getattr(self, field)) for name, field in IDENTITY_NUMBERS.items()},

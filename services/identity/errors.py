@@ -44,3 +44,8 @@ class VettingNotCurrent(Conflict):
 class WeakPassword(InvalidRequest):
     def __init__(self, why: str):
         super().__init__(why, code="weak_password")
+
+
+class PasskeyNotRegistered(InvalidRequest):
+    def __init__(self, why: str):
+        super().__init__(why, code="passkey_refused")

@@ -9,15 +9,16 @@ from functools import partial
 import redis
 from sqlalchemy import or_, select
 
-from services.identity import credentials, mail, passwords, vetting
+from services.identity import credentials, mail, passkeys, passwords, vetting
 from services.identity.categories import CATEGORIES, ROLES_SEEING_CHILDREN
 from services.identity.errors import (
-    AccountBarred, LoginFailed, NotYourAccounts, UnknownAccount, UsernameTaken, VettingNotCurrent, VettingRequired,
+    AccountBarred, LoginFailed, NotYourAccounts, PasskeyNotRegistered, UnknownAccount, UsernameTaken, VettingNotCurrent, VettingRequired,
     WeakPassword,
 )
-from services.identity.models import ACTIVE, LOCKED, SUSPENDED, User
+from services.identity.models import ACTIVE, LOCKED, SUSPENDED, Passkey, User
 from services.identity.schemas import (
-    AccountSchema, AddUserSchema, ChangePasswordSchema, ListUsersSchema, LoginSchema, LogoutSchema, RecordVettingSchema,
+    AccountSchema, AddUserSchema, ChangePasswordSchema, ListUsersSchema, LoginSchema, LogoutSchema,
+    PasskeyRegistrationOptionsSchema, PasskeySignInOptionsSchema, RecordVettingSchema, RegisterPasskeySchema,
     ScheduledSchema, SuspendUserSchema,
 )
 from services.identity.throttling import LoginRules, LoginThrottle
@@ -59,14 +60,14 @@ def add_user(uow: UnitOfWork, request: dict, envelope=None, *, vault: credential
     }
 
 
-def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings,
-          sessions: redis.Redis, throttle: LoginThrottle, postbox: mail.Postbox) -> dict:
+def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, ceremonies: passkeys.Ceremonies,
+          settings: Settings, sessions: redis.Redis, throttle: LoginThrottle, postbox: mail.Postbox) -> dict:
     throttle.check(request["username"], request["client"])
     user = _account_for_update(uow, request["username"])
-    proof = _proof(vault, user, request["password"], request["otp"])
+    proof = _proof(uow, vault, ceremonies, user, request, request["password"])
     if not proof.complete:
         _refuse_login(uow, user, request, proof, settings, throttle, postbox)
-    user.totp_last_step = proof.step
+    user.totp_last_step = proof.step or user.totp_last_step
     throttle.forgive(user.username, request["client"])
     _refuse_if_lapsed(uow, user, request, settings)
     user.failed_logins = 0
@@ -74,7 +75,8 @@ def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.T
         settings.token_key, sessions, _session_limits(settings), username=user.username, la_code=user.la_code,
         role=user.role, category=user.category, sees_sensitive=CATEGORIES[user.category].sees_sensitive,
     )
-    uow.emit(audit_event(SERVICE, "login_succeeded", actor=_actor(user), detail={"client": request["client"]}))
+    uow.emit(audit_event(SERVICE, "login_succeeded", actor=_actor(user),
+                         detail={"client": request["client"], "second_factor": "passkey" if proof.passkey else "totp"}))
     return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
             "idle_timeout": settings.token_lifetime_seconds}
 
@@ -82,21 +84,42 @@ def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.T
 @dataclass(frozen=True)
 class _Proof:
     password_right: bool
-    step: int | None  # the one-time code's time step, when it was right
+    step: int | None = None  # the one-time code's time step, when it was right
+    passkey: bool = False  # a passkey of the account answered its challenge
+    passkey_required: bool = False
 
     @property
     def complete(self) -> bool:
-        return self.password_right and self.step is not None
+        second_factor = self.passkey or (self.step is not None and not self.passkey_required)
+        return self.password_right and second_factor
 
 
-def _proof(vault: credentials.TotpVault, user: User | None, password: str, otp: str) -> _Proof:
+def _proof(uow: UnitOfWork, vault: credentials.TotpVault, ceremonies: passkeys.Ceremonies, user: User | None,
+           request: dict, password: str) -> _Proof:
     """What the factors prove. An unknown, locked or suspended account is checked against stand-ins, never its own:
     it is refused as a wrong password is, after the same work, so neither the answer nor its time tells it apart."""
     own = user if user is not None and user.status == ACTIVE else None
-    password_right = credentials.password_matches(own.password_hash if own else None, password)
+    password_right = credentials.password_matches(own.password_hash if own else None, password) and own is not None
+    if request.get("passkey") is not None:
+        return _Proof(password_right, passkey=own is not None and _passkey_answered(uow, ceremonies, own, request["passkey"]))
     secret = vault.open(own.totp_secret if own else vault.stand_in)
-    step = credentials.accepted_step(secret, otp, own.totp_last_step if own else 0)
-    return _Proof(password_right and own is not None, step if own else None)
+    step = credentials.accepted_step(secret, request["otp"], own.totp_last_step if own else 0)
+    return _Proof(password_right, step if own else None, passkey_required=bool(own and own.passkey_required))
+
+
+def _passkey_answered(uow: UnitOfWork, ceremonies: passkeys.Ceremonies, user: User, answer: dict) -> bool:
+    """Whether one of the account's passkeys answered the account's challenge; its counter moves on when it did."""
+    try:
+        key = uow.session.scalar(select(Passkey).where(
+            Passkey.user_id == user.id, Passkey.credential_id == passkeys.credential_id_of(answer["credential"])))
+        if key is None:
+            return False
+        key.sign_count = ceremonies.signed_in(user.username, answer["ceremony"], answer["credential"], key.public_key,
+                                              key.sign_count)
+        return True
+    except passkeys.PasskeyRefused as refused:
+        log.info("a passkey answer for %s was refused: %s", user.username, refused)
+        return False
 
 
 def _refuse_login(uow: UnitOfWork, user: User | None, request: dict, proof: _Proof, settings: Settings,
@@ -171,23 +194,62 @@ def logout(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Red
     return {}
 
 
-def change_password(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings,
-                    sessions: redis.Redis, throttle: LoginThrottle, postbox: mail.Postbox) -> dict:
+def change_password(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault,
+                    ceremonies: passkeys.Ceremonies, settings: Settings, sessions: redis.Redis, throttle: LoginThrottle,
+                    postbox: mail.Postbox) -> dict:
     """Someone signed in chooses a new password, proving it is them again with the old one and a fresh code."""
     username = request["actor"]["username"]
     if why := passwords.weakness(request["new_password"], username):
         raise WeakPassword(why)
     throttle.check(username, request["client"])
     user = _account_for_update(uow, username)
-    proof = _proof(vault, user, request["old_password"], request["otp"])
+    proof = _proof(uow, vault, ceremonies, user, request, request["old_password"])
     if not proof.complete:
         _refuse_login(uow, user, {**request, "username": username}, proof, settings, throttle, postbox)
-    user.totp_last_step = proof.step
+    user.totp_last_step = proof.step or user.totp_last_step
     user.password_hash = credentials.hash_password(request["new_password"])
     tokens.end_sessions_of(sessions, username)
     uow.emit(audit_event(SERVICE, "password_changed", actor=request["actor"], subject=username,
                          detail={"client": request["client"]}))
     return {}
+
+
+def passkey_sign_in_options(uow: UnitOfWork, request: dict, envelope=None, *, ceremonies: passkeys.Ceremonies,
+                            throttle: LoginThrottle) -> dict:
+    """A challenge to sign in to this account with a passkey; the same for any username, known or not."""
+    throttle.check(request["username"], request["client"])
+    return ceremonies.sign_in_options(request["username"])
+
+
+def passkey_registration_options(uow: UnitOfWork, request: dict, envelope=None, *, ceremonies: passkeys.Ceremonies) -> dict:
+    """A challenge for the signed-in holder to register a passkey for their own account."""
+    user = _account_for_update(uow, request["actor"]["username"])
+    registered = uow.session.scalars(select(Passkey.credential_id).where(Passkey.user_id == user.id)).all()
+    return ceremonies.registration_options(user.username, _user_handle(user), list(registered))
+
+
+def register_passkey(uow: UnitOfWork, request: dict, envelope=None, *, ceremonies: passkeys.Ceremonies) -> dict:
+    """The holder's new passkey, kept; with ``required``, the account signs in with a passkey alone from now on."""
+    user = _account_for_update(uow, request["actor"]["username"])
+    try:
+        made = ceremonies.registered(user.username, request["ceremony"], request["credential"])
+    except passkeys.PasskeyRefused as refused:
+        raise PasskeyNotRegistered(str(refused)) from refused
+    if uow.session.scalar(select(Passkey.id).where(Passkey.credential_id == made.credential_id)):
+        raise PasskeyNotRegistered("this passkey is registered already")
+    uow.session.add(Passkey(user_id=user.id, credential_id=made.credential_id, public_key=made.public_key,
+                            sign_count=made.sign_count))
+    user.passkey_required = user.passkey_required or request["required"]
+    uow.emit(audit_event(SERVICE, "passkey_registered", actor=request["actor"], la_code=user.la_code, subject=user.username,
+                         detail={"passkey_required": user.passkey_required}))
+    uow.session.flush()
+    count = len(uow.session.scalars(select(Passkey.id).where(Passkey.user_id == user.id)).all())
+    return {"passkeys": count, "passkey_required": user.passkey_required}
+
+
+def _user_handle(user: User) -> bytes:
+    # WebAuthn's user handle may be kept by the authenticator and shown: an opaque number, never a name.
+    return str(user.id).encode()
 
 
 def suspend_user(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Redis) -> dict:
@@ -309,13 +371,20 @@ def _session_limits(settings: Settings) -> tokens.SessionLimits:
 def routes(*, vault: credentials.TotpVault, settings: Settings, sessions: redis.Redis) -> Routes:
     throttle = LoginThrottle(sessions, LoginRules.of(settings))
     postbox = mail.Postbox(settings.smtp_url, settings.mail_from)
-    signing_in = {"vault": vault, "settings": settings, "sessions": sessions, "throttle": throttle, "postbox": postbox}
+    ceremonies = passkeys.Ceremonies(sessions, passkeys.RelyingParty(settings.webauthn_rp_id, settings.webauthn_origin))
+    signing_in = {"vault": vault, "ceremonies": ceremonies, "settings": settings, "sessions": sessions, "throttle": throttle,
+                  "postbox": postbox}
     administrators = people(LA_ADMIN) | OPERATOR_ONLY
     return Routes(requests={
         requests.ADD_USER: Request(AddUserSchema, partial(add_user, vault=vault), administrators),
         requests.LOGIN: Request(LoginSchema, partial(login, **signing_in), ANYONE),
         requests.LOGOUT: Request(LogoutSchema, partial(logout, sessions=sessions), ANY_PERSON),
         requests.CHANGE_PASSWORD: Request(ChangePasswordSchema, partial(change_password, **signing_in), ANY_PERSON),
+        requests.PASSKEY_SIGN_IN_OPTIONS: Request(
+            PasskeySignInOptionsSchema, partial(passkey_sign_in_options, ceremonies=ceremonies, throttle=throttle), ANYONE),
+        requests.PASSKEY_REGISTRATION_OPTIONS: Request(
+            PasskeyRegistrationOptionsSchema, partial(passkey_registration_options, ceremonies=ceremonies), ANY_PERSON),
+        requests.REGISTER_PASSKEY: Request(RegisterPasskeySchema, partial(register_passkey, ceremonies=ceremonies), ANY_PERSON),
         requests.LIST_USERS: Request(ListUsersSchema, list_users, administrators),
         requests.SUSPEND_USER: Request(SuspendUserSchema, partial(suspend_user, sessions=sessions), administrators),
         requests.UNLOCK_USER: Request(AccountSchema, partial(unlock_user, settings=settings, throttle=throttle), administrators),

@@ -5,7 +5,8 @@ and signs it only for our relying party id; the signed client data names the ori
 from, which must be ``CP_WEBAUTHN_ORIGIN``. So an assertion made on another site, or for another
 origin, fails here. User verification (a PIN or a fingerprint on the authenticator) is required.
 
-Each challenge is made for one account and one ceremony, kept in Redis for
+Each challenge is made for one account and one ceremony (its id goes to the browser with the
+options, so a stranger asking for options cannot spoil the holder's), kept in Redis for
 ``CHALLENGE_SECONDS`` and taken out by the first answer, right or wrong: an assertion cannot be
 sent twice. An authenticator's signature counter must move forward, which also tells of a
 cloned key.
@@ -13,6 +14,7 @@ cloned key.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 
 import redis
@@ -63,14 +65,13 @@ class Ceremonies:
             rp_id=self.party.id, rp_name="ContactPoint", user_name=username, user_id=user_handle,
             timeout=CHALLENGE_SECONDS * 1000,
             authenticator_selection=AuthenticatorSelectionCriteria(
-                resident_key=ResidentKeyRequirement.PREFERRED, user_verification=UserVerificationRequirement.REQUIRED),
+                resident_key=ResidentKeyRequirement.REQUIRED, user_verification=UserVerificationRequirement.REQUIRED),
             exclude_credentials=[PublicKeyCredentialDescriptor(id=one) for one in registered],
         )
-        self._remember(REGISTER, username, options.challenge)
-        return json.loads(options_to_json(options))
+        return {"ceremony": self._remember(REGISTER, username, options.challenge), "options": json.loads(options_to_json(options))}
 
-    def registered(self, username: str, credential: dict) -> NewPasskey:
-        challenge = self._take(REGISTER, username)
+    def registered(self, username: str, ceremony: str, credential: dict) -> NewPasskey:
+        challenge = self._take(REGISTER, username, ceremony)
         try:
             verified = verify_registration_response(
                 credential=credential, expected_challenge=challenge, expected_rp_id=self.party.id,
@@ -79,24 +80,24 @@ class Ceremonies:
             raise PasskeyRefused(f"the passkey was not registered: {exc}") from exc
         return NewPasskey(verified.credential_id, verified.credential_public_key, verified.sign_count)
 
-    def sign_in_options(self, username: str, registered: list[bytes]) -> dict:
-        """What ``navigator.credentials.get`` is given (as JSON) to sign in to this account."""
+    def sign_in_options(self, username: str) -> dict:
+        """What ``navigator.credentials.get`` is given (as JSON) to sign in to this account. No credentials are
+        listed, whether the account has passkeys or exists at all: the passkey is found on the authenticator."""
         options = generate_authentication_options(
-            rp_id=self.party.id, timeout=CHALLENGE_SECONDS * 1000, user_verification=UserVerificationRequirement.REQUIRED,
-            allow_credentials=[PublicKeyCredentialDescriptor(id=one) for one in registered],
-        )
-        self._remember(SIGN_IN, username, options.challenge)
-        return json.loads(options_to_json(options))
+            rp_id=self.party.id, timeout=CHALLENGE_SECONDS * 1000, user_verification=UserVerificationRequirement.REQUIRED)
+        return {"ceremony": self._remember(SIGN_IN, username, options.challenge), "options": json.loads(options_to_json(options))}
 
-    def signed_in(self, username: str, credential: dict, public_key: bytes, sign_count: int) -> int:
+    def signed_in(self, username: str, ceremony: str, credential: dict, public_key: bytes, sign_count: int) -> int:
         """The authenticator's new signature count, when the assertion proves the holder; else PasskeyRefused."""
-        return verify_assertion(self.party, credential, self._take(SIGN_IN, username), public_key, sign_count)
+        return verify_assertion(self.party, credential, self._take(SIGN_IN, username, ceremony), public_key, sign_count)
 
-    def _remember(self, ceremony: str, username: str, challenge: bytes) -> None:
-        self.store.set(f"{PREFIX}{ceremony}:{username}", bytes_to_base64url(challenge), ex=CHALLENGE_SECONDS)
+    def _remember(self, kind: str, username: str, challenge: bytes) -> str:
+        ceremony = secrets.token_urlsafe(16)
+        self.store.set(f"{PREFIX}{kind}:{username}:{ceremony}", bytes_to_base64url(challenge), ex=CHALLENGE_SECONDS)
+        return ceremony
 
-    def _take(self, ceremony: str, username: str) -> bytes:
-        challenge = self.store.getdel(f"{PREFIX}{ceremony}:{username}")
+    def _take(self, kind: str, username: str, ceremony: str) -> bytes:
+        challenge = self.store.getdel(f"{PREFIX}{kind}:{username}:{ceremony}")
         if challenge is None:
             raise PasskeyRefused("no passkey challenge is waiting for this account (it expired, or was answered)")
         return base64url_to_bytes(challenge if isinstance(challenge, str) else challenge.decode())

@@ -5,7 +5,10 @@ from flask import current_app, g, request
 from flask.views import MethodView
 
 from services.portal.auth import signed_in
-from services.portal.schemas.auth import ChangePasswordSchema, LoginSchema, SessionSchema, TokenSchema
+from services.portal.schemas.auth import (
+    ChangePasswordSchema, LoginSchema, PasskeyCeremonySchema, PasskeySignInSchema, RegisteredPasskeySchema,
+    RegisterPasskeySchema, SessionSchema, TokenSchema,
+)
 from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask
 from shared.contracts import requests
 
@@ -23,8 +26,36 @@ class Login(MethodView):
     @api.arguments(LoginSchema)
     @api.response(200, TokenSchema)
     def post(self, credentials):
-        """Sign in with password and one-time code; 401 for any wrong factor, 429 after repeated failures."""
+        """Sign in with password and a one-time code or a passkey; 401 for any wrong factor, 429 after repeated failures."""
         return ask(requests.LOGIN, {**credentials, "client": client_address()})
+
+
+@api.route("/auth/passkey-challenge")
+class PasskeySignIn(MethodView):
+    @api.arguments(PasskeySignInSchema)
+    @api.response(200, PasskeyCeremonySchema)
+    def post(self, who):
+        """A challenge for signing in to this account with a passkey (the same answer whether the account exists)."""
+        return ask(requests.PASSKEY_SIGN_IN_OPTIONS, {**who, "client": client_address()})
+
+
+@api.route("/auth/passkeys/challenge")
+class PasskeyRegistrationChallenge(MethodView):
+    @api.response(200, PasskeyCeremonySchema)
+    @signed_in()
+    def post(self):
+        """A challenge for the signed-in holder to register a passkey (user verification required)."""
+        return ask(requests.PASSKEY_REGISTRATION_OPTIONS, {})
+
+
+@api.route("/auth/passkeys")
+class Passkeys(MethodView):
+    @api.arguments(RegisterPasskeySchema)
+    @api.response(201, RegisteredPasskeySchema)
+    @signed_in()
+    def post(self, answer):
+        """Register the passkey that answered the challenge, for the signed-in holder's own account."""
+        return ask(requests.REGISTER_PASSKEY, answer)
 
 
 @api.route("/auth/logout")

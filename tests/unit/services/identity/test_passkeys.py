@@ -16,39 +16,42 @@ def ceremonies():
 
 
 def register(ceremonies, authenticator, username="sam"):
-    options = ceremonies.registration_options(username, b"handle-of-sam", [])
-    return ceremonies.registered(username, authenticator.create(options, PARTY.origin))
+    asked = ceremonies.registration_options(username, b"handle-of-sam", [])
+    return ceremonies.registered(username, asked["ceremony"], authenticator.create(asked["options"], PARTY.origin))
 
 
 def test_a_registered_passkey_signs_in_and_its_counter_moves_on(ceremonies):
     authenticator = SoftwareAuthenticator()
     passkey = register(ceremonies, authenticator)
 
-    options = ceremonies.sign_in_options("sam", [passkey.credential_id])
-    count = ceremonies.signed_in("sam", authenticator.get(options, PARTY.origin), passkey.public_key, passkey.sign_count)
+    asked = ceremonies.sign_in_options("sam")
+    count = ceremonies.signed_in("sam", asked["ceremony"], authenticator.get(asked["options"], PARTY.origin),
+                                 passkey.public_key, passkey.sign_count)
 
     assert passkey.credential_id == authenticator.credential_id
-    assert options["userVerification"] == "required" and count == 1
+    assert asked["options"]["userVerification"] == "required" and asked["options"]["allowCredentials"] == []
+    assert count == 1
 
 
 def test_an_answer_made_for_another_origin_is_refused(ceremonies):
     authenticator = SoftwareAuthenticator()
     passkey = register(ceremonies, authenticator)
 
-    options = ceremonies.sign_in_options("sam", [passkey.credential_id])
+    asked = ceremonies.sign_in_options("sam")
     with pytest.raises(PasskeyRefused, match="origin"):
-        ceremonies.signed_in("sam", authenticator.get(options, "https://portal.example.org.evil.example"),
+        ceremonies.signed_in("sam", asked["ceremony"], authenticator.get(asked["options"], "https://portal.example.org.evil.example"),
                              passkey.public_key, passkey.sign_count)
 
 
 def test_a_replayed_answer_is_refused_for_its_challenge_was_used(ceremonies):
     authenticator = SoftwareAuthenticator()
     passkey = register(ceremonies, authenticator)
-    answer = authenticator.get(ceremonies.sign_in_options("sam", [passkey.credential_id]), PARTY.origin)
-    count = ceremonies.signed_in("sam", answer, passkey.public_key, passkey.sign_count)
+    asked = ceremonies.sign_in_options("sam")
+    answer = authenticator.get(asked["options"], PARTY.origin)
+    count = ceremonies.signed_in("sam", asked["ceremony"], answer, passkey.public_key, passkey.sign_count)
 
     with pytest.raises(PasskeyRefused, match="no passkey challenge"):
-        ceremonies.signed_in("sam", answer, passkey.public_key, count)
+        ceremonies.signed_in("sam", asked["ceremony"], answer, passkey.public_key, count)
 
 
 def test_a_replayed_answer_under_a_new_challenge_is_refused_by_its_counter_too():
@@ -73,4 +76,14 @@ def test_no_challenge_no_sign_in(ceremonies):
     forged = authenticator.get({"rpId": PARTY.id, "challenge": "AAAA"}, PARTY.origin)
 
     with pytest.raises(PasskeyRefused, match="no passkey challenge"):
-        ceremonies.signed_in("sam", forged, passkey.public_key, passkey.sign_count)
+        ceremonies.signed_in("sam", "made-up", forged, passkey.public_key, passkey.sign_count)
+
+
+def test_a_stranger_asking_for_options_does_not_spoil_the_holders_ceremony(ceremonies):
+    authenticator = SoftwareAuthenticator()
+    passkey = register(ceremonies, authenticator)
+    holders = ceremonies.sign_in_options("sam")
+    ceremonies.sign_in_options("sam")
+
+    answer = authenticator.get(holders["options"], PARTY.origin)
+    assert ceremonies.signed_in("sam", holders["ceremony"], answer, passkey.public_key, passkey.sign_count) == 1
