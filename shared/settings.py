@@ -43,6 +43,8 @@ SECRET_HOLDERS = {
 IDENTITY_NUMBERS = {
     "CP_SESSION_IDLE_SECONDS": "token_lifetime_seconds", "CP_SESSION_MAX_SECONDS": "session_max_seconds",
     "CP_LOGIN_THROTTLE_AFTER": "login_throttle_after", "CP_LOGIN_LOCKOUT_AFTER": "login_lockout_after",
+    "CP_LOGIN_MAX_WAIT_SECONDS": "login_max_wait_seconds", "CP_LOGIN_ACCOUNT_MAX_WAIT_SECONDS": "login_account_max_wait_seconds",
+    "CP_LOGIN_WINDOW_SECONDS": "login_window_seconds",
     "CP_TRAINING_VALID_YEARS": "training_valid_years", "CP_DISCLOSURE_VALID_YEARS": "disclosure_valid_years",
 }
 
@@ -71,8 +73,14 @@ class Settings:
     disclosure_read_seconds: int = 24 * 60 * 60  # how long an approved single-record disclosure may be read
     token_lifetime_seconds: int = 30 * 60  # a session ends this long after its last use (idle timeout)
     session_max_seconds: int = 12 * 60 * 60  # and this long after sign-in, however busy
-    login_throttle_after: int = 3  # failures before each further attempt must wait, longer each time
-    login_lockout_after: int = 10  # failures before the account is locked until an la_admin unlocks it
+    login_throttle_after: int = 3  # failures from one address at one account before each further attempt waits, longer each time
+    login_max_wait_seconds: int = 15 * 60  # the longest an address waits
+    login_account_max_wait_seconds: int = 60  # the longest an account guessed from many addresses waits: its holder too
+    login_window_seconds: int = 15 * 60  # a count of failures is forgotten after this long without one
+    login_lockout_after: int = 10  # right passwords with a wrong second factor before the account is locked
+    webauthn_rp_id: str = "localhost"  # the relying party id passkeys are made for: the portal's host or a suffix of it
+    webauthn_origin: str = "http://localhost:8000"  # the origin the page is served from, which every passkey answer must name
+    trusted_proxies: str = ""  # addresses or networks (comma-separated) whose X-Forwarded-For the portal believes
     training_valid_years: int = 3
     disclosure_valid_years: int = 3
 
@@ -98,6 +106,9 @@ class Settings:
             smtp_url=env.get("CP_SMTP_URL", ""),
             mail_from=env.get("CP_MAIL_FROM", cls.mail_from),
             public_url=env.get("CP_PUBLIC_URL", ""),
+            trusted_proxies=env.get("CP_TRUSTED_PROXIES", ""),
+            webauthn_rp_id=env.get("CP_WEBAUTHN_RP_ID", cls.webauthn_rp_id),
+            webauthn_origin=env.get("CP_WEBAUTHN_ORIGIN", cls.webauthn_origin),
             name_prefix=env.get("CP_NAME_PREFIX", ""),
             service=env.get("CP_SERVICE", ""),
             passwords=tuple((name, keys[name]) for name in PASSWORD_NAMES if keys.get(name)),
@@ -178,7 +189,8 @@ class Settings:
             "CP_CHECKPOINT_KEY": self.checkpoint_key, "CP_CHECKPOINT_PUBLIC_KEY": self.checkpoint_public_key,
             "CP_PSEUDONYM_KEY": self.pseudonym_key, "CP_GRANT_KEY": self.grant_key, "CP_GRANT_PUBLIC_KEY": self.grant_public_key,
             "CP_SMTP_URL": self.smtp_url, "CP_MAIL_FROM": self.mail_from, "CP_PUBLIC_URL": self.public_url,
-            "CP_NAME_PREFIX": self.name_prefix, "CP_SERVICE": self.service,
+            "CP_TRUSTED_PROXIES": self.trusted_proxies, "CP_WEBAUTHN_RP_ID": self.webauthn_rp_id,
+            "CP_WEBAUTHN_ORIGIN": self.webauthn_origin, "CP_NAME_PREFIX": self.name_prefix, "CP_SERVICE": self.service,
             "CP_DISCLOSURE_READ_SECONDS": str(self.disclosure_read_seconds),
             **dict(self.passwords),
             **{name: str(getattr(self, field)) for name, field in IDENTITY_NUMBERS.items()},

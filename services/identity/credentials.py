@@ -50,6 +50,8 @@ class TotpVault:
             self._fernet = Fernet(key.encode())
         except (ValueError, TypeError) as exc:
             raise ConfigurationError("CP_TOTP_KEY is not a valid key (32 url-safe base64-encoded bytes)") from exc
+        # Opened in place of an account's own secret when there is no account to check, so the work is the same.
+        self.stand_in = self.seal(UNKNOWN_USER_SECRET)
 
     def new_secret(self) -> tuple[str, str]:
         """A fresh secret: (the plain secret to show once, the sealed form to store)."""

@@ -75,3 +75,8 @@ class WrongCode(InvalidRequest):
 class MailFailed(Unavailable):
     def __init__(self, why: str):
         super().__init__(f"the enrolment link could not be mailed, so the account was not changed: {why}", code="mail_not_sent")
+
+
+class PasskeyNotRegistered(InvalidRequest):
+    def __init__(self, why: str):
+        super().__init__(why, code="passkey_refused")

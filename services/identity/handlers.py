@@ -1,24 +1,27 @@
 """Identity's handlers: one function per request, and the table that routes requests to them."""
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import partial
 
 import redis
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
-from services.identity import credentials, enrolment, mail, passwords, vetting
+from services.identity import credentials, enrolment, mail, passkeys, passwords, vetting
 from services.identity.categories import CATEGORIES, ROLES_SEEING_CHILDREN
 from services.identity.errors import (
-    AccountBarred, EnrolmentNotOpened, EnrolmentNotValid, LoginFailed, MailFailed, NotYourAccounts, OwnAccount, UnknownAccount,
-    UsernameTaken, VettingNotCurrent, VettingRequired, WeakPassword, WrongCode,
+    AccountBarred, EnrolmentNotOpened, EnrolmentNotValid, LoginFailed, MailFailed, NotYourAccounts, OwnAccount,
+    PasskeyNotRegistered, UnknownAccount, UsernameTaken, VettingNotCurrent, VettingRequired, WeakPassword, WrongCode,
 )
-from services.identity.models import ACTIVE, ENROLLING, LOCKED, SUSPENDED, User
+from services.identity.models import ACTIVE, ENROLLING, LOCKED, SUSPENDED, Passkey, User
 from services.identity.schemas import (
     AccountSchema, AddUserSchema, ChangePasswordSchema, CompleteEnrolmentSchema, ListUsersSchema, LoginSchema, LogoutSchema,
-    OpenEnrolmentSchema, RecordVettingSchema, ScheduledSchema, SuspendUserSchema,
+    OpenEnrolmentSchema, PasskeyRegistrationOptionsSchema, PasskeySignInOptionsSchema, RecordVettingSchema,
+    RegisterPasskeySchema, ScheduledSchema, SuspendUserSchema,
 )
-from services.identity.throttling import LoginThrottle
+from services.identity.throttling import LoginRules, LoginThrottle
 from shared import tokens
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
@@ -28,6 +31,7 @@ from shared.settings import Settings
 from shared.unit_of_work import UnitOfWork
 
 SERVICE = "identity"
+log = logging.getLogger(__name__)
 # An la_admin makes, suspends and re-vets its own LA's practitioners; la_admins, approvers and auditors are made and
 # managed by the national operator alone, so that no administrator can make a second pair of hands for itself.
 ROLES_AN_LA_ADMIN_MANAGES = (PRACTITIONER,)
@@ -113,67 +117,133 @@ def _enrolling(uow: UnitOfWork, token: str) -> User:
     return user
 
 
-def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings,
-          sessions: redis.Redis, throttle: LoginThrottle) -> dict:
+def login(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, ceremonies: passkeys.Ceremonies,
+          settings: Settings, sessions: redis.Redis, throttle: LoginThrottle, postbox: mail.Postbox) -> dict:
     throttle.check(request["username"], request["client"])
     user = _account_for_update(uow, request["username"])
-    step = _proven_step(vault, user, request["password"], request["otp"])
-    if step is None:
-        _refuse_login(uow, user, request, settings, throttle)
-    user.totp_last_step = step
-    throttle.forgive(user.username)
-    _refuse_if_barred(uow, user, request, settings)
+    proof = _proof(uow, vault, ceremonies, user, request, request["password"])
+    if not proof.complete:
+        _refuse_login(uow, user, request, proof, settings, throttle, postbox)
+    user.totp_last_step = proof.step or user.totp_last_step
+    throttle.forgive(user.username, request["client"])
+    _refuse_if_lapsed(uow, user, request, settings)
     user.failed_logins = 0
     token, expires_in = tokens.issue(
         settings.token_key, sessions, _session_limits(settings), username=user.username, la_code=user.la_code,
         role=user.role, category=user.category, sees_sensitive=CATEGORIES[user.category].sees_sensitive,
         created_by=user.created_by, created_at=int(user.created_at.timestamp()) if user.created_by else None,
     )
-    uow.emit(audit_event(SERVICE, "login_succeeded", actor=_actor(user), detail={"client": request["client"]}))
+    uow.emit(audit_event(SERVICE, "login_succeeded", actor=_actor(user),
+                         detail={"client": request["client"], "second_factor": "passkey" if proof.passkey else "totp"}))
     return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
             "idle_timeout": settings.token_lifetime_seconds}
 
 
-def _proven_step(vault: credentials.TotpVault, user: User | None, password: str, otp: str) -> int | None:
-    """The code's time step when both factors are right; both are checked whatever the account, so timing tells nothing."""
-    password_ok = credentials.password_matches(user.password_hash if user else None, password)
-    secret = vault.open(user.totp_secret) if user and user.totp_secret else credentials.UNKNOWN_USER_SECRET
-    step = credentials.accepted_step(secret, otp, user.totp_last_step if user else 0)
-    return step if user and password_ok and step else None
+@dataclass(frozen=True)
+class _Proof:
+    password_right: bool
+    step: int | None = None  # the one-time code's time step, when it was right
+    passkey: bool = False  # a passkey of the account answered its challenge
+    passkey_required: bool = False
+
+    @property
+    def complete(self) -> bool:
+        second_factor = self.passkey or (self.step is not None and not self.passkey_required)
+        return self.password_right and second_factor
 
 
-def _refuse_login(uow: UnitOfWork, user: User | None, request: dict, settings: Settings, throttle: LoginThrottle) -> None:
-    """Records the failure, commits it (the refusal must not roll it back), and refuses."""
+def _proof(uow: UnitOfWork, vault: credentials.TotpVault, ceremonies: passkeys.Ceremonies, user: User | None,
+           request: dict, password: str) -> _Proof:
+    """What the factors prove. An unknown, locked or suspended account is checked against stand-ins, never its own:
+    it is refused as a wrong password is, after the same work, so neither the answer nor its time tells it apart."""
+    own = user if user is not None and user.status == ACTIVE else None
+    password_right = credentials.password_matches(own.password_hash if own else None, password) and own is not None
+    if request.get("passkey") is not None:
+        return _Proof(password_right, passkey=own is not None and _passkey_answered(uow, ceremonies, own, request["passkey"]))
+    secret = vault.open(own.totp_secret if own else vault.stand_in)
+    step = credentials.accepted_step(secret, request["otp"], own.totp_last_step if own else 0)
+    return _Proof(password_right, step if own else None, passkey_required=bool(own and own.passkey_required))
+
+
+def _passkey_answered(uow: UnitOfWork, ceremonies: passkeys.Ceremonies, user: User, answer: dict) -> bool:
+    """Whether one of the account's passkeys answered the account's challenge; its counter moves on when it did."""
+    try:
+        key = uow.session.scalar(select(Passkey).where(
+            Passkey.user_id == user.id, Passkey.credential_id == passkeys.credential_id_of(answer["credential"])))
+        if key is None:
+            return False
+        key.sign_count = ceremonies.signed_in(user.username, answer["ceremony"], answer["credential"], key.public_key,
+                                              key.sign_count)
+        return True
+    except passkeys.PasskeyRefused as refused:
+        log.info("a passkey answer for %s was refused: %s", user.username, refused)
+        return False
+
+
+def _refuse_login(uow: UnitOfWork, user: User | None, request: dict, proof: _Proof, settings: Settings,
+                  throttle: LoginThrottle, postbox: mail.Postbox) -> None:
+    """Records the failure, commits it (the refusal must not roll it back), and refuses.
+
+    Only the right password with a wrong second factor counts towards the lock: whoever does that
+    knows the password, and the holder is told. A wrong password only makes the guesser wait.
+    """
     throttle.failed(request["username"], request["client"])
     uow.emit(audit_event(
-        SERVICE, "login_failed", la_code=user.la_code if user else None, outcome="refused",
-        subject=request["username"], detail={"client": request["client"]},
+        SERVICE, "login_failed", la_code=user.la_code if user else None, outcome="refused", subject=request["username"],
+        detail={"client": request["client"], "status": user.status if user else None,
+                "first_factor_right": proof.password_right},
     ))
-    if user is not None:
-        user.failed_logins += 1
-        if user.status == ACTIVE and user.failed_logins >= settings.login_lockout_after:
-            user.status, user.status_reason = LOCKED, f"locked after {user.failed_logins} failed sign-ins"
-            uow.emit(audit_event(SERVICE, "account_locked", la_code=user.la_code, subject=user.username,
-                                 detail={"failed_logins": user.failed_logins, "client": request["client"]}))
+    newly_locked = user is not None and proof.password_right and _count_towards_lock(uow, user, request, settings)
     uow.commit()
+    if newly_locked:
+        _tell_holder_of_lock(postbox, user)
     raise LoginFailed()
 
 
-def _refuse_if_barred(uow: UnitOfWork, user: User, request: dict, settings: Settings) -> None:
-    """Tells someone who proved who they are why their account may not sign in; the code they used stays used."""
-    lapsed = vetting.lapse(user.role, user.trained_on, user.disclosure_on, date.today(), settings)
-    if user.status == ACTIVE and not lapsed:
+def _count_towards_lock(uow: UnitOfWork, user: User, request: dict, settings: Settings) -> bool:
+    """Whether this wrong second factor after the right password locked the account."""
+    user.failed_logins += 1
+    if user.failed_logins < settings.login_lockout_after:
+        return False
+    user.status = LOCKED
+    user.status_reason = f"locked after {user.failed_logins} sign-ins with the right password and a wrong second factor"
+    uow.emit(audit_event(SERVICE, "account_locked", la_code=user.la_code, subject=user.username,
+                         detail={"failed_logins": user.failed_logins, "client": request["client"]}))
+    return True
+
+
+def _tell_holder_of_lock(postbox: mail.Postbox, user: User) -> None:
+    """The lock is already committed; a letter that cannot go is logged, and the lock stands."""
+    if not (postbox.configured and user.email):
+        log.warning("account %s was locked, and its holder could not be told: %s", user.username,
+                    "no mail server is configured" if user.email else "the account has no email address")
         return
-    if user.status == LOCKED:
-        barred = AccountBarred("account_locked", f"this account is locked ({user.status_reason})")
-    elif user.status == SUSPENDED:
-        barred = AccountBarred("account_suspended", f"this account is suspended ({user.status_reason})")
-    else:
-        barred = AccountBarred("vetting_lapsed", f"this account may not sign in: {lapsed}")
+    try:
+        postbox.send(mail.Letter(user.email, "Your ContactPoint account is locked", LOCK_LETTER.format(
+            username=user.username, times=user.failed_logins)))
+    except mail.MailNotSent as exc:
+        log.error("account %s was locked, and its holder could not be told: %s", user.username, exc)
+
+
+LOCK_LETTER = """\
+Your ContactPoint account {username} has been locked.
+
+Someone signed in with your password {times} times, each time with a wrong one-time code or
+passkey. If that was not you, your password is known to someone else.
+
+Ask your LA administrator to unlock the account, and then choose a new password.
+"""
+
+
+def _refuse_if_lapsed(uow: UnitOfWork, user: User, request: dict, settings: Settings) -> None:
+    """Tells someone who proved who they are that their vetting has lapsed; the code they used stays used."""
+    lapsed = vetting.lapse(user.role, user.trained_on, user.disclosure_on, date.today(), settings)
+    if not lapsed:
+        return
     uow.emit(audit_event(SERVICE, "login_refused", actor=_actor(user), outcome="refused",
-                         detail={"client": request["client"], "reason": barred.code}))
+                         detail={"client": request["client"], "reason": "vetting_lapsed"}))
     uow.commit()
-    raise barred
+    raise AccountBarred("vetting_lapsed", f"this account may not sign in: {lapsed}")
 
 
 def logout(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Redis) -> dict:
@@ -182,23 +252,62 @@ def logout(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Red
     return {}
 
 
-def change_password(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault, settings: Settings,
-                    sessions: redis.Redis, throttle: LoginThrottle) -> dict:
+def change_password(uow: UnitOfWork, request: dict, envelope=None, *, vault: credentials.TotpVault,
+                    ceremonies: passkeys.Ceremonies, settings: Settings, sessions: redis.Redis, throttle: LoginThrottle,
+                    postbox: mail.Postbox) -> dict:
     """Someone signed in chooses a new password, proving it is them again with the old one and a fresh code."""
     username = request["actor"]["username"]
     if why := passwords.weakness(request["new_password"], username):
         raise WeakPassword(why)
     throttle.check(username, request["client"])
     user = _account_for_update(uow, username)
-    step = _proven_step(vault, user, request["old_password"], request["otp"])
-    if step is None:
-        _refuse_login(uow, user, {**request, "username": username}, settings, throttle)
-    user.totp_last_step = step
+    proof = _proof(uow, vault, ceremonies, user, request, request["old_password"])
+    if not proof.complete:
+        _refuse_login(uow, user, {**request, "username": username}, proof, settings, throttle, postbox)
+    user.totp_last_step = proof.step or user.totp_last_step
     user.password_hash = credentials.hash_password(request["new_password"])
     tokens.end_sessions_of(sessions, username)
     uow.emit(audit_event(SERVICE, "password_changed", actor=request["actor"], subject=username,
                          detail={"client": request["client"]}))
     return {}
+
+
+def passkey_sign_in_options(uow: UnitOfWork, request: dict, envelope=None, *, ceremonies: passkeys.Ceremonies,
+                            throttle: LoginThrottle) -> dict:
+    """A challenge to sign in to this account with a passkey; the same for any username, known or not."""
+    throttle.check(request["username"], request["client"])
+    return ceremonies.sign_in_options(request["username"])
+
+
+def passkey_registration_options(uow: UnitOfWork, request: dict, envelope=None, *, ceremonies: passkeys.Ceremonies) -> dict:
+    """A challenge for the signed-in holder to register a passkey for their own account."""
+    user = _account_for_update(uow, request["actor"]["username"])
+    registered = uow.session.scalars(select(Passkey.credential_id).where(Passkey.user_id == user.id)).all()
+    return ceremonies.registration_options(user.username, _user_handle(user), list(registered))
+
+
+def register_passkey(uow: UnitOfWork, request: dict, envelope=None, *, ceremonies: passkeys.Ceremonies) -> dict:
+    """The holder's new passkey, kept; with ``required``, the account signs in with a passkey alone from now on."""
+    user = _account_for_update(uow, request["actor"]["username"])
+    try:
+        made = ceremonies.registered(user.username, request["ceremony"], request["credential"])
+    except passkeys.PasskeyRefused as refused:
+        raise PasskeyNotRegistered(str(refused)) from refused
+    if uow.session.scalar(select(Passkey.id).where(Passkey.credential_id == made.credential_id)):
+        raise PasskeyNotRegistered("this passkey is registered already")
+    uow.session.add(Passkey(user_id=user.id, credential_id=made.credential_id, public_key=made.public_key,
+                            sign_count=made.sign_count))
+    user.passkey_required = user.passkey_required or request["required"]
+    uow.emit(audit_event(SERVICE, "passkey_registered", actor=request["actor"], la_code=user.la_code, subject=user.username,
+                         detail={"passkey_required": user.passkey_required}))
+    uow.session.flush()
+    count = len(uow.session.scalars(select(Passkey.id).where(Passkey.user_id == user.id)).all())
+    return {"passkeys": count, "passkey_required": user.passkey_required}
+
+
+def _user_handle(user: User) -> bytes:
+    # WebAuthn's user handle may be kept by the authenticator and shown: an opaque number, never a name.
+    return str(user.id).encode()
 
 
 def suspend_user(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Redis) -> dict:
@@ -223,11 +332,12 @@ def unlock_user(uow: UnitOfWork, request: dict, envelope=None, *, settings: Sett
 
 def reset_totp(uow: UnitOfWork, request: dict, envelope=None, *, postbox: mail.Postbox, settings: Settings,
                sessions: redis.Redis) -> dict:
-    """A lost phone: the holder enrols again from a new link (a new password and second factor); the old ones stop
-    working at once, and so does every session."""
+    """A lost phone: the holder enrols again from a new link (a new password and second factor); the old ones, passkeys
+    included, stop working at once, and so does every session."""
     user = _managed_account(uow, request)
     user.password_hash = user.totp_secret = None
-    user.totp_last_step = 0
+    user.totp_last_step, user.passkey_required = 0, False
+    uow.session.execute(delete(Passkey).where(Passkey.user_id == user.id))  # a lost phone may have been the passkey too
     if user.status != SUSPENDED:
         user.status, user.status_reason = ENROLLING, None
     tokens.end_sessions_of(sessions, user.username)
@@ -341,9 +451,11 @@ def _session_limits(settings: Settings) -> tokens.SessionLimits:
 
 
 def routes(*, vault: credentials.TotpVault, settings: Settings, sessions: redis.Redis) -> Routes:
-    throttle = LoginThrottle(sessions, settings.login_throttle_after)
+    throttle = LoginThrottle(sessions, LoginRules.of(settings))
     postbox = mail.Postbox(settings.smtp_url, settings.mail_from)
-    signing_in = {"vault": vault, "settings": settings, "sessions": sessions, "throttle": throttle}
+    ceremonies = passkeys.Ceremonies(sessions, passkeys.RelyingParty(settings.webauthn_rp_id, settings.webauthn_origin))
+    signing_in = {"vault": vault, "ceremonies": ceremonies, "settings": settings, "sessions": sessions, "throttle": throttle,
+                  "postbox": postbox}
     administrators = people(LA_ADMIN) | OPERATOR_ONLY
     return Routes(requests={
         requests.ADD_USER: Request(AddUserSchema, partial(add_user, postbox=postbox, settings=settings), administrators),
@@ -352,6 +464,11 @@ def routes(*, vault: credentials.TotpVault, settings: Settings, sessions: redis.
         requests.LOGIN: Request(LoginSchema, partial(login, **signing_in), ANYONE),
         requests.LOGOUT: Request(LogoutSchema, partial(logout, sessions=sessions), ANY_PERSON),
         requests.CHANGE_PASSWORD: Request(ChangePasswordSchema, partial(change_password, **signing_in), ANY_PERSON),
+        requests.PASSKEY_SIGN_IN_OPTIONS: Request(
+            PasskeySignInOptionsSchema, partial(passkey_sign_in_options, ceremonies=ceremonies, throttle=throttle), ANYONE),
+        requests.PASSKEY_REGISTRATION_OPTIONS: Request(
+            PasskeyRegistrationOptionsSchema, partial(passkey_registration_options, ceremonies=ceremonies), ANY_PERSON),
+        requests.REGISTER_PASSKEY: Request(RegisterPasskeySchema, partial(register_passkey, ceremonies=ceremonies), ANY_PERSON),
         requests.LIST_USERS: Request(ListUsersSchema, list_users, administrators),
         requests.SUSPEND_USER: Request(SuspendUserSchema, partial(suspend_user, sessions=sessions), administrators),
         requests.UNLOCK_USER: Request(AccountSchema, partial(unlock_user, settings=settings, throttle=throttle), administrators),

@@ -1,9 +1,9 @@
-"""Identity's own tables: accounts."""
+"""Identity's own tables: accounts, and the passkeys their holders registered."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Integer, String, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import service_base
@@ -33,7 +33,21 @@ class User(Base):
     disclosure_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     status_reason: Mapped[str | None] = mapped_column(String(300))
+    # Sign-ins in a row with the right password and a wrong second factor; a wrong password never counts here.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    passkey_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # no one-time code then
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Passkey(Base):
+    """A WebAuthn credential: its public key, and the signature count its authenticator last gave."""
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("identity.users.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE, as the authenticator gave it
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # The administrator's account that created it; None where the national operator did (the audit trail names who),
     # and for accounts made before it was kept.

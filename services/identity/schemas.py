@@ -1,5 +1,5 @@
 """What identity accepts."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.identity.categories import CATEGORIES, ROLES
 
@@ -17,10 +17,29 @@ class AddUserSchema(Schema):
     disclosure_on = fields.Date(load_default=None, allow_none=True)
 
 
-class LoginSchema(Schema):
+class PasskeyAnswerSchema(Schema):
+    """A browser's answer to a passkey ceremony: the ceremony's id as its options gave it, and the credential as
+    ``navigator.credentials`` made it (PublicKeyCredential's JSON form)."""
+
+    ceremony = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    credential = fields.Dict(required=True)
+
+
+class SecondFactorSchema(Schema):
+    """A one-time code, or a passkey's answer: exactly one of them."""
+
+    otp = fields.String(load_default=None, validate=validate.Length(min=1, max=10))
+    passkey = fields.Nested(PasskeyAnswerSchema, load_default=None)
+
+    @validates_schema
+    def _one_second_factor(self, data, **kwargs):
+        if (data.get("otp") is None) == (data.get("passkey") is None):
+            raise ValidationError("give either a one-time code (otp) or a passkey's answer (passkey)", "otp")
+
+
+class LoginSchema(SecondFactorSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=100))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
     client = CLIENT
 
 
@@ -35,14 +54,26 @@ class CompleteEnrolmentSchema(OpenEnrolmentSchema):
     otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
 
 
+class PasskeySignInOptionsSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    client = CLIENT
+
+
+class PasskeyRegistrationOptionsSchema(Schema):
+    """The signed-in holder registers a passkey for their own account: nothing else to say."""
+
+
+class RegisterPasskeySchema(PasskeyAnswerSchema):
+    required = fields.Boolean(load_default=False)  # from now on the account signs in with a passkey only
+
+
 class LogoutSchema(Schema):
     """Signing out ends the session of the token the request carries: nothing else to say."""
 
 
-class ChangePasswordSchema(Schema):
+class ChangePasswordSchema(SecondFactorSchema):
     old_password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    otp = fields.String(required=True, validate=validate.Length(min=1, max=10))
     client = CLIENT
 
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from services.portal import errors
 from services.portal.gateway import Gateway
 from services.portal.schemas.errors import ErrorSchema
+from services.portal.proxies import TrustedProxies
 from services.portal.views import BLUEPRINTS
 from shared.cache import make_redis
 from shared.contracts.requests import ENROLMENT_PAGE
@@ -40,6 +41,7 @@ class Portal:
     settings: Settings
     gateway: Gateway
     revocations: redis.Redis
+    proxies: TrustedProxies
 
 
 def create_app(settings: Settings) -> Flask:
@@ -49,7 +51,8 @@ def create_app(settings: Settings) -> Flask:
         API_TITLE="ContactPoint", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json", JSON_SORT_KEYS=False,
     )
-    app.extensions["contactpoint"] = Portal(settings, Gateway(settings), make_redis(settings))
+    app.extensions["contactpoint"] = Portal(settings, Gateway(settings), make_redis(settings),
+                                                 TrustedProxies.parse(settings.trusted_proxies))
     api = PortalApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

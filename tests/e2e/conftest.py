@@ -96,7 +96,9 @@ def portal_answers(base_url: str) -> bool:
 @pytest.fixture(scope="module")
 def system(migrated) -> Iterator[System]:
     port = free_port()
-    env = {**environment_for(migrated), "CP_HTTP_ADDR": f"127.0.0.1:{port}"}
+    # Passkeys are made for a host name, never an address: the browser tests that use them open the page as localhost.
+    env = {**environment_for(migrated), "CP_HTTP_ADDR": f"127.0.0.1:{port}",
+           "CP_WEBAUTHN_RP_ID": "localhost", "CP_WEBAUTHN_ORIGIN": f"http://localhost:{port}"}
     process = subprocess.Popen([*COMMAND, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     base_url = f"http://127.0.0.1:{port}"
     system = System(base_url, env, process)

@@ -1,8 +1,8 @@
 // The ContactPoint page: signing in and out, the menu for one's role, and the idle timeout warning.
 // Each area's screens are in a module of their own; this one starts them and decides what to show.
 import {
-  $, api, allowed, currentView, element, navigation, notify, on, onSubmit, remember, session, show, showErrors,
-  reloaded, showRefusal, signedOut, view,
+  $, api, allowed, currentView, element, formValues, navigation, notify, on, onPress, onSubmit, remember, session, show,
+  showErrors, reloaded, showRefusal, signedOut, view,
 } from "./core.js";
 import "./search.js";
 import "./audit.js";
@@ -12,7 +12,8 @@ import "./sources.js";
 import "./shielding.js";
 import "./disclosures.js";
 import "./password.js";
-import { enrolling } from "./enrolment.js";
+  $, api, allowed, currentView, element, formValues, navigation, notify, on, onPress, onSubmit, remember, session, show,
+  showErrors, reloaded, showRefusal, signedOut, view,
 
 // The first screen for each role after signing in.
 const HOME = { practitioner: "search", approver: "search", auditor: "audit", la_admin: "accounts" };
@@ -70,9 +71,22 @@ onSubmit($("sign-in-form"), async (form) => {
     ["username", "Enter your username"], ["password", "Enter your password"], ["otp", "Enter the 6-digit code from your authenticator app"],
   ].filter(([field]) => !form[field]).map(([field, message]) => ({ field, message }));
   if (missing.length) return showErrors(missing);
+  await signIn(form, { otp: form.otp });
+}, { fieldFor: { not_authenticated: "username", throttled: "username" } });
+
+// A passkey in place of the one-time code.
+$("sign-in-passkey").addEventListener("click", onPress(async () => {
+  const form = formValues($("sign-in-form"));
+  const missing = [["username", "Enter your username"], ["password", "Enter your password"]]
+    .filter(([field]) => !form[field]).map(([field, message]) => ({ field, message }));
+  if (missing.length) return showErrors(missing);
+  await signIn(form, { passkey: await passkeyAnswer(form.username) });
+}));
+
+async function signIn(form, secondFactor) {
   $("password").value = "";
   $("otp").value = "";
-  const signedIn = await api("POST", "/auth/login", { body: { username: form.username, password: form.password, otp: form.otp } });
+  const signedIn = await api("POST", "/auth/login", { body: { username: form.username, password: form.password, ...secondFactor } });
   const token = signedIn.access_token;
   idleSeconds = signedIn.idle_timeout || idleSeconds;
   remember(token, {});
@@ -82,7 +96,7 @@ onSubmit($("sign-in-form"), async (form) => {
   drawHeader();
   restartIdleClock();
   go(home());
-}, { fieldFor: { not_authenticated: "username", throttled: "username" } });
+}
 
 async function signOut(message) {
   if (session.token) {

@@ -1,11 +1,14 @@
 """Signing in and out, and choosing a new password."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 from flask.views import MethodView
 
 from services.portal.auth import signed_in
-from services.portal.schemas.auth import ChangePasswordSchema, LoginSchema, SessionSchema, TokenSchema
+from services.portal.schemas.auth import (
+    ChangePasswordSchema, LoginSchema, PasskeyCeremonySchema, PasskeySignInSchema, RegisteredPasskeySchema,
+    RegisterPasskeySchema, SessionSchema, TokenSchema,
+)
 from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask
 from shared.contracts import requests
 
@@ -13,7 +16,9 @@ api = Blueprint("auth", __name__, url_prefix=API_PREFIX, description="Signing in
 
 
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    """The address failed sign-ins are counted against: the client's own, as a trusted proxy reports it."""
+    proxies = current_app.extensions["contactpoint"].proxies
+    return proxies.client(request.remote_addr, request.headers.get("X-Forwarded-For"))
 
 
 @api.route("/auth/login")
@@ -22,8 +27,36 @@ class Login(MethodView):
     @api.response(200, TokenSchema)
     @api.refuses(429)
     def post(self, credentials):
-        """Sign in with password and one-time code; 401 for any wrong factor, 429 after repeated failures."""
+        """Sign in with password and a one-time code or a passkey; 401 for any wrong factor, 429 after repeated failures."""
         return ask(requests.LOGIN, {**credentials, "client": client_address()})
+
+
+@api.route("/auth/passkey-challenge")
+class PasskeySignIn(MethodView):
+    @api.arguments(PasskeySignInSchema)
+    @api.response(200, PasskeyCeremonySchema)
+    def post(self, who):
+        """A challenge for signing in to this account with a passkey (the same answer whether the account exists)."""
+        return ask(requests.PASSKEY_SIGN_IN_OPTIONS, {**who, "client": client_address()})
+
+
+@api.route("/auth/passkeys/challenge")
+class PasskeyRegistrationChallenge(MethodView):
+    @api.response(200, PasskeyCeremonySchema)
+    @signed_in()
+    def post(self):
+        """A challenge for the signed-in holder to register a passkey (user verification required)."""
+        return ask(requests.PASSKEY_REGISTRATION_OPTIONS, {})
+
+
+@api.route("/auth/passkeys")
+class Passkeys(MethodView):
+    @api.arguments(RegisterPasskeySchema)
+    @api.response(201, RegisteredPasskeySchema)
+    @signed_in()
+    def post(self, answer):
+        """Register the passkey that answered the challenge, for the signed-in holder's own account."""
+        return ask(requests.REGISTER_PASSKEY, answer)
 
 
 @api.route("/auth/logout")

@@ -9,6 +9,7 @@ from datetime import date
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from kombu import Queue
 
 from services.identity.bootstrap import bootstrap as identity_service
@@ -35,6 +36,17 @@ def an_address() -> str:
 
 def an_account(identity, role: str = "practitioner", *, la_code: str = LA_CODE, vetted_on: date | None = None) -> Account:
     return an_enrolled_account(identity, role, la_code=la_code, vetted_on=vetted_on.isoformat() if vetted_on else None)
+
+
+def give_email(settings: Settings, username: str, email: str | None) -> None:
+    """Records the holder's address as enrolment will (accounts made before it have none)."""
+    engine = sa.create_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE identity.users SET email = :email WHERE username = :username"),
+                               {"email": email, "username": username})
+    finally:
+        engine.dispose()
 
 
 def a_wrong_code(totp_secret: str) -> str:

@@ -1,9 +1,13 @@
-"""An account that fails too often is locked until its LA's administrator unlocks it (throttling set aside here,
-so the count alone decides), and the lock is told only to someone who gives every factor right."""
+"""An account is locked only when its password is right and its second factor wrong, again and again — whoever
+does that knows the password — and its holder is mailed. Wrong passwords never lock (they are only slowed), so
+nobody can lock a holder out by guessing. A locked or suspended account is refused exactly as a wrong password
+is, without its factors being checked. Throttling is set aside here, so the count alone decides."""
+import logging
+
 import pytest
 
 from contactpoint.commands.common import operator
-from shared.contracts.requests import UNLOCK_USER
+from shared.contracts.requests import SUSPEND_USER, UNLOCK_USER
 from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
     AuditReader,
     a_wrong_code,
@@ -11,56 +15,104 @@ from tests.integration.services.identity.identity_support import (  # noqa: F401
     an_address,
     audit,
     bearer,
+    give_email,
     identity,
     identity_alone,
     log_in,
     signed_in_token,
 )
+from tests.support import MailServer, wait_until
 
 pytestmark = pytest.mark.integration
 
-LOCKOUT_AFTER = 10
+LOCKOUT_AFTER = 3
 
 
 @pytest.fixture(scope="module")
-def services(migrated):
+def postbox():
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def services(migrated, postbox):
     # Throttling would make each guess wait; here only the count of failures is under test.
-    with identity_alone(migrated.but(login_throttle_after=1000, login_lockout_after=LOCKOUT_AFTER)) as running:
+    with identity_alone(migrated.but(login_throttle_after=1000, login_lockout_after=LOCKOUT_AFTER,
+                                     smtp_url=postbox.url)) as running:
         yield running
 
 
-@pytest.fixture
-def locked(http, identity):
-    account = an_account(identity)
-    for _ in range(LOCKOUT_AFTER):
+def right_password_wrong_code(http, account, times: int) -> None:
+    for _ in range(times):
         assert log_in(http, account, client=an_address(), otp=a_wrong_code(account.totp_secret)).status_code == 401
+
+
+@pytest.fixture
+def locked(http, identity, migrated):
+    account = an_account(identity)
+    give_email(migrated, account.username, f"{account.username}@example.org")
+    right_password_wrong_code(http, account, LOCKOUT_AFTER)
     return account
 
 
-def test_after_ten_failures_even_the_right_factors_are_refused_saying_the_account_is_locked(http, locked):
-    answer = log_in(http, locked, client=an_address())
-
-    assert answer.status_code == 403
-    assert answer.get_json()["error"]["code"] == "account_locked"
-    assert "LA administrator" in answer.get_json()["error"]["message"]
+def the_plain_refusal(answer) -> dict:
+    assert answer.status_code == 401, answer.get_json()
+    return answer.get_json()
 
 
-def test_a_locked_account_still_answers_a_wrong_factor_with_the_plain_refusal(http, locked):
-    answer = log_in(http, locked, client=an_address(), password="not-" + locked.password)
+def test_after_repeated_wrong_codes_with_the_right_password_even_the_right_factors_are_refused_as_a_wrong_password_is(
+        http, identity, locked):
+    right = log_in(http, locked, client=an_address())
+    wrong = log_in(http, an_account(identity), client=an_address(), password="not-the-password")
 
-    assert answer.status_code == 401
-    assert answer.get_json()["error"]["code"] == "not_authenticated"
+    assert the_plain_refusal(right) == the_plain_refusal(wrong)
+    assert the_plain_refusal(right)["error"]["code"] == "not_authenticated"
 
 
-def test_fewer_failures_than_the_limit_do_not_lock_and_a_success_starts_the_count_again(http, identity):
+def test_the_holder_is_mailed_at_their_own_address_when_the_account_locks(postbox, locked):
+    letter = wait_until(lambda: next((letter for letter in postbox.letters
+                                      if letter["To"] == f"{locked.username}@example.org"), None),
+                        what="the letter telling the holder of the lock")
+
+    assert "locked" in letter["Subject"]
+    assert "your password is known" in letter.get_content()
+
+
+def test_an_account_without_an_address_is_locked_and_the_log_says_its_holder_could_not_be_told(http, identity, caplog):
     account = an_account(identity)
-    for _ in range(LOCKOUT_AFTER - 1):
-        log_in(http, account, client=an_address(), password="wrong")
+
+    with caplog.at_level(logging.WARNING, logger="services.identity.handlers"):
+        right_password_wrong_code(http, account, LOCKOUT_AFTER)
+
+    assert f"account {account.username} was locked, and its holder could not be told" in caplog.text
+    assert log_in(http, account, client=an_address()).status_code == 401
+
+
+def test_any_number_of_wrong_passwords_never_locks(http, identity):
+    account = an_account(identity)
+    for _ in range(2 * LOCKOUT_AFTER):
+        assert log_in(http, account, client=an_address(), password="wrong").status_code == 401
+
     assert log_in(http, account, client=an_address()).status_code == 200
 
-    for _ in range(LOCKOUT_AFTER - 1):
-        log_in(http, account, client=an_address(), password="wrong")
+
+def test_fewer_wrong_codes_than_the_limit_do_not_lock_and_a_success_starts_the_count_again(http, identity):
+    account = an_account(identity)
+    right_password_wrong_code(http, account, LOCKOUT_AFTER - 1)
     assert log_in(http, account, client=an_address()).status_code == 200
+
+    right_password_wrong_code(http, account, LOCKOUT_AFTER - 1)
+    assert log_in(http, account, client=an_address()).status_code == 200
+
+
+def test_a_suspended_account_is_refused_as_a_wrong_password_is(http, identity):
+    account = an_account(identity)
+    identity.perform(SUSPEND_USER, {"username": account.username, "reason": "on leave", "actor": operator()})
+
+    right = log_in(http, account, client=an_address())
+    wrong = log_in(http, an_account(identity), client=an_address(), password="not-the-password")
+
+    assert the_plain_refusal(right) == the_plain_refusal(wrong)
 
 
 def test_the_las_administrator_unlocks_it_through_the_api(http, identity, locked):

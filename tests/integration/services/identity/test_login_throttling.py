@@ -1,8 +1,10 @@
-"""Guessing is slowed and then stopped: failed sign-ins throttled in Redis per account and per address (429),
-one refusal for every wrong factor, one use for every code; through the portal, with identity on the real broker."""
+"""Guessing is slowed, never turned into a lock-out: failed sign-ins throttled in Redis per address and account
+(429 with Retry-After), the address as a trusted proxy reports it; one refusal for every wrong factor, one use for
+every code; through the portal, with identity on the real broker."""
 import pytest
 
 from services.identity.throttling import CLIENT_ALLOWANCE
+from services.portal.bootstrap import create_app
 from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
     AuditReader,
     a_fresh_code,
@@ -80,9 +82,51 @@ def test_while_throttled_even_the_right_factors_wait_and_afterwards_they_work(ht
     assert signed_in.get_json()["token_type"] == "Bearer"
 
 
+def test_two_hundred_wrong_passwords_from_one_client_leave_the_holder_signing_in_from_another_within_a_minute(
+        http, identity):
+    victim, attacker, holder = an_account(identity), an_address(), an_address()
+
+    answers = [log_in(http, victim, client=attacker, password="guess").status_code for _ in range(200)]
+
+    assert set(answers) == {401, 429} and answers.count(401) < 10, answers
+    signed_in = wait_until(lambda: log_in(http, victim, client=holder).status_code == 200, timeout=60,
+                           what="the holder signing in beside the guesser")
+    assert signed_in
+
+
+def test_behind_a_trusted_proxy_each_client_is_throttled_by_its_own_address(migrated, services, identity):
+    portal = create_app(migrated.but(trusted_proxies="192.0.2.0/24"))
+    proxied = portal.test_client()
+    victim, attacker, holder = an_account(identity), an_address(), an_address()
+
+    def through_proxy(client: str, **factors):
+        return proxied.post("/api/v1/auth/login", environ_base={"REMOTE_ADDR": "192.0.2.7"},
+                            headers={"X-Forwarded-For": client}, json=factors)
+
+    try:
+        while through_proxy(attacker, username=victim.username, password="guess", otp="000000").status_code != 429:
+            pass
+        holders = through_proxy(holder, username=victim.username, password=victim.password,
+                                otp=a_fresh_code(victim.totp_secret))
+        assert holders.status_code == 200, holders.get_json()
+    finally:
+        portal.extensions["contactpoint"].gateway.close()
+        portal.extensions["contactpoint"].revocations.close()
+
+
+def test_an_untrusted_peer_cannot_pick_its_address_by_writing_the_header(http, identity):
+    victim, attacker = an_account(identity), an_address()
+    answers = [http.post("/api/v1/auth/login", environ_base={"REMOTE_ADDR": attacker},
+                         headers={"X-Forwarded-For": an_address()},
+                         json={"username": victim.username, "password": "guess", "otp": "000000"}).status_code
+               for _ in range(10)]
+
+    assert 429 in answers, answers
+
+
 def test_an_account_being_guessed_does_not_throttle_another(http, identity):
     guessed, other, client = an_account(identity), an_account(identity), an_address()
-    while log_in(http, guessed, client=an_address(), password="wrong").status_code != 429:
+    while log_in(http, guessed, client=client, password="wrong").status_code != 429:
         pass
 
     assert log_in(http, other, client=client).status_code == 200

@@ -48,7 +48,7 @@ def test_suspension_ends_every_session_of_the_account_at_once(http, identity, au
     assert not any(still_signed_in(http, token) for token in tokens)
     assert still_signed_in(http, others)
     refused = log_in(http, account, client=an_address())
-    assert refused.status_code == 403 and "left the service" in refused.get_json()["error"]["message"]
+    assert refused.status_code == 401 and "left the service" not in refused.get_json()["error"]["message"]
     assert audit.about(account.username, "account_suspended")["detail"]["reason"] == "left the service"
 
 

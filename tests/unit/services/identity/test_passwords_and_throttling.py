@@ -3,7 +3,7 @@ import fakeredis
 import pytest
 
 from services.identity.passwords import MIN_LENGTH, common_passwords, weakness
-from services.identity.throttling import CLIENT_ALLOWANCE, MAX_WAIT_SECONDS, LoginThrottle, wait_seconds
+from services.identity.throttling import CLIENT_ALLOWANCE, LoginRules, LoginThrottle, wait_seconds
 from shared.errors import Throttled
 
 
@@ -32,37 +32,47 @@ def test_the_common_password_list_is_data_without_its_comments():
 
 
 def test_the_first_failures_cost_nothing_then_each_wait_doubles_up_to_a_cap():
-    waits = [wait_seconds(failures, allowed=3) for failures in range(1, 9)]
+    waits = [wait_seconds(failures, allowed=3, max_wait=900) for failures in range(1, 9)]
 
     assert waits == [0, 0, 1, 2, 4, 8, 16, 32]
-    assert wait_seconds(10_000, allowed=3) == MAX_WAIT_SECONDS
+    assert wait_seconds(10_000, allowed=3, max_wait=900) == 900
+
+
+RULES = LoginRules(throttle_after=3, max_wait_seconds=900, account_max_wait_seconds=60)
 
 
 @pytest.fixture
 def throttle():
-    return LoginThrottle(fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True), throttle_after=3)
+    return LoginThrottle(fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True), RULES)
 
 
-def test_an_account_waits_after_its_allowance_of_failures(throttle):
+def test_one_address_failing_at_one_account_waits_after_its_allowance(throttle):
     for _ in range(3):
         throttle.check("sam", "10.0.0.1")
         throttle.failed("sam", "10.0.0.1")
 
     with pytest.raises(Throttled, match="try again in 1 second$"):
-        throttle.check("sam", "10.0.0.2")
-    throttle.check("jo", "10.0.0.3")
+        throttle.check("sam", "10.0.0.1")
+    throttle.check("jo", "10.0.0.1")
+
+
+def test_the_holder_from_another_address_does_not_wait_for_one_guesser(throttle):
+    for _ in range(20):
+        throttle.failed("sam", "10.0.0.1")
+
+    throttle.check("sam", "10.0.0.2")
 
 
 def test_forgiving_an_account_lifts_its_wait(throttle):
     for _ in range(5):
         throttle.failed("sam", "10.0.0.1")
 
-    throttle.forgive("sam")
+    throttle.forgive("sam", "10.0.0.1")
 
-    throttle.check("sam", "10.0.0.2")
+    throttle.check("sam", "10.0.0.1")
 
 
-def test_an_address_waits_only_after_many_more_failures_than_an_account(throttle):
+def test_an_address_waits_only_after_many_more_failures_than_a_pair(throttle):
     for attempt in range(3 * CLIENT_ALLOWANCE - 1):
         throttle.failed(f"user-{attempt}", "10.0.0.9")
     throttle.check("someone", "10.0.0.9")
@@ -71,3 +81,11 @@ def test_an_address_waits_only_after_many_more_failures_than_an_account(throttle
 
     with pytest.raises(Throttled):
         throttle.check("someone", "10.0.0.9")
+
+
+def test_an_account_guessed_from_many_addresses_waits_never_longer_than_its_cap(throttle):
+    for attempt in range(1000):
+        throttle.failed("sam", f"10.1.{attempt // 250}.{attempt % 250}")
+
+    with pytest.raises(Throttled, match="try again in 60 seconds$"):
+        throttle.check("sam", "10.9.9.9")
