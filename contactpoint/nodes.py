@@ -99,9 +99,10 @@ class RabbitNode:
         """Starts the node's Erlang VM and RabbitMQ in it, and waits until it takes connections."""
         self.prepare()
         self.pid_file.unlink(missing_ok=True)
-        with (self.directory / "server.out").open("ab") as out:
-            subprocess.Popen([str(RABBITMQ_BIN / "rabbitmq-server")], env=self.environment(), stdout=out, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, start_new_session=True)
+        # Through a shell that leaves it in the background: the node outlives whoever started it (as ``cluster.sh up`` needs)
+        # and is nobody's child to reap.
+        subprocess.run(["sh", "-c", f'"{RABBITMQ_BIN / "rabbitmq-server"}" >> "{self.directory / "server.out"}" 2>&1 < /dev/null &'],
+                       env=self.environment(), check=True, start_new_session=True)
         self.wait()
 
     def wait(self) -> None:
