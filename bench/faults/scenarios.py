@@ -98,9 +98,10 @@ def _when_audited(system: System, history: History, feedback: list[dict], second
         if tally.audit_missing == 0 or time.monotonic() > deadline:
             break
         time.sleep(1)
-    tally.audit_verified = system.audit_intact()
-    if not tally.audit_verified:
-        tally.faults.append("audit verify failed")
+    verdict = system.audit_verdict()
+    tally.audit_verified = not verdict
+    if verdict:
+        tally.faults.append(f"audit verify: {verdict}")
     return tally
 
 

@@ -125,5 +125,7 @@ class System:
         answer.raise_for_status()
         return answer.json()["access_token"]
 
-    def audit_intact(self) -> bool:
-        return self.cli("audit", "verify").returncode == 0
+    def audit_verdict(self) -> str:
+        """'' when ``audit verify`` finds the store intact, else what it says."""
+        done = self.cli("audit", "verify")
+        return "" if done.returncode == 0 else (done.stdout + done.stderr).strip()
