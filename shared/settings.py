@@ -79,7 +79,7 @@ class Settings:
         amqp_url = env.get("CP_AMQP_URL", DEFAULT_AMQP_URL)
         return cls(
             amqp_url=amqp_url,
-            amqp_admin_url=env.get("CP_AMQP_ADMIN_URL") or management_url_for(amqp_url),
+            amqp_admin_url=env.get("CP_AMQP_ADMIN_URL") or management_url_for(amqp_url.split(";")[0]),
             database_url=env.get("CP_DATABASE_URL", DEFAULT_DATABASE_URL),
             redis_url=env.get("CP_REDIS_URL", DEFAULT_REDIS_URL),
             http_addr=env.get("CP_HTTP_ADDR", DEFAULT_HTTP_ADDR),
@@ -103,8 +103,13 @@ class Settings:
         return self.amqp_url.startswith("memory://")
 
     @property
+    def amqp_urls(self) -> list[str]:
+        """The broker's addresses: one, or several ``;``-separated (nodes of one cluster, tried in turn as kombu does)."""
+        return self.amqp_url.split(";")
+
+    @property
     def vhost(self) -> str:
-        path = urlsplit(self.amqp_url).path
+        path = urlsplit(self.amqp_urls[0]).path
         return "/" if path in ("", "/", "//") else unquote(path[1:])
 
     @property
@@ -194,10 +199,10 @@ def _logged_in(url: str, username: str, password: str) -> str:
     """``url`` (or each of several, ``;``-separated) with this login in place of the one it names; unchanged without a password."""
     if not password or not url:
         return url
-    return ";".join(_with_login(one, username, password) for one in url.split(";"))
+    return ";".join(with_login(one, username, password) for one in url.split(";"))
 
 
-def _with_login(url: str, username: str, password: str) -> str:
+def with_login(url: str, username: str, password: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return parts._replace(netloc=f"{quote(username, safe='')}:{quote(password, safe='')}@{host}").geturl()

@@ -59,3 +59,21 @@ def test_a_broker_that_refuses_connections_is_unavailable_for_the_caller_to_try_
             publisher.publish(Envelope(exchange=topology.EVENTS.name, routing_key="anything", body={"n": 1}))
     finally:
         publisher.close()
+
+
+def test_a_publisher_given_several_broker_addresses_goes_on_to_the_next_when_one_refuses(migrated):
+    """``CP_AMQP_URL`` with ``;``: a node that is down is passed over, as kombu's failover does."""
+    key = f"failover-test.{uuid.uuid4().hex[:8]}"
+    queue = Queue(key, topology.EVENTS, routing_key=key, durable=True, queue_arguments={"x-queue-type": "quorum"})
+    down = migrated.amqp_url.replace(f":{migrated.amqp_url.rsplit(':', 1)[1].split('/')[0]}/", f":{free_port()}/")
+    publisher = Publisher(partial(connect, migrated.but(amqp_url=f"{down};{migrated.amqp_url}")))
+    with connect(migrated) as connection:
+        queue(connection.default_channel).declare()
+        try:
+            publisher.publish(Envelope(exchange=topology.EVENTS.name, routing_key=key, body={"n": 1}))
+            held = queue(connection.default_channel).queue_declare(passive=True).message_count
+        finally:
+            queue(connection.default_channel).delete()
+            publisher.close()
+
+    assert held == 1
