@@ -38,6 +38,8 @@ KEY_FILE_NAMES = (*SECRET_NAMES, *PUBLIC_KEY_NAMES, *PASSWORD_NAMES)
 SECRET_HOLDERS = {
     "token_key": "identity", "totp_key": "identity", "pseudonym_key": "disclosure", "checkpoint_key": "audit", "grant_key": "disclosure",
 }
+# The processes whose read-only queries may go to a replica: CONTRACT.md says what a reader may then see late.
+READS_FROM_REPLICA = ("directory",)
 # Identity's rules that an operator may change, by the variable that sets each.
 IDENTITY_NUMBERS = {
     "CP_SESSION_IDLE_SECONDS": "token_lifetime_seconds", "CP_SESSION_MAX_SECONDS": "session_max_seconds",
@@ -51,6 +53,7 @@ class Settings:
     amqp_url: str = DEFAULT_AMQP_URL
     amqp_admin_url: str = ""
     database_url: str = DEFAULT_DATABASE_URL
+    database_replica_url: str = ""  # a hot standby for the directory's read-only queries (READS_FROM_REPLICA); empty, the primary
     redis_url: str = DEFAULT_REDIS_URL
     http_addr: str = DEFAULT_HTTP_ADDR
     token_key: str = ""  # signs access tokens (Ed25519, 32 bytes in base64): identity's alone
@@ -81,6 +84,7 @@ class Settings:
             amqp_url=amqp_url,
             amqp_admin_url=env.get("CP_AMQP_ADMIN_URL") or management_url_for(amqp_url.split(";")[0]),
             database_url=env.get("CP_DATABASE_URL", DEFAULT_DATABASE_URL),
+            database_replica_url=env.get("CP_DATABASE_REPLICA_URL", ""),
             redis_url=env.get("CP_REDIS_URL", DEFAULT_REDIS_URL),
             http_addr=env.get("CP_HTTP_ADDR", DEFAULT_HTTP_ADDR),
             token_key=keys.get("CP_TOKEN_KEY", ""),
@@ -149,6 +153,8 @@ class Settings:
             amqp_admin_url=_logged_in(narrowed.amqp_admin_url, names.broker_user(process), self.password("BROKER", process)),
             database_url="" if _known_without(process, principals.WITH_DATA)
             else _logged_in(self.database_url, names.database_role(process), self.password("DB", process)),
+            database_replica_url=_logged_in(self.database_replica_url, names.database_role(process), self.password("DB", process))
+            if process in READS_FROM_REPLICA else "",
             redis_url="" if _known_without(process, principals.WITH_SESSIONS)
             else _logged_in(self.redis_url, names.redis_user(process), self.password("REDIS", process)),
         )
@@ -166,6 +172,7 @@ class Settings:
         """The CP_* variables that give a child process these settings."""
         return {
             "CP_AMQP_URL": self.amqp_url, "CP_AMQP_ADMIN_URL": self.amqp_admin_url, "CP_DATABASE_URL": self.database_url,
+            "CP_DATABASE_REPLICA_URL": self.database_replica_url,
             "CP_REDIS_URL": self.redis_url, "CP_HTTP_ADDR": self.http_addr, "CP_TOKEN_KEY": self.token_key,
             "CP_TOKEN_PUBLIC_KEY": self.token_public_key, "CP_TOTP_KEY": self.totp_key,
             "CP_CHECKPOINT_KEY": self.checkpoint_key, "CP_CHECKPOINT_PUBLIC_KEY": self.checkpoint_public_key,

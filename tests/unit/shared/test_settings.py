@@ -202,3 +202,10 @@ def test_several_broker_addresses_are_nodes_of_one_cluster_each_with_the_process
     assert settings.vhost == "cp" and len(settings.amqp_urls) == 2
     assert settings.amqp_admin_url == "http://guest:guest@10.0.0.1:15672"
     assert directory.amqp_urls == ["amqp://cp-directory:pw@10.0.0.1:5672/cp", "amqp://cp-directory:pw@10.0.0.2:5672/cp"]
+
+
+def test_only_the_directory_reads_from_a_replica_and_as_its_own_role():
+    settings = Settings.from_env({"CP_DATABASE_REPLICA_URL": "postgresql+psycopg://postgres@standby:5432/cp", "CP_DB_PASSWORD_DIRECTORY": "pw"})
+
+    assert settings.for_service("directory").database_replica_url == "postgresql+psycopg://cp_directory:pw@standby:5432/cp"
+    assert settings.for_service("feeds").database_replica_url == ""
