@@ -260,3 +260,101 @@ def _wait_gone(pid: int, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
+
+
+# The cluster ``deploy/cluster.sh`` starts: ports clear of the machine's own servers (5672, 15672, 25672, 5432, 6379).
+CLUSTER_AMQP_PORT = 5701  # nodes on 5701-5703, management 15701-15703, Erlang distribution 25701-25703
+PRIMARY_PORT, STANDBY_PORT = 5441, 5442
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Three RabbitMQ nodes in one cluster, and a PostgreSQL primary with a synchronous streaming hot standby."""
+
+    base: Path
+
+    @property
+    def rabbits(self) -> list[RabbitNode]:
+        return rabbit_cluster(self.base, CLUSTER_AMQP_PORT)
+
+    @property
+    def primary(self) -> PostgresNode:
+        return PostgresNode(self.base, "pg-primary", PRIMARY_PORT)
+
+    @property
+    def standby(self) -> PostgresNode:
+        return PostgresNode(self.base, "pg-standby", STANDBY_PORT, primary=self.primary)
+
+    def up(self) -> None:
+        start_rabbit_cluster(self.rabbits)
+        fresh = not (self.primary.data / "PG_VERSION").exists()
+        self.primary.start()
+        self.standby.start()
+        if fresh:
+            # Every commit returns once the standby has applied it: a reader there never sees a shield late (CONTRACT.md).
+            self._psql(self.primary, "ALTER SYSTEM SET synchronous_standby_names = '*'", "ALTER SYSTEM SET synchronous_commit = 'remote_apply'",
+                       "SELECT pg_reload_conf()")
+
+    def down(self) -> None:
+        for node in self.rabbits:
+            node.stop()
+        self.standby.stop()
+        self.primary.stop()
+        remove(self.base)
+
+    def status(self) -> list[str]:
+        lines = [f"rabbitmq {node.node}: {'running' if node.running() else 'stopped'} (amqp {node.port}, management {node.management_port})"
+                 for node in self.rabbits]
+        for pg, role in ((self.primary, "primary"), (self.standby, "hot standby")):
+            lines.append(f"postgresql {role}: {'running' if pg.running() else 'stopped'} (port {pg.port})")
+        return lines
+
+    def environment(self, vhost: str = "contactpoint", database: str = "contactpoint") -> dict[str, str]:
+        """The CP_* variables that point ContactPoint at this cluster."""
+        return {
+            "CP_AMQP_URL": ";".join(f"amqp://guest:guest@127.0.0.1:{node.port}/{vhost}" for node in self.rabbits),
+            "CP_AMQP_ADMIN_URL": f"http://guest:guest@127.0.0.1:{self.rabbits[0].management_port}",
+            "CP_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{PRIMARY_PORT}/{database}",
+            "CP_DATABASE_REPLICA_URL": f"postgresql+psycopg://postgres@127.0.0.1:{STANDBY_PORT}/{database}",
+        }
+
+    @staticmethod
+    def _psql(node: PostgresNode, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(node.url, autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement)
+
+
+def default_base() -> Path:
+    return Path(os.environ.get("CP_CLUSTER_DIR") or Path(os.environ.get("TMPDIR", "/tmp")) / "contactpoint-cluster")
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="deploy/cluster.sh", description="A RabbitMQ cluster of three and a PostgreSQL primary "
+                                     "with a hot standby on this machine, from the installed servers.")
+    parser.add_argument("command", choices=("up", "down", "status", "env"))
+    cluster = Cluster(default_base())
+    command = parser.parse_args(argv).command
+    if command == "up":
+        cluster.up()
+    elif command == "down":
+        cluster.down()
+        print(f"removed {cluster.base}")
+        return 0
+    if command == "env":
+        print("\n".join(f"export {name}='{value}'" for name, value in cluster.environment().items()))
+        return 0
+    print("\n".join(cluster.status()))
+    if command == "up":
+        print("\n".join(f"export {name}='{value}'" for name, value in cluster.environment().items()))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -25,6 +25,9 @@ class Scenario:
     name: str
     fault: Callable[[System], None]  # returns once the fault is over (a node back, a service restarted)
 
+    def named(self, name: str) -> Scenario:
+        return Scenario(name, self.fault)
+
 
 def kill_each_service(pause: float = 2.0) -> Scenario:
     def fault(system: System) -> None:
