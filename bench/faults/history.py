@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 import sqlalchemy as sa
@@ -94,7 +95,7 @@ class FeedLoad(threading.Thread):
 
 
 class SearchLoad(threading.Thread):
-    """A practitioner searching for the fed children, each once, and reading each child found, each once, until stopped."""
+    """A practitioner searching for the fed children, each search unlike any other, and reading each child found once, until stopped."""
 
     def __init__(self, history: History, base_url: str, token: str, feed: FeedLoad, pause: float = 0.05):
         super().__init__(name="search-load", daemon=True)
@@ -112,9 +113,11 @@ class SearchLoad(threading.Thread):
             children = self._feed.children
             if not children:
                 continue
-            child = children[n % len(children)]
+            # Each fed child first; then their names with other dates of birth, mostly found by no one but answered
+            # and audited all the same: every search differs from every other, so each has its own audit event to find.
+            child, another_day = children[n % len(children)], timedelta(days=n // len(children))
             n += 1
-            key = (child.family_name, child.date_of_birth.isoformat())
+            key = (child.family_name, (child.date_of_birth + another_day).isoformat())
             if key in self._asked:
                 continue
             self._asked.add(key)
