@@ -96,7 +96,9 @@ class RabbitNode:
         ]))
 
     def start(self) -> None:
-        """Starts the node's Erlang VM and RabbitMQ in it, and waits until it takes connections."""
+        """Starts the node's Erlang VM and RabbitMQ in it, and waits until it takes connections; a running node is left as it is."""
+        if self.pid() is not None:
+            return
         self.prepare()
         self.pid_file.unlink(missing_ok=True)
         # Through a shell that leaves it in the background: the node outlives whoever started it (as ``cluster.sh up`` needs)
@@ -169,6 +171,8 @@ class PostgresNode:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> None:
+        if self.pid() is not None:
+            return
         if not (self.data / "PG_VERSION").exists():
             self._make()
         self._pg_ctl("start", "-w", "-t", str(START_SECONDS), "-l", str(self.base / f"{self.name}.log"))
