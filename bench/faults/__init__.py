@@ -25,6 +25,9 @@ NOT_RUN = {
 }
 
 
+SETTLE_SECONDS = 1800  # a feed of 10,000 on quorum queues of three nodes, sharing two cores with the whole system
+
+
 def cluster() -> Cluster:
     return Cluster(default_base())
 
@@ -87,7 +90,7 @@ def run(settings, report) -> None:
             if only and str(n) not in only:
                 continue
             try:
-                tally = scenarios.run(system, scenario, messages, seed=1000 + n)
+                tally = scenarios.run(system, scenario, messages, seed=1000 + n, mid_feed=0.2, settle_seconds=SETTLE_SECONDS)
             except Exception as exc:  # one scenario that does not recover is a line of the table, not the end of the suite
                 report.note(f"{scenario.name}: did not recover: {exc}")
                 continue

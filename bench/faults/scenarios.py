@@ -53,8 +53,10 @@ def broker_restarted(stop: Callable[[], None], start: Callable[[], None], second
     return Scenario("whole broker restarted", fault)
 
 
-def run(system: System, scenario: Scenario, messages: int, seed: int, mid_feed: float = 0.3) -> Tally:
-    """Feeds ``messages`` children with searches going on, breaks the system part-way, and checks what it then holds."""
+def run(system: System, scenario: Scenario, messages: int, seed: int, mid_feed: float = 0.3, settle_seconds: float = SETTLE_SECONDS) -> Tally:
+    """Feeds ``messages`` children with searches going on, breaks the system part-way, and checks what it then holds.
+
+    Each wait (part-way through, recovered, every message handled) gives up after ``settle_seconds``."""
     tag = uuid.uuid4().hex[:8]
     source_id, actor = f"faults-{tag}", f"faults.{tag}"
     password = system.source(source_id)
@@ -64,7 +66,7 @@ def run(system: System, scenario: Scenario, messages: int, seed: int, mid_feed: 
     feed.start()
     searches.start()
     try:
-        wait_until(lambda: handled(system, history) >= messages * mid_feed or feed.failure, timeout=SETTLE_SECONDS,
+        wait_until(lambda: handled(system, history) >= messages * mid_feed or feed.failure, timeout=settle_seconds,
                    what="the feed to be part-way through")
         log.warning("%s: the fault, with %d of %d messages handled", scenario.name, handled(system, history), messages)
         scenario.fault(system)
@@ -72,14 +74,14 @@ def run(system: System, scenario: Scenario, messages: int, seed: int, mid_feed: 
         recovered_from = time.monotonic()
         answered, taken = len(history.searches), handled(system, history)
         wait_until(lambda: len(history.searches) > answered and (handled(system, history) > taken or taken >= messages),
-                   timeout=SETTLE_SECONDS, what="searches to be answered and feed messages taken again")
+                   timeout=settle_seconds, what="searches to be answered and feed messages taken again")
         recover_seconds = time.monotonic() - recovered_from
         log.warning("%s: recovered in %.1fs", scenario.name, recover_seconds)
-        feed.join(timeout=SETTLE_SECONDS)
+        feed.join(timeout=settle_seconds)
         if feed.failure is not None:
             raise feed.failure
         try:
-            wait_until(lambda: not unsettled(system.settings.database_url, history), timeout=SETTLE_SECONDS,
+            wait_until(lambda: not unsettled(system.settings.database_url, history), timeout=settle_seconds,
                        what="every confirmed message to be handled")
         except TimeoutError as exc:
             raise TimeoutError(f"{exc}: {unsettled(system.settings.database_url, history)}") from None
