@@ -123,14 +123,14 @@ def handled(system: System, history: History) -> int:
 
 
 COLUMNS = ("scenario", "published", "confirmed", "accepted", "rejected", "held", "lost", "duplicated",
-           "searches answered", "searches refused", "audit expected", "audit stored", "recover s")
+           "searches answered", "searches refused", "audit expected", "audit stored", "audit extra", "recover s")
 
 
 def table(rows: list[tuple[str, Tally]]) -> str:
     lines = [COLUMNS]
     for name, t in rows:
         lines.append((name, *map(str, (t.published, t.confirmed, t.accepted, t.rejected, t.held, t.lost, t.duplicated,
-                                       t.searches_answered, t.searches_refused, t.audit_expected, t.audit_stored)),
+                                       t.searches_answered, t.searches_refused, t.audit_expected, t.audit_stored, t.audit_extra)),
                       f"{t.recover_seconds:.1f}"))
     widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
     return "\n".join("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths)))
