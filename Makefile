@@ -13,13 +13,15 @@ BENCH_ARGS  ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help demo servers browsers test bench
+.PHONY: help demo servers browsers test bench cluster cluster-down faults
 
 help:
 	@echo "ContactPoint"
 	@echo "  make demo   # create .venv, install, run the demo  (DEMO_ARGS=...)"
 	@echo "  make test   # create .venv, ensure PostgreSQL/Redis/RabbitMQ, lint with ruff, run pytest  (PYTEST_ARGS=...)"
 	@echo "Other targets: servers, browsers, bench (BENCH_ARGS=...)"
+	@echo "  make cluster   # a RabbitMQ cluster of three and a PostgreSQL primary with a hot standby on this machine (cluster-down removes it)"
+	@echo "  make faults    # the fault suite against that cluster, with a feed and a search load going (not part of make test)"
 
 $(VENV)/.installed: pyproject.toml
 	@echo "Setting up $(VENV) ..."
@@ -49,3 +51,12 @@ test: $(VENV)/.installed servers browsers
 
 bench: $(VENV)/.installed servers
 	$(PY) -m bench $(BENCH_ARGS)
+
+cluster: $(VENV)/.installed servers
+	@bash deploy/cluster.sh up
+
+cluster-down: $(VENV)/.installed
+	@bash deploy/cluster.sh down
+
+faults: cluster
+	$(PY) -m bench faults

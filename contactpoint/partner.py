@@ -17,15 +17,15 @@ from shared.errors import InvalidRequest
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import FEEDS
+from shared.settings import with_login
 
 CONFIRMED_CHUNK = 200
 
 
 def source_connection(amqp_url: str, source_id: str, password: str) -> Connection:
     """The broker as the source: its own user in place of the URL's."""
-    scheme, rest = amqp_url.split("://", 1)
-    host = rest.rsplit("@", 1)[-1]
-    return Connection(f"{scheme}://{source_id}:{password}@{host}", transport_options={"confirm_publish": True}, connect_timeout=5)
+    own = ";".join(with_login(url, source_id, password) for url in amqp_url.split(";"))  # each node of a cluster
+    return Connection(own, transport_options={"confirm_publish": True}, connect_timeout=5)
 
 
 def feed_envelope(source_id: str, message: dict) -> Envelope:

@@ -134,12 +134,13 @@ def append_rows(session: Session, table: Table, rows: list[dict]) -> None:
 class ServiceDatabase:
     """A service's engine and session factory, made once in its bootstrap."""
 
-    def __init__(self, database_url: str, schema: str):
+    def __init__(self, database_url: str, schema: str, replica_url: str = ""):
         self.url = database_url
         self.schema = schema
         self.engine = make_engine(database_url, schema)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.reading_engine = make_engine(database_url, schema, reads_only=True)
+        # Sessions that only read may read a hot standby: it takes their load off the primary.
+        self.reading_engine = make_engine(replica_url or database_url, schema, reads_only=True)
         self.readers = sessionmaker(self.reading_engine, expire_on_commit=False)
 
     def dispose(self) -> None:

@@ -181,7 +181,7 @@ def build_service(name: str, settings: Settings, tables: MessagingTables, routes
     ``settings`` are narrowed to the service's own first, if its bootstrap has not done so.
     """
     settings = settings.for_service(name)
-    db = ServiceDatabase(settings.database_url, name)
+    db = ServiceDatabase(settings.database_url, name, replica_url=settings.database_replica_url)
     publisher = Publisher(partial(connect, settings))
     return Service(name, settings, db, publisher, OutboxRelay(db, tables, publisher), gate_for(settings), routes, background=background)
 

@@ -39,6 +39,8 @@ SECRET_HOLDERS = {
     "token_key": "identity", "totp_key": "identity", "pseudonym_key": "disclosure", "checkpoint_key": "audit", "grant_key": "disclosure",
     "smtp_url": "identity",
 }
+# The processes whose read-only queries may go to a replica: CONTRACT.md says what a reader may then see late.
+READS_FROM_REPLICA = ("directory",)
 # Identity's rules that an operator may change, by the variable that sets each.
 IDENTITY_NUMBERS = {
     "CP_SESSION_IDLE_SECONDS": "token_lifetime_seconds", "CP_SESSION_MAX_SECONDS": "session_max_seconds",
@@ -54,6 +56,7 @@ class Settings:
     amqp_url: str = DEFAULT_AMQP_URL
     amqp_admin_url: str = ""
     database_url: str = DEFAULT_DATABASE_URL
+    database_replica_url: str = ""  # a hot standby for the directory's read-only queries (READS_FROM_REPLICA); empty, the primary
     redis_url: str = DEFAULT_REDIS_URL
     http_addr: str = DEFAULT_HTTP_ADDR
     token_key: str = ""  # signs access tokens (Ed25519, 32 bytes in base64): identity's alone
@@ -91,8 +94,9 @@ class Settings:
         amqp_url = env.get("CP_AMQP_URL", DEFAULT_AMQP_URL)
         return cls(
             amqp_url=amqp_url,
-            amqp_admin_url=env.get("CP_AMQP_ADMIN_URL") or management_url_for(amqp_url),
+            amqp_admin_url=env.get("CP_AMQP_ADMIN_URL") or management_url_for(amqp_url.split(";")[0]),
             database_url=env.get("CP_DATABASE_URL", DEFAULT_DATABASE_URL),
+            database_replica_url=env.get("CP_DATABASE_REPLICA_URL", ""),
             redis_url=env.get("CP_REDIS_URL", DEFAULT_REDIS_URL),
             http_addr=env.get("CP_HTTP_ADDR", DEFAULT_HTTP_ADDR),
             token_key=keys.get("CP_TOKEN_KEY", ""),
@@ -121,8 +125,13 @@ class Settings:
         return self.amqp_url.startswith("memory://")
 
     @property
+    def amqp_urls(self) -> list[str]:
+        """The broker's addresses: one, or several ``;``-separated (nodes of one cluster, tried in turn as kombu does)."""
+        return self.amqp_url.split(";")
+
+    @property
     def vhost(self) -> str:
-        path = urlsplit(self.amqp_url).path
+        path = urlsplit(self.amqp_urls[0]).path
         return "/" if path in ("", "/", "//") else unquote(path[1:])
 
     @property
@@ -167,6 +176,8 @@ class Settings:
             amqp_admin_url=_logged_in(narrowed.amqp_admin_url, names.broker_user(process), self.password("BROKER", process)),
             database_url="" if _known_without(process, principals.WITH_DATA)
             else _logged_in(self.database_url, names.database_role(process), self.password("DB", process)),
+            database_replica_url=_logged_in(self.database_replica_url, names.database_role(process), self.password("DB", process))
+            if process in READS_FROM_REPLICA else "",
             redis_url="" if _known_without(process, principals.WITH_SESSIONS)
             else _logged_in(self.redis_url, names.redis_user(process), self.password("REDIS", process)),
         )
@@ -184,6 +195,7 @@ class Settings:
         """The CP_* variables that give a child process these settings."""
         return {
             "CP_AMQP_URL": self.amqp_url, "CP_AMQP_ADMIN_URL": self.amqp_admin_url, "CP_DATABASE_URL": self.database_url,
+            "CP_DATABASE_REPLICA_URL": self.database_replica_url,
             "CP_REDIS_URL": self.redis_url, "CP_HTTP_ADDR": self.http_addr, "CP_TOKEN_KEY": self.token_key,
             "CP_TOKEN_PUBLIC_KEY": self.token_public_key, "CP_TOTP_KEY": self.totp_key,
             "CP_CHECKPOINT_KEY": self.checkpoint_key, "CP_CHECKPOINT_PUBLIC_KEY": self.checkpoint_public_key,
@@ -219,10 +231,10 @@ def _logged_in(url: str, username: str, password: str) -> str:
     """``url`` (or each of several, ``;``-separated) with this login in place of the one it names; unchanged without a password."""
     if not password or not url:
         return url
-    return ";".join(_with_login(one, username, password) for one in url.split(";"))
+    return ";".join(with_login(one, username, password) for one in url.split(";"))
 
 
-def _with_login(url: str, username: str, password: str) -> str:
+def with_login(url: str, username: str, password: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return parts._replace(netloc=f"{quote(username, safe='')}:{quote(password, safe='')}@{host}").geturl()

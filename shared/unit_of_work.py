@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from shared.contracts.audit import numbered
+from shared.contracts.audit import numbered, settled
+from shared.errors import Unavailable
 from shared.db import ServiceDatabase, append_rows, insert_rows
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import MessagingTables, outbox_row
@@ -54,7 +55,13 @@ class UnitOfWork:
         An audit event is numbered here, as it is handed on; if the broker fails to take it, its
         number may show as a gap, which is true: nobody can say whether the event arrived.
         """
-        self._publisher.publish(*(numbered(e) for e in envelopes))
+        events = [numbered(e) for e in envelopes]
+        try:
+            self._publisher.publish(*events)
+        except Unavailable:
+            settled(events, confirmed=False)
+            raise
+        settled(events, confirmed=True)
 
     def already_processed(self, consumer: str, message_id: str) -> bool:
         processed = self._tables.processed

@@ -6,7 +6,7 @@ import sys
 import click
 
 from contactpoint.commands.common import Commands, settings, show
-from shared.principals import ANSWERING
+from shared.principals import ANSWERING, PROCESSES
 from shared.settings import Settings
 
 SERVICE_NAMES = (*ANSWERING, "portal")
@@ -29,13 +29,14 @@ def demo(port: int, children: int):
 
 
 @system.command()
-def up():
-    """Every service as its own process against the servers named by CP_* variables."""
+@click.argument("names", nargs=-1, type=click.Choice(PROCESSES))
+def up(names: tuple[str, ...]):
+    """Every service as its own process against the servers named by CP_* variables; or only those NAMES, for a host of their own."""
     from contactpoint.processes import supervise
 
     config = settings()
     migrate_all(config)
-    sys.exit(supervise(config))
+    sys.exit(supervise(config, names or PROCESSES))
 
 
 @system.command()

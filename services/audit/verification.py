@@ -68,11 +68,24 @@ class ProducerNumbers:
     def __init__(self):
         self._next: dict[str, int] = {}
         self._ahead: dict[str, dict[int, int]] = {}
+        self._declared: dict[str, set[int]] = {}  # numbers accounted for by a later event that said they were never confirmed
         self.faults: list[Fault] = []
 
-    def take(self, seq: int, producer: str | None, number: int | None) -> None:
+    def take(self, seq: int, producer: str | None, number: int | None, unconfirmed: Iterable[int] = ()) -> None:
+        """``unconfirmed``: earlier numbers the producer says the broker never confirmed; stored or not, they are no gap."""
         if producer is None or number is None:
             return  # an event from before producers numbered theirs
+        declared = self._declared.setdefault(producer, set())
+        if number in declared:
+            declared.discard(number)  # it did arrive, after an event that could not vouch for it
+        else:
+            self._account(seq, producer, number)
+        for never_confirmed in unconfirmed:
+            if never_confirmed >= self._next.get(producer, 1) and never_confirmed not in self._ahead[producer]:
+                self._account(seq, producer, never_confirmed)
+                declared.add(never_confirmed)
+
+    def _account(self, seq: int, producer: str, number: int) -> None:
         expected = self._next.get(producer, 1)
         ahead = self._ahead.setdefault(producer, {})
         if number < expected or number in ahead:
@@ -111,7 +124,7 @@ class ChainWalk:
         self._check_columns(row)
         if not self.broken:
             self._check_link(row)
-        self.numbers.take(row.seq, row.event.get("producer"), row.event.get("producer_seq"))
+        self.numbers.take(row.seq, row.event.get("producer"), row.event.get("producer_seq"), row.event.get("unconfirmed", ()))
         if row.seq in self._checkpoint_seqs:
             self.hashes_at[row.seq] = row.hash
         self.expected_seq = row.seq + 1

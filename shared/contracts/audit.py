@@ -14,6 +14,7 @@ import itertools
 import os
 import socket
 import threading
+from collections.abc import Iterable
 from dataclasses import replace
 
 from marshmallow import Schema, fields, validate
@@ -50,6 +51,8 @@ class AuditEventSchema(Schema):
     detail = fields.Dict(load_default=dict)
     producer = fields.String(load_default=None, allow_none=True)
     producer_seq = fields.Integer(load_default=None, allow_none=True)
+    # The producer's earlier numbers whose events the broker never confirmed: each may be stored or not, and is no gap.
+    unconfirmed = fields.List(fields.Integer())
 
 
 _EVENT = AuditEventSchema()  # made once: dumping is all it does, and making one costs more than a dump
@@ -85,11 +88,24 @@ def audit_event(
 
 
 def numbered(envelope: Envelope) -> Envelope:
-    """An audit event with its producer's next number, as it is handed on; any other message as it is."""
+    """An audit event with its producer's next number, as it is handed on; any other message as it is.
+
+    It also names the producer's numbers that were handed on and never confirmed (``unconfirmed``),
+    until an event naming them is confirmed: the store then says which numbers no one can vouch
+    for, so that a broker that went away mid-publish is not taken for an event removed from the store.
+    """
     if envelope.exchange != AUDIT.name:
         return envelope
-    producer, producer_seq = _NUMBERS.next(envelope.body["service"])
-    return replace(envelope, body={**envelope.body, "producer": producer, "producer_seq": producer_seq})
+    producer, producer_seq, unconfirmed = _NUMBERS.next(envelope.body["service"])
+    return replace(envelope, body={**envelope.body, "producer": producer, "producer_seq": producer_seq,
+                                   **({"unconfirmed": unconfirmed} if unconfirmed else {})})
+
+
+def settled(envelopes, confirmed: bool) -> None:
+    """Tells the numbering how the broker took numbered events: confirmed, or perhaps never."""
+    for envelope in envelopes:
+        if envelope.exchange == AUDIT.name:
+            _NUMBERS.settled(envelope.body["service"], envelope.body["producer_seq"], envelope.body.get("unconfirmed", ()), confirmed)
 
 
 class EventFiltersSchema(Schema):
@@ -156,11 +172,20 @@ class ProducerNumbers:
         self._lock = threading.Lock()
         self._process = f"{socket.gethostname()}/{os.getpid()}/{new_message_id()[:8]}"
         self._counters: dict[str, itertools.count] = {}
+        self._unconfirmed: dict[str, set[int]] = {}
 
-    def next(self, service: str) -> tuple[str, int]:
+    def next(self, service: str) -> tuple[str, int, list[int]]:
         with self._lock:
             counter = self._counters.setdefault(service, itertools.count(1))
-            return f"{service}@{self._process}", next(counter)
+            return f"{service}@{self._process}", next(counter), sorted(self._unconfirmed.get(service, ()))
+
+    def settled(self, service: str, number: int, named: Iterable[int], confirmed: bool) -> None:
+        with self._lock:
+            unconfirmed = self._unconfirmed.setdefault(service, set())
+            if confirmed:
+                unconfirmed.difference_update(named)
+            else:
+                unconfirmed.add(number)
 
 
 _NUMBERS = ProducerNumbers()

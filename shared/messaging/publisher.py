@@ -59,12 +59,16 @@ class Publisher:
         """Returns once the broker holds every message; a broken connection is replaced and the whole batch sent again
         (consumers drop what they already had by ``message_id``)."""
         for attempt in range(1, SEND_ATTEMPTS + 1):
-            channel = self._channel()
+            channel = None
             try:
+                # Connecting is part of the attempt: a broker that refuses connections is ``Unavailable`` too, for
+                # the caller to try again later (the outbox relay does), not a failure that ends its thread.
+                channel = self._channel()
                 channel.publish(envelopes, self._confirm_timeout)
                 return
             except Exception as exc:
-                self._drop(channel)
+                if channel is not None:
+                    self._drop(channel)
                 if attempt == SEND_ATTEMPTS:
                     raise Unavailable(f"the message broker did not take the message ({exc.__class__.__name__}: {exc})") from exc
 

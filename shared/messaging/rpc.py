@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 
 from kombu import Connection, Consumer, Queue
+from kombu.exceptions import OperationalError
 
 from shared.errors import Unavailable, error_from
 from shared.gate import AUTHORIZATION
@@ -43,7 +44,7 @@ class RpcClient:
         """The answer to ``method``, asked for the person whose access token this is, or for this process itself."""
         try:
             return self._call(method, payload, {AUTHORIZATION: f"Bearer {token}"} if token else {})
-        except (OSError, ConnectionError) as exc:
+        except (OSError, ConnectionError, OperationalError) as exc:
             self.close()
             raise Unavailable(f"the message broker could not be reached ({exc})") from exc
 

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import threading
+from functools import partial
 
 import pytest
 from amqp.exceptions import ChannelError
@@ -11,6 +12,7 @@ from kombu.exceptions import OperationalError
 import shared.service
 from services.audit.bootstrap import bootstrap as audit_service
 from shared.messaging.connection import connect
+from shared.messaging.publisher import Publisher
 from shared.messaging.topology import rpc_queue
 from contactpoint.sandbox import free_port
 from tests.support import environment_for, wait_until
@@ -67,3 +69,24 @@ def _consumers(settings, queue) -> int:
             return queue(connection.default_channel).queue_declare(passive=True).consumer_count
         except ChannelError:  # not declared yet
             return 0
+
+
+def test_an_outbox_relay_goes_on_while_the_broker_refuses_connections(migrated):
+    """The issue's outage: the relay died on 'Connection refused' after its retries and the service consumed on. It waits now."""
+    service = audit_service(migrated)
+    service.relay._publisher = Publisher(partial(connect, migrated.but(amqp_url=f"amqp://guest:guest@127.0.0.1:{free_port()}//")))
+    with service.db.sessions.begin() as session:
+        session.execute(service.relay.tables.outbox.insert().values(
+            message_id="waits-for-the-broker", exchange="cp.events", routing_key="anything", type="test", headers={}, body={}))
+    stop = threading.Event()
+    relay = threading.Thread(target=service.relay.run, args=(stop, 0.05))
+    relay.start()
+    try:
+        relay.join(timeout=2)  # long enough for many tries at 0.05 s each
+        assert relay.is_alive(), "the relay gave up on a broker that will come back"
+    finally:
+        stop.set()
+        relay.join(timeout=10)
+        with service.db.sessions.begin() as session:
+            session.execute(service.relay.tables.outbox.delete().where(service.relay.tables.outbox.c.message_id == "waits-for-the-broker"))
+        service.close()

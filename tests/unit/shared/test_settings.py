@@ -191,3 +191,21 @@ def test_settings_cannot_be_changed_in_place_only_copied_with_changes():
 
 def test_tokens_last_half_an_hour_unless_told_otherwise():
     assert Settings.from_env({}).token_lifetime_seconds == 30 * 60
+
+
+def test_several_broker_addresses_are_nodes_of_one_cluster_each_with_the_process_own_login():
+    nodes = "amqp://guest:guest@10.0.0.1:5672/cp;amqp://guest:guest@10.0.0.2:5672/cp"
+    settings = Settings.from_env({"CP_AMQP_URL": nodes, "CP_BROKER_PASSWORD_DIRECTORY": "pw"})
+
+    directory = settings.for_service("directory")
+
+    assert settings.vhost == "cp" and len(settings.amqp_urls) == 2
+    assert settings.amqp_admin_url == "http://guest:guest@10.0.0.1:15672"
+    assert directory.amqp_urls == ["amqp://cp-directory:pw@10.0.0.1:5672/cp", "amqp://cp-directory:pw@10.0.0.2:5672/cp"]
+
+
+def test_only_the_directory_reads_from_a_replica_and_as_its_own_role():
+    settings = Settings.from_env({"CP_DATABASE_REPLICA_URL": "postgresql+psycopg://postgres@standby:5432/cp", "CP_DB_PASSWORD_DIRECTORY": "pw"})
+
+    assert settings.for_service("directory").database_replica_url == "postgresql+psycopg://cp_directory:pw@standby:5432/cp"
+    assert settings.for_service("feeds").database_replica_url == ""

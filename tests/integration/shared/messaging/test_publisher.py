@@ -6,6 +6,7 @@ from functools import partial
 import pytest
 from kombu import Queue
 
+from contactpoint.sandbox import free_port
 from shared.errors import Unavailable
 from shared.messaging import topology
 from shared.messaging.connection import connect
@@ -47,3 +48,32 @@ def test_an_audit_event_that_reaches_no_queue_fails_its_publish(migrated, broker
             publisher.close()
     finally:
         broker_admin.delete_vhost(vhost)
+
+
+def test_a_broker_that_refuses_connections_is_unavailable_for_the_caller_to_try_again(migrated):
+    """Not kombu's connection error: the outbox relay takes ``Unavailable`` as 'later' and goes on; anything else ends it."""
+    nowhere = replace(migrated, amqp_url=f"amqp://guest:guest@127.0.0.1:{free_port()}//")
+    publisher = Publisher(partial(connect, nowhere))
+    try:
+        with pytest.raises(Unavailable, match="did not take"):
+            publisher.publish(Envelope(exchange=topology.EVENTS.name, routing_key="anything", body={"n": 1}))
+    finally:
+        publisher.close()
+
+
+def test_a_publisher_given_several_broker_addresses_goes_on_to_the_next_when_one_refuses(migrated):
+    """``CP_AMQP_URL`` with ``;``: a node that is down is passed over, as kombu's failover does."""
+    key = f"failover-test.{uuid.uuid4().hex[:8]}"
+    queue = Queue(key, topology.EVENTS, routing_key=key, durable=True, queue_arguments={"x-queue-type": "quorum"})
+    down = migrated.amqp_url.replace(f":{migrated.amqp_url.rsplit(':', 1)[1].split('/')[0]}/", f":{free_port()}/")
+    publisher = Publisher(partial(connect, migrated.but(amqp_url=f"{down};{migrated.amqp_url}")))
+    with connect(migrated) as connection:
+        queue(connection.default_channel).declare()
+        try:
+            publisher.publish(Envelope(exchange=topology.EVENTS.name, routing_key=key, body={"n": 1}))
+            held = queue(connection.default_channel).queue_declare(passive=True).message_count
+        finally:
+            queue(connection.default_channel).delete()
+            publisher.close()
+
+    assert held == 1

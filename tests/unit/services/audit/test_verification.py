@@ -57,6 +57,26 @@ def test_a_number_stored_twice_is_a_fault():
     assert [fault.seq for fault in numbers.faults] == [2]
 
 
+def test_numbers_a_later_event_says_were_never_confirmed_are_no_gap_whether_they_arrive_or_not():
+    """A broker gone mid-publish: event 3 may or may not have reached it; the producer's event 4 says so, and 5 came after."""
+    numbers = ProducerNumbers()
+    numbers.take(1, "p", 1)
+    numbers.take(2, "p", 2)
+    numbers.take(3, "p", 4, unconfirmed=[3])
+    numbers.take(4, "p", 5)
+    numbers.take(5, "p", 3)  # it did arrive, late: stored once, no repeat
+
+    assert numbers.gaps() == [] and numbers.faults == []
+
+
+def test_a_missing_number_no_event_says_was_unconfirmed_is_still_a_gap():
+    numbers = ProducerNumbers()
+    for seq, (number, unconfirmed) in enumerate([(1, []), (3, []), (5, [4])], start=1):
+        numbers.take(seq, "p", number, unconfirmed)
+
+    assert ["event 2 is missing" in gap.what for gap in numbers.gaps()] == [True]
+
+
 def test_producers_are_numbered_apart():
     numbers = ProducerNumbers()
     for seq, (producer, number) in enumerate([("a", 1), ("b", 1), ("a", 2), ("b", 2)], start=1):

@@ -1,7 +1,7 @@
 """Each producer numbers its audit events from 1 as it hands them on, so the audit store can tell when one is lost."""
 from __future__ import annotations
 
-from shared.contracts.audit import AuditEventSchema, ProducerNumbers, audit_event, numbered
+from shared.contracts.audit import AuditEventSchema, ProducerNumbers, audit_event, numbered, settled
 from shared.messaging import topology
 from shared.messaging.envelope import Envelope
 
@@ -46,3 +46,19 @@ def test_an_event_from_a_producer_that_does_not_number_its_events_is_still_accep
     loaded = AuditEventSchema().load(audit_event("identity", "logout").body)
 
     assert loaded["producer"] is None and loaded["producer_seq"] is None
+
+
+def test_numbers_the_broker_never_confirmed_are_named_by_the_next_events_until_one_of_those_is_confirmed():
+    lost = numbered(audit_event("disclosure", "read"))
+    settled([lost], confirmed=False)
+    after = numbered(audit_event("disclosure", "read"))
+    also_lost = numbered(audit_event("disclosure", "read"))
+    settled([also_lost], confirmed=False)
+    vouching = numbered(audit_event("disclosure", "read"))
+    settled([vouching], confirmed=True)
+    clean = numbered(audit_event("disclosure", "read"))
+
+    assert after.body["unconfirmed"] == [lost.body["producer_seq"]]
+    assert vouching.body["unconfirmed"] == [lost.body["producer_seq"], also_lost.body["producer_seq"]]
+    assert "unconfirmed" not in clean.body
+    assert AuditEventSchema().load(vouching.body)["unconfirmed"] == vouching.body["unconfirmed"]

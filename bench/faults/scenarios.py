@@ -1,0 +1,137 @@
+"""The fault scenarios, and how each is run: a feed and a search load going, the fault mid-feed, then the check.
+
+A scenario is a name and what it does to the running system; ``run`` is the same for all of them.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bench.faults.history import FeedLoad, History, SearchLoad, Tally, check, feedback_of, unsettled
+from bench.faults.system import System, wait_until
+
+SERVICES_KILLED = ("identity", "directory", "feeds", "audit", "disclosure", "portal")
+SETTLE_SECONDS = 120
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    fault: Callable[[System], None]  # returns once the fault is over (a node back, a service restarted)
+
+    def named(self, name: str) -> Scenario:
+        return Scenario(name, self.fault)
+
+
+def kill_each_service(pause: float = 2.0) -> Scenario:
+    def fault(system: System) -> None:
+        for name in SERVICES_KILLED:
+            system.kill(name)
+            time.sleep(pause)
+    return Scenario("kill -9 of each service", fault)
+
+
+def audit_down(seconds: float) -> Scenario:
+    def fault(system: System) -> None:
+        system.stop("audit")
+        time.sleep(seconds)
+        system.start("audit", "audit")
+    return Scenario(f"audit down {seconds:.0f}s under search load", fault)
+
+
+def broker_restarted(stop: Callable[[], None], start: Callable[[], None], seconds: float = 8) -> Scenario:
+    def fault(system: System) -> None:
+        stop()
+        time.sleep(seconds)
+        start()
+    return Scenario("whole broker restarted", fault)
+
+
+def run(system: System, scenario: Scenario, messages: int, seed: int, mid_feed: float = 0.3, settle_seconds: float = SETTLE_SECONDS) -> Tally:
+    """Feeds ``messages`` children with searches going on, breaks the system part-way, and checks what it then holds.
+
+    Each wait (part-way through, recovered, every message handled) gives up after ``settle_seconds``."""
+    tag = uuid.uuid4().hex[:8]
+    source_id, actor = f"faults-{tag}", f"faults.{tag}"
+    password = system.source(source_id)
+    history = History(source_id, actor)
+    feed = FeedLoad(history, system.settings.amqp_url, password, messages, seed=seed)
+    searches = SearchLoad(history, system.base_url, system.practitioner_token(actor), feed)
+    feed.start()
+    searches.start()
+    try:
+        wait_until(lambda: handled(system, history) >= messages * mid_feed or feed.failure, timeout=settle_seconds,
+                   what="the feed to be part-way through")
+        log.warning("%s: the fault, with %d of %d messages handled", scenario.name, handled(system, history), messages)
+        scenario.fault(system)
+        log.warning("%s: the fault is over", scenario.name)
+        recovered_from = time.monotonic()
+        answered, taken = len(history.searches), handled(system, history)
+        wait_until(lambda: len(history.searches) > answered and (handled(system, history) > taken or taken >= messages),
+                   timeout=settle_seconds, what="searches to be answered and feed messages taken again")
+        recover_seconds = time.monotonic() - recovered_from
+        log.warning("%s: recovered in %.1fs", scenario.name, recover_seconds)
+        feed.join(timeout=settle_seconds)
+        if feed.failure is not None:
+            raise feed.failure
+        try:
+            wait_until(lambda: not unsettled(system.settings.database_url, history), timeout=settle_seconds,
+                       what="every confirmed message to be handled")
+        except TimeoutError as exc:
+            raise TimeoutError(f"{exc}: {unsettled(system.settings.database_url, history)}") from None
+    finally:
+        searches.stop.set()
+        searches.join(timeout=30)
+    log.warning("%s: every message handled", scenario.name)
+    feedback = feedback_of(system.settings.amqp_url, source_id, password)
+    # The audit service stores what waits in its queue at its own pace: give it the time to, then count.
+    tally = _when_audited(system, history, feedback)
+    tally.recover_seconds = recover_seconds
+    return tally
+
+
+def _when_audited(system: System, history: History, feedback: list[dict], seconds: float = 120) -> Tally:
+    deadline = time.monotonic() + seconds
+    while True:
+        tally = check(system.settings.database_url, history, feedback, audit_intact=True)
+        if tally.audit_missing == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    verdict = system.audit_verdict()
+    tally.audit_verified = not verdict
+    if verdict:
+        tally.faults.append(f"audit verify: {verdict}")
+    return tally
+
+
+def handled(system: System, history: History) -> int:
+    with history.lock:
+        ids = list(history.confirmed)
+    engine = sa.create_engine(system.settings.database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(sa.text("SELECT count(*) FROM feeds.processed_messages WHERE consumer = 'feeds' "
+                                             "AND message_id = ANY(:ids)"), {"ids": ids})
+    finally:
+        engine.dispose()
+
+
+COLUMNS = ("scenario", "published", "confirmed", "accepted", "rejected", "held", "lost", "duplicated",
+           "searches answered", "searches refused", "audit expected", "audit stored", "audit extra", "recover s")
+
+
+def table(rows: list[tuple[str, Tally]]) -> str:
+    lines = [COLUMNS]
+    for name, t in rows:
+        lines.append((name, *map(str, (t.published, t.confirmed, t.accepted, t.rejected, t.held, t.lost, t.duplicated,
+                                       t.searches_answered, t.searches_refused, t.audit_expected, t.audit_stored, t.audit_extra)),
+                      f"{t.recover_seconds:.1f}"))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
+    return "\n".join("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths)))
+                     for line in lines)

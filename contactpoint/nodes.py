@@ -1,0 +1,364 @@
+"""Servers of one's own on this machine, from the installed RabbitMQ and PostgreSQL: to stop, kill and restart at will.
+
+The fault tests and ``deploy/cluster.sh`` run them beside the machine's own servers, never touching
+those: each node has its own name, ports, data and log directories under one base directory, and
+RabbitMQ nodes share an Erlang cookie of their own (in the base directory's ``home``, which is the
+nodes' and ``rabbitmqctl``'s ``HOME``). Everything listens on 127.0.0.1 only.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")  # the scripts themselves: /usr/sbin's wrappers would run the node as the rabbitmq user
+START_SECONDS = 120
+
+
+class NodeError(RuntimeError):
+    pass
+
+
+def postgres_bin() -> Path:
+    """The newest installed PostgreSQL's programs."""
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not versions:
+        raise NodeError("no PostgreSQL is installed under /usr/lib/postgresql")
+    return versions[-1]
+
+
+@dataclass(frozen=True)
+class RabbitNode:
+    """One RabbitMQ node: AMQP on ``port``, the management API on ``management_port``, Erlang distribution on ``dist_port``."""
+
+    base: Path
+    name: str
+    port: int
+    management_port: int
+    dist_port: int
+
+    @property
+    def node(self) -> str:
+        return f"{self.name}@localhost"
+
+    @property
+    def directory(self) -> Path:
+        return self.base / self.name
+
+    @property
+    def pid_file(self) -> Path:
+        return self.directory / "pid"
+
+    @property
+    def amqp_url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    def environment(self) -> dict[str, str]:
+        home = self.base / "home"
+        return {
+            **{key: value for key, value in os.environ.items() if not key.startswith(("RABBITMQ_", "ERL_"))},
+            "HOME": str(home),
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "RABBITMQ_MNESIA_BASE": str(self.directory / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.directory / "log"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.directory / "enabled_plugins"),
+            "RABBITMQ_CONFIG_FILE": str(self.directory / "rabbitmq"),  # .conf is added
+            "RABBITMQ_PID_FILE": str(self.pid_file),
+            "RABBITMQ_CONF_ENV_FILE": str(self.directory / "rabbitmq-env.conf"),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+        }
+
+    def prepare(self) -> None:
+        home = self.base / "home"
+        home.mkdir(parents=True, exist_ok=True)
+        cookie = home / ".erlang.cookie"
+        if not cookie.exists():
+            cookie.write_text(secrets.token_hex(16).upper())
+            cookie.chmod(0o400)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "enabled_plugins").write_text("[rabbitmq_management].\n")
+        (self.directory / "rabbitmq-env.conf").write_text("")
+        (self.directory / "rabbitmq.conf").write_text("\n".join([
+            "loopback_users = none",  # guest from 127.0.0.1, where everything here listens
+            f"management.tcp.port = {self.management_port}",
+            "management.tcp.ip = 127.0.0.1",
+            # A node cut off from the majority stops serving rather than go on alone: no split brain.
+            "cluster_partition_handling = pause_minority",
+            "",
+        ]))
+
+    def start(self) -> None:
+        """Starts the node's Erlang VM and RabbitMQ in it, and waits until it takes connections; a running node is left as it is."""
+        if self.pid() is not None:
+            return
+        self.prepare()
+        self.pid_file.unlink(missing_ok=True)
+        # Through a shell that leaves it in the background: the node outlives whoever started it (as ``cluster.sh up`` needs)
+        # and is nobody's child to reap.
+        subprocess.run(["sh", "-c", f'"{RABBITMQ_BIN / "rabbitmq-server"}" >> "{self.directory / "server.out"}" 2>&1 < /dev/null &'],
+                       env=self.environment(), check=True, start_new_session=True)
+        self.wait()
+
+    def wait(self) -> None:
+        self.ctl("wait", str(self.pid_file), "--timeout", str(START_SECONDS), timeout=START_SECONDS + 30)
+
+    def stop(self) -> None:
+        """Stops RabbitMQ and its VM, as an operator does; the data stays."""
+        if self.pid_file.exists():
+            self.ctl("stop", str(self.pid_file), check=False, timeout=120)
+
+    def kill(self) -> None:
+        """kill -9 of the node's VM, as a machine that dies."""
+        pid = self.pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            _wait_gone(pid)
+
+    def stop_app(self) -> None:
+        self.ctl("stop_app")
+
+    def start_app(self) -> None:
+        self.ctl("start_app")
+        self.ctl("await_startup", "--timeout", str(START_SECONDS), timeout=START_SECONDS + 30)
+
+    def join(self, first: RabbitNode) -> None:
+        """Makes this (fresh) node a member of ``first``'s cluster."""
+        self.stop_app()
+        self.ctl("join_cluster", first.node)
+        self.start_app()
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def running(self) -> bool:
+        return self.pid() is not None and self.ctl("ping", check=False, timeout=30).returncode == 0
+
+    def ctl(self, *args: str, check: bool = True, timeout: float = 90) -> subprocess.CompletedProcess:
+        done = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "-n", self.node, "-q", *args], env=self.environment(),
+                              capture_output=True, text=True, timeout=timeout)
+        if check and done.returncode != 0:
+            raise NodeError(f"rabbitmqctl {' '.join(args)} on {self.node} failed: {done.stderr.strip() or done.stdout.strip()}")
+        return done
+
+
+@dataclass(frozen=True)
+class PostgresNode:
+    """One PostgreSQL server: a primary, or a hot standby streaming from ``primary``. Trust on 127.0.0.1 only."""
+
+    base: Path
+    name: str
+    port: int
+    primary: PostgresNode | None = None
+
+    @property
+    def data(self) -> Path:
+        return self.base / self.name
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        if self.pid() is not None:
+            return
+        if not (self.data / "PG_VERSION").exists():
+            self._make()
+        self._pg_ctl("start", "-w", "-t", str(START_SECONDS), "-l", str(self.base / f"{self.name}.log"))
+
+    def stop(self, mode: str = "fast") -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._pg_ctl("stop", "-w", "-m", mode, check=False)
+
+    def kill(self) -> None:
+        pid = self.pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            _wait_gone(pid)
+
+    def pid(self) -> int | None:
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        except (FileNotFoundError, ValueError, IndexError):
+            return None
+        return pid if _alive(pid) else None
+
+    def running(self) -> bool:
+        return subprocess.run([str(postgres_bin() / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)]).returncode == 0
+
+    def _make(self) -> None:
+        self.base.mkdir(parents=True, exist_ok=True)
+        _give_to_postgres(self.base)
+        if self.primary is None:
+            self._as_postgres("initdb", "-U", "postgres", "--auth=trust", "-D", str(self.data))
+            (self.data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n"
+                                                   "host replication all 127.0.0.1/32 trust\n")
+        else:
+            # -R writes standby.signal and the primary's address: the copy starts as a hot standby streaming from it.
+            self._as_postgres("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres",
+                              "-D", str(self.data), "-R", "-X", "stream", "--checkpoint=fast")
+        with (self.data / "postgresql.auto.conf").open("a") as conf:
+            conf.write(f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.base}'\n"
+                       "wal_level = replica\nmax_wal_senders = 10\nhot_standby = on\nmax_connections = 300\nfsync = on\n")
+        _give_to_postgres(self.data)
+
+    def _pg_ctl(self, *args: str, check: bool = True) -> None:
+        self._as_postgres("pg_ctl", "-D", str(self.data), *args, check=check)
+
+    def _as_postgres(self, program: str, *args: str, check: bool = True) -> None:
+        command = [str(postgres_bin() / program), *args]
+        if os.geteuid() == 0:  # PostgreSQL will not run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=START_SECONDS + 30, stdin=subprocess.DEVNULL)
+        if check and done.returncode != 0:
+            raise NodeError(f"{program} {' '.join(args)} failed: {done.stderr.strip() or done.stdout.strip()}")
+
+
+def rabbit_cluster(base: Path, first_port: int, size: int = 3, tag: str = "cp-cluster") -> list[RabbitNode]:
+    """``size`` nodes, node n on AMQP ``first_port + n - 1``, its management API 10,000 above and Erlang distribution 20,000 above."""
+    return [RabbitNode(base, f"{tag}-{n}", first_port + n - 1, first_port + 10_000 + n - 1, first_port + 20_000 + n - 1)
+            for n in range(1, size + 1)]
+
+
+def start_rabbit_cluster(nodes: list[RabbitNode]) -> None:
+    first, *others = nodes
+    first.start()
+    for node in others:
+        fresh = not (node.directory / "mnesia").exists()
+        node.start()
+        if fresh:
+            node.join(first)
+
+
+def remove(base: Path) -> None:
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _give_to_postgres(path: Path) -> None:
+    if os.geteuid() == 0:
+        shutil.chown(path, "postgres", "postgres")
+        path.chmod(0o700)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not gone nor a zombie (a node started by this process and killed stays one until reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _wait_gone(pid: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+# The cluster ``deploy/cluster.sh`` starts: ports clear of the machine's own servers (5672, 15672, 25672, 5432, 6379).
+CLUSTER_AMQP_PORT = 5701  # nodes on 5701-5703, management 15701-15703, Erlang distribution 25701-25703
+PRIMARY_PORT, STANDBY_PORT = 5441, 5442
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Three RabbitMQ nodes in one cluster, and a PostgreSQL primary with a synchronous streaming hot standby."""
+
+    base: Path
+
+    @property
+    def rabbits(self) -> list[RabbitNode]:
+        return rabbit_cluster(self.base, CLUSTER_AMQP_PORT)
+
+    @property
+    def primary(self) -> PostgresNode:
+        return PostgresNode(self.base, "pg-primary", PRIMARY_PORT)
+
+    @property
+    def standby(self) -> PostgresNode:
+        return PostgresNode(self.base, "pg-standby", STANDBY_PORT, primary=self.primary)
+
+    def up(self) -> None:
+        start_rabbit_cluster(self.rabbits)
+        fresh = not (self.primary.data / "PG_VERSION").exists()
+        self.primary.start()
+        self.standby.start()
+        if fresh:
+            # Every commit returns once the standby has applied it: a reader there never sees a shield late (CONTRACT.md).
+            self._psql(self.primary, "ALTER SYSTEM SET synchronous_standby_names = '*'", "ALTER SYSTEM SET synchronous_commit = 'remote_apply'",
+                       "SELECT pg_reload_conf()")
+
+    def down(self) -> None:
+        for node in self.rabbits:
+            node.stop()
+        self.standby.stop()
+        self.primary.stop()
+        remove(self.base)
+
+    def status(self) -> list[str]:
+        lines = [f"rabbitmq {node.node}: {'running' if node.running() else 'stopped'} (amqp {node.port}, management {node.management_port})"
+                 for node in self.rabbits]
+        for pg, role in ((self.primary, "primary"), (self.standby, "hot standby")):
+            lines.append(f"postgresql {role}: {'running' if pg.running() else 'stopped'} (port {pg.port})")
+        return lines
+
+    def environment(self, vhost: str = "contactpoint", database: str = "contactpoint") -> dict[str, str]:
+        """The CP_* variables that point ContactPoint at this cluster."""
+        return {
+            "CP_AMQP_URL": ";".join(f"amqp://guest:guest@127.0.0.1:{node.port}/{vhost}" for node in self.rabbits),
+            "CP_AMQP_ADMIN_URL": f"http://guest:guest@127.0.0.1:{self.rabbits[0].management_port}",
+            "CP_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{PRIMARY_PORT}/{database}",
+            "CP_DATABASE_REPLICA_URL": f"postgresql+psycopg://postgres@127.0.0.1:{STANDBY_PORT}/{database}",
+        }
+
+    @staticmethod
+    def _psql(node: PostgresNode, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(node.url, autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement)
+
+
+def default_base() -> Path:
+    return Path(os.environ.get("CP_CLUSTER_DIR") or Path(os.environ.get("TMPDIR", "/tmp")) / "contactpoint-cluster")
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="deploy/cluster.sh", description="A RabbitMQ cluster of three and a PostgreSQL primary "
+                                     "with a hot standby on this machine, from the installed servers.")
+    parser.add_argument("command", choices=("up", "down", "status", "env"))
+    cluster = Cluster(default_base())
+    command = parser.parse_args(argv).command
+    if command == "up":
+        cluster.up()
+    elif command == "down":
+        cluster.down()
+        print(f"removed {cluster.base}")
+        return 0
+    if command == "env":
+        print("\n".join(f"export {name}='{value}'" for name, value in cluster.environment().items()))
+        return 0
+    print("\n".join(cluster.status()))
+    if command == "up":
+        print("\n".join(f"export {name}='{value}'" for name, value in cluster.environment().items()))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
