@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from weakref import WeakKeyDictionary
 
@@ -15,8 +15,9 @@ from services.feeds.errors import (
 )
 from services.feeds.models import LinkageModelUsed, LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
-    AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, RepublishChildrenSchema,
-    ReviewDecisionSchema, ShieldingSchema, ShowLinkageModelSchema, SourceIdSchema, SplitRecordSchema, UseLinkageModelSchema,
+    AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, RefreshTermFrequenciesSchema,
+    RepublishChildrenSchema, ReviewDecisionSchema, ShieldingSchema, ShowLinkageModelSchema, SourceIdSchema, SplitRecordSchema,
+    UseLinkageModelSchema,
 )
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
@@ -28,7 +29,7 @@ from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.rpc import Asker
 from shared.messaging.topology import FEEDS_PARTNER_MESSAGES
-from shared.principals import LA_ADMIN, OPERATOR, OPERATOR_ONLY, people
+from shared.principals import LA_ADMIN, OPERATOR, OPERATOR_ONLY, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
@@ -472,17 +473,43 @@ def use_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
         model = linkage_model.loads(request["model"])
     except (ValueError, KeyError, TypeError) as refused:
         raise InvalidRequest(f"not a linkage model file: {refused}") from refused
+    return _shown(model, _put_in_force(uow, model, request["actor"]))
+
+
+def refresh_term_frequencies(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Puts in force the model in force with how common each name and postcode is among the records held now, counted by
+    the database; scheduled daily, so that a name grown common in the directory weighs less than when the model was trained."""
+    model = model_in_force(uow.session)
+    counted = {comparison: dict(uow.session.execute(select(column, func.count()).where(SourceRecord.held).group_by(column)).all())
+               for comparison, column in TERM_FREQUENCY_COLUMNS.items()}
+    held = sum(counted["family_name"].values())
+    if not held:
+        return {"refreshed": False, "version": model.version, "records": 0}
+    base = model.version.split(REFRESHED, 1)[0]
+    refreshed = replace(model, version=f"{base}{REFRESHED}{utcnow():%Y%m%dT%H%M%S}",
+                        term_frequencies={comparison: linkage_model.shares(found) for comparison, found in counted.items()})
+    _put_in_force(uow, refreshed, request["actor"], records=held)
+    return {"refreshed": True, "version": refreshed.version, "records": held}
+
+
+# The columns held records keep each value of a term-frequency comparison in, as `matching.term_values` reads them.
+TERM_FREQUENCY_COLUMNS = {"family_name": SourceRecord.family_key, "given_name": SourceRecord.given_key, "postcode": SourceRecord.postcode}
+# Between a model's version and the instant its term frequencies were last counted again.
+REFRESHED = "+tf"
+
+
+def _put_in_force(uow: UnitOfWork, model: linkage_model.LinkageModel, actor: dict, **detail) -> LinkageModelUsed:
     previous = model_in_force(uow.session)
     written = linkage_model.dumps(model)
     used = uow.session.get(LinkageModelUsed, model.version) or LinkageModelUsed(version=model.version, model=written)
     if used.model != written:
         raise InvalidRequest(f"a model of version {model.version!r} with other weights was put in force before: a version names one model")
-    used.put_in_force_by, used.put_in_force_at = request["actor"]["username"], utcnow()
+    used.put_in_force_by, used.put_in_force_at = actor["username"], utcnow()
     uow.session.add(used)
     _IN_FORCE.pop(uow.session.get_bind(), None)
-    uow.emit(audit_event(SERVICE, "linkage_model_changed", actor=request["actor"], subject=model.version,
-                         detail={"trained_by": model.trained_by, "trained_on": model.trained_on, "previous": previous.version}))
-    return _shown(model, used)
+    uow.emit(audit_event(SERVICE, "linkage_model_changed", actor=actor, subject=model.version,
+                         detail={"trained_by": model.trained_by, "trained_on": model.trained_on, "previous": previous.version, **detail}))
+    return used
 
 
 def show_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -513,6 +540,7 @@ def routes(*, ask_provisioner: Asker) -> Routes:
             requests.REPUBLISH_CHILDREN: Request(RepublishChildrenSchema, republish_children, OPERATOR_ONLY),
             requests.USE_LINKAGE_MODEL: Request(UseLinkageModelSchema, use_linkage_model, OPERATOR_ONLY),
             requests.SHOW_LINKAGE_MODEL: Request(ShowLinkageModelSchema, show_linkage_model, OPERATOR_ONLY, reads_only=True),
+            requests.REFRESH_TERM_FREQUENCIES: Request(RefreshTermFrequenciesSchema, refresh_term_frequencies, SCHEDULED),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,
                              on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH, batch_handler=receive_feed_messages)],

@@ -65,9 +65,13 @@ class LinkageModel:
 
 
 def frequencies(values: Iterable[str]) -> dict[str, float]:
-    counted = Counter(value for value in values if value)
+    return shares(Counter(value for value in values if value))
+
+
+def shares(counted: dict[str, int]) -> dict[str, float]:
+    """Each value's share of those counted."""
     total = sum(counted.values())
-    return {value: count / total for value, count in counted.items()}
+    return {value: count / total for value, count in counted.items() if value}
 
 
 def dumps(model: LinkageModel) -> str:

@@ -36,6 +36,7 @@ SHIELD_CHILD = "feeds.shield_child"
 UNSHIELD_CHILD = "feeds.unshield_child"
 USE_LINKAGE_MODEL = "feeds.use_linkage_model"
 SHOW_LINKAGE_MODEL = "feeds.show_linkage_model"
+REFRESH_TERM_FREQUENCIES = "feeds.refresh_term_frequencies"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
 
