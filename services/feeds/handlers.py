@@ -9,15 +9,15 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import make_transient_to_detached
 
-from services.feeds import linkage_model, linking, matching, merging
+from services.feeds import accuracy, linkage_model, linking, matching, merging
 from services.feeds.errors import (
     NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownChild, UnknownRecord, UnknownSource, UnknownTask,
 )
-from services.feeds.models import LinkageModelUsed, LinkedChild, ReviewTask, Source, SourceRecord
+from services.feeds.models import LabelledPair, LinkageModelUsed, LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
-    AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, RefreshTermFrequenciesSchema,
-    RepublishChildrenSchema, ReviewDecisionSchema, ShieldingSchema, ShowLinkageModelSchema, SourceIdSchema, SplitRecordSchema,
-    UseLinkageModelSchema,
+    AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, LinkageAccuracySchema, ListReviewsSchema, ListSourcesSchema,
+    RefreshTermFrequenciesSchema, RepublishChildrenSchema, ReviewDecisionSchema, ShieldingSchema, ShowLinkageModelSchema, SourceIdSchema,
+    SplitRecordSchema, UseLinkageModelSchema,
 )
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
@@ -219,6 +219,7 @@ def link_review(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     moved, kept = _children(uow, task.contactpoint_id, task.candidate_id)
     if linking.identifiers_conflict(uow.session, moved.contactpoint_id, kept.contactpoint_id):
         raise ReviewRefused(f"task {task.task_id}: the two children's verified identifiers differ, so they are never one child")
+    _keep_labelled(uow, task, moved, kept, same_child=True, request=request)
     linking.join(uow.session, moved, kept, decided_by=request["actor"]["username"])
     _decide(uow, task, "linked", request)
     linking.retarget_tasks(uow.session, moved.contactpoint_id, kept.contactpoint_id)
@@ -230,6 +231,7 @@ def separate_review(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     """A person says the two are different children: both stay as they are, and the system never joins them."""
     task = _open_task(uow, request)
     held, candidate = _children(uow, task.contactpoint_id, task.candidate_id)
+    _keep_labelled(uow, task, held, candidate, same_child=False, request=request)
     linking.confirm(uow.session, held, decided_by=request["actor"]["username"])
     _decide(uow, task, "separated", request)
     _publish(uow, held, candidate)
@@ -320,6 +322,26 @@ def _open_task(uow: UnitOfWork, request: dict) -> ReviewTask:
 
 def _children(uow: UnitOfWork, *contactpoint_ids: str) -> list[LinkedChild]:
     return [uow.session.get(LinkedChild, cp_id, with_for_update=True) for cp_id in contactpoint_ids]
+
+
+def _keep_labelled(uow: UnitOfWork, task: ReviewTask, record: LinkedChild, candidate: LinkedChild, *, same_child: bool,
+                   request: dict) -> None:
+    """A person's decision kept as a labelled pair, both children as they stood before it, for `feeds accuracy` to learn from."""
+    record_side, candidate_side = merging.snapshots(uow.session, [record, candidate])
+    uow.session.add(LabelledPair(task_id=task.task_id, same_child=same_child, record=record_side["demographics"],
+                                 candidate=candidate_side["demographics"], model_version=model_in_force(uow.session).version,
+                                 decided_by=request["actor"]["username"], decided_at=utcnow()))
+
+
+def linkage_accuracy(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Precision and recall of the model in force, with their 95% intervals, over every pair a person decided in review."""
+    model = model_in_force(uow.session)
+    pairs = uow.session.scalars(select(LabelledPair).order_by(LabelledPair.task_id)).all()
+    estimated = accuracy.estimate([(pair.record, pair.candidate, pair.same_child) for pair in pairs], model)
+    uow.emit(audit_event(SERVICE, "linkage_accuracy_estimated", actor=request["actor"], subject=model.version,
+                         detail={"labelled_pairs": len(pairs), "precision": estimated["precision"]["estimate"],
+                                 "recall": estimated["recall"]["estimate"]}))
+    return estimated
 
 
 def _decide(uow: UnitOfWork, task: ReviewTask, status: str, request: dict) -> None:
@@ -540,6 +562,7 @@ def routes(*, ask_provisioner: Asker) -> Routes:
             requests.REPUBLISH_CHILDREN: Request(RepublishChildrenSchema, republish_children, OPERATOR_ONLY),
             requests.USE_LINKAGE_MODEL: Request(UseLinkageModelSchema, use_linkage_model, OPERATOR_ONLY),
             requests.SHOW_LINKAGE_MODEL: Request(ShowLinkageModelSchema, show_linkage_model, OPERATOR_ONLY, reads_only=True),
+            requests.LINKAGE_ACCURACY: Request(LinkageAccuracySchema, linkage_accuracy, OPERATOR_ONLY),
             requests.REFRESH_TERM_FREQUENCIES: Request(RefreshTermFrequenciesSchema, refresh_term_frequencies, SCHEDULED),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,

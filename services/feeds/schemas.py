@@ -76,5 +76,9 @@ class ShowLinkageModelSchema(Schema):
     """Says nothing but who asks, as its proof shows."""
 
 
+class LinkageAccuracySchema(Schema):
+    """Says nothing but who asks, as its proof shows."""
+
+
 class RefreshTermFrequenciesSchema(Schema):
     """Scheduled (the worker), or an operator: says nothing but who asks."""
