@@ -115,7 +115,12 @@ def train(records: list[Described], *, trained_by: str, version: str) -> Linkage
     return model_of(trained_linker(records), records, trained_by=trained_by, version=version)
 
 
-def trained_linker(records: list[Described], random_pairs: float = 1e6):
+# How many random pairs ``u`` is estimated from. A million (Splink's default) leaves the rarer levels' ``u`` (a name's known
+# variant, a part of a double-barrelled name) to a handful of pairs; Splink advises ten million or more.
+RANDOM_PAIRS = 1e7
+
+
+def trained_linker(records: list[Described], random_pairs: float = RANDOM_PAIRS):
     """A Splink linker over the records whose ``u`` and ``m`` it has estimated from them."""
     from splink import block_on
 

@@ -44,7 +44,8 @@ def test_splink_trained_weights_link_the_population_precisely_completely_and_wit
 def test_training_learns_that_agreeing_is_evidence_and_disagreeing_is_against(trained):
     for comparison in ("family_name", "given_name", "date_of_birth", "postcode"):
         weights = {level: trained.weight(comparison, level) for level in trained.levels[comparison]}
-        assert weights[next(iter(weights))] > 0 > weights["different"], comparison
+        assert weights["exact"] > 0 > weights["different"], comparison
+    assert trained.weight("postcode", "unknown") == 0
 
 
 def test_a_model_file_reads_back_as_written(trained):
