@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from contactpoint.commands.common import Commands, operator, secret, secret_lines, service, settings, show
-from shared.contracts.requests import SHOW_LINKAGE_MODEL, USE_LINKAGE_MODEL
+from shared.contracts.requests import LINKAGE_ACCURACY, SHOW_LINKAGE_MODEL, USE_LINKAGE_MODEL
 from shared.messaging.envelope import utcnow
 
 
@@ -101,6 +101,27 @@ def feeds_model(use, as_json):
         request = {"model": use.read_text()} if use else {}
         shown = feeds_service.perform(USE_LINKAGE_MODEL if use else SHOW_LINKAGE_MODEL, {**request, "actor": operator()})
     show(shown, as_json, _described)
+
+
+@feeds.command("accuracy")
+@click.option("--json", "as_json", is_flag=True)
+def feeds_accuracy(as_json):
+    """Estimate the precision and recall of the linkage model in force from the pairs people linked or separated in review."""
+    with contextlib.closing(service("feeds")) as feeds_service:
+        estimated = feeds_service.perform(LINKAGE_ACCURACY, {"actor": operator()})
+    show(estimated, as_json, _accuracy_lines)
+
+
+def _accuracy_lines(estimated: dict) -> list[str]:
+    def figure(name: str) -> str:
+        found = estimated[name]
+        if found["estimate"] is None:
+            return f"{name}: no figure yet ({found['of']} pairs to judge by)"
+        low, high = found["interval_95"]
+        return f"{name} {found['estimate']:.4f} (95% interval {low:.4f} to {high:.4f}; {found['hits']} of {found['of']})"
+
+    return [f"linkage model {estimated['model_version']}, judged by {estimated['labelled_pairs']:,} pairs people decided in review "
+            f"({estimated['same_child']:,} of them one child)", figure("precision"), figure("recall")]
 
 
 # Fewer records than this hold too few pairs of one child for expectation–maximisation to learn from.

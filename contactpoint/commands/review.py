@@ -66,7 +66,7 @@ def _side_by_side(task: dict) -> list[str]:
         if name == "source_records":
             return ", ".join(f"{s}/{r}" for s, r in side["source_records"])
         if name == "postcode":
-            return side["demographics"]["address"]["postcode"]
+            return side["demographics"]["address"].get("postcode") or "-"
         found = side["demographics"].get(name)
         if isinstance(found, dict):
             return ", ".join(f"{k}={v}" for k, v in found.items()) or "-"

@@ -109,7 +109,7 @@ def search_columns(snapshot: dict) -> dict:
         "former_family_keys": [name_key(name) for name in demographics["former_family_names"]],
         "date_of_birth": date.fromisoformat(str(demographics["date_of_birth"])),
         "gender": demographics["gender"],
-        "postcode": normal_postcode(demographics["address"]["postcode"]),
+        "postcode": normal_postcode(demographics["address"].get("postcode") or ""),
         "nhs_number": identifiers.get("nhs_number"),
         "upn": identifiers.get("upn"),
         "retain_to_25": snapshot["retain_to_25"],
@@ -126,7 +126,7 @@ def keys_of(snapshot: dict) -> set[str]:
         return dated_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"],
                           {date.fromisoformat(str(demographics["date_of_birth"]))})
     return search_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"],
-                       date.fromisoformat(str(demographics["date_of_birth"])), postcode_district(demographics["address"]["postcode"]))
+                       date.fromisoformat(str(demographics["date_of_birth"])), postcode_district(demographics["address"].get("postcode") or ""))
 
 
 def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:

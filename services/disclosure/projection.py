@@ -15,6 +15,8 @@ def de_identified(snapshot: dict) -> dict:
     """The columns of ``DeIdentifiedChild`` for a ``ChildMergedSchema`` snapshot."""
     demographics = snapshot["demographics"]
     born = demographics["date_of_birth"]
+    # Unknown when no source of the child gives one.
+    postcode = demographics["address"].get("postcode")
     return {
         "version": snapshot["version"],
         "active": snapshot["active"],
@@ -22,6 +24,6 @@ def de_identified(snapshot: dict) -> dict:
         "birth_year": born.year,
         "birth_month": born.month,
         "gender": demographics["gender"],
-        "postcode_district": None if snapshot["shielded"] else postcode_district(demographics["address"]["postcode"]),
+        "postcode_district": None if snapshot["shielded"] or not postcode else postcode_district(postcode),
         "service_kinds": sorted({i["service"] for i in snapshot["involvements"] if not is_sensitive(i)}),
     }

@@ -2,21 +2,22 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import make_transient_to_detached
 
-from services.feeds import linkage_model, linking, matching, merging
+from services.feeds import accuracy, linkage_model, linking, matching, merging
 from services.feeds.errors import (
     NotYourLA, ReviewRefused, SourceExists, SourceNotAllowed, UnknownChild, UnknownRecord, UnknownSource, UnknownTask,
 )
-from services.feeds.models import LinkageModelUsed, LinkedChild, ReviewTask, Source, SourceRecord
+from services.feeds.models import LabelledPair, LinkageModelUsed, LinkedChild, ReviewTask, Source, SourceRecord
 from services.feeds.schemas import (
-    AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, ListReviewsSchema, ListSourcesSchema, RepublishChildrenSchema,
-    ReviewDecisionSchema, ShieldingSchema, ShowLinkageModelSchema, SourceIdSchema, SplitRecordSchema, UseLinkageModelSchema,
+    AcceptedFeedMessageSchema, AddSourceSchema, ExportChildrenSchema, LinkageAccuracySchema, ListReviewsSchema, ListSourcesSchema,
+    RefreshTermFrequenciesSchema, RepublishChildrenSchema, ReviewDecisionSchema, ShieldingSchema, ShowLinkageModelSchema, SourceIdSchema,
+    SplitRecordSchema, UseLinkageModelSchema,
 )
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
@@ -28,7 +29,7 @@ from shared.messaging.consumer import Subscription
 from shared.messaging.envelope import Envelope, utcnow
 from shared.messaging.rpc import Asker
 from shared.messaging.topology import FEEDS_PARTNER_MESSAGES
-from shared.principals import LA_ADMIN, OPERATOR, OPERATOR_ONLY, people
+from shared.principals import LA_ADMIN, OPERATOR, OPERATOR_ONLY, SCHEDULED, people
 from shared.service import Request, Routes
 from shared.unit_of_work import UnitOfWork
 
@@ -218,6 +219,7 @@ def link_review(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     moved, kept = _children(uow, task.contactpoint_id, task.candidate_id)
     if linking.identifiers_conflict(uow.session, moved.contactpoint_id, kept.contactpoint_id):
         raise ReviewRefused(f"task {task.task_id}: the two children's verified identifiers differ, so they are never one child")
+    _keep_labelled(uow, task, moved, kept, same_child=True, request=request)
     linking.join(uow.session, moved, kept, decided_by=request["actor"]["username"])
     _decide(uow, task, "linked", request)
     linking.retarget_tasks(uow.session, moved.contactpoint_id, kept.contactpoint_id)
@@ -229,6 +231,7 @@ def separate_review(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     """A person says the two are different children: both stay as they are, and the system never joins them."""
     task = _open_task(uow, request)
     held, candidate = _children(uow, task.contactpoint_id, task.candidate_id)
+    _keep_labelled(uow, task, held, candidate, same_child=False, request=request)
     linking.confirm(uow.session, held, decided_by=request["actor"]["username"])
     _decide(uow, task, "separated", request)
     _publish(uow, held, candidate)
@@ -319,6 +322,26 @@ def _open_task(uow: UnitOfWork, request: dict) -> ReviewTask:
 
 def _children(uow: UnitOfWork, *contactpoint_ids: str) -> list[LinkedChild]:
     return [uow.session.get(LinkedChild, cp_id, with_for_update=True) for cp_id in contactpoint_ids]
+
+
+def _keep_labelled(uow: UnitOfWork, task: ReviewTask, record: LinkedChild, candidate: LinkedChild, *, same_child: bool,
+                   request: dict) -> None:
+    """A person's decision kept as a labelled pair, both children as they stood before it, for `feeds accuracy` to learn from."""
+    record_side, candidate_side = merging.snapshots(uow.session, [record, candidate])
+    uow.session.add(LabelledPair(task_id=task.task_id, same_child=same_child, record=record_side["demographics"],
+                                 candidate=candidate_side["demographics"], model_version=model_in_force(uow.session).version,
+                                 decided_by=request["actor"]["username"], decided_at=utcnow()))
+
+
+def linkage_accuracy(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Precision and recall of the model in force, with their 95% intervals, over every pair a person decided in review."""
+    model = model_in_force(uow.session)
+    pairs = uow.session.scalars(select(LabelledPair).order_by(LabelledPair.task_id)).all()
+    estimated = accuracy.estimate([(pair.record, pair.candidate, pair.same_child) for pair in pairs], model)
+    uow.emit(audit_event(SERVICE, "linkage_accuracy_estimated", actor=request["actor"], subject=model.version,
+                         detail={"labelled_pairs": len(pairs), "precision": estimated["precision"]["estimate"],
+                                 "recall": estimated["recall"]["estimate"]}))
+    return estimated
 
 
 def _decide(uow: UnitOfWork, task: ReviewTask, status: str, request: dict) -> None:
@@ -472,17 +495,43 @@ def use_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
         model = linkage_model.loads(request["model"])
     except (ValueError, KeyError, TypeError) as refused:
         raise InvalidRequest(f"not a linkage model file: {refused}") from refused
+    return _shown(model, _put_in_force(uow, model, request["actor"]))
+
+
+def refresh_term_frequencies(uow: UnitOfWork, request: dict, envelope=None) -> dict:
+    """Puts in force the model in force with how common each name and postcode is among the records held now, counted by
+    the database; scheduled daily, so that a name grown common in the directory weighs less than when the model was trained."""
+    model = model_in_force(uow.session)
+    counted = {comparison: dict(uow.session.execute(select(column, func.count()).where(SourceRecord.held).group_by(column)).all())
+               for comparison, column in TERM_FREQUENCY_COLUMNS.items()}
+    held = sum(counted["family_name"].values())
+    if not held:
+        return {"refreshed": False, "version": model.version, "records": 0}
+    base = model.version.split(REFRESHED, 1)[0]
+    refreshed = replace(model, version=f"{base}{REFRESHED}{utcnow():%Y%m%dT%H%M%S}",
+                        term_frequencies={comparison: linkage_model.shares(found) for comparison, found in counted.items()})
+    _put_in_force(uow, refreshed, request["actor"], records=held)
+    return {"refreshed": True, "version": refreshed.version, "records": held}
+
+
+# The columns held records keep each value of a term-frequency comparison in, as `matching.term_values` reads them.
+TERM_FREQUENCY_COLUMNS = {"family_name": SourceRecord.family_key, "given_name": SourceRecord.given_key, "postcode": SourceRecord.postcode}
+# Between a model's version and the instant its term frequencies were last counted again.
+REFRESHED = "+tf"
+
+
+def _put_in_force(uow: UnitOfWork, model: linkage_model.LinkageModel, actor: dict, **detail) -> LinkageModelUsed:
     previous = model_in_force(uow.session)
     written = linkage_model.dumps(model)
     used = uow.session.get(LinkageModelUsed, model.version) or LinkageModelUsed(version=model.version, model=written)
     if used.model != written:
         raise InvalidRequest(f"a model of version {model.version!r} with other weights was put in force before: a version names one model")
-    used.put_in_force_by, used.put_in_force_at = request["actor"]["username"], utcnow()
+    used.put_in_force_by, used.put_in_force_at = actor["username"], utcnow()
     uow.session.add(used)
     _IN_FORCE.pop(uow.session.get_bind(), None)
-    uow.emit(audit_event(SERVICE, "linkage_model_changed", actor=request["actor"], subject=model.version,
-                         detail={"trained_by": model.trained_by, "trained_on": model.trained_on, "previous": previous.version}))
-    return _shown(model, used)
+    uow.emit(audit_event(SERVICE, "linkage_model_changed", actor=actor, subject=model.version,
+                         detail={"trained_by": model.trained_by, "trained_on": model.trained_on, "previous": previous.version, **detail}))
+    return used
 
 
 def show_linkage_model(uow: UnitOfWork, request: dict, envelope=None) -> dict:
@@ -513,6 +562,8 @@ def routes(*, ask_provisioner: Asker) -> Routes:
             requests.REPUBLISH_CHILDREN: Request(RepublishChildrenSchema, republish_children, OPERATOR_ONLY),
             requests.USE_LINKAGE_MODEL: Request(UseLinkageModelSchema, use_linkage_model, OPERATOR_ONLY),
             requests.SHOW_LINKAGE_MODEL: Request(ShowLinkageModelSchema, show_linkage_model, OPERATOR_ONLY, reads_only=True),
+            requests.LINKAGE_ACCURACY: Request(LinkageAccuracySchema, linkage_accuracy, OPERATOR_ONLY),
+            requests.REFRESH_TERM_FREQUENCIES: Request(RefreshTermFrequenciesSchema, refresh_term_frequencies, SCHEDULED),
         },
         events=[Subscription(FEEDS_PARTNER_MESSAGES, receive_feed_message, schema=AcceptedFeedMessageSchema,
                              on_rejected=reject_to_source, batch=PARTNER_MESSAGE_BATCH, batch_handler=receive_feed_messages)],

@@ -65,9 +65,13 @@ class LinkageModel:
 
 
 def frequencies(values: Iterable[str]) -> dict[str, float]:
-    counted = Counter(value for value in values if value)
+    return shares(Counter(value for value in values if value))
+
+
+def shares(counted: dict[str, int]) -> dict[str, float]:
+    """Each value's share of those counted."""
     total = sum(counted.values())
-    return {value: count / total for value, count in counted.items()}
+    return {value: count / total for value, count in counted.items() if value}
 
 
 def dumps(model: LinkageModel) -> str:
@@ -83,7 +87,8 @@ def loads(text: str) -> LinkageModel:
     data = json.loads(text)
     if data.get("format") != FORMAT:
         raise ValueError(f"not a linkage model ({FORMAT})")
-    levels = {comparison: {name: Level(**level) for name, level in named.items()} for comparison, named in data["levels"].items()}
+    levels = {comparison: {**NO_EVIDENCE.get(comparison, {}), **{name: Level(**level) for name, level in named.items()}}
+              for comparison, named in data["levels"].items()}
     missing = {comparison: sorted(set(names) - set(levels.get(comparison, {}))) for comparison, names in LEVELS.items()}
     if any(missing.values()):
         raise ValueError(f"the model has no weight for {', '.join(f'{c}: {n}' for c, n in missing.items() if n)}")
@@ -95,7 +100,7 @@ def loads(text: str) -> LinkageModel:
 # The levels of each comparison, most alike first, as matching names them; m set for English children's feeds (how often data
 # entry and life make a true match agree so), u from how common a name, a birthday or a postcode is.
 DEFAULT = LinkageModel(
-    version="hand-set-2",
+    version="hand-set-3",
     levels={
         "family_name": {"exact": Level(0.82, 0.004), "part": Level(0.03, 0.0004), "former": Level(0.03, 0.0004),
                         "similar": Level(0.07, 0.002), "different": Level(0.05, 0.99)},
@@ -107,9 +112,13 @@ DEFAULT = LinkageModel(
         "date_of_birth": {"exact": Level(0.93, 0.00016), "transposed": Level(0.02, 0.0003), "one_digit": Level(0.04, 0.005),
                           "different": Level(0.01, 0.995)},
         "gender": {"same": Level(0.98, 0.5), "unknown": Level(0.01, 0.01), "different": Level(0.01, 0.49)},
-        "postcode": {"exact": Level(0.85, 0.0002), "district": Level(0.06, 0.01), "different": Level(0.09, 0.99)},
+        # One source without the postcode says nothing of where the child lives.
+        "postcode": {"unknown": Level(1.0, 1.0), "exact": Level(0.85, 0.0002), "district": Level(0.06, 0.01), "different": Level(0.09, 0.99)},
     },
     link_at=17.0,
     review_from=11.0,
 )
 LEVELS = {comparison: tuple(levels) for comparison, levels in DEFAULT.levels.items()}
+# The levels that weigh nothing, which a model file written before such a level was known does without.
+NO_EVIDENCE = {comparison: {name: level for name, level in levels.items() if level.m == level.u}
+               for comparison, levels in DEFAULT.levels.items()}

@@ -61,7 +61,7 @@ class Described:
             given=tuple(key for key in (name_key(name) for name in child["given_names"]) if key),
             born=born if isinstance(born, date) else date.fromisoformat(born),
             gender=child["gender"],
-            postcode=normal_postcode(child["address"]["postcode"]),
+            postcode=normal_postcode(child["address"].get("postcode") or ""),
             identifiers={name: value for name, value in (child.get("identifiers") or {}).items() if name in VERIFIED_IDENTIFIERS and value},
             family_parts=frozenset(name_parts(child["family_name"])),
         )
@@ -114,12 +114,18 @@ def levels(record: Described, held: Described) -> dict[str, tuple[str, str | Non
         "names_swapped": ("yes" if swapped else "no", None),
         "date_of_birth": (_birth_level(record.born, held.born), None),
         "gender": ("same" if record.gender == held.gender else "unknown" if "unknown" in (record.gender, held.gender) else "different", None),
-        "postcode": (
-            ("exact", record.postcode) if record.postcode == held.postcode
-            else ("district", None) if postcode_district(record.postcode) == postcode_district(held.postcode)
-            else ("different", None)
-        ),
+        "postcode": _postcode_level(record.postcode, held.postcode),
     }
+
+
+def _postcode_level(one: str, other: str) -> tuple[str, str | None]:
+    """An unknown postcode is no evidence either way: a child whose postcode one source does not hold is not said to have moved."""
+    return (
+        ("unknown", None) if not one or not other
+        else ("exact", one) if one == other
+        else ("district", None) if postcode_district(one) == postcode_district(other)
+        else ("different", None)
+    )
 
 
 def term_values(records: list[Described]) -> dict[str, list[str]]:
@@ -145,7 +151,7 @@ def are_twins(record: Described, held: Described) -> bool:
     """
     same_family = record.family == held.family or bool(record.family_parts & held.family_parts) or _similar(record.family, held.family)
     return (
-        _birth_level(record.born, held.born) != "different" and (same_family or record.postcode == held.postcode)
+        _birth_level(record.born, held.born) != "different" and (same_family or _same_home(record, held))
         and not _same_given_name(record.first_given, held.first_given)
         and not _share_a_given_name(record, held)
         and not _same_middle_names(record, held)
@@ -311,6 +317,10 @@ def _key(kind: str, rule: BlockingRule, columns: dict) -> tuple | None:
 
 def _shares_identifier(record: Described, held: Described) -> bool:
     return any(held.identifiers.get(name) == value for name, value in record.identifiers.items())
+
+
+def _same_home(record: Described, held: Described) -> bool:
+    return bool(record.postcode) and record.postcode == held.postcode
 
 
 def _similar(one: str, other: str) -> bool:

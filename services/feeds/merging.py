@@ -118,7 +118,7 @@ def _survivors(records: list[SourceRecord], sources: dict[str, Source]) -> tuple
     # Written out once a record: one record most often says every field.
     said_by = {record: _said_by(record) for record in records}
     for field in SCALAR_FIELDS:
-        speaker = next(iter(_by_trust(records, sources, field)))
+        speaker = next(iter(_by_trust(_knowing(records, field), sources, field)))
         demographics[field] = speaker.message["child"][field]
         provenance[field] = said_by[speaker]
     for name in IDENTIFIERS:
@@ -129,6 +129,13 @@ def _survivors(records: list[SourceRecord], sources: dict[str, Source]) -> tuple
     demographics["former_family_names"] = _former_family_names(records, demographics["family_name"])
     provenance["former_family_names"] = [said_by[r] for r in records if r.message["child"].get("former_family_names")]
     return demographics, provenance
+
+
+def _knowing(records: list[SourceRecord], field: str) -> list[SourceRecord]:
+    """The records that say ``field``: an address without a postcode gives way to one with it, whatever their trust."""
+    if field != "address":
+        return records
+    return [record for record in records if record.message["child"]["address"].get("postcode")] or records
 
 
 def _by_trust(records: list[SourceRecord], sources: dict[str, Source], field: str) -> list[SourceRecord]:

@@ -92,3 +92,19 @@ class LinkageModelUsed(Base):
     model: Mapped[str] = mapped_column(Text)
     put_in_force_by: Mapped[str] = mapped_column(String(200))
     put_in_force_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LabelledPair(Base):
+    """A pair a person decided in review: the two children's details as they stood, and whether they are one child."""
+
+    __tablename__ = "labelled_pairs"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey(ReviewTask.task_id), primary_key=True)
+    same_child: Mapped[bool] = mapped_column(Boolean)
+    # Each side's demographics as matching describes a child (`matching.Described.of`), so any model can score the pair again.
+    record: Mapped[dict] = mapped_column(JSON)
+    candidate: Mapped[dict] = mapped_column(JSON)
+    # The model in force when the person decided.
+    model_version: Mapped[str] = mapped_column(String(100))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -74,3 +74,11 @@ class UseLinkageModelSchema(Schema):
 
 class ShowLinkageModelSchema(Schema):
     """Says nothing but who asks, as its proof shows."""
+
+
+class LinkageAccuracySchema(Schema):
+    """Says nothing but who asks, as its proof shows."""
+
+
+class RefreshTermFrequenciesSchema(Schema):
+    """Scheduled (the worker), or an operator: says nothing but who asks."""

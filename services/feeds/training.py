@@ -52,12 +52,13 @@ COMPARISONS: dict[str, list[tuple[str, str | None]]] = {
         ("different", None),
     ],
     "postcode": [
+        ("unknown", "postcode_l IS NULL OR postcode_r IS NULL"),
         ("exact", "postcode_l = postcode_r"),
         ("district", "district_l = district_r"),
         ("different", None),
     ],
 }
-NULL_LEVELS = {("middle_names", "not_both_given")}
+NULL_LEVELS = {("middle_names", "not_both_given"), ("postcode", "unknown")}
 # Splink's columns for the matcher's blocking columns: its predictions are blocked as the matcher's are.
 BLOCKED_COLUMNS = {"family_key": "family", "given_key": "given", "date_of_birth": "born", "postcode": "postcode"}
 # Expectation–maximisation sees only pairs its blocking rule brings, and learns nothing of the rule's own columns: one
@@ -77,7 +78,7 @@ def rows(records: list[Described]) -> list[dict]:
         "given": record.first_given, "given_all": list(record.given), "middle": list(record.given[1:]),
         "given_forms": sorted(forms_of.get(record.first_given, ())),
         "born": record.born.isoformat(), "born_swapped": swapped.born.isoformat() if (swapped := record.day_and_month_swapped()) else None,
-        "gender": record.gender, "postcode": record.postcode, "district": record.postcode.split(" ")[0],
+        "gender": record.gender, "postcode": record.postcode or None, "district": record.postcode.split(" ")[0] or None,
     } for at, record in enumerate(records)]
 
 
@@ -114,7 +115,12 @@ def train(records: list[Described], *, trained_by: str, version: str) -> Linkage
     return model_of(trained_linker(records), records, trained_by=trained_by, version=version)
 
 
-def trained_linker(records: list[Described], random_pairs: float = 1e6):
+# How many random pairs ``u`` is estimated from. A million (Splink's default) leaves the rarer levels' ``u`` (a name's known
+# variant, a part of a double-barrelled name) to a handful of pairs; Splink advises ten million or more.
+RANDOM_PAIRS = 1e7
+
+
+def trained_linker(records: list[Described], random_pairs: float = RANDOM_PAIRS):
     """A Splink linker over the records whose ``u`` and ``m`` it has estimated from them."""
     from splink import block_on
 

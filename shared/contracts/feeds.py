@@ -55,7 +55,8 @@ def not_in_the_future(value: date) -> None:
 class AddressSchema(Schema):
     lines = fields.List(fields.String(validate=validate.Length(max=200)), load_default=list)
     town = fields.String(load_default="", validate=validate.Length(max=100))
-    postcode = fields.String(required=True, validate=validate_postcode)
+    # A child's postcode can be unknown (a newborn not yet registered, no fixed abode, a source that does not hold it).
+    postcode = fields.String(load_default=None, allow_none=True, validate=validate_postcode)
 
 
 class IdentifiersSchema(Schema):

@@ -44,6 +44,8 @@ SHIELD_CHILD = "feeds.shield_child"
 UNSHIELD_CHILD = "feeds.unshield_child"
 USE_LINKAGE_MODEL = "feeds.use_linkage_model"
 SHOW_LINKAGE_MODEL = "feeds.show_linkage_model"
+REFRESH_TERM_FREQUENCIES = "feeds.refresh_term_frequencies"
+LINKAGE_ACCURACY = "feeds.linkage_accuracy"
 
 LIST_AUDIT_EVENTS = "audit.list_events"
 

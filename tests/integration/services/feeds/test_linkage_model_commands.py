@@ -77,3 +77,12 @@ def test_a_file_that_is_not_a_model_is_refused_in_one_line(migrated, tmp_path):
 def _children_of(services, *sources) -> set[str]:
     with services["feeds"].db.sessions() as session:
         return set(session.scalars(select(SourceRecord.contactpoint_id).where(SourceRecord.source_id.in_([s.source_id for s in sources]))))
+
+
+def test_accuracy_from_the_reviewers_labels_is_printed_at_the_command_line(migrated, services):
+    done = contactpoint(migrated, "feeds", "accuracy", "--json")
+
+    assert done.returncode == 0, done.stderr
+    estimated = json.loads(done.stdout)
+    assert estimated["model_version"] and estimated["labelled_pairs"] >= estimated["same_child"] >= 0
+    assert set(estimated["precision"]) == {"estimate", "hits", "of", "interval_95"}

@@ -115,3 +115,14 @@ def test_a_batch_of_new_and_held_children_gives_each_the_keys_it_would_have_alon
     alone.session.flush()
 
     assert keys(uow, "CP-1") == keys(alone, "CP-1") and keys(uow, "CP-2") == keys(alone, "CP-2")
+
+
+def test_a_child_whose_postcode_no_source_knows_is_held_and_keyed_by_name_and_birth_date(uow):
+    unplaced = snapshot("CP-1", 1)
+    unplaced["demographics"]["address"] = {"lines": [], "town": "", "postcode": None}
+
+    hold_child(uow, unplaced)
+    uow.session.flush()
+
+    assert held(uow) == {"CP-1": (1, "Smith")}
+    assert any(key.startswith("2015-03-04:") for key in keys(uow, "CP-1"))

@@ -36,3 +36,10 @@ def test_only_what_bulk_disclosure_may_show_is_kept():
 
 def test_a_shielded_child_has_no_postcode_district():
     assert de_identified(snapshot(shielded=True))["postcode_district"] is None
+
+
+def test_a_child_whose_postcode_is_unknown_has_no_postcode_district():
+    unplaced = snapshot()
+    unplaced["demographics"]["address"]["postcode"] = None
+
+    assert de_identified(unplaced)["postcode_district"] is None

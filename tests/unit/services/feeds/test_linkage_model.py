@@ -8,7 +8,10 @@ from dataclasses import replace
 import pytest
 
 from services.feeds import linkage_model, training
-from services.feeds.handlers import model_in_force, show_linkage_model, use_linkage_model
+from services.feeds.handlers import model_in_force, refresh_term_frequencies, show_linkage_model, use_linkage_model
+from services.feeds.schedule import SCHEDULE
+from shared.contracts.requests import REFRESH_TERM_FREQUENCIES
+from shared.scheduling import schedules
 from services.feeds.models import ReviewTask
 from shared.errors import InvalidRequest
 from tests.linkage_population import described_records, link, population
@@ -41,7 +44,8 @@ def test_splink_trained_weights_link_the_population_precisely_completely_and_wit
 def test_training_learns_that_agreeing_is_evidence_and_disagreeing_is_against(trained):
     for comparison in ("family_name", "given_name", "date_of_birth", "postcode"):
         weights = {level: trained.weight(comparison, level) for level in trained.levels[comparison]}
-        assert weights[next(iter(weights))] > 0 > weights["different"], comparison
+        assert weights["exact"] > 0 > weights["different"], comparison
+    assert trained.weight("postcode", "unknown") == 0
 
 
 def test_a_model_file_reads_back_as_written(trained):
@@ -94,3 +98,31 @@ def test_a_version_names_one_model_and_an_earlier_one_given_again_goes_back_in_f
     assert model_in_force(uow.session).version == "trained-1"
     with pytest.raises(InvalidRequest, match="a version names one model"):
         use_linkage_model(uow, {"model": linkage_model.dumps(replace(first, link_at=30.0)), "actor": OPERATOR})
+
+
+WORKER = {"username": "service:worker", "la_code": "national", "role": "service", "category": None}
+
+
+def test_term_frequencies_are_counted_again_daily_from_the_records_held_and_audited(uow):
+    receive(uow, body())
+    receive(uow, body(source_record_id="YOT-2", child={**body()["child"], "family_name": "Hebblethwaite", "identifiers": {}}),
+            message_id="m-2")
+    use_linkage_model(uow, {"model": linkage_model.dumps(replace(linkage_model.DEFAULT, version="trained-7")), "actor": OPERATOR})
+    uow.emitted.clear()
+
+    refreshed = refresh_term_frequencies(uow, {"actor": WORKER})
+    again = refresh_term_frequencies(uow, {"actor": WORKER})
+
+    assert SCHEDULE[REFRESH_TERM_FREQUENCIES] == 24 * 60 * 60 and schedules()[REFRESH_TERM_FREQUENCIES] == SCHEDULE[REFRESH_TERM_FREQUENCIES]
+    assert (refreshed["refreshed"], refreshed["records"]) == (True, 2)
+    in_force = model_in_force(uow.session)
+    assert in_force.version == again["version"] and in_force.version.startswith("trained-7+tf") and "+tf" not in in_force.version[12:]
+    assert in_force.term_frequencies["family_name"] == {"smith": 0.5, "hebblethwaite": 0.5}
+    assert in_force.levels == linkage_model.DEFAULT.levels
+    audited = [e.body for e in uow.emitted if e.routing_key.endswith("linkage_model_changed")]
+    assert [(a["actor"]["username"], a["detail"]["records"]) for a in audited] == [("service:worker", 2)] * 2
+
+
+def test_an_empty_directory_has_no_term_frequencies_to_refresh(uow):
+    assert refresh_term_frequencies(uow, {"actor": WORKER})["refreshed"] is False
+    assert model_in_force(uow.session) is linkage_model.DEFAULT

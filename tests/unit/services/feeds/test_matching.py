@@ -114,6 +114,19 @@ def test_a_child_who_moved_house_is_still_found(session):
     assert linked_to(session, child(postcode="M1 1AE")) == "CP-AMY"
 
 
+@pytest.mark.parametrize("missing_from", ["the record", "the one held", "both"])
+def test_a_record_without_a_postcode_links_by_its_other_details(session, missing_from):
+    held(session, child(postcode=None if missing_from != "the record" else "LS1 4AP"), "CP-AMY")
+
+    assert linked_to(session, child(postcode=None if missing_from != "the one held" else "LS1 4AP")) == "CP-AMY"
+
+
+def test_two_children_without_a_postcode_are_not_taken_for_twins_of_one_home(session):
+    held(session, child(family_name="Jones", given_names=["Amy"], postcode=None), "CP-AMY")
+
+    assert linked_to(session, child(family_name="Jones", given_names=["Amy", "Louise"], postcode=None)) == "CP-AMY"
+
+
 def test_a_move_and_a_digit_of_the_birth_date_wrong_is_for_a_person_to_decide(session):
     held(session, child(), "CP-AMY")
 

@@ -65,6 +65,24 @@ def record(session, source_id: str, body: dict, minutes: int, held: bool = True,
     session.flush()
 
 
+def test_a_record_without_a_postcode_leaves_the_address_to_one_that_has_it(session, linked):
+    record(session, "school-mis", message(postcode="LS1 4AP"), minutes=0)
+    record(session, "health-ccg", message(postcode=None), minutes=5)
+
+    merged = snapshot(session, linked)
+
+    assert merged["demographics"]["address"]["postcode"] == "LS1 4AP"
+    assert merged["provenance"]["address"]["source_id"] == "school-mis"
+
+
+def test_a_child_no_source_knows_the_postcode_of_is_published_without_one(session, linked):
+    record(session, "health-ccg", message(postcode=None), minutes=0)
+
+    merged = ChildMergedSchema().load(snapshot(session, linked))
+
+    assert merged["demographics"]["address"]["postcode"] is None
+
+
 def test_among_equally_trusted_sources_the_newest_record_gives_the_demographics(session, linked):
     record(session, "school-mis", message(family_name="Smith", postcode="LS1 4AP"), minutes=0)
     record(session, "social-bradford", message(family_name="Smith-Jones", postcode="LS2 7EW"), minutes=5)

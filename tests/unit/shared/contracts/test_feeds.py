@@ -150,6 +150,13 @@ def test_every_fault_is_reported_not_only_the_first():
     assert {"sequence", "child", "involvement"} <= set(faults)
 
 
+@pytest.mark.parametrize("postcode", [DROP, None], ids=["left-out", "null"])
+def test_a_child_whose_postcode_is_unknown_is_accepted(postcode):
+    loaded = FeedMessageSchema().load(example(child__address__postcode=postcode))
+
+    assert loaded["child"]["address"].get("postcode") is None
+
+
 @pytest.mark.parametrize("postcode", [
     "ls14ap", "LS1 4AP", " ls1  4ap ", "SW1A 1AA", "EC1A 1BB", "W1A 0AX", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "GIR 0AA",
 ])
