@@ -25,6 +25,7 @@ from webauthn.helpers import bytes_to_base64url
 
 from bench.processes import services
 from bench.report import Report, stopwatch
+from contactpoint.embedded import enrolled_as_holder
 from services.identity.bootstrap import bootstrap as identity_service
 from services.identity.credentials import hash_password, password_matches
 from services.identity.passkeys import RelyingParty, verify_assertion
@@ -75,10 +76,11 @@ def run(settings: Settings, report: Report) -> None:
 
 
 def _account(identity, n: int) -> dict:
-    return identity.perform(ADD_USER, {
-        "username": f"bench-{n:05d}", "la_code": LA_CODE, "category": "social_worker", "role": PRACTITIONER,
-        "trained_on": time.strftime("%Y-%m-%d"), "disclosure_on": time.strftime("%Y-%m-%d"),
-    })
+    """An account made as the operator makes one, and enrolled as its holder would from the link."""
+    return enrolled_as_holder(identity, identity.perform(ADD_USER, {
+        "username": f"bench-{n:05d}", "email": f"bench-{n:05d}@example.org", "la_code": LA_CODE, "category": "social_worker",
+        "role": PRACTITIONER, "trained_on": time.strftime("%Y-%m-%d"), "disclosure_on": time.strftime("%Y-%m-%d"),
+    }))
 
 
 def _sign_in(http, account: dict):

@@ -37,6 +37,13 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     passkey_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # no one-time code then
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The administrator's account that created it; None where the national operator did (the audit trail names who),
+    # and for accounts made before it was kept.
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    enrolment_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # SHA-256 of the one-time link's token
+    enrolment_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    vetting_recorded_by: Mapped[str | None] = mapped_column(String(100))
+    vetting_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Passkey(Base):
@@ -49,10 +56,3 @@ class Passkey(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE, as the authenticator gave it
     sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    # The administrator's account that created it; None where the national operator did (the audit trail names who),
-    # and for accounts made before it was kept.
-    created_by: Mapped[str | None] = mapped_column(String(100))
-    enrolment_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # SHA-256 of the one-time link's token
-    enrolment_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    vetting_recorded_by: Mapped[str | None] = mapped_column(String(100))
-    vetting_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
