@@ -12,8 +12,8 @@ import "./sources.js";
 import "./shielding.js";
 import "./disclosures.js";
 import "./password.js";
-  $, api, allowed, currentView, element, formValues, navigation, notify, on, onPress, onSubmit, remember, session, show,
-  showErrors, reloaded, showRefusal, signedOut, view,
+import { enrolling } from "./enrolment.js";
+import { passkeyAnswer } from "./passkeys.js";
 
 // The first screen for each role after signing in.
 const HOME = { practitioner: "search", approver: "search", auditor: "audit", la_admin: "accounts" };
