@@ -13,7 +13,7 @@ BENCH_ARGS  ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help demo servers browsers test bench cluster cluster-down faults
+.PHONY: help demo servers browsers test bench cluster cluster-down faults fault-tests
 
 help:
 	@echo "ContactPoint"
@@ -60,3 +60,6 @@ cluster-down: $(VENV)/.installed
 
 faults: cluster
 	$(PY) -m bench faults
+
+fault-tests: $(VENV)/.installed servers
+	$(PY) -m pytest -m faults tests/e2e/test_faults.py $(PYTEST_ARGS)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
+from shared.contracts.requests import COMPLETE_ENROLMENT, OPEN_ENROLMENT
 from shared.settings import Settings
 
 
@@ -54,6 +55,10 @@ class Enrolled:
     totp_secret: str
 
 
+# The portal's paths for identity's enrolment requests, as a holder's browser puts them.
+ENROLMENT_PATHS = {OPEN_ENROLMENT: "/api/v1/enrolment", COMPLETE_ENROLMENT: "/api/v1/enrolment/complete"}
+
+
 def enrol(enrolment_url: str, ask: Callable[[str, dict], dict]) -> Enrolled:
     """What an account's holder does with their link: opens it, chooses a password and registers the secret with a code.
 
@@ -61,8 +66,6 @@ def enrol(enrolment_url: str, ask: Callable[[str, dict], dict]) -> Enrolled:
     tier under test reaches identity, and gives the answer. The code given is of the time step before now (identity
     allows a step of drift), so that a sign-in straight after, with the code of now, is not refused as a code used before.
     """
-    from shared.contracts.requests import COMPLETE_ENROLMENT, OPEN_ENROLMENT
-
     token = enrolment_url.split("#", 1)[1]
     secret = ask(OPEN_ENROLMENT, {"token": token})["totp_secret"]
     password = "held-" + secrets.token_urlsafe(12)

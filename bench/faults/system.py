@@ -22,6 +22,7 @@ import pyotp
 from contactpoint.sandbox import free_port
 from shared.principals import PROCESSES
 from shared.settings import Settings
+from tests.support import ENROLMENT_PATHS, enrol
 
 COMMAND = [str(Path(sys.executable).with_name("contactpoint"))]
 LA = "E08000035"
@@ -118,12 +119,20 @@ class System:
 
     def practitioner_token(self, username: str) -> str:
         today = date.today().isoformat()
-        account = self.cli_json("users", "add", "--username", username, "--la", LA, "--category", "social_worker",
-                                "--role", "practitioner", "--trained-on", today, "--disclosure-on", today)
+        created = self.cli_json("users", "add", "--username", username, "--email", f"{username}@example.org", "--la", LA,
+                                "--category", "social_worker", "--role", "practitioner", "--trained-on", today,
+                                "--disclosure-on", today)
+        account = enrol(created["enrolment_url"], self._enrolment_step)
         answer = httpx.post(f"{self.base_url}/api/v1/auth/login", timeout=30, json={
-            "username": username, "password": account["password"], "otp": pyotp.TOTP(account["totp_secret"]).now()})
+            "username": username, "password": account.password, "otp": pyotp.TOTP(account.totp_secret).now()})
         answer.raise_for_status()
         return answer.json()["access_token"]
+
+    def _enrolment_step(self, request: str, body: dict) -> dict:
+        """One step of enrolment through the portal, as the account's holder takes it from their link."""
+        answer = httpx.post(f"{self.base_url}{ENROLMENT_PATHS[request]}", json=body, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
 
     def audit_verdict(self) -> str:
         """'' when ``audit verify`` finds the store intact, else what it says."""

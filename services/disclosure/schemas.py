@@ -12,13 +12,17 @@ class RequestDisclosureSchema(Schema):
     reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
+# A request's id as a caller names it: one longer than any made is no request, answered 404 as every unknown id is.
+REQUEST_ID = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
 class DecisionSchema(Schema):
-    request_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    request_id = REQUEST_ID
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class ReadDisclosureSchema(Schema):
-    request_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    request_id = REQUEST_ID
 
 
 class ListDisclosuresSchema(Schema):

@@ -16,12 +16,9 @@ import pyotp
 import pytest
 
 from contactpoint.sandbox import free_port
-from shared.contracts.requests import COMPLETE_ENROLMENT, OPEN_ENROLMENT
-from tests.support import enrol, environment_for, unique, wait_until
+from tests.support import ENROLMENT_PATHS, enrol, environment_for, unique, wait_until
 
 TODAY = time.strftime("%Y-%m-%d")
-# The portal's paths for identity's enrolment requests, as a holder's browser puts them.
-ENROLMENT_PATHS = {OPEN_ENROLMENT: "/api/v1/enrolment", COMPLETE_ENROLMENT: "/api/v1/enrolment/complete"}
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,6 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 from schemathesis.errors import FailureGroup
 
-from tests.support import unique
 
 pytestmark = pytest.mark.e2e
 
@@ -26,11 +25,7 @@ LEFT_OUT = {("POST", "/api/v1/auth/logout")}
 
 
 def token_of(system, role: str, category: str) -> str:
-    account = system.cli(
-        "users", "add", "--username", unique(role), "--la", LA, "--category", category, "--role", role,
-        "--trained-on", TODAY, "--disclosure-on", TODAY, "--json",
-    ).json()
-    return system.login(account).headers["Authorization"]
+    return system.login(system.add_account(role, category, LA)).headers["Authorization"]
 
 
 def failures_of(operation, base_url: str, authorization: str, mode: GenerationMode, statuses: Counter) -> list[str]:

@@ -35,6 +35,7 @@ class Login(MethodView):
 class PasskeySignIn(MethodView):
     @api.arguments(PasskeySignInSchema)
     @api.response(200, PasskeyCeremonySchema)
+    @api.refuses(429)
     def post(self, who):
         """A challenge for signing in to this account with a passkey (the same answer whether the account exists)."""
         return ask(requests.PASSKEY_SIGN_IN_OPTIONS, {**who, "client": client_address()})

@@ -17,6 +17,7 @@ api = Blueprint("enrolment", __name__, url_prefix=API_PREFIX, description="Enrol
 class OpenEnrolment(MethodView):
     @api.arguments(OpenEnrolmentSchema)
     @api.response(200, AuthenticatorSchema)
+    @api.refuses(404)
     def post(self, link):
         """Open an enrolment link: a new TOTP secret, as text and as a QR code; 404 enrolment_not_valid for a used or expired link."""
         opened = ask(requests.OPEN_ENROLMENT, link)
@@ -27,6 +28,7 @@ class OpenEnrolment(MethodView):
 class CompleteEnrolment(MethodView):
     @api.arguments(CompleteEnrolmentSchema)
     @api.response(200, EnrolledSchema)
+    @api.refuses(404, 409)
     def post(self, enrolment):
         """Choose a password and give a code of the new secret: the account can sign in, and the link works no more."""
         return ask(requests.COMPLETE_ENROLMENT, enrolment)

@@ -97,8 +97,8 @@ def test_who_asks_cannot_be_named_in_the_body(as_portal, practitioner):
 
 
 def test_an_account_cannot_be_made_without_an_administrators_token(as_portal):
-    request = {"username": unique("stooge"), "la_code": "E08000035", "category": "social_worker", "role": "practitioner",
-               "trained_on": "2026-01-01", "disclosure_on": "2026-01-01"}
+    request = {"username": unique("stooge"), "email": "stooge@example.org", "la_code": "E08000035", "category": "social_worker",
+               "role": "practitioner", "trained_on": "2026-01-01", "disclosure_on": "2026-01-01"}
 
     with pytest.raises(NotAuthenticated):
         as_portal.call(ADD_USER, request)
@@ -108,7 +108,7 @@ def test_an_account_cannot_be_made_without_an_administrators_token(as_portal):
 
 def test_a_practitioners_token_does_not_make_an_account(as_portal, practitioner):
     with pytest.raises(Forbidden, match="la_admin"):
-        as_portal.call(ADD_USER, {"username": unique("stooge"), "la_code": "E08000035", "category": "social_worker",
+        as_portal.call(ADD_USER, {"username": unique("stooge"), "email": "stooge@example.org", "la_code": "E08000035", "category": "social_worker",
                                   "role": "practitioner", "trained_on": "2026-01-01", "disclosure_on": "2026-01-01"}, practitioner.token)
 
 
