@@ -87,15 +87,25 @@ class SignedIn:
 
 
 def an_enrolled_account(identity, role: str = "practitioner", *, la_code: str = LA_CODE, category: str | None = None,
-                        vetted_on: str | None = None, username: str | None = None) -> Account:
-    """An account made as ``contactpoint users add`` makes it, then enrolled by its holder from the link it printed."""
+                        vetted_on: str | None = None, username: str | None = None, mail=None) -> Account:
+    """An account made as ``contactpoint users add`` makes it, then enrolled by its holder from the link it printed, or,
+    where identity mails the link, from the letter ``mail`` (a ``tests.support.MailServer``) received."""
     vetted = vetted_on or time.strftime("%Y-%m-%d")
     created = identity.perform(ADD_USER, {
         "username": username or unique(role), "email": "holder@example.org", "la_code": la_code,
         "category": category or CATEGORY_OF[role], "role": role, "trained_on": vetted, "disclosure_on": vetted, "actor": operator(),
     })
-    enrolled = enrol(created["enrolment_url"], identity.perform)
+    link = created["enrolment_url"] if mail is None else link_mailed_to(mail, created["username"])
+    enrolled = enrol(link, identity.perform)
     return Account(created["username"], enrolled.password, enrolled.totp_secret, role)
+
+
+def link_mailed_to(mail, username: str) -> str:
+    """The enrolment link in the newest letter the mail server received about ``username``."""
+    import re
+
+    body = next(letter.get_content() for letter in reversed(mail.letters) if username in letter.get_content())
+    return re.search(r"https?://\S+#\S+", body).group(0)
 
 
 @pytest.fixture

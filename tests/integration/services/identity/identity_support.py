@@ -34,8 +34,10 @@ def an_address() -> str:
     return "10.{}.{}.{}".format(*uuid.uuid4().bytes[:3])
 
 
-def an_account(identity, role: str = "practitioner", *, la_code: str = LA_CODE, vetted_on: date | None = None) -> Account:
-    return an_enrolled_account(identity, role, la_code=la_code, vetted_on=vetted_on.isoformat() if vetted_on else None)
+def an_account(identity, role: str = "practitioner", *, la_code: str = LA_CODE, vetted_on: date | None = None,
+               mail=None) -> Account:
+    return an_enrolled_account(identity, role, la_code=la_code, vetted_on=vetted_on.isoformat() if vetted_on else None,
+                               mail=mail)
 
 
 def give_email(settings: Settings, username: str, email: str | None) -> None:
