@@ -216,7 +216,8 @@ export function focusHeading(container) {
 
 // A form's submission as an action: ``run`` gets the form's values; a refusal from the API is shown against the
 // form's field it names. ``fieldFor`` maps an error code to the field a refusal of that code is about when the API names none.
-export function onSubmit(form, run, { fieldFor = {} } = {}) {
+// fieldFor names the field a refusal's code points at; saying gives a refusal's code words of this form's own.
+export function onSubmit(form, run, { fieldFor = {}, saying = {} } = {}) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearMessages();
@@ -224,7 +225,7 @@ export function onSubmit(form, run, { fieldFor = {} } = {}) {
       await run(formValues(form), event);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      showRefusal(error, { form, otherwise: fieldFor[error.code] });
+      showRefusal(error, { form, otherwise: fieldFor[error.code], saying: saying[error.code] });
     }
   });
 }
@@ -301,11 +302,11 @@ export function clearErrors() {
 
 // A refusal from the API as an error summary. Where it is about one of the form's fields (the API names it, or
 // ``otherwise`` is that field's name), it points at that field, and the field's own label replaces its API name.
-export function showRefusal(error, { form = null, otherwise = null } = {}) {
+export function showRefusal(error, { form = null, otherwise = null, saying = null } = {}) {
   if (error.endedSession) return;
   const serverFault = error.status >= 500 || error.status === 0;
   const target = serverFault || !form ? null : fieldIn(form, error.field || otherwise);
-  showErrors([{ field: target?.id || null, message: inWords(error.message, error.field, target) }]);
+  showErrors([{ field: target?.id || null, message: saying || inWords(error.message, error.field, target) }]);
 }
 
 // The element of a form that stands for an API field: an input named so, or a group (radios, a date) marked data-field.

@@ -14,4 +14,7 @@ onSubmit($("password-form"), async (values) => {
   $("password-form").reset();
   await api("POST", "/auth/password", { body: { old_password: values.old_password, new_password: values.new_password, otp: values.otp }, factorsChecked: true });
   signedOut("Your password has been changed. Sign in with your new password.");
-}, { fieldFor: { not_authenticated: "old_password", weak_password: "new_password" } });
+}, {
+  fieldFor: { not_authenticated: "old_password", weak_password: "new_password" },
+  saying: { not_authenticated: "Your current password or the one-time code is not right" },
+});
