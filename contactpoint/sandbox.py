@@ -36,6 +36,7 @@ PREFIXES = ("cp_test", "cp_bench")
 # Older than this, a run's database and vhost are an aborted run's leftovers: no run takes so long.
 ABANDONED_AFTER = timedelta(hours=6)
 STAMP = "%Y%m%d%H%M"
+VHOST_START_SECONDS = 60.0
 
 
 @contextlib.contextmanager
@@ -50,7 +51,8 @@ def isolated(servers: Servers = LOCAL, prefix: str = "cp_test") -> Iterator[Sett
     admin_url = f"http://guest:guest@{servers.amqp_host}:{servers.management_port}"
     sweep_abandoned(servers, BrokerAdmin(admin_url, "/"))
     run = f"{prefix}_{datetime.now(timezone.utc):{STAMP}}_{uuid.uuid4().hex[:8]}"
-    admin = BrokerAdmin(admin_url, run)
+    # A busy broker takes its time starting a vhost's processes: longer than an operator's call is allowed.
+    admin = BrokerAdmin(admin_url, run, timeout=VHOST_START_SECONDS)
     admin.create_vhost(run)
     with psycopg.connect(servers.postgres, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{run}"')

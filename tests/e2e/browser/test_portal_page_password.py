@@ -16,22 +16,22 @@ NEW_PASSWORD = "a-longer-passphrase-of-my-own"
 
 
 class Authenticator:
-    """The holder's app, used as identity allows: each time step's code is taken once, so the code after an accepted
-    one waits for the next step; a refused attempt takes none."""
+    """The holder's app, used as identity allows: each time step's code is taken once, this step's or the next's (a step
+    of drift), so a code waits only when both are taken; a refused attempt takes none."""
 
     def __init__(self, account: Account):
         self.totp, self.offered_step, self.taken_step = pyotp.TOTP(account.totp_secret), 0, 0
 
     def code(self) -> str:
-        wait_until(lambda: self.step_now() > self.taken_step, timeout=self.totp.interval + 5, what="the next one-time code")
-        self.offered_step = self.step_now()
+        def untaken() -> int | None:
+            now = int(time.time() // self.totp.interval)
+            return next((step for step in (now, now + 1) if step > self.taken_step), None)
+
+        self.offered_step = wait_until(untaken, timeout=self.totp.interval + 5, interval=0.5, what="a one-time code not taken")
         return self.totp.at(self.offered_step * self.totp.interval)
 
     def taken(self) -> None:
         self.taken_step = self.offered_step
-
-    def step_now(self) -> int:
-        return int(time.time() // self.totp.interval)
 
 
 def sign_in_with(page: Page, username: str, password: str, code: str) -> None:
