@@ -6,6 +6,9 @@ import { longDate } from "./search.js";
 import { vettingButton } from "./vetting.js";
 
 const STATUS_COLOUR = { active: "green", enrolling: "blue", locked: "red", suspended: "grey" };
+// The LA's accounts include those the national operator made, of roles and categories the form does not offer.
+const ROLE_NAMES = { practitioner: "Practitioner", approver: "Approver", la_admin: "LA administrator", auditor: "Auditor" };
+const CATEGORY_NAMES = { la_contactpoint_team: "LA ContactPoint team", security: "Security team" };
 
 view("accounts", { roles: ["la_admin"], title: "Accounts", nav: "Accounts", enter: () => { $("credentials").replaceChildren(); return load(); } });
 
@@ -29,7 +32,8 @@ function draw(accounts) {
   $("account-list").replaceChildren(table(`${accounts.length} account${accounts.length === 1 ? "" : "s"} in your LA`,
     ["Username", "Role", "Category", "Status", "Trained on", "Enhanced disclosure", "Actions"],
     accounts.map((account) => [
-      account.username, optionText("new-role", account.role), optionText("new-category", account.category),
+      account.username, ROLE_NAMES[account.role] || words(account.role),
+      CATEGORY_NAMES[account.category] || optionText("new-category", account.category),
       element("span", {}, tag(words(account.status), STATUS_COLOUR[account.status]), account.status_reason ? element("span", { class: "govuk-hint cp-reason", text: account.status_reason }) : null),
       longDate(account.trained_on) || "", longDate(account.disclosure_on) || "", actionsFor(account),
     ])));
@@ -57,7 +61,6 @@ onSubmit($("add-account-form"), async (values) => {
   const problems = [];
   if (!values.username) problems.push({ field: "new-username", message: "Enter a username" });
   if (!values.email) problems.push({ field: "new-email", message: "Enter the holder’s email address" });
-  if (!values.role) problems.push({ field: "new-role", message: "Select a role" });
   if (!values.category) problems.push({ field: "new-category", message: "Select a category" });
   if (problems.length) return showErrors(problems);
   $("credentials").replaceChildren();

@@ -126,6 +126,9 @@ def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, sho
     expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
 
     form = page.locator("#add-account-form")
+    # Only what an LA administrator may give is offered: practitioners, never an operator's category.
+    expect(form.get_by_label("Role").locator("option")).to_have_text(["Practitioner"])
+    expect(form.get_by_label("Category").locator("option[value=la_contactpoint_team]")).to_have_count(0)
     form.get_by_label("Username").fill(newcomer)
     form.get_by_label("Email address").fill(f"{newcomer}@example.org")
     form.get_by_label("Role").select_option("practitioner")
@@ -140,6 +143,7 @@ def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, sho
     expect(row).to_contain_text("Enrolling")
     expect(row).to_contain_text("Teacher or school staff")
     expect(page.get_by_role("row").filter(has_text=admin.username)).to_contain_text("LA administrator")
+    expect(page.get_by_role("row").filter(has_text=admin.username)).to_contain_text("LA ContactPoint team")
     shoot("account-added")
 
     row.get_by_role("button", name=f"Suspend {newcomer}").click()
