@@ -103,7 +103,7 @@ def test_with_no_key_at_all_the_chain_is_walked_but_signatures_go_unchecked(audi
     assert not verdict["signatures_checked"] and verdict["key_ids"] == []
 
 
-@pytest.mark.parametrize("public_key", ["", "not-a-key", public_key_of(new_key())[:-8]])
+@pytest.mark.parametrize("public_key", ["", "not-a-key", public_key_of(new_key())[:-8]], ids=["empty", "not-a-key", "cut-short"])
 def test_a_public_key_that_is_not_one_is_an_invalid_request_naming_its_place(audit, public_key):
     with pytest.raises(InvalidRequest, match=r"^public_keys\.1: not a checkpoint public key"):
         verify(audit, public_keys=[public_key_of(new_key()), public_key])

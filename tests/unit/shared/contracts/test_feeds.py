@@ -113,7 +113,7 @@ def test_the_envelope_fields_are_required(field):
     ({"involvement__practitioner": DROP}, "involvement"),
     ({"carers__0__name": ""}, "carers"),
     ({"consent__retain_to_25": "perhaps"}, "consent"),
-], ids=lambda value: str(value) if isinstance(value, str) else "-".join(f"{k}={v!r}" for k, v in value.items()))
+], ids=lambda value: str(value) if isinstance(value, str) else "-".join(f"{k}={'left-out' if v is DROP else repr(v)}" for k, v in value.items()))
 def test_a_message_with_a_wrong_value_is_refused_naming_where(changes, where):
     assert where in faults_of(example(**changes))
 
