@@ -37,11 +37,6 @@ EXPORT_LIMIT = 50_000
 STORE_BATCH = 500
 
 
-def store_event(uow: UnitOfWork, event: dict, envelope: Envelope) -> None:
-    """Appends the event to the chain, once: a repeat of a stored event id changes nothing."""
-    store_events(uow, [(event, envelope)])
-
-
 def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
     """Appends events to the chain in the order they arrived, under one lock of its head, each once by its event id."""
     ids = [event["event_id"] for event, _ in arrived]
@@ -300,6 +295,6 @@ def routes(*, settings: Settings, ask_provisioner: Asker) -> Routes:
             requests.SET_RULE_SETTING: Request(RuleSettingSchema, set_rule_setting, OPERATOR_ONLY),
             requests.CHECKPOINT_AUDIT: Request(ActorOnlySchema, partial(sign_checkpoint, settings=settings), SCHEDULED),
         },
-        events=[Subscription(AUDIT_EVENTS, store_event, schema=AuditEventSchema, batch=STORE_BATCH, batch_handler=store_events,
+        events=[Subscription(AUDIT_EVENTS, batch_handler=store_events, batch=STORE_BATCH, schema=AuditEventSchema,
                              senders=claimed_service, on_rejected=alert_on_forgery)],
     )

@@ -35,24 +35,11 @@ HOLD_BATCH = 100
 RECORD_FIELDS = ("contactpoint_id", "demographics", "carers", "involvements", "source_records", "retain_to_25")
 
 
-def hold_child(uow: UnitOfWork, snapshot: dict, envelope=None) -> None:
-    """Keeps the newest version of a child; an older or repeated version, or a child who has left by age, changes nothing."""
-    child = uow.session.get(Child, snapshot["contactpoint_id"], with_for_update=True)
-    if child is not None and child.version >= snapshot["version"]:
-        return
-    if uow.session.get(ArchivedChild, snapshot["contactpoint_id"]) is not None:
-        return
-    if child is None:
-        child = Child(contactpoint_id=snapshot["contactpoint_id"])
-        uow.session.add(child)
-    for column, value in row_of(snapshot).items():
-        setattr(child, column, value)
-    uow.session.execute(delete(SearchKey).where(SearchKey.contactpoint_id == child.contactpoint_id))
-    uow.session.add_all(SearchKey(key=key, contactpoint_id=child.contactpoint_id) for key in keys_of(snapshot))
-
-
 def hold_children(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -> None:
-    """``hold_child`` for many: the held rows locked in one query, rows and search keys written in one statement each."""
+    """Keeps the newest version of each child; an older or repeated version, or a child who has left by age, changes nothing.
+
+    However many arrive together, the held rows are locked in one query, and rows and search keys written in one statement each.
+    """
     newest: dict[str, dict] = {}
     for snapshot, _ in batch:
         known = newest.get(snapshot["contactpoint_id"])
@@ -269,6 +256,6 @@ def routes(*, grant_public_key: str) -> Routes:
             requests.IDENTIFY_CHILDREN: Request(IdentifyChildrenSchema, identify_children, people(APPROVER), reads_only=True,
                                                 senders=("disclosure",)),
         },
-        events=[Subscription(DIRECTORY_CHILD_UPDATES, hold_child, schema=ChildMergedSchema, batch=HOLD_BATCH, batch_handler=hold_children,
+        events=[Subscription(DIRECTORY_CHILD_UPDATES, batch_handler=hold_children, batch=HOLD_BATCH, schema=ChildMergedSchema,
                              senders=("feeds",))],
     )
