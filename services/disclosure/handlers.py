@@ -27,17 +27,11 @@ from services.disclosure.errors import (
 from services.disclosure.models import MESSAGING, DeIdentifiedChild, DisclosureRequest
 from services.disclosure.projection import de_identified
 from services.disclosure.pseudonyms import Pseudonymiser
-from services.disclosure.schemas import (
-    DecisionSchema,
-    ForgetConsumedSchema,
-    ListDisclosuresSchema,
-    ReadDisclosureSchema,
-    RequestDisclosureSchema,
-)
+from services.disclosure.schemas import DecisionSchema, ForgetConsumedSchema, ReadDisclosureSchema
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
-from shared.contracts.disclosure import sign_grant
+from shared.contracts.disclosure import ListDisclosuresSchema, RequestDisclosureSchema, sign_grant
 from shared.errors import DomainError
 from shared.gate import bearer_token
 from shared.messaging.consumer import Subscription

@@ -17,9 +17,9 @@ from services.identity.errors import (
 )
 from services.identity.models import ACTIVE, ENROLLING, LOCKED, SUSPENDED, Passkey, User
 from services.identity.schemas import (
-    AccountSchema, AddUserSchema, ChangePasswordSchema, CompleteEnrolmentSchema, ListUsersSchema, LoginSchema, LogoutSchema,
+    AddUserSchema, ChangePasswordSchema, CompleteEnrolmentSchema, ListUsersSchema, LoginSchema, LogoutSchema,
     OpenEnrolmentSchema, PasskeyRegistrationOptionsSchema, PasskeySignInOptionsSchema, RecordVettingSchema,
-    RegisterPasskeySchema, ScheduledSchema, SuspendUserSchema,
+    ManagedAccountSchema, RegisterPasskeySchema, ScheduledSchema, SuspendUserSchema,
 )
 from services.identity.throttling import LoginRules, LoginThrottle
 from shared import tokens
@@ -471,8 +471,8 @@ def routes(*, vault: credentials.TotpVault, settings: Settings, sessions: redis.
         requests.REGISTER_PASSKEY: Request(RegisterPasskeySchema, partial(register_passkey, ceremonies=ceremonies), ANY_PERSON),
         requests.LIST_USERS: Request(ListUsersSchema, list_users, administrators),
         requests.SUSPEND_USER: Request(SuspendUserSchema, partial(suspend_user, sessions=sessions), administrators),
-        requests.UNLOCK_USER: Request(AccountSchema, partial(unlock_user, settings=settings, throttle=throttle), administrators),
-        requests.RESET_TOTP: Request(AccountSchema, partial(reset_totp, postbox=postbox, settings=settings, sessions=sessions),
+        requests.UNLOCK_USER: Request(ManagedAccountSchema, partial(unlock_user, settings=settings, throttle=throttle), administrators),
+        requests.RESET_TOTP: Request(ManagedAccountSchema, partial(reset_totp, postbox=postbox, settings=settings, sessions=sessions),
                                      administrators),
         requests.RECORD_VETTING: Request(RecordVettingSchema, record_vetting, administrators),
         requests.SUSPEND_LAPSED: Request(ScheduledSchema, partial(suspend_lapsed, settings=settings, sessions=sessions), SCHEDULED),

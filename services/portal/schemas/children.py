@@ -1,5 +1,5 @@
 """Finding a child and reading their record."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from shared.contracts.directory import CriteriaSchema
 
@@ -52,14 +52,3 @@ class ChildRecordSchema(Schema):
     withheld = fields.List(fields.Nested(WithheldSchema),
                            metadata={"description": "what this record does not show you, by kind and count; [] when nothing"})
     la_team = fields.Nested(LaTeamSchema, metadata={"description": "a shielded child's: the LA ContactPoint team that holds what is withheld"})
-
-
-class ShieldingSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-
-class ShieldedSchema(Schema):
-    contactpoint_id = fields.String()
-    shielded = fields.Boolean()
-    changed = fields.Boolean(metadata={"description": "false when the child already was (or was not) shielded"})
-
