@@ -123,9 +123,8 @@ def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
         criteria = rules.require_identifying(request["criteria"])
         found = queries.search(uow.session, criteria)
     except InvalidRequest as refusal:
-        uow.publish_now(audit_event(SERVICE, "search", actor=actor, outcome="refused", purpose=purpose,
-                                    criteria=request["criteria"], detail=refusal.as_dict()))
-        raise
+        raise refusal.audited(audit_event(SERVICE, "search", actor=actor, outcome="refused", purpose=purpose,
+                                          criteria=request["criteria"], detail=refusal.as_dict()))
     uow.publish_now(audit_event(SERVICE, "search", actor=actor, purpose=purpose, criteria=criteria,
                                 contactpoint_ids=[r["contactpoint_id"] for r in found["results"]]))
     return found
@@ -140,9 +139,8 @@ def read_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
             raise ChildNotFound(contactpoint_id)
     except (InvalidRequest, ChildNotFound) as refusal:
         # A look refused is a look tried: the trail shows who asked for which child, for what, and why nothing was shown.
-        uow.publish_now(audit_event(SERVICE, "read", actor=actor, outcome="refused", purpose=purpose, subject=contactpoint_id,
-                                    contactpoint_ids=[contactpoint_id], detail={"refusal": refusal.as_dict()}))
-        raise
+        raise refusal.audited(audit_event(SERVICE, "read", actor=actor, outcome="refused", purpose=purpose, subject=contactpoint_id,
+                                          contactpoint_ids=[contactpoint_id], detail={"refusal": refusal.as_dict()}))
     involved = rules.la_involved(child.record, actor["la_code"])
     uow.publish_now(audit_event(SERVICE, "read", actor=actor, purpose=purpose, subject=contactpoint_id, contactpoint_ids=[contactpoint_id],
                                 detail={"child_la_code": child.la_code, "shielded": child.shielded, "actor_involved": involved}))
@@ -163,14 +161,12 @@ def disclose_child(uow: UnitOfWork, request: dict, envelope=None, *, grant_publi
         if not uow.claim(USED_GRANTS, [grant["request_id"]]):
             raise InvalidGrant("the disclosure grant has been used already")
     except InvalidGrant as refusal:
-        uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", detail={"refusal": refusal.as_dict()}))
-        raise
+        raise refusal.audited(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", detail={"refusal": refusal.as_dict()}))
     child = queries.held(uow.session, grant["contactpoint_id"])
     if child is None or not child.active:
         refusal = ChildNotFound(grant["contactpoint_id"])
-        uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", subject=grant["contactpoint_id"],
-                                    contactpoint_ids=[grant["contactpoint_id"]], detail={**grant, "refusal": refusal.as_dict()}))
-        raise refusal
+        raise refusal.audited(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", subject=grant["contactpoint_id"],
+                                          contactpoint_ids=[grant["contactpoint_id"]], detail={**grant, "refusal": refusal.as_dict()}))
     uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, subject=grant["contactpoint_id"], contactpoint_ids=[grant["contactpoint_id"]],
                                 detail={**grant, "child_la_code": child.la_code, "shielded": child.shielded}))
     return _as_read(uow, child, sees_sensitive=False)

@@ -182,22 +182,19 @@ def _passkey_answered(uow: UnitOfWork, ceremonies: passkeys.Ceremonies, user: Us
 
 def _refuse_login(uow: UnitOfWork, user: User | None, request: dict, proof: _Proof, settings: Settings,
                   throttle: LoginThrottle, postbox: mail.Postbox) -> None:
-    """Records the failure, commits it (the refusal must not roll it back), and refuses.
+    """Refuses, keeping the failure counted (the refusal must not roll it back).
 
     Only the right password with a wrong second factor counts towards the lock: whoever does that
-    knows the password, and the holder is told. A wrong password only makes the guesser wait.
+    knows the password, and the holder is told once the lock is committed. A wrong password only makes the guesser wait.
     """
     throttle.failed(request["username"], request["client"])
-    uow.emit(audit_event(
+    if user is not None and proof.password_right and _count_towards_lock(uow, user, request, settings):
+        uow.after_commit(lambda: _tell_holder_of_lock(postbox, user))
+    raise LoginFailed().audited(audit_event(
         SERVICE, "login_failed", la_code=user.la_code if user else None, outcome="refused", subject=request["username"],
         detail={"client": request["client"], "status": user.status if user else None,
                 "first_factor_right": proof.password_right},
-    ))
-    newly_locked = user is not None and proof.password_right and _count_towards_lock(uow, user, request, settings)
-    uow.commit()
-    if newly_locked:
-        _tell_holder_of_lock(postbox, user)
-    raise LoginFailed()
+    ), keeping_work=True)
 
 
 def _count_towards_lock(uow: UnitOfWork, user: User, request: dict, settings: Settings) -> bool:
@@ -240,10 +237,9 @@ def _refuse_if_lapsed(uow: UnitOfWork, user: User, request: dict, settings: Sett
     lapsed = vetting.lapse(user.role, user.trained_on, user.disclosure_on, date.today(), settings)
     if not lapsed:
         return
-    uow.emit(audit_event(SERVICE, "login_refused", actor=_actor(user), outcome="refused",
-                         detail={"client": request["client"], "reason": "vetting_lapsed"}))
-    uow.commit()
-    raise AccountBarred("vetting_lapsed", f"this account may not sign in: {lapsed}")
+    refused = audit_event(SERVICE, "login_refused", actor=_actor(user), outcome="refused",
+                          detail={"client": request["client"], "reason": "vetting_lapsed"})
+    raise AccountBarred("vetting_lapsed", f"this account may not sign in: {lapsed}").audited(refused, keeping_work=True)
 
 
 def logout(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Redis) -> dict:

@@ -206,10 +206,14 @@ class MessageProcessor:
         with self._unit_of_work(reads_only=subscription.reads_only) as uow:
             if not subscription.answers and uow.already_processed(self.consumer, envelope.message_id):
                 return Outcome(duplicate=True)
-            if subscription.batch_handler is None:
-                result = subscription.handler(uow, payload, envelope)
-            else:
-                result = subscription.batch_handler(uow, [(payload, envelope)])
+            try:
+                if subscription.batch_handler is None:
+                    result = subscription.handler(uow, payload, envelope)
+                else:
+                    result = subscription.batch_handler(uow, [(payload, envelope)])
+            except DomainError as refusal:
+                uow.refused(refusal)
+                raise
             if not subscription.answers:
                 uow.mark_processed(self.consumer, envelope.message_id)
             uow.commit()
