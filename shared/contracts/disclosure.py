@@ -19,6 +19,7 @@ from functools import lru_cache
 import jwt
 from marshmallow import Schema, fields, validate
 
+from shared.contracts.directory import IdentifiedChildSchema
 from shared.errors import ConfigurationError, Forbidden
 from shared.signing import private_key, public_key
 
@@ -67,14 +68,6 @@ class ListDisclosuresSchema(Schema):
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
 
 
-class RequestedChildSchema(Schema):
-    contactpoint_id = fields.String()
-    family_name = fields.String()
-    given_names = fields.List(fields.String())
-    date_of_birth = fields.String()
-    gender = fields.String()
-
-
 class DisclosureRequestSchema(Schema):
     """A request as ``disclosure.request``, ``.approve`` and ``.refuse`` answer it, and as ``.list`` answers each."""
 
@@ -90,7 +83,7 @@ class DisclosureRequestSchema(Schema):
     reason = fields.String(allow_none=True)
     readable_until = fields.String(allow_none=True)
     read_at = fields.String(allow_none=True)
-    child = fields.Nested(RequestedChildSchema, allow_none=True,
+    child = fields.Nested(IdentifiedChildSchema, allow_none=True,
                           metadata={"description": "who the request is about, in an approver's listing; null otherwise"})
 
 

@@ -1,7 +1,7 @@
 """Finding a child and reading their record."""
 from marshmallow import Schema, fields
 
-from shared.contracts.directory import CriteriaSchema
+from shared.contracts.directory import CriteriaSchema, IdentifiedChildSchema
 
 
 class PurposeSchema(Schema):
@@ -12,12 +12,7 @@ class SearchQuerySchema(PurposeSchema, CriteriaSchema):
     """The criteria of ``directory.search``, and its purpose, as query parameters."""
 
 
-class ChildSummarySchema(Schema):
-    contactpoint_id = fields.String()
-    family_name = fields.String()
-    given_names = fields.List(fields.String())
-    date_of_birth = fields.String()
-    gender = fields.String()
+class ChildSummarySchema(IdentifiedChildSchema):
     postcode_district = fields.String(allow_none=True)
     score = fields.Float()
 
