@@ -22,6 +22,9 @@ class DomainError(ContactPointError):
     """A refusal with a stable code, safe to show to the caller."""
 
     code = "refused"
+    # The audit events that say it was refused, and whether what was done before it stands: see ``audited``.
+    audit: tuple = ()
+    keeps_work = False
 
     def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
         super().__init__(message)
@@ -29,6 +32,13 @@ class DomainError(ContactPointError):
         if code:
             self.code = code
         self.details = details or {}
+
+    def audited(self, *events, keeping_work: bool = False) -> DomainError:
+        """This refusal, with the audit events that say it was refused: whoever runs the handler commits them before the
+        refusal is answered (``UnitOfWork.refused``). What the handler did before refusing is rolled back, unless it is
+        ``keeping_work``: a sign-in refused that counts towards the account's lock."""
+        self.audit, self.keeps_work = events, keeping_work
+        return self
 
     @property
     def kind(self) -> str:

@@ -12,7 +12,7 @@ from shared.messaging.connection import connect
 from marshmallow import Schema, ValidationError
 
 from shared.cache import make_redis
-from shared.errors import Forbidden, InvalidRequest, Unavailable, first_fault
+from shared.errors import DomainError, Forbidden, InvalidRequest, Unavailable, first_fault
 from shared.gate import AUTHORIZATION, Gate
 from shared.messaging.envelope import Envelope
 from shared.messaging import topology
@@ -101,7 +101,11 @@ class Service:
             raise InvalidRequest(first_fault(exc.messages)) from exc
         carrying = Envelope(exchange="", routing_key=name, body={}, headers={AUTHORIZATION: f"Bearer {token}"} if token else {})
         with self.unit_of_work(reads_only=route.reads_only) as uow:
-            result = route.handler(uow, payload, carrying)
+            try:
+                result = route.handler(uow, payload, carrying)
+            except DomainError as refusal:
+                uow.refused(refusal)
+                raise
             uow.commit()
         self.send_outbox()
         return result

@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from shared.contracts.audit import numbered, settled
-from shared.errors import Unavailable
+from shared.errors import DomainError, Unavailable
 from shared.db import ServiceDatabase, append_rows, insert_rows
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import MessagingTables, outbox_row
@@ -32,6 +32,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._emitted: list[Envelope] = []
         self._committed = False
+        self._after_commit: list[Callable[[], None]] = []
         self._reads_only = reads_only
 
     def __enter__(self) -> UnitOfWork:
@@ -84,6 +85,24 @@ class UnitOfWork:
     def mark_processed(self, consumer: str, message_id: str) -> None:
         self.session.execute(sa.insert(self._tables.processed).values(consumer=consumer, message_id=message_id))
 
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """Does ``then`` once the unit of work has committed (a letter about what it changed); never if it rolls back."""
+        self._after_commit.append(then)
+
+    def refused(self, refusal: DomainError) -> None:
+        """Commits what a refusal carries (``DomainError.audited``) before it is answered: its audit events, and, if it keeps
+        it, what was done before it. A unit of work that only reads hands the events to the broker instead."""
+        if not refusal.audit:
+            return
+        if self._reads_only:
+            self.publish_now(*refusal.audit)
+            return
+        if not refusal.keeps_work:
+            self.session.rollback()
+            self._emitted, self._after_commit = [], []
+        self.emit(*refusal.audit)
+        self.commit()
+
     def commit(self) -> None:
         """Writes what was emitted to the outbox and commits it with the changes.
 
@@ -98,3 +117,6 @@ class UnitOfWork:
         self._committed = True
         if sending:
             self._on_commit()
+        then, self._after_commit = self._after_commit, []
+        for each in then:
+            each()

@@ -26,11 +26,8 @@ def dead_letters():
 def dead_letters_list(queue, as_json):
     """List the dead letters of QUEUE (a work queue, e.g. directory.child-updates, or its .dead queue) with each one's reason; all stay."""
     from shared.messaging import dead_letters as letters
-    from shared.messaging.connection import connect
 
-    given = settings()
-    dead = letters.dead_letter_queue_named(queue)
-    with connect(given) as connection:
+    with _dead_letter_queue(queue) as (given, dead, connection):
         found = letters.listed(connection, dead)
     _audit(given, dead, "dead_letters_listed", message_ids=[letter.message_id for letter in found])
     show({"queue": dead, "dead_letters": [letter.as_dict() for letter in found]}, as_json, _lines)
@@ -42,15 +39,24 @@ def dead_letters_list(queue, as_json):
 def dead_letters_replay(queue, as_json):
     """Send every dead letter of QUEUE again to the exchange and routing key it first went to, as its first sender; a partner's stays."""
     from shared.messaging import dead_letters as letters
-    from shared.messaging.connection import connect
 
-    given = settings()
-    dead = letters.dead_letter_queue_named(queue)
-    with connect(given) as connection, _as_first_senders(given) as sender:
+    with _dead_letter_queue(queue) as (given, dead, connection), _as_first_senders(given) as sender:
         done = letters.replay(connection, dead, sender)
     _audit(given, dead, "dead_letters_replayed", message_ids=done.replayed, kept=done.kept)
     show({"queue": dead, **done.as_dict()}, as_json, lambda r: [
         f"{len(r['replayed'])} sent again from {r['queue']}", *(f"kept {kept['message_id']}: {kept['why']}" for kept in r["kept"])])
+
+
+@contextlib.contextmanager
+def _dead_letter_queue(queue: str):
+    """The settings, the dead-letter queue of QUEUE (or QUEUE, a dead-letter queue), and the administrator's connection to it."""
+    from shared.messaging import dead_letters as letters
+    from shared.messaging.connection import connect
+
+    given = settings()
+    dead = letters.dead_letter_queue_named(queue)
+    with connect(given) as connection:
+        yield given, dead, connection
 
 
 @contextlib.contextmanager

@@ -35,24 +35,11 @@ HOLD_BATCH = 100
 RECORD_FIELDS = ("contactpoint_id", "demographics", "carers", "involvements", "source_records", "retain_to_25")
 
 
-def hold_child(uow: UnitOfWork, snapshot: dict, envelope=None) -> None:
-    """Keeps the newest version of a child; an older or repeated version, or a child who has left by age, changes nothing."""
-    child = uow.session.get(Child, snapshot["contactpoint_id"], with_for_update=True)
-    if child is not None and child.version >= snapshot["version"]:
-        return
-    if uow.session.get(ArchivedChild, snapshot["contactpoint_id"]) is not None:
-        return
-    if child is None:
-        child = Child(contactpoint_id=snapshot["contactpoint_id"])
-        uow.session.add(child)
-    for column, value in row_of(snapshot).items():
-        setattr(child, column, value)
-    uow.session.execute(delete(SearchKey).where(SearchKey.contactpoint_id == child.contactpoint_id))
-    uow.session.add_all(SearchKey(key=key, contactpoint_id=child.contactpoint_id) for key in keys_of(snapshot))
-
-
 def hold_children(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -> None:
-    """``hold_child`` for many: the held rows locked in one query, rows and search keys written in one statement each."""
+    """Keeps the newest version of each child; an older or repeated version, or a child who has left by age, changes nothing.
+
+    However many arrive together, the held rows are locked in one query, and rows and search keys written in one statement each.
+    """
     newest: dict[str, dict] = {}
     for snapshot, _ in batch:
         known = newest.get(snapshot["contactpoint_id"])
@@ -136,9 +123,8 @@ def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:
         criteria = rules.require_identifying(request["criteria"])
         found = queries.search(uow.session, criteria)
     except InvalidRequest as refusal:
-        uow.publish_now(audit_event(SERVICE, "search", actor=actor, outcome="refused", purpose=purpose,
-                                    criteria=request["criteria"], detail=refusal.as_dict()))
-        raise
+        raise refusal.audited(audit_event(SERVICE, "search", actor=actor, outcome="refused", purpose=purpose,
+                                          criteria=request["criteria"], detail=refusal.as_dict()))
     uow.publish_now(audit_event(SERVICE, "search", actor=actor, purpose=purpose, criteria=criteria,
                                 contactpoint_ids=[r["contactpoint_id"] for r in found["results"]]))
     return found
@@ -153,9 +139,8 @@ def read_child(uow: UnitOfWork, request: dict, envelope=None) -> dict:
             raise ChildNotFound(contactpoint_id)
     except (InvalidRequest, ChildNotFound) as refusal:
         # A look refused is a look tried: the trail shows who asked for which child, for what, and why nothing was shown.
-        uow.publish_now(audit_event(SERVICE, "read", actor=actor, outcome="refused", purpose=purpose, subject=contactpoint_id,
-                                    contactpoint_ids=[contactpoint_id], detail={"refusal": refusal.as_dict()}))
-        raise
+        raise refusal.audited(audit_event(SERVICE, "read", actor=actor, outcome="refused", purpose=purpose, subject=contactpoint_id,
+                                          contactpoint_ids=[contactpoint_id], detail={"refusal": refusal.as_dict()}))
     involved = rules.la_involved(child.record, actor["la_code"])
     uow.publish_now(audit_event(SERVICE, "read", actor=actor, purpose=purpose, subject=contactpoint_id, contactpoint_ids=[contactpoint_id],
                                 detail={"child_la_code": child.la_code, "shielded": child.shielded, "actor_involved": involved}))
@@ -176,14 +161,12 @@ def disclose_child(uow: UnitOfWork, request: dict, envelope=None, *, grant_publi
         if not uow.claim(USED_GRANTS, [grant["request_id"]]):
             raise InvalidGrant("the disclosure grant has been used already")
     except InvalidGrant as refusal:
-        uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", detail={"refusal": refusal.as_dict()}))
-        raise
+        raise refusal.audited(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", detail={"refusal": refusal.as_dict()}))
     child = queries.held(uow.session, grant["contactpoint_id"])
     if child is None or not child.active:
         refusal = ChildNotFound(grant["contactpoint_id"])
-        uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", subject=grant["contactpoint_id"],
-                                    contactpoint_ids=[grant["contactpoint_id"]], detail={**grant, "refusal": refusal.as_dict()}))
-        raise refusal
+        raise refusal.audited(audit_event(SERVICE, "disclose", actor=actor, outcome="refused", subject=grant["contactpoint_id"],
+                                          contactpoint_ids=[grant["contactpoint_id"]], detail={**grant, "refusal": refusal.as_dict()}))
     uow.publish_now(audit_event(SERVICE, "disclose", actor=actor, subject=grant["contactpoint_id"], contactpoint_ids=[grant["contactpoint_id"]],
                                 detail={**grant, "child_la_code": child.la_code, "shielded": child.shielded}))
     return _as_read(uow, child, sees_sensitive=False)
@@ -269,6 +252,6 @@ def routes(*, grant_public_key: str) -> Routes:
             requests.IDENTIFY_CHILDREN: Request(IdentifyChildrenSchema, identify_children, people(APPROVER), reads_only=True,
                                                 senders=("disclosure",)),
         },
-        events=[Subscription(DIRECTORY_CHILD_UPDATES, hold_child, schema=ChildMergedSchema, batch=HOLD_BATCH, batch_handler=hold_children,
+        events=[Subscription(DIRECTORY_CHILD_UPDATES, batch_handler=hold_children, batch=HOLD_BATCH, schema=ChildMergedSchema,
                              senders=("feeds",))],
     )

@@ -27,17 +27,11 @@ from services.disclosure.errors import (
 from services.disclosure.models import MESSAGING, DeIdentifiedChild, DisclosureRequest
 from services.disclosure.projection import de_identified
 from services.disclosure.pseudonyms import Pseudonymiser
-from services.disclosure.schemas import (
-    DecisionSchema,
-    ForgetConsumedSchema,
-    ListDisclosuresSchema,
-    ReadDisclosureSchema,
-    RequestDisclosureSchema,
-)
+from services.disclosure.schemas import DecisionSchema, ForgetConsumedSchema, ReadDisclosureSchema
 from shared.contracts import requests
 from shared.contracts.audit import audit_event
 from shared.contracts.children import ChildMergedSchema
-from shared.contracts.disclosure import sign_grant
+from shared.contracts.disclosure import ListDisclosuresSchema, RequestDisclosureSchema, sign_grant
 from shared.errors import DomainError
 from shared.gate import bearer_token
 from shared.messaging.consumer import Subscription
@@ -213,14 +207,13 @@ def _audit(action: str, actor: dict, asked: DisclosureRequest, refusal: DomainEr
 
 def _refuse(uow: UnitOfWork, action: str, actor: dict, refusal: DomainError, *, asked: DisclosureRequest | None = None,
             request_id: str | None = None, contactpoint_id: str | None = None):
-    """Publishes the refused step's audit event, then refuses."""
+    """Refuses, carrying the refused step's audit event."""
     if asked is not None:
         event = _audit(action, actor, asked, refusal)
     else:
         event = audit_event(SERVICE, action, actor=actor, outcome="refused", subject=request_id,
                             contactpoint_ids=[contactpoint_id] if contactpoint_id else [], detail={"refusal": refusal.as_dict()})
-    uow.publish_now(event)
-    raise refusal
+    raise refusal.audited(event)
 
 
 def _iso(moment: datetime | None) -> str | None:

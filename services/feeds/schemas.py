@@ -1,7 +1,7 @@
 """What the feeds service accepts, beyond the feed message contract itself."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.contracts.feeds import SERVICE_KINDS, SOURCE_ID, FeedMessageSchema
+from shared.contracts.feeds import FeedMessageSchema, NewSourceSchema, ShieldingReasonSchema
 
 # The most children one page of the export holds: a national export is thousands of pages, each one bounded.
 EXPORT_PAGE = 1000
@@ -16,12 +16,11 @@ class AcceptedFeedMessageSchema(FeedMessageSchema):
             raise ValidationError("an upsert must describe the child", field_name="child")
 
 
-class AddSourceSchema(Schema):
-    source_id = fields.String(required=True, validate=SOURCE_ID)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+class AddSourceSchema(NewSourceSchema):
+    """A new source, of the LA the portal says is the asker's; or of the LA an operator names, or of none (a national source)."""
+
     la_code = fields.String(load_default=None, allow_none=True,
                             validate=validate.Regexp(r"^[A-Z][0-9]{8}$", error="an ONS local authority code such as E08000035"))
-    kinds = fields.List(fields.String(validate=validate.OneOf(SERVICE_KINDS)), required=True, validate=validate.Length(min=1))
 
 
 class SourceIdSchema(Schema):
@@ -59,11 +58,10 @@ class SplitRecordSchema(Schema):
     source_record_id = fields.String(required=True)
 
 
-class ShieldingSchema(Schema):
-    """The LA ContactPoint team's decision to shield a child, or to lift it, with its reason (kept in the audit trail)."""
+class ShieldingSchema(ShieldingReasonSchema):
+    """The LA ContactPoint team's decision to shield a child, or to lift it, with its reason."""
 
     contactpoint_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class UseLinkageModelSchema(Schema):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.principals import READERS, ROLES  # noqa: F401 (ROLES: the roles an account may hold, as identity's schemas offer them)
+from shared.principals import READERS
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,17 @@
-"""What identity accepts."""
+"""What identity accepts, beyond its account requests' contract (``shared/contracts/identity.py``)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.identity.categories import CATEGORIES, ROLES
+from services.identity.categories import CATEGORIES
+from shared.contracts.identity import NewAccountSchema, SuspensionSchema, VettingSchema
 
-USERNAME = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{2,99}$", error="3-100 characters: lower-case letters, digits, '.', '_' or '-'")
 CLIENT = fields.String(load_default="unknown", validate=validate.Length(max=100))
 
 
-class AddUserSchema(Schema):
-    username = fields.String(required=True, validate=USERNAME)
-    email = fields.Email(required=True, validate=validate.Length(max=254))  # the holder's own: where their enrolment link goes
+class AddUserSchema(NewAccountSchema):
+    """A new account, of the LA the portal says is its administrator's (or an operator names), in one of the categories."""
+
     la_code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]\d{8}$", error="an ONS local authority code such as E08000035"))
     category = fields.String(required=True, validate=validate.OneOf(sorted(CATEGORIES)))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    trained_on = fields.Date(load_default=None, allow_none=True)
-    disclosure_on = fields.Date(load_default=None, allow_none=True)
 
 
 class PasskeyAnswerSchema(Schema):
@@ -81,19 +78,18 @@ class ListUsersSchema(Schema):
     la_code = fields.String(load_default=None, allow_none=True)
 
 
-class AccountSchema(Schema):
+class ManagedAccountSchema(Schema):
     """A request about one account, by someone who may manage it."""
 
     username = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
-class SuspendUserSchema(AccountSchema):
-    reason = fields.String(load_default="suspended by an administrator", validate=validate.Length(min=1, max=300))
+class SuspendUserSchema(ManagedAccountSchema, SuspensionSchema):
+    pass
 
 
-class RecordVettingSchema(AccountSchema):
-    trained_on = fields.Date(load_default=None, allow_none=True)
-    disclosure_on = fields.Date(load_default=None, allow_none=True)
+class RecordVettingSchema(ManagedAccountSchema, VettingSchema):
+    pass
 
 
 class ScheduledSchema(Schema):

@@ -26,3 +26,13 @@ class LaTeamContactSchema(Schema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200), printable])
     phone = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=40), printable])
     email = fields.Email(load_default=None, allow_none=True)
+
+
+class IdentifiedChildSchema(Schema):
+    """Who a child is, as a search result shows them and as ``directory.identify`` answers for each child it is asked about."""
+
+    contactpoint_id = fields.String()
+    family_name = fields.String()
+    given_names = fields.List(fields.String())
+    date_of_birth = fields.String()
+    gender = fields.String()

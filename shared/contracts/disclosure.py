@@ -1,4 +1,7 @@
-"""``directory.disclose``: the disclosure service asks the directory for one child's record, carrying the approved grant;
+"""The disclosure service's requests (``disclosure.request``, ``.approve``, ``.refuse``, ``.list``, ``.read``), as the portal
+(and the command line) put them and the portal's API documents them, with their answers.
+
+``directory.disclose``: the disclosure service asks the directory for one child's record, carrying the approved grant;
 ``directory.identify``: it asks who the children of an approver's requests are, so the approver knows whom each is about.
 
 The grant names the request, its ground and reference, who asked and who approved, so the
@@ -16,10 +19,12 @@ from functools import lru_cache
 import jwt
 from marshmallow import Schema, fields, validate
 
+from shared.contracts.directory import IdentifiedChildSchema
 from shared.errors import ConfigurationError, Forbidden
 from shared.signing import private_key, public_key
 
 GROUNDS = ("court_order", "crime_prevention")
+STATUSES = ("pending", "approved", "refused", "read", "expired")
 ALGORITHM = "EdDSA"
 GRANT_FIELDS = ("request_id", "contactpoint_id", "ground", "reference", "requested_by", "approved_by")
 
@@ -41,6 +46,52 @@ class IdentifyChildrenSchema(Schema):
     """``directory.identify``: the disclosure service asks, for an approver, who the children of the requests they decide are."""
 
     contactpoint_ids = fields.List(fields.String(validate=validate.Length(min=1, max=40)), required=True, validate=validate.Length(max=500))
+
+
+class RequestDisclosureSchema(Schema):
+    """``disclosure.request`` (``POST /api/v1/disclosures``'s body): one child's record, on a ground, with its reference."""
+
+    contactpoint_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    ground = fields.String(required=True, validate=validate.OneOf(GROUNDS), metadata={"description": "court_order or crime_prevention"})
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"description": "the order's or case's reference"})
+
+
+class DecisionReasonSchema(Schema):
+    """Why an approver approves or refuses (``disclosure.approve``, ``disclosure.refuse``; their ``POST``'s body)."""
+
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ListDisclosuresSchema(Schema):
+    """``disclosure.list`` (``GET /api/v1/disclosures``'s query): the requests of one status, or of every status."""
+
+    status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
+
+
+class DisclosureRequestSchema(Schema):
+    """A request as ``disclosure.request``, ``.approve`` and ``.refuse`` answer it, and as ``.list`` answers each."""
+
+    request_id = fields.String()
+    contactpoint_id = fields.String()
+    ground = fields.String()
+    reference = fields.String()
+    requested_by = fields.String()
+    requested_at = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    readable_until = fields.String(allow_none=True)
+    read_at = fields.String(allow_none=True)
+    child = fields.Nested(IdentifiedChildSchema, allow_none=True,
+                          metadata={"description": "who the request is about, in an approver's listing; null otherwise"})
+
+
+class DisclosedRecordSchema(Schema):
+    """``disclosure.read``'s answer: the request, and the record it discloses."""
+
+    request = fields.Nested(DisclosureRequestSchema)
+    record = fields.Dict()
 
 
 class InvalidGrant(Forbidden):

@@ -1,4 +1,6 @@
-"""The feed message a partner system publishes on ``cp.feeds`` as ``<source_id>.<kind>``, and the feedback it gets.
+"""The feed message a partner system publishes on ``cp.feeds`` as ``<source_id>.<kind>``, and the feedback it gets; and the
+requests about sources and shielding that feeds answers, as the portal (and the command line) put them and the portal's API
+documents them.
 
 Unknown fields are refused: case information has no field here. A refused field whose name
 looks like case information (notes, an assessment, an allegation...) is named as such in the
@@ -162,3 +164,51 @@ def feedback(source_id: str, outcome: str, message_id: str, **detail) -> Envelop
         type=f"feeds.message.{outcome}",
         body={"message_id": message_id, "outcome": outcome, **detail},
     )
+
+
+class NewSourceSchema(Schema):
+    """``feeds.add_source``'s source (``POST /api/v1/sources``'s body); feeds also takes the LA it is of."""
+
+    source_id = fields.String(required=True, validate=SOURCE_ID, metadata={"description": "also its broker username"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kinds = fields.List(fields.String(validate=validate.OneOf(SERVICE_KINDS)), required=True, validate=validate.Length(min=1),
+                        metadata={"description": "the services it sends involvements of: " + ", ".join(SERVICE_KINDS)})
+
+
+class SourceCredentialsSchema(Schema):
+    """``feeds.add_source``'s answer."""
+
+    source_id = fields.String()
+    amqp_password = fields.String(metadata={"description": "the source's broker password, shown this once"})
+
+
+class SourceSchema(Schema):
+    """Each source of ``feeds.list_sources``'s answer."""
+
+    source_id = fields.String()
+    name = fields.String()
+    la_code = fields.String(allow_none=True)
+    kinds = fields.List(fields.String())
+    enabled = fields.Boolean()
+
+
+class DisabledSourceSchema(Schema):
+    """``feeds.disable_source``'s answer."""
+
+    source_id = fields.String()
+    enabled = fields.Boolean()
+
+
+class ShieldingReasonSchema(Schema):
+    """Why the LA ContactPoint team shields a child, or lifts it (``feeds.shield_child``, ``feeds.unshield_child``;
+    ``POST /api/v1/children/<id>/shield`` and ``/unshield``): kept in the audit trail."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ShieldedSchema(Schema):
+    """``feeds.shield_child``'s and ``feeds.unshield_child``'s answer."""
+
+    contactpoint_id = fields.String()
+    shielded = fields.Boolean()
+    changed = fields.Boolean(metadata={"description": "false when the child already was (or was not) shielded"})

@@ -53,21 +53,30 @@ def no_feedback(envelope: Envelope, reason: dict) -> list[Envelope]:
 
 @dataclass(frozen=True)
 class Subscription:
-    """One kind of message a service handles: from which queue, under which routing key (None: any)."""
+    """One kind of message a service handles: from which queue, under which routing key (None: any), by one handler.
+
+    The handler takes one message (``handler``), or, where handling many at once costs less than one
+    by one, a list of (payload, envelope) pairs (``batch_handler``): then a message handled alone, as
+    after a failed batch, is a list of one, so that each message is handled by the same code.
+    """
 
     queue: Queue
-    handler: Handler
+    handler: Handler | None = None
     routing_key: str | None = None
     schema: type[Schema] | None = None
     on_rejected: Feedback = no_feedback
     answers: bool = False  # a request whose reply goes back to its caller
     batch: int = 1  # up to this many messages that arrive together are handled in one unit of work
-    # Where handling many at once costs less than one by one: called once with a batch's new
-    # (payload, envelope) pairs in place of ``handler`` for each; ``handler`` still serves one alone.
     batch_handler: BatchHandler | None = None
     reads_only: bool = False  # its handler changes nothing in the database: no transaction is begun for it
     askers: Askers | None = None  # for a request: who may ask it (see ``shared/principals.py``)
     senders: Senders = ()  # the only processes it is taken from, as the broker says; empty, anyone the queue lets in
+
+    def __post_init__(self):
+        if (self.handler is None) == (self.batch_handler is None):
+            raise TypeError(f"a subscription to {self.queue.name} has one handler: of one message, or of a batch")
+        if self.batch_handler is not None and self.answers:
+            raise TypeError("a request is answered one by one: its handler takes one message")
 
 
 def route(subscriptions: list[Subscription], routing_key: str) -> Subscription | None:
@@ -197,7 +206,14 @@ class MessageProcessor:
         with self._unit_of_work(reads_only=subscription.reads_only) as uow:
             if not subscription.answers and uow.already_processed(self.consumer, envelope.message_id):
                 return Outcome(duplicate=True)
-            result = subscription.handler(uow, payload, envelope)
+            try:
+                if subscription.batch_handler is None:
+                    result = subscription.handler(uow, payload, envelope)
+                else:
+                    result = subscription.batch_handler(uow, [(payload, envelope)])
+            except DomainError as refusal:
+                uow.refused(refusal)
+                raise
             if not subscription.answers:
                 uow.mark_processed(self.consumer, envelope.message_id)
             uow.commit()

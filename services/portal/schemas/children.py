@@ -1,7 +1,7 @@
 """Finding a child and reading their record."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from shared.contracts.directory import CriteriaSchema
+from shared.contracts.directory import CriteriaSchema, IdentifiedChildSchema
 
 
 class PurposeSchema(Schema):
@@ -12,12 +12,7 @@ class SearchQuerySchema(PurposeSchema, CriteriaSchema):
     """The criteria of ``directory.search``, and its purpose, as query parameters."""
 
 
-class ChildSummarySchema(Schema):
-    contactpoint_id = fields.String()
-    family_name = fields.String()
-    given_names = fields.List(fields.String())
-    date_of_birth = fields.String()
-    gender = fields.String()
+class ChildSummarySchema(IdentifiedChildSchema):
     postcode_district = fields.String(allow_none=True)
     score = fields.Float()
 
@@ -52,14 +47,3 @@ class ChildRecordSchema(Schema):
     withheld = fields.List(fields.Nested(WithheldSchema),
                            metadata={"description": "what this record does not show you, by kind and count; [] when nothing"})
     la_team = fields.Nested(LaTeamSchema, metadata={"description": "a shielded child's: the LA ContactPoint team that holds what is withheld"})
-
-
-class ShieldingSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-
-class ShieldedSchema(Schema):
-    contactpoint_id = fields.String()
-    shielded = fields.Boolean()
-    changed = fields.Boolean(metadata={"description": "false when the child already was (or was not) shielded"})
-

@@ -140,6 +140,19 @@ export function words(code) {
   return code ? sentence(String(code).replace(/_/g, " ")) : code;
 }
 
+// A GOV.UK date input's three boxes, written into each ``.govuk-date-input`` that names them with ``data-boxes="<id> <name>"``:
+// ids ``<id>-day``, ``-month``, ``-year``, for its labels, and names ``<name>-day``... for its form.
+function writeDateBoxes(container) {
+  const [id, name] = container.dataset.boxes.split(" ");
+  container.append(...[["day", "Day", 2], ["month", "Month", 2], ["year", "Year", 4]].map(([part, label, width]) =>
+    element("div", { class: "govuk-date-input__item" },
+      element("label", { class: "govuk-label govuk-date-input__label", for: `${id}-${part}`, text: label }),
+      element("input", { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: `${id}-${part}`, name: `${name}-${part}`,
+                         type: "text", inputmode: "numeric", maxlength: width }))));
+}
+
+document.querySelectorAll(".govuk-date-input[data-boxes]").forEach(writeDateBoxes);
+
 // A GOV.UK date input's three boxes (``<name>-day``, ``-month``, ``-year``) as an ISO date: "" when all are empty, the
 // date, or a problem in the words of its ``label``. Every date a person types on the page is read here.
 export function dateFrom(values, name, label, { past = false } = {}) {

@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from services.portal.auth import signed_in
-from services.portal.schemas.accounts import (
-    AccountSchema, AccountsSchema, EnrollingAccountSchema, NewAccountSchema, SuspensionSchema, VettingSchema,
-)
+from services.portal.schemas.accounts import AccountsSchema, NewAccountSchema
 from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask, plain
 from shared.contracts import requests
+from shared.contracts.identity import AccountSchema, EnrollingAccountSchema, SuspensionSchema, VettingSchema
 
 api = Blueprint("accounts", __name__, url_prefix=API_PREFIX, description="Account administration, for LA administrators.")
 

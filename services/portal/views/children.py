@@ -11,12 +11,11 @@ from services.portal.schemas.children import (
     PurposeSchema,
     SearchQuerySchema,
     SearchResultsSchema,
-    ShieldedSchema,
-    ShieldingSchema,
 )
 from services.portal.views.asking import API_PREFIX, Blueprint, ask, plain
 from shared.contracts import requests
 from shared.contracts.directory import LaTeamContactSchema
+from shared.contracts.feeds import ShieldedSchema, ShieldingReasonSchema
 
 api = Blueprint("children", __name__, url_prefix=API_PREFIX, description="Finding a child and reading their record.")
 
@@ -47,7 +46,7 @@ class ChildRecord(MethodView):
 
 @api.route("/children/<contactpoint_id>/shield")
 class Shield(MethodView):
-    @api.arguments(ShieldingSchema)
+    @api.arguments(ShieldingReasonSchema)
     @api.response(200, ShieldedSchema)
     @api.refuses(404)
     @signed_in()
@@ -58,7 +57,7 @@ class Shield(MethodView):
 
 @api.route("/children/<contactpoint_id>/unshield")
 class Unshield(MethodView):
-    @api.arguments(ShieldingSchema)
+    @api.arguments(ShieldingReasonSchema)
     @api.response(200, ShieldedSchema)
     @api.refuses(404)
     @signed_in()

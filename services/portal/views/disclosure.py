@@ -4,23 +4,19 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from services.portal.auth import signed_in
-from services.portal.schemas.disclosure import (
-    DecisionBodySchema,
-    DisclosedRecordSchema,
-    DisclosureListSchema,
-    DisclosureQuerySchema,
-    DisclosureRequestBodySchema,
-    DisclosureRequestSchema,
-)
+from services.portal.schemas.disclosure import DisclosureListSchema
 from services.portal.views.asking import API_PREFIX, Blueprint, ask
 from shared.contracts import requests
+from shared.contracts.disclosure import (
+    DecisionReasonSchema, DisclosedRecordSchema, DisclosureRequestSchema, ListDisclosuresSchema, RequestDisclosureSchema,
+)
 
 api = Blueprint("disclosure", __name__, url_prefix=API_PREFIX, description="Single-record disclosure on a second person's approval.")
 
 
 @api.route("/disclosures")
 class Disclosures(MethodView):
-    @api.arguments(DisclosureRequestBodySchema)
+    @api.arguments(RequestDisclosureSchema)
     @api.response(201, DisclosureRequestSchema)
     @api.refuses(404)
     @signed_in()
@@ -28,7 +24,7 @@ class Disclosures(MethodView):
         """Ask for one child's record on a court order or for crime prevention."""
         return ask(requests.REQUEST_DISCLOSURE, {**body})
 
-    @api.arguments(DisclosureQuerySchema, location="query")
+    @api.arguments(ListDisclosuresSchema, location="query")
     @api.response(200, DisclosureListSchema)
     @signed_in()
     def get(self, query):
@@ -38,7 +34,7 @@ class Disclosures(MethodView):
 
 @api.route("/disclosures/<request_id>/approve")
 class Approval(MethodView):
-    @api.arguments(DecisionBodySchema)
+    @api.arguments(DecisionReasonSchema)
     @api.response(200, DisclosureRequestSchema)
     @api.refuses(404, 409)
     @signed_in()
@@ -49,7 +45,7 @@ class Approval(MethodView):
 
 @api.route("/disclosures/<request_id>/refuse")
 class Refusal(MethodView):
-    @api.arguments(DecisionBodySchema)
+    @api.arguments(DecisionReasonSchema)
     @api.response(200, DisclosureRequestSchema)
     @api.refuses(404, 409)
     @signed_in()

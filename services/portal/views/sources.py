@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from services.portal.auth import signed_in
-from services.portal.schemas.sources import DisabledSourceSchema, NewSourceSchema, SourceCredentialsSchema, SourcesSchema
+from services.portal.schemas.sources import SourcesSchema
 from services.portal.views.asking import API_PREFIX, Blueprint, actor, ask
 from shared.contracts import requests
+from shared.contracts.feeds import DisabledSourceSchema, NewSourceSchema, SourceCredentialsSchema
 
 api = Blueprint("sources", __name__, url_prefix=API_PREFIX, description="Partner systems, for LA ContactPoint teams.")
 

@@ -83,7 +83,7 @@ def test_an_account_without_an_address_is_locked_and_the_log_says_its_holder_cou
     account = an_account(identity, mail=postbox)
     give_email(migrated, account.username, None)  # as an account made before enrolment by mail
 
-    with caplog.at_level(logging.WARNING, logger="services.identity.handlers"):
+    with caplog.at_level(logging.WARNING, logger="services.identity.sign_in"):
         right_password_wrong_code(http, account, LOCKOUT_AFTER)
 
     assert f"account {account.username} was locked, and its holder could not be told" in caplog.text

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from services.directory.handlers import archive_leavers, delete_expired_archive, hold_child, row_of
+from services.directory.handlers import archive_leavers, delete_expired_archive, hold_children, row_of
 from services.directory.models import ArchivedChild, Base, Child, SearchKey
 from services.directory.queries import search
 from services.directory.rules import RETENTION_YEARS, WITHHOLDING, archive_deleted_before, latest_birth_date_gone, leaves_directory_on, withhold
@@ -65,7 +65,7 @@ def test_children_past_18_or_25_with_consent_are_archived_and_no_longer_found(uo
         ("CP-18-TODAY", date(2008, 11, 1), False), ("CP-18-TOMORROW", date(2008, 11, 2), False),
         ("CP-20-KEPT", date(2006, 1, 1), True), ("CP-25-TODAY", date(2001, 11, 1), True),
     ]:
-        hold_child(uow, snapshot(contactpoint_id, born, retain))
+        hold_children(uow, [(snapshot(contactpoint_id, born, retain), None)])
 
     assert archive_leavers(uow, {"actor": operator(), "today": TODAY}) == {"archived": 2}
 
@@ -78,16 +78,16 @@ def test_children_past_18_or_25_with_consent_are_archived_and_no_longer_found(uo
 
 
 def test_a_later_version_of_an_archived_child_does_not_bring_them_back(uow):
-    hold_child(uow, snapshot("CP-ADULT", date(2008, 1, 1)))
+    hold_children(uow, [(snapshot("CP-ADULT", date(2008, 1, 1)), None)])
     archive_leavers(uow, {"actor": operator(), "today": TODAY})
 
-    hold_child(uow, snapshot("CP-ADULT", date(2008, 1, 1), version=2))
+    hold_children(uow, [(snapshot("CP-ADULT", date(2008, 1, 1), version=2), None)])
 
     assert held_ids(uow) == []
 
 
 def test_an_archived_record_is_deleted_after_the_retention_period_and_not_before(uow):
-    hold_child(uow, snapshot("CP-ADULT", date(2000, 1, 1)))
+    hold_children(uow, [(snapshot("CP-ADULT", date(2000, 1, 1)), None)])
     archive_leavers(uow, {"actor": operator(), "today": TODAY})
     last_day_kept = date(TODAY.year + RETENTION_YEARS, TODAY.month, TODAY.day)
 

@@ -173,7 +173,7 @@ def test_a_child_is_read_by_its_contactpoint_id(session):
 
 
 def hold_shielded(session, contactpoint_id: str, postcode: str = "LS1 4AP") -> None:
-    from services.directory.handlers import hold_child
+    from services.directory.handlers import hold_children
     from shared.contracts.children import ChildMergedSchema
 
     class Holding:
@@ -181,11 +181,11 @@ def hold_shielded(session, contactpoint_id: str, postcode: str = "LS1 4AP") -> N
 
     uow = Holding()
     uow.session = session
-    hold_child(uow, ChildMergedSchema().load({
+    hold_children(uow, [(ChildMergedSchema().load({
         "contactpoint_id": contactpoint_id, "version": 1, "la_code": "E08000035", "active": True, "shielded": True,
         "demographics": {"family_name": "Smith", "given_names": ["Amy"], "date_of_birth": BORN.isoformat(), "gender": "female",
                          "address": {"lines": [], "town": "Leeds", "postcode": postcode}, "identifiers": {}},
-    }))
+    }), None)])
     session.flush()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from services.feeds.handlers import receive_feed_message
+from services.feeds.intake import receive_feed_messages
 from services.feeds.schemas import AcceptedFeedMessageSchema
 from shared.contracts.children import CHILD_MERGED
 from shared.messaging.envelope import Envelope
@@ -39,7 +39,7 @@ def receive(uow, raw: dict, source_id: str = "yot-leeds", kind: str = "youth_off
     envelope = Envelope("cp.feeds", f"{source_id}.{kind}", raw, message_id=message_id,
                         user_id=source_id if user_id == "" else user_id)
     uow.emitted.clear()
-    receive_feed_message(uow, AcceptedFeedMessageSchema().load(raw), envelope)
+    receive_feed_messages(uow, [(AcceptedFeedMessageSchema().load(raw), envelope)])
     uow.session.flush()
     return uow.emitted
 

@@ -8,7 +8,8 @@ import pytest
 
 from services.feeds import linkage_model
 from services.feeds.accuracy import Estimate
-from services.feeds.handlers import link_review, linkage_accuracy, separate_review, use_linkage_model
+from services.feeds.in_force import linkage_accuracy, use_linkage_model
+from services.feeds.reviews import link_review, separate_review
 from services.feeds.models import LabelledPair, ReviewTask
 from tests.unit.services.feeds.feeding import body, receive, unsure_match
 

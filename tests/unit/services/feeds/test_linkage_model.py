@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from services.feeds import linkage_model, training
-from services.feeds.handlers import model_in_force, refresh_term_frequencies, show_linkage_model, use_linkage_model
+from services.feeds.in_force import model_in_force, refresh_term_frequencies, show_linkage_model, use_linkage_model
 from services.feeds.schedule import SCHEDULE
 from shared.contracts.requests import REFRESH_TERM_FREQUENCIES
 from shared.scheduling import schedules

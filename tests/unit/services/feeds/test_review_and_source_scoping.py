@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from services.feeds.errors import NotYourLA
-from services.feeds.handlers import link_review, list_reviews, list_sources, separate_review
+from services.feeds.reviews import link_review, list_reviews, separate_review
+from services.feeds.sources import list_sources
 from services.feeds.models import ReviewTask, Source
 from tests.unit.services.feeds.feeding import body, receive, unsure_match
 

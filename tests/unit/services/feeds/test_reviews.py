@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from services.feeds.errors import ReviewRefused
-from services.feeds.handlers import link_review, list_reviews, separate_review, split_record
+from services.feeds.reviews import link_review, list_reviews, separate_review, split_record
 from services.feeds.models import LinkedChild, ReviewTask, SourceRecord
 from shared.contracts.children import ChildMergedSchema
 from tests.unit.services.feeds.feeding import BODY, body, merged_of, receive, unsure_match

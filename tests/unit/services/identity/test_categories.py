@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 from marshmallow import ValidationError
 
-from services.identity.categories import CATEGORIES, ROLES, ROLES_SEEING_CHILDREN
+from services.identity.categories import CATEGORIES, ROLES_SEEING_CHILDREN
 from services.identity.schemas import AddUserSchema
+from shared.principals import ROLES
 
 
 def test_each_category_is_filed_under_its_own_code():

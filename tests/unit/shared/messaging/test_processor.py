@@ -57,6 +57,15 @@ class FakeUnitOfWork:
         self._processed.clear()
         self.notes.clear()
 
+    def refused(self, refusal) -> None:
+        """As ``UnitOfWork.refused``: the audit a refusal carries committed, with what came before it if it keeps it."""
+        if not refusal.audit:
+            return
+        if not refusal.keeps_work:
+            self.notes.clear()
+        self.notes += list(refusal.audit)
+        self.commit()
+
 
 @pytest.fixture
 def store() -> Store:
@@ -330,3 +339,24 @@ def test_a_request_that_only_reads_is_answered_in_a_unit_of_work_that_only_reads
     processor.process(subscription(answers=True), note(message_id="m-2"))
 
     assert asked_for == [True, False]
+
+
+def refusing(keeping_work: bool):
+    def handler(uow, payload, envelope):
+        uow.notes.append(payload["text"])
+        raise Conflict("refused on purpose").audited("audited: refused", keeping_work=keeping_work)
+
+    return handler
+
+
+def test_a_refusal_carrying_its_audit_commits_the_audit_and_not_what_the_handler_did(processor, store):
+    outcome = processor.process(subscription(refusing(keeping_work=False)), note())
+
+    assert outcome.rejection["code"] == "conflict"
+    assert store.notes == ["audited: refused"]
+
+
+def test_a_refusal_keeping_its_work_commits_both(processor, store):
+    processor.process(subscription(refusing(keeping_work=True), answers=True), note())
+
+    assert store.notes == ["hello", "audited: refused"]

@@ -78,3 +78,26 @@ def test_an_invalid_message_in_a_batch_is_refused_alone(processor, store):
 
     assert store.notes == ["a", "c"]
     assert outcomes[1].rejection["code"] == "invalid_message"
+
+
+def keep_notes(uow, arrived):
+    if any(note["text"] == "refuse" for note, _ in arrived):
+        raise Conflict("refused on purpose")
+    uow.notes.append([note["text"] for note, _ in arrived])
+
+
+BATCHED = Subscription(QUEUE, batch_handler=keep_notes, schema=NoteSchema, batch=10)
+
+
+def test_a_batch_handler_takes_the_batch_at_once_and_each_message_alone_after_a_refusal(processor, store):
+    processor.process_batch(BATCHED, notes("a", "b"))
+    processor.process_batch(BATCHED, notes("c", "refuse", "d"))
+
+    assert store.notes == [["a", "b"], ["c"], ["d"]]
+
+
+def test_a_subscription_has_one_handler():
+    with pytest.raises(TypeError):
+        Subscription(QUEUE, keep_note, batch_handler=keep_notes)
+    with pytest.raises(TypeError):
+        Subscription(QUEUE)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from services.feeds.errors import SourceNotAllowed
-from services.feeds.handlers import receive_feed_messages, reject_to_source
+from services.feeds.intake import receive_feed_messages, reject_to_source
 from services.feeds.models import LinkedChild, ReviewTask, SourceRecord
 from services.feeds.schemas import AcceptedFeedMessageSchema
 from shared.contracts.children import CHILD_MERGED, ChildMergedSchema
