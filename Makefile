@@ -45,9 +45,12 @@ browsers:
 	  echo "chromium: present"; \
 	fi
 
+# Two workers, each taking whole modules (their module-wide systems start once); each worker has its own database and vhost.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.installed servers browsers
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed servers
 	$(PY) -m bench $(BENCH_ARGS)
