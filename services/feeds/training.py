@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from services.feeds.linkage_model import DEFAULT, Level, LinkageModel
-from services.feeds.matching import BLOCKING_RULES, Described, term_values
+from services.feeds.matching import BLOCKING_RULES, Described, name_sound, term_values
 from services.feeds.nicknames import DIMINUTIVES
 
 # Each comparison's levels, most alike first, as Splink's SQL finds them; the label is the matcher's name for the level.
@@ -43,7 +43,8 @@ COMPARISONS: dict[str, list[tuple[str, str | None]]] = {
     "date_of_birth": [
         ("exact", "born_l = born_r"),
         ("transposed", "born_l = born_swapped_r"),
-        ("one_digit", "hamming(born_l, born_r) = 1"),
+        ("one_digit", "hamming(born_l, born_r) = 1 OR (right(born_l, 5) = right(born_r, 5)"
+                      " AND abs(CAST(left(born_l, 4) AS INTEGER) - CAST(left(born_r, 4) AS INTEGER)) = 1)"),
         ("different", None),
     ],
     "gender": [
@@ -60,7 +61,8 @@ COMPARISONS: dict[str, list[tuple[str, str | None]]] = {
 }
 NULL_LEVELS = {("middle_names", "not_both_given"), ("postcode", "unknown")}
 # Splink's columns for the matcher's blocking columns: its predictions are blocked as the matcher's are.
-BLOCKED_COLUMNS = {"family_key": "family", "given_key": "given", "date_of_birth": "born", "postcode": "postcode"}
+BLOCKED_COLUMNS = {"family_key": "family", "given_key": "given", "family_sound": "family_sound", "given_sound": "given_sound",
+                   "date_of_birth": "born", "postcode": "postcode"}
 # Expectation–maximisation sees only pairs its blocking rule brings, and learns nothing of the rule's own columns: one
 # session on names learns birth date, home and gender; one on birth date learns the names.
 TRAINING_BLOCKS = (("family", "given"), ("born",))
@@ -79,6 +81,7 @@ def rows(records: list[Described]) -> list[dict]:
         "given_forms": sorted(forms_of.get(record.first_given, ())),
         "born": record.born.isoformat(), "born_swapped": swapped.born.isoformat() if (swapped := record.day_and_month_swapped()) else None,
         "gender": record.gender, "postcode": record.postcode or None, "district": record.postcode.split(" ")[0] or None,
+        "family_sound": name_sound(record.family) or None, "given_sound": name_sound(record.first_given) or None,
     } for at, record in enumerate(records)]
 
 
