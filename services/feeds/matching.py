@@ -156,7 +156,7 @@ def are_twins(record: Described, held: Described) -> bool:
     evidence is weighed as usual. (Twins given all their middle names alike are then kept apart only by their own NHS
     numbers or pupil numbers, or by a person.)
     """
-    same_family = record.family == held.family or bool(record.family_parts & held.family_parts) or _similar(record.family, held.family)
+    same_family = record.family == held.family or bool(record.family_parts & held.family_parts) or _similar_family_name(record.family, held.family)
     return (
         _born_alike(record, held) and (same_family or _same_home(record, held))
         and not _same_given_name(record.first_given, held.first_given)
@@ -347,10 +347,16 @@ def _similar(one: str, other: str) -> bool:
     return bool(one and other) and jaro_winkler_similarity(one, other) >= SIMILAR_NAMES
 
 
+def _similar_family_name(one: str, other: str) -> bool:
+    """Alike as written, or one slip of the keys in a longer name, wherever it is (``Bmith``, ``Smtih``): a family name is seldom
+    one letter from another family's, as a given name often is."""
+    return _similar(one, other) or min(len(one), len(other)) >= 5 and damerau_levenshtein_distance(one, other) == 1
+
+
 def _names_crossed(record: Described, held: Described) -> bool:
     """Given and family names written the other way round on one of the two, whatever else changed since: the family name of
-    one is one of the other's given names (a middle name, if the child is known by it), and its given name is the other's
-    family name, or was.
+    one is one of the other's given names (a middle name, if the child is known by it), and its given name or a former family
+    name is the other's family name, or was.
 
     Both names cross: twins share their family name, and one crossing alone (``Harrison Phoebe`` beside ``Harrison Emma``)
     is as often a twin written the other way round as a child whose family name changed.
@@ -361,7 +367,8 @@ def _names_crossed(record: Described, held: Described) -> bool:
 
 def _written_the_other_way(one: Described, other: Described) -> bool:
     return (any(one.family == name or _same_given_name(one.family, name) for name in other.given)
-            and any(one.first_given == name or _similar(one.first_given, name) for name in (other.family, *other.formers)))
+            and (any(one.first_given == name or _similar(one.first_given, name) for name in (other.family, *other.formers))
+                 or other.family in one.formers))
 
 
 def _family_level(record: Described, held: Described) -> tuple[str, str | None]:
@@ -371,7 +378,7 @@ def _family_level(record: Described, held: Described) -> tuple[str, str | None]:
         return "former", None
     if len(record.family_parts | held.family_parts) > 1 and record.family_parts & held.family_parts:
         return "part", None
-    if _similar(record.family, held.family):
+    if _similar_family_name(record.family, held.family):
         return "similar", None
     return "different", None
 
@@ -415,8 +422,11 @@ def _written_alike(one: str, other: str) -> bool:
 
 
 def _same_given_name(one: str, other: str) -> bool:
-    """``Katie`` and ``Kate``, ``Chloe`` and ``Khloe``, ``Billy`` and ``William``: one name written two ways, not two names."""
-    return bool(one and other) and (one == other or _known_variant(one, other) or _alike(one, other))
+    """``Katie`` and ``Kate``, ``Chloe`` and ``Khloe``, ``Billy`` and ``William``: one name written two ways, not two names; and
+    a diminutive beside its full form with a slip (``Tommy``, ``Thommas``)."""
+    return bool(one and other) and (one == other or _known_variant(one, other) or _alike(one, other)
+                                    or any(_alike(full, other) for full in DIMINUTIVES.get(one, ()))
+                                    or any(_alike(full, one) for full in DIMINUTIVES.get(other, ())))
 
 
 def _known_variant(one: str, other: str) -> bool:
@@ -433,14 +443,16 @@ def _known_variant(one: str, other: str) -> bool:
 
 
 def _alike(one: str, other: str) -> bool:
-    """Written or said alike: one slip of the keys after the initial, or the same sounds.
+    """Written or said alike: one slip of the keys after the initial, the first two letters swapped, or the same sounds.
 
-    A short name one letter from another is often another name (Ella, Bella): likeness of letters counts only after the same initial.
+    A short name one letter from another is often another name (Ella, Bella; Lily, Tilly): likeness of letters counts only
+    after the same initial, where twins' rhyming names differ. No two names differ by their first two letters swapped.
     Sounds alone are too coarse for short names (Gill and Julia sound alike to metaphone): the letters must be near too.
     """
     return (
         (similarity := jaro_winkler_similarity(one, other)) >= SOUNDING_ALIKE and metaphone(one) == metaphone(other)
         or one[0] == other[0] and (similarity >= SIMILAR_NAMES or min(len(one), len(other)) >= 4 and damerau_levenshtein_distance(one, other) == 1)
+        or len(one) > 2 and one[1::-1] == other[:2] and one[2:] == other[2:]
     )
 
 

@@ -24,14 +24,16 @@ COMPARISONS: dict[str, list[tuple[str, str | None]]] = {
         ("exact", "family_l = family_r"),
         ("former", "list_contains(formers_l, family_r) OR list_contains(formers_r, family_l)"),
         ("part", "len(list_distinct(list_concat(family_parts_l, family_parts_r))) > 1 AND len(list_intersect(family_parts_l, family_parts_r)) > 0"),
-        ("similar", "jaro_winkler_similarity(family_l, family_r) >= 0.9"),
+        ("similar", "jaro_winkler_similarity(family_l, family_r) >= 0.9"
+                    " OR (least(len(family_l), len(family_r)) >= 5 AND damerau_levenshtein(family_l, family_r) = 1)"),
         ("different", None),
     ],
     "given_name": [
         ("exact", "given_l = given_r"),
         ("variant", "starts_with(given_l, given_r) OR starts_with(given_r, given_l) OR list_contains(given_forms_l, given_r)"),
         ("similar", "given_l[1] = given_r[1] AND (jaro_winkler_similarity(given_l, given_r) >= 0.9"
-                    " OR (least(len(given_l), len(given_r)) >= 4 AND damerau_levenshtein(given_l, given_r) = 1))"),
+                    " OR (least(len(given_l), len(given_r)) >= 4 AND damerau_levenshtein(given_l, given_r) = 1))"
+                    " OR (len(given_l) > 2 AND reverse(given_l[1:2]) = given_r[1:2] AND given_l[3:] = given_r[3:])"),
         ("other", "list_contains(given_all_r, given_l) OR list_contains(given_all_l, given_r)"),
         ("different", None),
     ],

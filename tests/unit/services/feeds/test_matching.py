@@ -162,6 +162,29 @@ def test_names_written_the_other_way_round_after_another_change_are_one_child(se
     assert linked_to(session, child(**sent)) == "CP-AMY"
 
 
+@pytest.mark.parametrize("held_given, sent", [
+    ("Amelia", {"given_names": ["Maelia"]}), ("Amelia", {"family_name": "Bmith", "postcode": "M1 1AE", "given_names": ["Amelia"]}),
+    ("Thomas", {"given_names": ["Tommy"]}), ("Tommy", {"given_names": ["Thommas"]}),
+], ids=["first-two-letters-of-the-given-name-swapped", "first-letter-of-the-family-name-wrong-and-a-move", "diminutive",
+        "full-form-with-a-slip"])
+def test_a_name_written_another_way_that_looks_like_a_twin_is_one_child(session, held_given, sent):
+    held(session, child(given_names=[held_given]), "CP-ONE")
+
+    assert linked_to(session, child(**sent)) == "CP-ONE"
+
+
+def test_twins_with_rhyming_names_stay_apart(session):
+    held(session, child(given_names=["Lily"]), "CP-LILY")
+
+    assert find_child(session, Described.of(child(given_names=["Tilly"]))).decision == "new"
+
+
+def test_names_written_the_other_way_round_with_the_family_name_now_former_are_one_child(session):
+    held(session, child(family_name="Ward", given_names=["Elsie"]), "CP-ELSIE")
+
+    assert linked_to(session, child(family_name="Elsie", given_names=["Miah"], former=["Ward"])) == "CP-ELSIE"
+
+
 def test_a_twin_written_the_other_way_round_stays_apart(session):
     held(session, child(family_name="Harrison", given_names=["Emma"]), "CP-EMMA")
 
