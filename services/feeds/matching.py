@@ -224,8 +224,9 @@ class BlockingRule:
     readings: tuple[str, ...] = ("as_sent",)
 
 
-# A held record is compared when any rule brings it: any two fields agreeing (a name where it sounds alike, so that a slip of
-# the keys in it still finds the record: a slip in both names, or in one with the other changed, is no rare pair), or
+# A held record is compared when any rule brings it: any two fields agreeing (a name beside the birth date where it sounds
+# alike, so that a slip of the keys in it still finds the record: a slip in both names, or in one with the other changed, is
+# no rare pair; two names agree as spelt, since children sharing two names' sounds are many more, the more are held), or
 # agreeing once the record is read with given and family names swapped, day and month swapped, or a former family name; an
 # identifier alone. Each rule's columns have an index of their own (see models), and the rule's name is its kind of key.
 BLOCKING_RULES = {
@@ -234,7 +235,7 @@ BLOCKING_RULES = {
     "postcode_born": BlockingRule(("postcode", "date_of_birth"), ("as_sent", "day_and_month_swapped")),
     "postcode_given": BlockingRule(("postcode", "given_key"), ("as_sent", "names_swapped")),
     "postcode_family": BlockingRule(("postcode", "family_key"), ("as_sent", "names_swapped", "former_family_name")),
-    "family_sound_given_sound": BlockingRule(("family_sound", "given_sound"), ("as_sent", "names_swapped", "former_family_name")),
+    "family_given": BlockingRule(("family_key", "given_key"), ("as_sent", "names_swapped", "former_family_name")),
     "nhs_number": BlockingRule(("nhs_number",)),
     "upn": BlockingRule(("upn",)),
 }

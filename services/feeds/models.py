@@ -47,7 +47,7 @@ class SourceRecord(Base):
         Index("ix_source_records_given_sound_dob", "given_sound", "date_of_birth"),
         Index("ix_source_records_postcode_dob", "postcode", "date_of_birth"),
         Index("ix_source_records_postcode_given_key", "postcode", "given_key"),
-        Index("ix_source_records_family_sound_given_sound", "family_sound", "given_sound"),
+        Index("ix_source_records_family_key_given_key", "family_key", "given_key"),
         Index("ix_source_records_postcode_family_key", "postcode", "family_key"),
     )
 

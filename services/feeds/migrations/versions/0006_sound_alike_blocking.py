@@ -1,7 +1,7 @@
 """Source records are found by how their names sound as well as by how they are written: a slip of the keys in a name
 (``Clrake``) no longer keeps a record from those of its child.
 
-The family-name and given-name blocking indexes are on the names' Soundex codes, worked out here for the records held.
+The blocking indexes of a name beside the birth date are on the name's Soundex code, worked out here for the records held.
 
 Revision ID: 0006
 Revises: 0005
@@ -16,8 +16,8 @@ branch_labels = None
 depends_on = None
 
 SCHEMA = "feeds"
-SPELT = (("family_key", "date_of_birth"), ("given_key", "date_of_birth"), ("family_key", "given_key"))
-SOUNDING = (("family_sound", "date_of_birth"), ("given_sound", "date_of_birth"), ("family_sound", "given_sound"))
+SPELT = (("family_key", "date_of_birth"), ("given_key", "date_of_birth"))
+SOUNDING = (("family_sound", "date_of_birth"), ("given_sound", "date_of_birth"))
 
 
 def _index(pair: tuple[str, str]) -> str:
