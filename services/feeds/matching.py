@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
-from jellyfish import damerau_levenshtein_distance, jaro_winkler_similarity, metaphone
+from jellyfish import damerau_levenshtein_distance, jaro_winkler_similarity, metaphone, soundex
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -99,19 +99,16 @@ def new_contactpoint_id() -> str:
     return "CP-" + "-".join(digits[i:i + 5] for i in range(0, 20, 5))
 
 
-def levels(record: Described, held: Described) -> dict[str, tuple[str, str | None]]:
+def levels(record: Described, held: Described, names_swapped: bool = False) -> dict[str, tuple[str, str | None]]:
     """How each field of two descriptions agrees: the level, and the value agreed on where its frequency matters.
 
-    Given and family names swapped are found explicitly, and the names then compared crosswise.
+    ``names_swapped`` says that one of the two was read with given and family names swapped back (see `match_weight`).
     """
-    swapped = _names_swapped(record, held)
-    if swapped:
-        held = held.names_swapped()
     return {
         "family_name": _family_level(record, held),
         "given_name": _given_level(record, held),
         "middle_names": (_middle_names_level(record, held), None),
-        "names_swapped": ("yes" if swapped else "no", None),
+        "names_swapped": ("yes" if names_swapped else "no", None),
         "date_of_birth": (_birth_level(record.born, held.born), None),
         "gender": ("same" if record.gender == held.gender else "unknown" if "unknown" in (record.gender, held.gender) else "different", None),
         "postcode": _postcode_level(record.postcode, held.postcode),
@@ -135,7 +132,17 @@ def term_values(records: list[Described]) -> dict[str, list[str]]:
 
 
 def match_weight(record: Described, held: Described, model: LinkageModel = DEFAULT) -> float:
-    return sum(model.weight(comparison, level, value) for comparison, (level, value) in levels(record, held).items())
+    """The sum of the levels' weights.
+
+    Where given and family names cross (one's given name is the other's family name), either of the two may be the one
+    written the other way round, and either may have changed since (a middle name used, a new family name): the names are
+    compared as they stand and with each one's swapped back, and the best reading counts.
+    """
+    readings = [(record, held, False)]
+    if _names_crossed(record, held):
+        readings += [(record.names_swapped(), held, True), (record, held.names_swapped(), True)]
+    return max(sum(model.weight(comparison, level, value) for comparison, (level, value) in levels(one, other, swapped).items())
+               for one, other, swapped in readings)
 
 
 def are_twins(record: Described, held: Described) -> bool:
@@ -149,13 +156,13 @@ def are_twins(record: Described, held: Described) -> bool:
     evidence is weighed as usual. (Twins given all their middle names alike are then kept apart only by their own NHS
     numbers or pupil numbers, or by a person.)
     """
-    same_family = record.family == held.family or bool(record.family_parts & held.family_parts) or _similar(record.family, held.family)
+    same_family = record.family == held.family or bool(record.family_parts & held.family_parts) or _similar_family_name(record.family, held.family)
     return (
-        _birth_level(record.born, held.born) != "different" and (same_family or _same_home(record, held))
+        _born_alike(record, held) and (same_family or _same_home(record, held))
         and not _same_given_name(record.first_given, held.first_given)
         and not _share_a_given_name(record, held)
         and not _same_middle_names(record, held)
-        and not _names_swapped(record, held)
+        and not _names_crossed(record, held)
     )
 
 
@@ -181,19 +188,31 @@ def find_child(session: Session | None, record: Described, nearby: Nearby | None
             continue
         weight, closest = max(((match_weight(record, h, model), h) for h in held), key=lambda scored: scored[0])
         if best.weight is None or weight > best.weight:
-            best = Match(cp_id, _decision(weight, model, _birth_level(record.born, closest.born) != "different"), weight)
+            best = Match(cp_id, _decision(weight, model, _born_alike(record, closest) and (
+                _birth_level(record.born, closest.born) != "different" or _same_home(record, closest))), weight)
     return best if best.decision != "new" else Match(None, "new", best.weight)
 
 
 def blocking_keys(record: Described) -> dict:
     """The columns a held record is found by."""
-    return {"family_key": record.family, "given_key": record.first_given, "date_of_birth": record.born, "postcode": record.postcode,
-            "nhs_number": record.identifiers.get("nhs_number"), "upn": record.identifiers.get("upn")}
+    return _blocking_columns(record.family, record.first_given, record.born, record) | {
+        "nhs_number": record.identifiers.get("nhs_number"), "upn": record.identifiers.get("upn")}
+
+
+def name_sound(key: str) -> str:
+    """How a name key sounds (Soundex): ``clarke`` and ``clrake``, ``mcdonald`` and ``macdonald`` sound alike."""
+    return soundex(key) if key else ""
+
+
+def _blocking_columns(family: str, given: str, born: date, record: Described) -> dict:
+    return {"family_key": family, "given_key": given, "family_sound": name_sound(family), "given_sound": name_sound(given),
+            "date_of_birth": born, "postcode": record.postcode}
 
 
 def _decision(weight: float, model: LinkageModel, born_alike: bool) -> str:
-    """A wholly different birth date is never linked without a person: feeds seldom get one wholly wrong, and a child
-    named like another in the same home, born another day, is as likely a sibling as a slip."""
+    """A wholly different birth date is never linked without a person: feeds seldom get one wholly wrong, and a child named
+    like another in the same home, born another day, is as likely a sibling as a slip. Two slips of the keys in the date link
+    only in the same home: elsewhere, a namesake born near the day is likelier."""
     return "link" if weight >= model.link_at and born_alike else "review" if weight >= model.review_from else "new"
 
 
@@ -205,12 +224,14 @@ class BlockingRule:
     readings: tuple[str, ...] = ("as_sent",)
 
 
-# A held record is compared when any rule brings it: any two fields agreeing exactly, or agreeing once the record is read
-# with given and family names swapped, day and month swapped, or a former family name; an identifier alone. Each rule's
-# columns have an index of their own (see models), and the rule's name is its kind of key.
+# A held record is compared when any rule brings it: any two fields agreeing (a name beside the birth date where it sounds
+# alike, so that a slip of the keys in it still finds the record: a slip in both names, or in one with the other changed, is
+# no rare pair; two names agree as spelt, since children sharing two names' sounds are many more, the more are held), or
+# agreeing once the record is read with given and family names swapped, day and month swapped, or a former family name; an
+# identifier alone. Each rule's columns have an index of their own (see models), and the rule's name is its kind of key.
 BLOCKING_RULES = {
-    "family_born": BlockingRule(("family_key", "date_of_birth"), ("as_sent", "names_swapped", "day_and_month_swapped", "former_family_name")),
-    "given_born": BlockingRule(("given_key", "date_of_birth"), ("as_sent", "names_swapped", "day_and_month_swapped")),
+    "family_sound_born": BlockingRule(("family_sound", "date_of_birth"), ("as_sent", "names_swapped", "day_and_month_swapped", "former_family_name")),
+    "given_sound_born": BlockingRule(("given_sound", "date_of_birth"), ("as_sent", "names_swapped", "day_and_month_swapped")),
     "postcode_born": BlockingRule(("postcode", "date_of_birth"), ("as_sent", "day_and_month_swapped")),
     "postcode_given": BlockingRule(("postcode", "given_key"), ("as_sent", "names_swapped")),
     "postcode_family": BlockingRule(("postcode", "family_key"), ("as_sent", "names_swapped", "former_family_name")),
@@ -227,9 +248,9 @@ def _readings(record: Described) -> dict[str, list[dict]]:
     swapped_dates = record.day_and_month_swapped()
     return {
         "as_sent": [as_sent],
-        "names_swapped": [{**as_sent, "family_key": record.first_given, "given_key": record.family}],
+        "names_swapped": [{**as_sent, **_blocking_columns(record.first_given, record.family, record.born, record)}],
         "day_and_month_swapped": [{**as_sent, "date_of_birth": swapped_dates.born}] if swapped_dates else [],
-        "former_family_name": [{**as_sent, "family_key": former} for former in sorted(record.formers)],
+        "former_family_name": [{**as_sent, **_blocking_columns(former, record.first_given, record.born, record)} for former in sorted(record.formers)],
     }
 
 
@@ -302,8 +323,8 @@ def _every_key_sought(record: Described) -> frozenset[tuple]:
 
 
 def _keys_held(held: SourceRecord) -> set[tuple]:
-    return _keys_of({"family_key": held.family_key, "given_key": held.given_key, "date_of_birth": held.date_of_birth, "postcode": held.postcode,
-                     "nhs_number": held.nhs_number, "upn": held.upn})
+    return _keys_of({"family_key": held.family_key, "given_key": held.given_key, "family_sound": held.family_sound, "given_sound": held.given_sound,
+                     "date_of_birth": held.date_of_birth, "postcode": held.postcode, "nhs_number": held.nhs_number, "upn": held.upn})
 
 
 def _keys_of(columns: dict) -> set[tuple]:
@@ -327,13 +348,28 @@ def _similar(one: str, other: str) -> bool:
     return bool(one and other) and jaro_winkler_similarity(one, other) >= SIMILAR_NAMES
 
 
-def _names_swapped(record: Described, held: Described) -> bool:
-    """Given and family names written the other way round on one of the two, and not merely alike as they stand."""
-    return (
-        record.family != held.family and record.first_given != held.first_given
-        and (record.family == held.first_given or _same_given_name(record.family, held.first_given))
-        and (record.first_given == held.family or _similar(record.first_given, held.family))
-    )
+def _similar_family_name(one: str, other: str) -> bool:
+    """Alike as written, or one slip of the keys in a longer name, wherever it is (``Bmith``, ``Smtih``): a family name is seldom
+    one letter from another family's, as a given name often is."""
+    return _similar(one, other) or min(len(one), len(other)) >= 5 and damerau_levenshtein_distance(one, other) == 1
+
+
+def _names_crossed(record: Described, held: Described) -> bool:
+    """Given and family names written the other way round on one of the two, whatever else changed since: the family name of
+    one is one of the other's given names (a middle name, if the child is known by it), and its given name or a former family
+    name is the other's family name, or was.
+
+    Both names cross: twins share their family name, and one crossing alone (``Harrison Phoebe`` beside ``Harrison Emma``)
+    is as often a twin written the other way round as a child whose family name changed.
+    """
+    return (record.family != held.family and record.first_given != held.first_given
+            and (_written_the_other_way(record, held) or _written_the_other_way(held, record)))
+
+
+def _written_the_other_way(one: Described, other: Described) -> bool:
+    return (any(one.family == name or _same_given_name(one.family, name) for name in other.given)
+            and (any(one.first_given == name or _similar(one.first_given, name) for name in (other.family, *other.formers))
+                 or other.family in one.formers))
 
 
 def _family_level(record: Described, held: Described) -> tuple[str, str | None]:
@@ -343,7 +379,7 @@ def _family_level(record: Described, held: Described) -> tuple[str, str | None]:
         return "former", None
     if len(record.family_parts | held.family_parts) > 1 and record.family_parts & held.family_parts:
         return "part", None
-    if _similar(record.family, held.family):
+    if _similar_family_name(record.family, held.family):
         return "similar", None
     return "different", None
 
@@ -387,8 +423,11 @@ def _written_alike(one: str, other: str) -> bool:
 
 
 def _same_given_name(one: str, other: str) -> bool:
-    """``Katie`` and ``Kate``, ``Chloe`` and ``Khloe``, ``Billy`` and ``William``: one name written two ways, not two names."""
-    return bool(one and other) and (one == other or _known_variant(one, other) or _alike(one, other))
+    """``Katie`` and ``Kate``, ``Chloe`` and ``Khloe``, ``Billy`` and ``William``: one name written two ways, not two names; and
+    a diminutive beside its full form with a slip (``Tommy``, ``Thommas``)."""
+    return bool(one and other) and (one == other or _known_variant(one, other) or _alike(one, other)
+                                    or any(_alike(full, other) for full in DIMINUTIVES.get(one, ()))
+                                    or any(_alike(full, one) for full in DIMINUTIVES.get(other, ())))
 
 
 def _known_variant(one: str, other: str) -> bool:
@@ -405,22 +444,36 @@ def _known_variant(one: str, other: str) -> bool:
 
 
 def _alike(one: str, other: str) -> bool:
-    """Written or said alike: one slip of the keys after the initial, or the same sounds.
+    """Written or said alike: one slip of the keys after the initial, the first two letters swapped, or the same sounds.
 
-    A short name one letter from another is often another name (Ella, Bella): likeness of letters counts only after the same initial.
+    A short name one letter from another is often another name (Ella, Bella; Lily, Tilly): likeness of letters counts only
+    after the same initial, where twins' rhyming names differ. No two names differ by their first two letters swapped.
     Sounds alone are too coarse for short names (Gill and Julia sound alike to metaphone): the letters must be near too.
     """
     return (
         (similarity := jaro_winkler_similarity(one, other)) >= SOUNDING_ALIKE and metaphone(one) == metaphone(other)
         or one[0] == other[0] and (similarity >= SIMILAR_NAMES or min(len(one), len(other)) >= 4 and damerau_levenshtein_distance(one, other) == 1)
+        or len(one) > 2 and one[1::-1] == other[:2] and one[2:] == other[2:]
     )
 
 
 def _birth_level(record: date, held: date) -> str:
+    """``one_digit`` is one slip of the keys: a digit wrong, or the year one out (2019 for 2020)."""
     if record == held:
         return "exact"
     if record.year == held.year and (record.month, record.day) == (held.day, held.month):
         return "transposed"
-    if sum(one != other for one, other in zip(record.isoformat(), held.isoformat())) == 1:
+    if _digits_apart(record, held) == 1 or (record.month, record.day) == (held.month, held.day) and abs(record.year - held.year) == 1:
         return "one_digit"
     return "different"
+
+
+def _born_alike(record: Described, held: Described) -> bool:
+    """Born the same day as far as two slips of the keys tell: two digits wrong, or day and month swapped and a digit wrong."""
+    swapped = record.day_and_month_swapped()
+    return (_birth_level(record.born, held.born) != "different" or _digits_apart(record.born, held.born) <= 2
+            or swapped is not None and _digits_apart(swapped.born, held.born) <= 1)
+
+
+def _digits_apart(one: date, other: date) -> int:
+    return sum(mine != theirs for mine, theirs in zip(one.isoformat(), other.isoformat()))

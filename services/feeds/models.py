@@ -43,8 +43,8 @@ class SourceRecord(Base):
 
     __tablename__ = "source_records"
     __table_args__ = (
-        Index("ix_source_records_family_key_dob", "family_key", "date_of_birth"),
-        Index("ix_source_records_given_key_dob", "given_key", "date_of_birth"),
+        Index("ix_source_records_family_sound_dob", "family_sound", "date_of_birth"),
+        Index("ix_source_records_given_sound_dob", "given_sound", "date_of_birth"),
         Index("ix_source_records_postcode_dob", "postcode", "date_of_birth"),
         Index("ix_source_records_postcode_given_key", "postcode", "given_key"),
         Index("ix_source_records_family_key_given_key", "family_key", "given_key"),
@@ -61,6 +61,9 @@ class SourceRecord(Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     given_key: Mapped[str] = mapped_column(String(100), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="")
+    # How the family and given name keys sound (`matching.name_sound`), for blocking that a slip of the keys does not defeat.
+    family_sound: Mapped[str] = mapped_column(String(10), default="")
+    given_sound: Mapped[str] = mapped_column(String(10), default="")
     upn: Mapped[str | None] = mapped_column(String(13), index=True)
     # Who linked this record to its child when a person did; the system never moves such a record.
     linked_by: Mapped[str | None] = mapped_column(String(200))

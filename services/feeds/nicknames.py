@@ -25,7 +25,12 @@ DIMINUTIVES: dict[str, tuple[str, ...]] = {
     "kitty": ("katherine", "catherine"), "kate": ("katherine", "catherine"), "katie": ("katherine", "catherine"),
     "jenny": ("jennifer",), "annie": ("anne", "anna"), "nell": ("eleanor", "helen"), "nellie": ("eleanor", "helen"),
     "florrie": ("florence",), "flo": ("florence",), "gracie": ("grace",), "abbie": ("abigail",), "abi": ("abigail",),
-    "jess": ("jessica",), "emeka": ("chukwuemeka",), "seun": ("oluwaseun",), "tobi": ("oluwatobi",),
+    "jess": ("jessica",), "sammy": ("samuel",), "tommy": ("thomas",), "danny": ("daniel",), "benny": ("benjamin",),
+    "joey": ("joseph",), "jamie": ("james",), "eddie": ("edward",), "freddy": ("frederick", "alfred"), "mike": ("michael",),
+    "xander": ("alexander",), "nate": ("nathan", "nathaniel"), "ricky": ("richard",), "mo": ("muhammad", "mohammed"),
+    "ellie": ("eleanor",), "evie": ("evelyn",), "hattie": ("harriet",), "josie": ("josephine",), "penny": ("penelope",),
+    "gabby": ("gabriela", "gabrielle"), "immy": ("imogen",), "gabe": ("gabriel",),
+    "emeka": ("chukwuemeka",), "seun": ("oluwaseun",), "tobi": ("oluwatobi",),
 }
 
 # Diminutives that begin their full form too little or too late for a likeness of strings to find.

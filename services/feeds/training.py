@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from services.feeds.linkage_model import DEFAULT, Level, LinkageModel
-from services.feeds.matching import BLOCKING_RULES, Described, term_values
+from services.feeds.matching import BLOCKING_RULES, Described, name_sound, term_values
 from services.feeds.nicknames import DIMINUTIVES
 
 # Each comparison's levels, most alike first, as Splink's SQL finds them; the label is the matcher's name for the level.
@@ -24,14 +24,16 @@ COMPARISONS: dict[str, list[tuple[str, str | None]]] = {
         ("exact", "family_l = family_r"),
         ("former", "list_contains(formers_l, family_r) OR list_contains(formers_r, family_l)"),
         ("part", "len(list_distinct(list_concat(family_parts_l, family_parts_r))) > 1 AND len(list_intersect(family_parts_l, family_parts_r)) > 0"),
-        ("similar", "jaro_winkler_similarity(family_l, family_r) >= 0.9"),
+        ("similar", "jaro_winkler_similarity(family_l, family_r) >= 0.9"
+                    " OR (least(len(family_l), len(family_r)) >= 5 AND damerau_levenshtein(family_l, family_r) = 1)"),
         ("different", None),
     ],
     "given_name": [
         ("exact", "given_l = given_r"),
         ("variant", "starts_with(given_l, given_r) OR starts_with(given_r, given_l) OR list_contains(given_forms_l, given_r)"),
         ("similar", "given_l[1] = given_r[1] AND (jaro_winkler_similarity(given_l, given_r) >= 0.9"
-                    " OR (least(len(given_l), len(given_r)) >= 4 AND damerau_levenshtein(given_l, given_r) = 1))"),
+                    " OR (least(len(given_l), len(given_r)) >= 4 AND damerau_levenshtein(given_l, given_r) = 1))"
+                    " OR (len(given_l) > 2 AND reverse(given_l[1:2]) = given_r[1:2] AND given_l[3:] = given_r[3:])"),
         ("other", "list_contains(given_all_r, given_l) OR list_contains(given_all_l, given_r)"),
         ("different", None),
     ],
@@ -43,7 +45,8 @@ COMPARISONS: dict[str, list[tuple[str, str | None]]] = {
     "date_of_birth": [
         ("exact", "born_l = born_r"),
         ("transposed", "born_l = born_swapped_r"),
-        ("one_digit", "hamming(born_l, born_r) = 1"),
+        ("one_digit", "hamming(born_l, born_r) = 1 OR (right(born_l, 5) = right(born_r, 5)"
+                      " AND abs(CAST(left(born_l, 4) AS INTEGER) - CAST(left(born_r, 4) AS INTEGER)) = 1)"),
         ("different", None),
     ],
     "gender": [
@@ -60,7 +63,8 @@ COMPARISONS: dict[str, list[tuple[str, str | None]]] = {
 }
 NULL_LEVELS = {("middle_names", "not_both_given"), ("postcode", "unknown")}
 # Splink's columns for the matcher's blocking columns: its predictions are blocked as the matcher's are.
-BLOCKED_COLUMNS = {"family_key": "family", "given_key": "given", "date_of_birth": "born", "postcode": "postcode"}
+BLOCKED_COLUMNS = {"family_key": "family", "given_key": "given", "family_sound": "family_sound", "given_sound": "given_sound",
+                   "date_of_birth": "born", "postcode": "postcode"}
 # Expectation–maximisation sees only pairs its blocking rule brings, and learns nothing of the rule's own columns: one
 # session on names learns birth date, home and gender; one on birth date learns the names.
 TRAINING_BLOCKS = (("family", "given"), ("born",))
@@ -79,6 +83,7 @@ def rows(records: list[Described]) -> list[dict]:
         "given_forms": sorted(forms_of.get(record.first_given, ())),
         "born": record.born.isoformat(), "born_swapped": swapped.born.isoformat() if (swapped := record.day_and_month_swapped()) else None,
         "gender": record.gender, "postcode": record.postcode or None, "district": record.postcode.split(" ")[0] or None,
+        "family_sound": name_sound(record.family) or None, "given_sound": name_sound(record.first_given) or None,
     } for at, record in enumerate(records)]
 
 

@@ -146,6 +146,67 @@ def test_a_slip_that_looks_like_a_twin_is_one_child(session, slip):
     assert linked_to(session, child(**slip)) == "CP-AMY"
 
 
+@pytest.mark.parametrize("held_family, sent_family", [("Smith", "Smtih"), ("McDonald", "MacDonald")])
+def test_a_slip_in_both_names_and_a_move_is_still_found_by_how_the_names_sound(session, held_family, sent_family):
+    held(session, child(family_name=held_family, given_names=["Amelia"]), "CP-AMELIA")
+
+    assert linked_to(session, child(family_name=sent_family, given_names=["Amelai"], postcode="M1 1AE")) == "CP-AMELIA"
+
+
+@pytest.mark.parametrize("sent", [
+    {"family_name": "Louise", "given_names": ["Smith"]}, {"family_name": "Amy", "given_names": ["Jones"]},
+], ids=["known-by-the-middle-name", "family-name-changed-former-kept"])
+def test_names_written_the_other_way_round_after_another_change_are_one_child(session, sent):
+    held(session, child(family_name="Smith", given_names=["Amy", "Louise"], former=["Jones"]), "CP-AMY")
+
+    assert linked_to(session, child(**sent)) == "CP-AMY"
+
+
+@pytest.mark.parametrize("held_given, sent", [
+    ("Amelia", {"given_names": ["Maelia"]}), ("Amelia", {"family_name": "Bmith", "postcode": "M1 1AE", "given_names": ["Amelia"]}),
+    ("Thomas", {"given_names": ["Tommy"]}), ("Tommy", {"given_names": ["Thommas"]}),
+], ids=["first-two-letters-of-the-given-name-swapped", "first-letter-of-the-family-name-wrong-and-a-move", "diminutive",
+        "full-form-with-a-slip"])
+def test_a_name_written_another_way_that_looks_like_a_twin_is_one_child(session, held_given, sent):
+    held(session, child(given_names=[held_given]), "CP-ONE")
+
+    assert linked_to(session, child(**sent)) == "CP-ONE"
+
+
+def test_twins_with_rhyming_names_stay_apart(session):
+    held(session, child(given_names=["Lily"]), "CP-LILY")
+
+    assert find_child(session, Described.of(child(given_names=["Tilly"]))).decision == "new"
+
+
+def test_names_written_the_other_way_round_with_the_family_name_now_former_are_one_child(session):
+    held(session, child(family_name="Ward", given_names=["Elsie"]), "CP-ELSIE")
+
+    assert linked_to(session, child(family_name="Elsie", given_names=["Miah"], former=["Ward"])) == "CP-ELSIE"
+
+
+def test_a_twin_written_the_other_way_round_stays_apart(session):
+    held(session, child(family_name="Harrison", given_names=["Emma"]), "CP-EMMA")
+
+    assert find_child(session, Described.of(child(family_name="Phoebe", given_names=["Harrison"]))).decision == "new"
+
+
+@pytest.mark.parametrize("born", [date(2012, 8, 14), date(2012, 4, 5)], ids=["two-digits-wrong", "day-and-month-swapped-and-a-digit-wrong"])
+def test_two_slips_in_the_birth_date_link_in_the_same_home_only(session, born):
+    held(session, child(), "CP-AMY")
+
+    assert linked_to(session, child(born=born)) == "CP-AMY"
+    assert linked_to(session, child(born=born, postcode="M1 1AE")) is None
+
+
+def test_a_move_and_the_year_of_birth_one_out_is_for_a_person_to_decide(session):
+    held(session, child(born=date(2020, 12, 31)), "CP-AMY")
+
+    match = find_child(session, Described.of(child(born=date(2019, 12, 31), postcode="M1 1AE")))
+
+    assert (match.decision, match.contactpoint_id) == ("review", "CP-AMY")
+
+
 @pytest.mark.parametrize("twin", [
     {"given_names": ["Beth", "Louise"]}, {"given_names": ["Beth"], "born": date(2012, 3, 5)}, {"given_names": ["Ella"], "family_name": "Smyth"},
 ], ids=["sharing-a-middle-name", "a-digit-of-the-birth-date-wrong", "family-name-slip"])
