@@ -53,6 +53,11 @@ class FeedLoad(threading.Thread):
         self.children: list[synthetic.Child] = []
         self.failure: BaseException | None = None
 
+    @property
+    def to_take(self) -> int:
+        """How many of its messages feeds is to take: it refuses the others, which leaves no mark in what it processed."""
+        return self._count - self._count // REJECTED_EVERY
+
     def run(self) -> None:
         try:
             self._run()

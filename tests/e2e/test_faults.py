@@ -20,7 +20,6 @@ from contactpoint.nodes import RabbitNode
 from contactpoint.sandbox import LOCAL, Servers, free_port, isolated
 
 # The first test starts a RabbitMQ node and the whole system before its scenario: slow on a busy machine.
-# Left out of a plain run until they pass again after the enrolment and retry changes: `make fault-tests` runs them.
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(900)]
 
 MESSAGES = 200
