@@ -49,7 +49,7 @@ def system(broker, tmp_path_factory):
 def assert_nothing_lost(scenario, tally):
     print(f"\n{scenarios.table([(scenario.name, tally)])}")
     assert tally.faults == []
-    assert (tally.lost, tally.duplicated, tally.audit_missing) == (0, 0, 0)
+    assert (tally.lost, tally.duplicated, tally.audit_missing, tally.audit_extra) == (0, 0, 0, 0)
     assert tally.confirmed == MESSAGES and tally.accepted + tally.rejected == MESSAGES
     assert tally.searches_answered > 0 and tally.audit_verified
 
