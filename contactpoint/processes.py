@@ -11,16 +11,40 @@ import signal
 import subprocess
 import sys
 import time
+from collections import deque
+from collections.abc import Callable
 
 from shared.principals import PROCESSES as SERVICES
 from shared.settings import Settings
+
+# A service that stops more often than this keeps stopping: something is wrong that starting it again will not mend.
 RESTART_LIMIT = 5
+RESTART_WINDOW_SECONDS = 60
 STOP_SECONDS = 15
 
 
+class Restarts:
+    """When a service that stopped is started again: at most ``limit`` times within any ``window`` seconds. A service
+    that stops now and then over a long life (killed, or out of memory once a week) is started again each time."""
+
+    def __init__(self, limit: int = RESTART_LIMIT, window: float = RESTART_WINDOW_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self._limit, self._window, self._clock = limit, window, clock
+        self._recent: deque[float] = deque()
+
+    def allow(self) -> bool:
+        """Whether to start it again now; counted as a restart if so."""
+        now = self._clock()
+        while self._recent and now - self._recent[0] >= self._window:
+            self._recent.popleft()
+        if len(self._recent) >= self._limit:
+            return False
+        self._recent.append(now)
+        return True
+
+
 def supervise(settings: Settings, services: tuple[str, ...] = SERVICES, say=print) -> int:
-    """Starts each service, restarts one that dies (up to a limit), and stops them all on SIGTERM or Ctrl-C."""
-    stopping = False
+    """Starts each service, restarts one that dies (unless it keeps dying), and stops them all on SIGTERM or Ctrl-C."""
+    stopping = gave_up = False
 
     def stop(*_):
         nonlocal stopping
@@ -29,23 +53,23 @@ def supervise(settings: Settings, services: tuple[str, ...] = SERVICES, say=prin
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     running = {name: _start(name, settings) for name in services}
-    restarts = dict.fromkeys(services, 0)
+    restarts = {name: Restarts() for name in services}
     say(f"ContactPoint is up: {', '.join(services)} (Ctrl-C stops)")
     while not stopping:
         time.sleep(0.2)
         for name, process in list(running.items()):
             if process.poll() is None or stopping:
                 continue
-            if restarts[name] >= RESTART_LIMIT:
-                say(f"{name} keeps stopping (exit {process.returncode}); stopping everything")
-                stopping = True
+            if not restarts[name].allow():
+                say(f"{name} keeps stopping (exit {process.returncode}, {RESTART_LIMIT} restarts within {RESTART_WINDOW_SECONDS}s); "
+                    "stopping everything")
+                stopping = gave_up = True
                 break
-            restarts[name] += 1
             say(f"{name} stopped (exit {process.returncode}); starting it again")
             running[name] = _start(name, settings)
     _stop_all(running)
     say("ContactPoint stopped")
-    return 0 if all(restarts[name] < RESTART_LIMIT for name in services) else 1
+    return 1 if gave_up else 0
 
 
 def _start(name: str, settings: Settings) -> subprocess.Popen:

@@ -44,6 +44,25 @@ def provision(settings: Settings) -> None:
     _provision_redis(settings)
 
 
+# The advisory lock that migrating holds (any number of the database's own choosing; migrate alone takes it).
+MIGRATION_LOCK = 0xC07AC7
+
+
+@contextlib.contextmanager
+def one_migration_at_a_time(settings: Settings):
+    """Held while migrating: ``up`` started on two hosts at once would otherwise alter the same roles and grant on the
+    same schemas together, and PostgreSQL refuses one of them ("tuple concurrently updated")."""
+    if settings.embedded:
+        yield
+        return
+    with _admin_connection(settings) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+
 def remove(settings: Settings) -> list[str]:
     """Removes every user and role ``provision`` made under the settings' prefix; returns what it removed."""
     if settings.embedded:

@@ -17,15 +17,15 @@ from pathlib import Path
 
 from celery import Celery
 from celery.worker.consumer import Consumer
-from kombu import Exchange, Queue
+from kombu import Queue
 
 from shared.messaging.connection import connect
-from shared.messaging.permissions import TASKS
 from shared.messaging.rpc import RpcClient
+from shared.messaging.topology import SCHEDULED_TASKS
 from shared.principals import ANSWERING as SERVICES
 from shared.settings import Settings
 
-TASK_QUEUE = TASKS
+TASK_QUEUE = SCHEDULED_TASKS.name
 # Scheduled work may take long (a day's archiving): the worker waits this long for its answer.
 SCHEDULED_ANSWER_SECONDS = 600
 
@@ -47,8 +47,9 @@ def make_celery(settings: Settings) -> Celery:
     app.conf.update(
         task_default_queue=TASK_QUEUE,
         task_default_exchange=TASK_QUEUE, task_default_exchange_type="topic", task_default_routing_key=TASK_QUEUE,
-        task_queues=[Queue(TASK_QUEUE, Exchange(TASK_QUEUE, type="topic"), routing_key=TASK_QUEUE, durable=True,
-                           queue_arguments={"x-queue-type": "quorum"})],
+        # Declared by migrate with the topology: the scheduler and the worker may not declare it, nor bind it.
+        task_queues=[Queue(TASK_QUEUE, SCHEDULED_TASKS.exchange, routing_key=SCHEDULED_TASKS.routing_key, durable=True,
+                           queue_arguments=SCHEDULED_TASKS.queue_arguments, no_declare=True)],
         task_serializer="json", accept_content=["json"], result_backend=None, task_ignore_result=True,
         # A task is acknowledged when done, so one lost with its worker runs again.
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,

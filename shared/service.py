@@ -78,8 +78,8 @@ class Service:
             for name, request in self.routes.requests.items()
         )]
 
-    def unit_of_work(self, reads_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.db, self.relay.tables, self.publisher, on_commit=self.relay.wake, reads_only=reads_only)
+    def unit_of_work(self, reads_only: bool = False, answering: Envelope | None = None) -> UnitOfWork:
+        return UnitOfWork(self.db, self.relay.tables, self.publisher, on_commit=self.relay.wake, reads_only=reads_only, answering=answering)
 
     def perform(self, name: str, request: dict, token: str | None = None):
         """Answers a request in this process, as the command line does: validate, one unit of work, send what it emitted.

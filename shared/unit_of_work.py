@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from shared.contracts.audit import numbered, settled
+from shared.contracts.audit import in_answer_to, numbered, settled
 from shared.errors import DomainError, Unavailable
 from shared.db import ServiceDatabase, append_rows, insert_rows
 from shared.messaging.envelope import Envelope
@@ -25,6 +25,7 @@ class UnitOfWork:
         publisher: Publisher,
         on_commit: Callable[[], None] = lambda: None,
         reads_only: bool = False,
+        answering: Envelope | None = None,  # the request this unit of work answers, if it answers one
     ):
         self._db = db
         self._tables = tables
@@ -34,6 +35,8 @@ class UnitOfWork:
         self._committed = False
         self._after_commit: list[Callable[[], None]] = []
         self._reads_only = reads_only
+        self._answering = answering
+        self._published = 0
 
     def __enter__(self) -> UnitOfWork:
         self.session = (self._db.readers if self._reads_only else self._db.sessions)()
@@ -56,13 +59,18 @@ class UnitOfWork:
         An audit event is numbered here, as it is handed on; if the broker fails to take it, its
         number may show as a gap, which is true: nobody can say whether the event arrived.
         """
+        if self._answering is not None:
+            envelopes = in_answer_to(self._answering, envelopes, first=self._published)
+            self._published += len(envelopes)
         events = [numbered(e) for e in envelopes]
         try:
             self._publisher.publish(*events)
         except Unavailable:
             settled(events, confirmed=False)
             raise
-        settled(events, confirmed=True)
+        # A request delivered again may have been answered before: the store then holds these events already, by their ids,
+        # and keeps none of these numbers, which the producer's next events say it cannot vouch for.
+        settled(events, confirmed=not (self._answering is not None and self._answering.redelivered))
 
     def already_processed(self, consumer: str, message_id: str) -> bool:
         processed = self._tables.processed

@@ -96,6 +96,8 @@ def run(settings, report) -> None:
                 continue
             rows.append((scenario.name, tally))
             report.note(f"{scenario.name}: {'clean' if tally.clean else '; '.join(tally.faults)}")
+            # Each line as its scenario ends, too: the whole suite takes an hour or more, and a run cut short keeps what it found.
+            print(scenarios.table([(scenario.name, tally)]), flush=True)
     print(scenarios.table(rows), flush=True)
     for name, why in NOT_RUN.items():
         report.note(f"not run: {name}: {why}")

@@ -73,8 +73,12 @@ def run(system: System, scenario: Scenario, messages: int, seed: int, mid_feed: 
         log.warning("%s: the fault is over", scenario.name)
         recovered_from = time.monotonic()
         answered, taken = len(history.searches), handled(system, history)
-        wait_until(lambda: len(history.searches) > answered and (handled(system, history) > taken or taken >= messages),
-                   timeout=settle_seconds, what="searches to be answered and feed messages taken again")
+        try:
+            wait_until(lambda: len(history.searches) > answered and (handled(system, history) > taken or taken >= feed.to_take),
+                       timeout=settle_seconds, what="searches to be answered and feed messages taken again")
+        except TimeoutError as exc:
+            raise TimeoutError(f"{exc}: {len(history.searches) - answered} searches answered since, refused {dict(history.refused)}; "
+                               f"{handled(system, history) - taken} messages handled since, {taken} before") from None
         recover_seconds = time.monotonic() - recovered_from
         log.warning("%s: recovered in %.1fs", scenario.name, recover_seconds)
         feed.join(timeout=settle_seconds)

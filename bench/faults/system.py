@@ -50,7 +50,11 @@ class System:
     def __enter__(self) -> System:
         self.start("main", *(p for p in PROCESSES if p != "audit"))
         self.start("audit", "audit")
-        wait_until(self.portal_answers, timeout=180, what="the portal to answer")
+        try:
+            wait_until(self.portal_answers, timeout=180, what="the portal to answer")
+        except TimeoutError:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -83,14 +83,15 @@ def teardown():
 
 
 def migrate_all(config: Settings) -> None:
-    from contactpoint.provisioning import grant_own_schemas, provision
+    from contactpoint.provisioning import grant_own_schemas, one_migration_at_a_time, provision
     from shared.messaging import topology
     from shared.messaging.connection import connect
     from shared.migrations import upgrade
 
-    provision(config)
-    upgrade(config.database_url, schema_owner="" if config.embedded else config.names.schema_owner)
-    grant_own_schemas(config)
-    with connect(config) as connection:
-        connection.ensure_connection(max_retries=2)
-        topology.declare(connection)
+    with one_migration_at_a_time(config):
+        provision(config)
+        upgrade(config.database_url, schema_owner="" if config.embedded else config.names.schema_owner)
+        grant_own_schemas(config)
+        with connect(config) as connection:
+            connection.ensure_connection(max_retries=2)
+            topology.declare(connection)

@@ -7,6 +7,11 @@ an event lost on the way shows in the audit store as a gap in its producer's num
 
 An event is numbered when it is handed on (``numbered``), not when it is made: an event made
 in a unit of work that then rolls back was never sent, and must leave no gap behind it.
+
+An event published in answer to a request (a search, a read) takes its id from the request's
+(``in_answer_to``): a request the broker delivers again, after its consumer died or its ack was
+lost, is handled again and makes the same event, which the store keeps once. Its number is then
+one the store may not hold, and the producer says so as it does for an unconfirmed one.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import itertools
 import os
 import socket
 import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -51,7 +57,8 @@ class AuditEventSchema(Schema):
     detail = fields.Dict(load_default=dict)
     producer = fields.String(load_default=None, allow_none=True)
     producer_seq = fields.Integer(load_default=None, allow_none=True)
-    # The producer's earlier numbers whose events the broker never confirmed: each may be stored or not, and is no gap.
+    # The producer's earlier numbers whose events the broker never confirmed, or that repeat an event answering a request
+    # delivered again (stored once, by its id): each may be stored or not, and is no gap.
     unconfirmed = fields.List(fields.Integer())
 
 
@@ -85,6 +92,17 @@ def audit_event(
         body=body,
         message_id=event_id,
     )
+
+
+# Ids of events answering a request: the request's id and the event's place among those it made give them.
+_ANSWERING = uuid.UUID("0b7c2a1e-5f0d-4c8e-9a53-3e6f1d2c4b70")
+
+
+def in_answer_to(request: Envelope, events: Iterable[Envelope], first: int = 0) -> list[Envelope]:
+    """Audit events made answering ``request``, the ``first``-th onwards of those it made, with the ids it gives them."""
+    return [replace(e, message_id=(event_id := uuid.uuid5(_ANSWERING, f"{request.message_id}/{n}").hex),
+                    body={**e.body, "event_id": event_id}) if e.exchange == AUDIT.name else e
+            for n, e in enumerate(events, first)]
 
 
 def numbered(envelope: Envelope) -> Envelope:

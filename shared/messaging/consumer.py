@@ -108,7 +108,7 @@ class MessageProcessor:
     def __init__(
         self,
         consumer: str,
-        unit_of_work: Callable[..., UnitOfWork],  # called as unit_of_work(reads_only=...)
+        unit_of_work: Callable[..., UnitOfWork],  # called as unit_of_work(reads_only=..., answering=the request, if one)
         retry: RetryPolicy = RetryPolicy(),
         gate: Gate = Gate(Names()),
     ):
@@ -160,7 +160,7 @@ class MessageProcessor:
         event = audit_event(self.consumer, "request_refused", outcome="refused", subject=envelope.routing_key,
                             detail={"refusal": refusal.as_dict(), "sent_by": envelope.user_id})
         try:
-            with self._unit_of_work(reads_only=True) as uow:
+            with self._unit_of_work(reads_only=True, answering=envelope) as uow:
                 uow.publish_now(event)
         except Unavailable as exc:  # the answer goes the same way and will not arrive either; the caller times out
             log.warning("a refusal of %s could not be audited: %s", envelope.routing_key, exc)
@@ -203,7 +203,7 @@ class MessageProcessor:
         return outcomes
 
     def _handle(self, subscription: Subscription, envelope: Envelope, payload) -> Outcome:
-        with self._unit_of_work(reads_only=subscription.reads_only) as uow:
+        with self._unit_of_work(reads_only=subscription.reads_only, answering=envelope if subscription.answers else None) as uow:
             if not subscription.answers and uow.already_processed(self.consumer, envelope.message_id):
                 return Outcome(duplicate=True)
             try:
@@ -276,6 +276,7 @@ def envelope_of(message, origin: Origin | None = None) -> Envelope:
         user_id=origin.user_id,
         reply_to=properties.get("reply_to"),
         correlation_id=properties.get("correlation_id"),
+        redelivered=bool(message.delivery_info.get("redelivered")),
     )
 
 

@@ -31,6 +31,8 @@ class Envelope:
     reply_to: str | None = None
     correlation_id: str | None = None
     persistent: bool = True  # False for requests and replies, which are worth nothing once their caller gives up
+    # Delivered before to a consumer that did not ack it (it died, or its ack went with the broker): it may have been handled.
+    redelivered: bool = False
 
     def encode(self) -> bytes:
         return encode_body(self.body)

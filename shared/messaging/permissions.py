@@ -1,7 +1,7 @@
 """What each process may do on the broker: the exchanges it publishes to, with which routing keys, and the queues it reads.
 
 Read with the topology beside it: a process declares nothing (``migrate`` declares the topology
-as the administrator), so none may configure anything but the scheduler's own task queue; each
+as the administrator), so none may configure anything; each
 reads only the queues named after it; each writes only where its messages go, and on topic
 exchanges only under its own routing keys. Replies to requests travel through the default
 exchange, which every answering service must write to: what arrives that way is still checked
@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from shared.messaging.topology import ALERTS, AUDIT, DEAD, DELAY, EVENTS, FEEDBACK, RPC
+from shared.messaging.topology import ALERTS, AUDIT, DEAD, DELAY, EVENTS, FEEDBACK, RPC, TASKS
 from shared.principals import ANSWERING, PERSON_FACING
 
 DEFAULT_EXCHANGE = "amq.default"
-TASKS = "cp.tasks"  # the scheduler's queue and exchange for Celery (see shared/scheduling.py)
 NOTHING = "^$"
 
 
@@ -58,10 +57,9 @@ def for_process(process: str) -> Permissions:
     if process == "portal":
         return Permissions(write=_one_of(RPC.name), topics={RPC.name: _requests_of(*PERSON_FACING)})
     if process == "worker":
-        return Permissions(configure=_one_of(TASKS), write=_one_of(RPC.name, TASKS), read=_one_of(TASKS),
-                           topics={RPC.name: _requests_of(*PERSON_FACING)})
+        return Permissions(write=_one_of(RPC.name), read=_one_of(TASKS.name), topics={RPC.name: _requests_of(*PERSON_FACING)})
     if process == "scheduler":
-        return Permissions(configure=_one_of(TASKS), write=_one_of(TASKS))
+        return Permissions(write=_one_of(TASKS.name), topics={TASKS.name: _one_of(TASKS.name)})
     raise KeyError(process)
 
 

@@ -21,8 +21,9 @@ EVENTS = Exchange("cp.events", "topic", durable=True)
 RPC = Exchange("cp.rpc", "topic", durable=True)
 DEAD = Exchange("cp.dead", "topic", durable=True)
 DELAY = Exchange("cp.delay", "topic", durable=True)
+TASKS = Exchange("cp.tasks", "topic", durable=True)  # the scheduler's, for the Celery worker (see shared/scheduling.py)
 
-EXCHANGES = (FEEDS, FEEDBACK, AUDIT, ALERTS, EVENTS, RPC, DEAD, DELAY)
+EXCHANGES = (FEEDS, FEEDBACK, AUDIT, ALERTS, EVENTS, RPC, DEAD, DELAY, TASKS)
 # Exchanges whose every message must reach a queue: an audit event that reaches none is an error, not a silent confirm.
 MANDATORY = (AUDIT.name,)
 
@@ -101,6 +102,8 @@ WORK_QUEUES = (
     *(rpc_queue(service) for service in ANSWERING),
 )
 QUEUES = {queue.name: queue for queue in WORK_QUEUES}
+# Declared here with the rest, as neither the scheduler that puts tasks on it nor the worker that takes them may declare.
+SCHEDULED_TASKS = Queue(TASKS.name, TASKS, routing_key=TASKS.name, durable=True, queue_arguments={"x-queue-type": "quorum"})
 
 
 def declare(connection: Connection) -> None:
@@ -113,3 +116,4 @@ def declare(connection: Connection) -> None:
             dead_letter_queue(queue)(channel).declare()
         for queue in RETRIED:
             delay_queue(queue)(channel).declare()
+        SCHEDULED_TASKS(channel).declare()

@@ -1,7 +1,10 @@
-"""Each service's schema is made by its own Alembic history, and migrating again changes nothing."""
+"""Each service's schema is made by its own Alembic history, migrating again changes nothing, and two migrations never run at once."""
+import threading
+
 import sqlalchemy as sa
 
 from contactpoint.commands.system import migrate_all
+from contactpoint.provisioning import one_migration_at_a_time
 from shared.migrations import SERVICES_WITH_DATA
 
 
@@ -29,3 +32,16 @@ def test_migrating_again_changes_nothing(migrated):
     migrate_all(migrated)
 
     assert _tables(migrated) == before
+
+
+def test_a_migration_waits_for_one_under_way(migrated):
+    """As when ``up`` starts on two hosts together: each migrates, one after the other."""
+    finished = threading.Event()
+    second = threading.Thread(target=lambda: (migrate_all(migrated), finished.set()))
+
+    with one_migration_at_a_time(migrated):
+        second.start()
+        assert not finished.wait(3)
+    second.join(timeout=120)
+
+    assert finished.is_set()

@@ -1,5 +1,5 @@
 """A producer numbers an audit event as it hands it on, so an event made in a unit of work that rolled back,
-and so never sent, leaves no gap for `audit verify` to report."""
+and so never sent, leaves no gap for `audit verify` to report; nor does a request's event that the store keeps once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 
 import pytest
 from kombu import Queue
+from sqlalchemy import select
+
+from services.audit.models import AuditRecord
 
 from shared.contracts.audit import audit_event
 from shared.contracts.requests import VERIFY_AUDIT
@@ -55,8 +58,8 @@ def producer(audit_store, audit) -> Iterator[OwnProducer]:
     queue = Queue(unique("test.audit"), AUDIT, routing_key=f"*.{service}.*", auto_delete=False, durable=False)
     publisher = Publisher(lambda: connect(audit_store))
 
-    def unit_of_work(reads_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(audit.db, audit.relay.tables, publisher, on_commit=audit.relay.wake, reads_only=reads_only)
+    def unit_of_work(reads_only: bool = False, answering: Envelope | None = None) -> UnitOfWork:
+        return UnitOfWork(audit.db, audit.relay.tables, publisher, on_commit=audit.relay.wake, reads_only=reads_only, answering=answering)
 
     with connect(audit_store) as connection:
         bound = queue(connection.default_channel)
@@ -115,4 +118,27 @@ def test_a_batch_handled_again_one_by_one_numbers_only_what_commits(audit, store
 
     assert [outcome.rejection is not None for outcome in outcomes] == [False, True, False]
     assert [(event.body["subject"], event.body["producer_seq"]) for event in stored] == [("CP-1", 1), ("CP-2", 2)]
+    assert audit.perform(VERIFY_AUDIT, {"actor": OPERATOR})["intact"]
+
+
+def test_a_search_delivered_again_after_it_was_answered_is_audited_once_and_leaves_no_gap(audit, store, producer):
+    """Its ack lost with the broker, a search is delivered again and answered again: the store keeps its one event."""
+    def search(uow, request, envelope):
+        uow.publish_now(audit_event(producer.service, "search", actor=ACTOR, criteria={"family_name": request["family_name"]}))
+        return {"results": []}
+
+    processor = MessageProcessor(producer.service, producer.unit_of_work)
+    subscription = Subscription(Queue(producer.service), search, answers=True, reads_only=True)
+    asked = Envelope(exchange="", routing_key=producer.service, body={"family_name": "Again"})
+    later = Envelope(exchange="", routing_key=producer.service, body={"family_name": "Later"})
+
+    for request in (asked, replace(asked, redelivered=True), later):
+        assert processor.process(subscription, request).reply == {"result": {"results": []}}
+    first, again, after = store(*producer.sent(3))
+
+    assert again.message_id == first.message_id
+    assert after.body["unconfirmed"] == [again.body["producer_seq"]]
+    with audit.db.sessions() as session:
+        held = session.scalars(select(AuditRecord.event).where(AuditRecord.service == producer.service)).all()
+    assert [event["criteria"]["family_name"] for event in held] == ["Again", "Later"]
     assert audit.perform(VERIFY_AUDIT, {"actor": OPERATOR})["intact"]

@@ -74,7 +74,7 @@ def store() -> Store:
 
 @pytest.fixture
 def processor(store) -> MessageProcessor:
-    return MessageProcessor("probe", lambda reads_only=False: FakeUnitOfWork(store), RetryPolicy(DELAYS))
+    return MessageProcessor("probe", lambda reads_only=False, answering=None: FakeUnitOfWork(store), RetryPolicy(DELAYS))
 
 
 def note_down(uow, payload, envelope):
@@ -137,8 +137,8 @@ def test_a_repeated_message_id_is_a_duplicate_and_is_not_handled_again(processor
 
 
 def test_each_consumer_remembers_only_the_messages_it_processed(store):
-    first = MessageProcessor("first", lambda reads_only=False: FakeUnitOfWork(store))
-    second = MessageProcessor("second", lambda reads_only=False: FakeUnitOfWork(store))
+    first = MessageProcessor("first", lambda reads_only=False, answering=None: FakeUnitOfWork(store))
+    second = MessageProcessor("second", lambda reads_only=False, answering=None: FakeUnitOfWork(store))
 
     first.process(subscription(), note("shared", message_id="fan-out"))
     outcome = second.process(subscription(), note("shared", message_id="fan-out"))
@@ -253,7 +253,7 @@ def test_a_retry_waits_nowhere_but_in_its_delay_queue(processor):
 
 
 def test_with_no_retry_delays_a_transient_fault_is_rejected_at_once(store):
-    processor = MessageProcessor("probe", lambda reads_only=False: FakeUnitOfWork(store), RetryPolicy(()))
+    processor = MessageProcessor("probe", lambda reads_only=False, answering=None: FakeUnitOfWork(store), RetryPolicy(()))
     handler = failing_with(TransientError("busy"))
 
     outcome = processor.process(subscription(handler), note())
@@ -329,7 +329,7 @@ def test_a_request_that_fails_for_a_while_is_answered_unavailable_at_once_for_it
 def test_a_request_that_only_reads_is_answered_in_a_unit_of_work_that_only_reads(store):
     asked_for = []
 
-    def unit_of_work(reads_only: bool = False) -> FakeUnitOfWork:
+    def unit_of_work(reads_only: bool = False, answering=None) -> FakeUnitOfWork:
         asked_for.append(reads_only)
         return FakeUnitOfWork(store)
 

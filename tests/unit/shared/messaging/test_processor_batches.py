@@ -31,7 +31,7 @@ def store() -> Store:
 
 @pytest.fixture
 def processor(store) -> MessageProcessor:
-    return MessageProcessor("probe", lambda reads_only=False: CountingUnitOfWork(store), RetryPolicy(()))
+    return MessageProcessor("probe", lambda reads_only=False, answering=None: CountingUnitOfWork(store), RetryPolicy(()))
 
 
 def keep_note(uow, note, envelope):
