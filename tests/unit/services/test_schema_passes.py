@@ -3,6 +3,7 @@ on the search path (a search put to the directory, and the audit event it makes)
 taken in by feeds, the merged child it makes held by the directory), counted as the message processor runs each hop."""
 from __future__ import annotations
 
+import sys
 import threading
 from collections import Counter
 
@@ -16,7 +17,7 @@ from services.feeds import intake
 from services.feeds.models import Base as FeedsBase
 from services.feeds.models import Source
 from services.feeds.schemas import AcceptedFeedMessageSchema
-from shared.contracts import requests
+from shared.contracts import requests, validators
 from shared.contracts.children import CHILD_MERGED, ChildMergedSchema
 from shared.messaging.consumer import MessageProcessor, Subscription
 from shared.messaging.envelope import Envelope
@@ -129,21 +130,50 @@ def test_a_partner_message_is_loaded_once_by_feeds_and_the_child_it_makes_once_b
     assert passes.dumps == {}
 
 
-def test_a_search_is_loaded_once_by_the_directory_which_dumps_once_the_audit_event_it_makes(session_for, passes):
+def directory_holding_a_child(session_for, passes) -> tuple[HopUnitOfWork, Envelope]:
+    """The directory, holding the child fed from ``BODY``; the passes that took are forgotten."""
     directory_uow = HopUnitOfWork(session_for(DirectoryBase))
     [merged] = [envelope for envelope in fed(HopUnitOfWork(session_for(FeedsBase))) if envelope.routing_key == CHILD_MERGED]
     held(directory_uow, merged)
     passes.loads.clear(), passes.dumps.clear()
+    return directory_uow, merged
 
+
+def searched(directory_uow: HopUnitOfWork, body: dict) -> dict:
+    """The directory's answer to ``directory.search`` with ``body``, as the consumer hands it over."""
     search = directory.routes(grant_public_key="").requests[requests.SEARCH_CHILDREN]
     subscription = Subscription(Queue("directory.rpc"), search.handler, routing_key=requests.SEARCH_CHILDREN, schema=search.schema,
                                 answers=True, reads_only=True, askers=search.askers)
-    asked = Envelope("cp.rpc", requests.SEARCH_CHILDREN, message_id="s-1", body={
-        "purpose": "safeguarding",
-        "criteria": {"family_name": "Smith", "given_name": "Amy", "date_of_birth": "2012-03-04", "postcode": "LS1 4AP"},
-    })
-    answered = processor(directory_uow, "directory").process(subscription, asked)
+    answered = processor(directory_uow, "directory").process(subscription, Envelope("cp.rpc", requests.SEARCH_CHILDREN, body, message_id="s-1"))
+    return answered.reply["result"]
 
-    assert [found["contactpoint_id"] for found in answered.reply["result"]["results"]] == [merged.body["contactpoint_id"]]
+
+SEARCH = {"purpose": "safeguarding", "criteria": {"family_name": "Smith", "given_name": "Amy", "date_of_birth": "2012-03-04", "postcode": "LS1 4AP"}}
+
+
+def test_a_search_is_loaded_once_by_the_directory_which_dumps_once_the_audit_event_it_makes(session_for, passes):
+    directory_uow, merged = directory_holding_a_child(session_for, passes)
+
+    answer = searched(directory_uow, SEARCH)
+
+    assert [found["contactpoint_id"] for found in answer["results"]] == [merged.body["contactpoint_id"]]
     assert passes.loads == {"SearchSchema": 1}
     assert passes.dumps == {"AuditEventSchema": 1}
+
+
+def test_a_searchs_postcode_is_normalised_once_where_it_is_loaded_and_searched_and_audited_in_that_form(session_for, passes, monkeypatch):
+    directory_uow, merged = directory_holding_a_child(session_for, passes)
+    normalised, normal = Counter(), validators.normal_postcode
+
+    def counted(value: str) -> str:
+        normalised[value] += 1
+        return normal(value)
+
+    for module in [module for module in list(sys.modules.values()) if getattr(module, "normal_postcode", None) is normal]:
+        monkeypatch.setattr(module, "normal_postcode", counted)
+    answer = searched(directory_uow, {**SEARCH, "criteria": {"family_name": "Smith", "given_name": "Amy", "postcode": " ls14ap "}})
+
+    assert [found["contactpoint_id"] for found in answer["results"]] == [merged.body["contactpoint_id"]]
+    assert normalised[" ls14ap "] == 1
+    [audited] = [envelope for envelope in directory_uow.sent if envelope.type == "directory.search"]
+    assert audited.body["criteria"]["postcode"] == "LS1 4AP"
