@@ -18,7 +18,7 @@ from typing import NamedTuple
 import jellyfish
 from doublemetaphone import doublemetaphone
 
-from shared.contracts.validators import normal_postcode, postcode_district
+from shared.contracts.validators import district_of, postcode_district
 from shared.names import name_key, name_parts
 
 WEIGHTS = {"family_name": 0.35, "given_name": 0.25, "date_of_birth": 0.25, "postcode": 0.15, "identifier": 1.0}
@@ -162,8 +162,9 @@ def agreements(criteria: dict) -> dict[str, Agreement]:
         born, swapped = criteria["date_of_birth"], dates_meant(criteria["date_of_birth"])
         agree["date_of_birth"] = lambda candidate: 1.0 if candidate.date_of_birth == born else SWAPPED_DATE if candidate.date_of_birth in swapped else 0.0
     if "postcode" in criteria:
-        postcode = normal_postcode(criteria["postcode"])
-        district = postcode_district(postcode)
+        postcode = criteria["postcode"]
+        district = district_of(postcode)
+        # A search's postcode is loaded in its normal form (``shared.contracts.directory.Postcode``).
         agree["postcode"] = lambda candidate: 1.0 if candidate.postcode == postcode else SAME_DISTRICT if postcode_district(candidate.postcode) == district else 0.0
     if "identifier" in criteria:
         identifier = normal_identifier(criteria["identifier"])

@@ -25,7 +25,7 @@ from services.directory.matching import (
 )
 from services.directory.models import Child, SearchKey
 from services.directory.rules import MAX_READ, MAX_RESULTS, REFINE_NOTICE
-from shared.contracts.validators import normal_postcode, postcode_district
+from shared.contracts.validators import district_of, postcode_district
 from shared.db import one_of
 from shared.errors import InvalidRequest
 
@@ -119,9 +119,9 @@ def _ranked(reading: _Reading, criteria: dict) -> list[tuple[float, Row]]:
     if "identifier" in criteria:
         return reading.ranked(BY_IDENTIFIER, {"identifier": normal_identifier(criteria["identifier"])})
     names = [criteria.get("family_name") or ""], [criteria.get("given_name") or ""]
-    postcode = {"postcode": normal_postcode(criteria["postcode"])} if "postcode" in criteria else {}
+    postcode = {"postcode": criteria["postcode"]} if "postcode" in criteria else {}
     if "date_of_birth" not in criteria:
-        district = postcode_district(criteria["postcode"])
+        district = district_of(criteria["postcode"])
         return reading.ranked(BY_NAMES_OR_POSTCODE, {"keys": sorted(named_keys(*names, district)), **postcode})
     dates = sorted(dates_meant(criteria["date_of_birth"]))
     keys = dated_keys_of(*names, dates)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shared.contracts.sensitive import is_sensitive
-from shared.contracts.validators import POSTCODE, normal_postcode
+from shared.contracts.validators import POSTCODE
 from shared.errors import InvalidRequest
 from shared.names import name_key
 
@@ -70,7 +70,7 @@ def require_identifying(criteria: dict) -> dict:
                 f"{name} must be a whole name of at least {MIN_NAME_LENGTH} letters, without wildcards",
                 code="criteria_too_weak",
             )
-    if "postcode" in given and not POSTCODE.match(normal_postcode(given["postcode"])):
+    if "postcode" in given and not POSTCODE.match(given["postcode"]):
         raise InvalidRequest("postcode must be a whole UK postcode, such as LS1 4AP", code="criteria_too_weak")
     if not any(rule <= given.keys() for rule in SUFFICIENT_CRITERIA):
         raise InvalidRequest(

@@ -3,11 +3,21 @@ import unicodedata
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from shared.contracts.validators import whole_postcode
+
 
 def printable(value: str) -> None:
     """Text people read: no control character (a NUL, which PostgreSQL cannot store; a tab; a zero-width space)."""
     if any(unicodedata.category(c).startswith("C") for c in value):
         raise ValidationError("must not hold control characters")
+
+
+class Postcode(fields.String):
+    """A postcode loaded in the one form the directory searches by (``ls14ap`` is ``LS1 4AP``), once, where a search enters; what is
+    not a whole postcode is kept as typed, for the directory's rules to refuse saying why and its audit event to record as asked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return whole_postcode(super()._deserialize(value, attr, data, **kwargs))
 
 
 class CriteriaSchema(Schema):
@@ -16,7 +26,7 @@ class CriteriaSchema(Schema):
     family_name = fields.String(load_default=None)
     given_name = fields.String(load_default=None)
     date_of_birth = fields.Date(load_default=None)
-    postcode = fields.String(load_default=None)
+    postcode = Postcode(load_default=None)
     identifier = fields.String(load_default=None, metadata={"description": "NHS number or UPN"})
 
 

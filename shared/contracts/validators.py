@@ -18,7 +18,18 @@ def normal_postcode(value: str) -> str:
 
 
 def postcode_district(value: str) -> str:
-    return normal_postcode(value).split(" ")[0]
+    return district_of(normal_postcode(value))
+
+
+def district_of(postcode: str) -> str:
+    """``LS1`` of ``LS1 4AP``: the district of a postcode already in its normal form."""
+    return postcode.split(" ")[0]
+
+
+def whole_postcode(value: str) -> str:
+    """A whole UK postcode, written any way, in its normal form; anything else as typed."""
+    normal = normal_postcode(value)
+    return normal if POSTCODE.match(normal) else value
 
 
 def validate_postcode(value: str) -> None:

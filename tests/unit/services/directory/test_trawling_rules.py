@@ -66,8 +66,18 @@ def test_a_partial_postcode_is_refused_as_a_fragment(postcode):
 
 
 @pytest.mark.parametrize("postcode", ["ls14ap", "LS1 4AP", " ls1  4ap "])
-def test_a_whole_postcode_written_any_way_is_enough_with_two_names(postcode):
-    assert require_identifying({"family_name": "Smith", "given_name": "Amy", "postcode": postcode})["postcode"] == postcode
+def test_a_whole_postcode_written_any_way_is_loaded_in_its_one_form_and_is_enough_with_two_names(postcode):
+    asked = CriteriaSchema().load({"family_name": "Smith", "given_name": "Amy", "postcode": postcode})
+
+    assert require_identifying(asked)["postcode"] == "LS1 4AP"
+
+
+@pytest.mark.parametrize("postcode", ["LS1", "not a postcode", "LS1 4A"])
+def test_what_is_not_a_whole_postcode_is_loaded_as_typed_for_the_refusal_to_say_so(postcode):
+    asked = CriteriaSchema().load({"family_name": "Smith", "given_name": "Amy", "postcode": postcode})
+
+    assert asked["postcode"] == postcode
+    assert "whole UK postcode" in refusal(asked).message
 
 
 @pytest.mark.parametrize("name", ["S.", "'-", "1234", "S-"])

@@ -10,6 +10,7 @@ from shared.contracts.validators import (
     postcode_district,
     validate_nhs_number,
     validate_postcode,
+    whole_postcode,
 )
 
 
@@ -25,6 +26,11 @@ def test_a_postcode_too_short_to_split_is_only_tidied():
 @pytest.mark.parametrize("postcode, district", [("ls14ap", "LS1"), ("SW1A 1AA", "SW1A"), ("m11ae", "M1"), ("DN55 1PT", "DN55")])
 def test_the_district_is_the_outward_part_of_the_postcode(postcode, district):
     assert postcode_district(postcode) == district
+
+
+@pytest.mark.parametrize("typed, loaded", [(" ls14ap ", "LS1 4AP"), ("gir0aa", "GIR 0AA"), ("LS1", "LS1"), ("not a postcode", "not a postcode")])
+def test_a_whole_postcode_is_given_in_its_normal_form_and_anything_else_as_typed(typed, loaded):
+    assert whole_postcode(typed) == loaded
 
 
 @pytest.mark.parametrize("postcode", ["SW1A 1AA", "ec1a1bb", "W1A 0AX", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "GIR 0AA"])
