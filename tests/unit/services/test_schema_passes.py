@@ -109,7 +109,7 @@ class AsTheGateSays:
 
 
 def processor(uow: HopUnitOfWork, service: str) -> MessageProcessor:
-    return MessageProcessor(service, lambda reads_only=False: uow, gate=AsTheGateSays())
+    return MessageProcessor(service, lambda reads_only=False, answering=None: uow, gate=AsTheGateSays())
 
 
 def fed(uow: HopUnitOfWork) -> list[Envelope]:
