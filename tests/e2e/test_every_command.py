@@ -205,8 +205,12 @@ def _shielding_linkage_and_rules(run: Operator, children: list[str], tmp_path: P
     assert run.json("unshield", children[-1], "--reason", "the family has moved on safely")["shielded"] is False
     assert run.json("feeds", "model")["version"]
     assert run.json("feeds", "accuracy")["labelled_pairs"] >= 0
-    too_few = run.attempt("feeds", "train", "--out", str(tmp_path / "model.json"))
-    assert too_few.returncode != 0 and "1,000" in too_few.stderr, too_few.stderr
+    # What the run's other modules fed first decides whether 1,000 records are held to train on (test_linkage_model_commands trains).
+    trained = run.attempt("feeds", "train", "--out", str(tmp_path / "model.json"))
+    if trained.returncode == 0:
+        assert (tmp_path / "model.json").exists() and "wrote" in trained.stdout
+    else:
+        assert "1,000" in trained.stderr, trained.stderr
     run.json("audit", "rule-setting", "--la", LA, "--rule", "out_of_hours", "--category", "social_worker", "--opens", "7", "--closes", "22")
 
 
