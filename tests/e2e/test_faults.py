@@ -19,7 +19,8 @@ from contactpoint.commands.system import migrate_all
 from contactpoint.nodes import RabbitNode
 from contactpoint.sandbox import LOCAL, Servers, free_port, isolated
 
-# The first test starts a RabbitMQ node and the whole system before its scenario: slow on a busy machine.
+# The first test starts a RabbitMQ node and the whole system before its scenario: slow on a busy machine. Out of a plain
+# run (`make fault-tests` runs them) until the broker-restart scenario's feedback is never missed beside another worker.
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(900)]
 
 MESSAGES = 200
