@@ -12,8 +12,10 @@ import re
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pyotp
@@ -24,7 +26,7 @@ from contactpoint.commands.system import migrate_all
 from contactpoint.sandbox import free_port, isolated
 from services.identity.credentials import DRIFT_STEPS, STEP_SECONDS
 from shared.broker_admin import BrokerAdmin
-from shared.contracts.audit import audit_event, numbered
+from shared.contracts.audit import audit_event
 from shared.messaging.topology import AUDIT_EVENTS, DEAD
 from shared.settings import Settings
 from tests.e2e.conftest import COMMAND, Finished, System, contactpoint
@@ -256,7 +258,7 @@ def _dead_letters(run: Operator, people: dict) -> None:
     ours, partners = (audit_event("directory", "la_team_set", subject=LA,
                                   actor={"username": unique("cli"), "la_code": LA, "role": "operator", "category": None}) for _ in range(2))
     with Connection(run.system.env["CP_AMQP_URL"]) as admin:
-        for event, sender in ((numbered(ours), f"{prefix}cp-directory"), (numbered(partners), unique("school"))):
+        for event, sender in ((first_of_a_producer(ours), f"{prefix}cp-directory"), (first_of_a_producer(partners), unique("school"))):
             admin.Producer().publish(event.encode(), exchange=DEAD.name, routing_key=AUDIT_EVENTS.name, content_type="application/json",
                                      message_id=event.message_id, headers={
                                          "x-reason": json.dumps({"code": "unavailable", "message": "the database could not be reached"}),
@@ -289,17 +291,17 @@ def _dead_letters(run: Operator, people: dict) -> None:
     assert replays[0]["detail"]["message_ids"] == replayed["replayed"]
 
 
+def first_of_a_producer(event):
+    """The event as the first of a directory process of its own: this test process's own numbering of directory events
+    goes on from whatever the modules its worker ran before numbered, and the store would then miss all of those."""
+    return replace(event, body={**event.body, "producer": f"directory@every-command/{uuid.uuid4().hex[:8]}", "producer_seq": 1})
+
+
 def _audit_store(run: Operator, people: dict) -> None:
     made = run.json("audit", "keygen")
     in_use = run.json("audit", "public-key")["checkpoint_public_key"]
     assert made["checkpoint_public_key"] != in_use
-    # An event committed to a service's outbox is numbered before its relay hands it on: until every outbox is relayed,
-    # a later event of the same producer may be stored first and its earlier numbers read as missing. A loss stays missing.
-    def intact() -> dict | None:
-        verified = run.attempt("audit", "verify", "--public-key", in_use, "--json")
-        return verified.json() if verified.returncode == 0 else None
-
-    verified = wait_until(intact, timeout=60, interval=2, what="audit verify to find the store intact once the outboxes are relayed")
+    verified = run.json("audit", "verify", "--public-key", in_use)
     assert verified["intact"] and verified["events"] > 0
     team = unique("soc")
     assert run.json("audit", "subscribe", team, "--binding", f"{LA}.#")["queue"] == f"cp.audit.{team}"
