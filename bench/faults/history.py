@@ -172,6 +172,9 @@ class Tally:
     audit_stored: int = 0
     audit_missing: int = 0
     audit_extra: int = 0  # answered looks with more than one stored event
+    not_in_directory: int = 0  # accepted children the directory does not hold
+    in_directory: int = 0  # children held, all sources together
+    in_disclosure: int = 0
     audit_verified: bool = False
     recover_seconds: float = 0.0
     faults: list[str] = field(default_factory=list)  # what is wrong, in words
@@ -179,6 +182,11 @@ class Tally:
     @property
     def clean(self) -> bool:
         return not self.faults
+
+    @property
+    def still_arriving(self) -> bool:
+        """What the directory, disclosure and the audit service take from their queues at their own pace is not all stored yet."""
+        return bool(self.audit_missing or self.not_in_directory or self.in_disclosure != self.in_directory)
 
 
 def feedback_of(amqp_url: str, source_id: str, password: str) -> list[dict]:
@@ -241,8 +249,9 @@ def check(database_url: str, history: History, feedback: list[dict], audit_intac
     finally:
         engine.dispose()
     tally.held = len(held)
+    tally.not_in_directory = len(accepted_children - held)
     made_twice = len(records) - len({r.source_record_id for r in records})
-    tally.lost = len(unanswered) + len(accepted_children - held)
+    tally.lost = len(unanswered) + tally.not_in_directory
     tally.duplicated = len(twice) + made_twice + max(0, len({r.contactpoint_id for r in records}) - len(accepted_children))
     expected = Counter(history.searches), Counter(history.reads)
     tally.audit_expected = len(history.searches) + len(history.reads)
@@ -253,11 +262,12 @@ def check(database_url: str, history: History, feedback: list[dict], audit_intac
     tally.audit_extra = sum(1 for k in expected[0] if searches[k] > expected[0][k]) + sum(1 for k in expected[1] if reads[k] > expected[1][k])
     for count, what in ((len(unanswered), "confirmed messages never answered"), (len(twice), "messages answered two ways"),
                         (len(wrongly), "messages accepted that should be refused, or refused that should be accepted"),
-                        (made_twice, "source records held twice"), (len(accepted_children - held), "accepted children not in the directory"),
+                        (made_twice, "source records held twice"), (tally.not_in_directory, "accepted children not in the directory"),
                         (tally.audit_missing, "answered searches or reads with no audit event"),
                         (tally.audit_extra, "answered searches or reads with more than one audit event")):
         if count:
             tally.faults.append(f"{count} {what}")
+    tally.in_directory, tally.in_disclosure = in_directory, in_disclosure
     if in_directory != in_disclosure:
         tally.faults.append(f"the directory holds {in_directory} children and disclosure {in_disclosure}")
     if not audit_intact:

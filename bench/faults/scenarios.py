@@ -93,20 +93,47 @@ def run(system: System, scenario: Scenario, messages: int, seed: int, mid_feed: 
         searches.stop.set()
         searches.join(timeout=30)
     log.warning("%s: every message handled", scenario.name)
-    feedback = feedback_of(system.settings.amqp_url, source_id, password)
-    # The audit service stores what waits in its queue at its own pace: give it the time to, then count.
-    tally = _when_audited(system, history, feedback)
+    feedback = _feedback_on_each(system, history, password, settle_seconds)
+    tally = _when_stored(system, history, feedback)
     tally.recover_seconds = recover_seconds
     return tally
 
 
-def _when_audited(system: System, history: History, feedback: list[dict], seconds: float = 120) -> Tally:
-    deadline = time.monotonic() + seconds
+def _feedback_on_each(system: System, history: History, password: str, seconds: float) -> list[dict]:
+    """The source's feedback, taken until every confirmed message has its answer or ``seconds`` have passed.
+
+    A refusal leaves no mark in feeds' database and is sent by its consumer, not through an outbox: one delivered again
+    after the broker came back is refused again once the consumer is back too, which "every other message handled and every
+    outbox empty" does not wait for."""
+    told: list[dict] = []
+    started = time.monotonic()
     while True:
-        tally = check(system.settings.database_url, history, feedback, audit_intact=True)
-        if tally.audit_missing == 0 or time.monotonic() > deadline:
+        told += feedback_of(system.settings.amqp_url, history.source_id, password)
+        answered = {t["message_id"] for t in told}
+        unanswered = [m for m in history.confirmed if m not in answered]
+        if not unanswered:
+            log.warning("feedback on every confirmed message %.1fs after the last was handled", time.monotonic() - started)
+            return told
+        if time.monotonic() > started + seconds:
+            log.warning("%d confirmed messages still unanswered after %.0fs (%d of them meant to be refused); the queues: %s",
+                        len(unanswered), seconds, len(set(unanswered) & history.meant_to_be_rejected), system.queue_depths())
+            return told
+        time.sleep(1)
+
+
+def _when_stored(system: System, history: History, feedback: list[dict], seconds: float = 120) -> Tally:
+    """The check, once the directory, disclosure and the audit service have stored what waits in their queues, or ``seconds``
+    have passed: each takes its queue at its own pace, and a service that was cut off may start late on what waited for it."""
+    started = time.monotonic()
+    while (tally := check(system.settings.database_url, history, feedback, audit_intact=True)).still_arriving:
+        if time.monotonic() > started + seconds:
+            log.warning("still arriving after %.0fs: %d accepted children not in the directory, disclosure holding %+d beside it, "
+                        "%d audit events; the queues: %s", seconds, tally.not_in_directory, tally.in_disclosure - tally.in_directory,
+                        tally.audit_missing, system.queue_depths())
             break
         time.sleep(1)
+    else:
+        log.warning("the directory, disclosure and audit store settled %.1fs after the feedback", time.monotonic() - started)
     verdict = system.audit_verdict()
     tally.audit_verified = not verdict
     if verdict:

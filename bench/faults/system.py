@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import httpx
 import psutil
@@ -137,6 +138,17 @@ class System:
         answer = httpx.post(f"{self.base_url}{ENROLMENT_PATHS[request]}", json=body, timeout=30)
         answer.raise_for_status()
         return answer.json()
+
+    def queue_depths(self) -> dict[str, tuple[int, int]]:
+        """Each queue of the run's vhost that holds anything, as the management API counts it: (ready, unacknowledged)."""
+        admin = urlsplit(self.settings.amqp_admin_url)
+        try:
+            queues = httpx.get(f"{admin.scheme}://{admin.hostname}:{admin.port}/api/queues/{quote(self.settings.vhost, safe='')}",
+                               auth=(admin.username or "guest", admin.password or "guest"), timeout=10).json()
+        except httpx.HTTPError as exc:
+            return {"management API": str(exc)}
+        return {q["name"]: (q.get("messages_ready", 0), q.get("messages_unacknowledged", 0)) for q in queues
+                if q.get("messages_ready") or q.get("messages_unacknowledged")}
 
     def audit_verdict(self) -> str:
         """'' when ``audit verify`` finds the store intact, else what it says."""

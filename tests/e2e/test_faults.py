@@ -16,12 +16,12 @@ import pytest
 from bench.faults import scenarios
 from bench.faults.system import System
 from contactpoint.commands.system import migrate_all
-from contactpoint.nodes import RabbitNode
+from contactpoint.nodes import RABBITMQ_BIN, RabbitNode
 from contactpoint.sandbox import LOCAL, Servers, free_port, isolated
 
-# The first test starts a RabbitMQ node and the whole system before its scenario: slow on a busy machine. Out of a plain
-# run (`make fault-tests` runs them) until the broker-restart scenario's feedback is never missed beside another worker.
-pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(900)]
+# The first test starts a RabbitMQ node and the whole system before its scenario: slow on a busy machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(900),
+              pytest.mark.skipif(not RABBITMQ_BIN.exists(), reason=f"no RabbitMQ installed in {RABBITMQ_BIN} to start a node of its own")]
 
 MESSAGES = 200
 
