@@ -95,6 +95,8 @@ class RuleSettings:
 
 NO_SETTINGS = RuleSettings()
 OUT_OF_HOURS = "out_of_hours"
+# The field the store gives a look's event whose request reused an earlier request's id (``storing``).
+REUSED_ID = "reused_id"
 
 
 RULES = (
@@ -111,6 +113,9 @@ RULES = (
          summary="many users looking at the same child within an hour"),
     Rule(OUT_OF_HOURS, frozenset({SEARCH, READ}), (Condition("occurred_at", "outside_hours", OfficeHours()),),
          summary="a search or read out of the hours the person's team works"),
+    # Only the portal's broker user sends searches and reads, and the portal gives each request an id of its own.
+    Rule("request_id_reused", frozenset({SEARCH, READ}), (Condition(REUSED_ID, "is_not", None),),
+         summary="a search or read whose request reused an earlier request's id: its sender is not behaving as the portal does"),
 )
 _RULES_BY_NAME = {rule.name: rule for rule in RULES}
 # Emergency duty teams answer out of office hours in every LA: those hours are their working day.

@@ -2,6 +2,7 @@
 was stored; an event refused for its sender raises an alert at once."""
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -20,22 +21,30 @@ from shared.unit_of_work import UnitOfWork
 STORE_BATCH = 500
 # The alert raised when an event claims a service its sender is not: it is refused, never chained.
 FORGED_EVENT = "forged_event"
+# Where an event stored under an id of its own keeps the id it was sent under, which an earlier event holds (see ``rules``).
+REUSED_ID = rules.REUSED_ID
+_REUSED = uuid.UUID("5d0f3c9e-2b7a-4e61-8c1d-a4f09b6e7d21")
 
 
 def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
     """Appends events to the chain in the order they arrived, under one lock of its head, each once by its event id."""
-    ids = [event["event_id"] for event, _ in arrived]
-    known = set(uow.session.scalars(select(AuditRecord.event_id).where(one_of(AuditRecord.event_id, ids))))
+    ids = [event["event_id"] for event, _ in arrived] + [_own_id(envelope.body) for _, envelope in arrived]
+    held = dict(uow.session.execute(select(AuditRecord.event_id, AuditRecord.event).where(one_of(AuditRecord.event_id, ids))).all())
     head = uow.session.get(ChainHead, 1, with_for_update=True)
     if head is None:
         head = ChainHead(id=1, seq=0, hash=chain.GENESIS)
         uow.session.add(head)
     records, subjects = [], []
     for event, envelope in arrived:
-        if event["event_id"] in known:
-            continue
-        known.add(event["event_id"])
-        raw, seq = envelope.body, head.seq + 1
+        raw = envelope.body
+        if raw["event_id"] in held:
+            if _the_same_event_again(raw, held[raw["event_id"]]):
+                continue
+            raw = {**raw, "event_id": _own_id(raw), REUSED_ID: raw["event_id"]}
+            if raw["event_id"] in held:  # this look's event, sent again
+                continue
+        held[raw["event_id"]] = raw
+        seq = head.seq + 1
         record = {"seq": seq, **chain.indexed(raw), "event": raw, "prev_hash": head.hash, "hash": chain.link(head.hash, seq, raw),
                   "sent_by": envelope.user_id}
         records.append(record)
@@ -46,6 +55,19 @@ def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
     append_rows(uow.session, AuditRecord.__table__, records)
     append_rows(uow.session, AuditSubject.__table__, subjects)
     watch(uow, records)
+
+
+def _the_same_event_again(event: dict, held: dict) -> bool:
+    """A publish sent again (the very body held), or the event of a request the broker delivered again, for which the first
+    delivery's event stands. Anything else under a held id is a look whose request reused an earlier request's id: its sender
+    could otherwise have a look go unaudited behind an earlier one, so it is stored under an id of its own, and alerted on."""
+    return event == held or bool((event.get("request") or {}).get("delivered_before"))
+
+
+def _own_id(event: dict) -> str:
+    """An id for an event sent under one already held: its producer's number for it is its own."""
+    return uuid.uuid5(_REUSED, f"{event.get('event_id')}/{event.get('producer')}/{event.get('producer_seq')}").hex
+
 
 def claimed_service(envelope: Envelope) -> tuple[str, ...]:
     """An event is taken only from the service it says it is of, as the broker says who sent it."""

@@ -8,10 +8,13 @@ an event lost on the way shows in the audit store as a gap in its producer's num
 An event is numbered when it is handed on (``numbered``), not when it is made: an event made
 in a unit of work that then rolls back was never sent, and must leave no gap behind it.
 
-An event published in answer to a request (a search, a read) takes its id from the request's
+An event published in answer to a request (a search, a read) takes its event id from the request's
 (``in_answer_to``): a request the broker delivers again, after its consumer died or its ack was
 lost, is handled again and makes the same event, which the store keeps once. Its number is then
-one the store may not hold, and the producer says so as it does for an unconfirmed one.
+one the store may not hold, and the producer says so as it does for an unconfirmed one. Its
+``message_id`` stays its own, and it names the request and whether the broker had delivered it
+before: a request that is not delivered again but reuses an answered one's id (only its sender
+chooses it) is a look of its own, which the store keeps under an id of its own, and alerts on.
 """
 from __future__ import annotations
 
@@ -42,6 +45,13 @@ class ActorSchema(Schema):
     category = fields.String(load_default=None, allow_none=True)
 
 
+class AnsweredRequestSchema(Schema):
+    """The request an event answers: its id, and whether the broker had delivered it before (only the broker says so)."""
+
+    id = fields.String(required=True)
+    delivered_before = fields.Boolean(required=True)
+
+
 class AuditEventSchema(Schema):
     event_id = fields.String(required=True)
     occurred_at = fields.AwareDateTime(required=True)
@@ -60,6 +70,7 @@ class AuditEventSchema(Schema):
     # The producer's earlier numbers whose events the broker never confirmed, or that repeat an event answering a request
     # delivered again (stored once, by its id): each may be stored or not, and is no gap.
     unconfirmed = fields.List(fields.Integer())
+    request = fields.Nested(AnsweredRequestSchema, load_default=None, allow_none=True)
 
 
 _EVENT = AuditEventSchema()  # made once: dumping is all it does, and making one costs more than a dump
@@ -99,10 +110,13 @@ _ANSWERING = uuid.UUID("0b7c2a1e-5f0d-4c8e-9a53-3e6f1d2c4b70")
 
 
 def in_answer_to(request: Envelope, events: Iterable[Envelope], first: int = 0) -> list[Envelope]:
-    """Audit events made answering ``request``, the ``first``-th onwards of those it made, with the ids it gives them."""
-    return [replace(e, message_id=(event_id := uuid.uuid5(_ANSWERING, f"{request.message_id}/{n}").hex),
-                    body={**e.body, "event_id": event_id}) if e.exchange == AUDIT.name else e
-            for n, e in enumerate(events, first)]
+    """Audit events made answering ``request``, the ``first``-th onwards of those it made, with the event ids it gives them.
+
+    Each keeps its own ``message_id``, so that the audit service's consumer hands every one to the store, which alone tells
+    a request delivered again from one that reused an answered request's id."""
+    answered = {"id": request.message_id, "delivered_before": request.redelivered}
+    return [replace(e, body={**e.body, "event_id": uuid.uuid5(_ANSWERING, f"{request.message_id}/{n}").hex, "request": answered})
+            if e.exchange == AUDIT.name else e for n, e in enumerate(events, first)]
 
 
 def numbered(envelope: Envelope) -> Envelope:

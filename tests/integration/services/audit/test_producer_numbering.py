@@ -1,5 +1,6 @@
 """A producer numbers an audit event as it hands it on, so an event made in a unit of work that rolled back,
-and so never sent, leaves no gap for `audit verify` to report; nor does a request's event that the store keeps once."""
+and so never sent, leaves no gap for `audit verify` to report; nor does a request's event that the store keeps once, and a
+request that reuses an earlier one's id has its look stored all the same."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -121,24 +122,54 @@ def test_a_batch_handled_again_one_by_one_numbers_only_what_commits(audit, store
     assert audit.perform(VERIFY_AUDIT, {"actor": OPERATOR})["intact"]
 
 
-def test_a_search_delivered_again_after_it_was_answered_is_audited_once_and_leaves_no_gap(audit, store, producer):
-    """Its ack lost with the broker, a search is delivered again and answered again: the store keeps its one event."""
+@pytest.fixture
+def searching(producer):
+    """A service answering searches as the directory does: one audit event each, published before the answer."""
     def search(uow, request, envelope):
         uow.publish_now(audit_event(producer.service, "search", actor=ACTOR, criteria={"family_name": request["family_name"]}))
         return {"results": []}
 
     processor = MessageProcessor(producer.service, producer.unit_of_work)
     subscription = Subscription(Queue(producer.service), search, answers=True, reads_only=True)
+
+    def answered(*requests: Envelope) -> None:
+        for request in requests:
+            assert processor.process(subscription, request).reply == {"result": {"results": []}}
+
+    return answered
+
+
+def held_events(audit, producer) -> list[dict]:
+    with audit.db.sessions() as session:
+        return session.scalars(select(AuditRecord.event).where(AuditRecord.service == producer.service).order_by(AuditRecord.seq)).all()
+
+
+def test_a_search_delivered_again_after_it_was_answered_is_audited_once_and_leaves_no_gap(audit, store, producer, searching):
+    """Its ack lost with the broker, a search is delivered again and answered again: the store keeps its one event."""
     asked = Envelope(exchange="", routing_key=producer.service, body={"family_name": "Again"})
     later = Envelope(exchange="", routing_key=producer.service, body={"family_name": "Later"})
 
-    for request in (asked, replace(asked, redelivered=True), later):
-        assert processor.process(subscription, request).reply == {"result": {"results": []}}
+    searching(asked, replace(asked, redelivered=True), later)
     first, again, after = store(*producer.sent(3))
 
-    assert again.message_id == first.message_id
+    assert again.body["event_id"] == first.body["event_id"]
     assert after.body["unconfirmed"] == [again.body["producer_seq"]]
-    with audit.db.sessions() as session:
-        held = session.scalars(select(AuditRecord.event).where(AuditRecord.service == producer.service)).all()
-    assert [event["criteria"]["family_name"] for event in held] == ["Again", "Later"]
+    assert [event["criteria"]["family_name"] for event in held_events(audit, producer)] == ["Again", "Later"]
+    assert audit.perform(VERIFY_AUDIT, {"actor": OPERATOR})["intact"]
+
+
+def test_a_search_sent_again_under_an_answered_requests_id_is_audited_under_an_id_of_its_own(audit, store, producer, searching):
+    """The same search sent as a new request with the first's id (the broker delivers it as new): its look is stored too, naming
+    the id it reused, and the event sent twice by its publisher is still stored once."""
+    asked = Envelope(exchange="", routing_key=producer.service, body={"family_name": "Twice"})
+
+    searching(asked, replace(asked))
+    first, reused = producer.sent(2)
+    store(first, reused, reused)
+
+    assert reused.body["event_id"] == first.body["event_id"]
+    held = held_events(audit, producer)
+    assert [event["criteria"]["family_name"] for event in held] == ["Twice", "Twice"]
+    assert held[0]["event_id"] == first.body["event_id"] and "reused_id" not in held[0]
+    assert held[1]["reused_id"] == first.body["event_id"] and held[1]["event_id"] != first.body["event_id"]
     assert audit.perform(VERIFY_AUDIT, {"actor": OPERATOR})["intact"]

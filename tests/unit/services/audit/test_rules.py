@@ -71,6 +71,10 @@ def test_a_child_outside_the_users_la_where_the_user_is_involved_does_not_fire()
     assert fired(a_read(child_la_code="E09000001", actor_involved=True)) == set()
 
 
+def test_a_read_whose_request_reused_an_earlier_ones_id_fires():
+    assert fired({**a_read(), "reused_id": "0b7c"}) == {"request_id_reused"}
+
+
 def test_a_shielded_record_fires():
     assert fired(a_read(shielded=True)) == {"shielded_record"}
 
@@ -111,7 +115,7 @@ def test_refused_and_anonymous_events_fire_nothing():
 
 
 def test_every_rule_has_a_name_and_says_what_it_looks_for():
-    assert len({rule.name for rule in RULES}) == len(RULES) == 5
+    assert len({rule.name for rule in RULES}) == len(RULES) == 6
     assert all(rule.summary and rule.looks_at for rule in RULES)
 
 
