@@ -3,10 +3,13 @@
 The fault tests and ``deploy/cluster.sh`` run them beside the machine's own servers, never touching
 those: each node has its own name, ports, data and log directories under one base directory, and
 RabbitMQ nodes share an Erlang cookie of their own (in the base directory's ``home``, which is the
-nodes' and ``rabbitmqctl``'s ``HOME``). Everything listens on 127.0.0.1 only.
+nodes' and ``rabbitmqctl``'s ``HOME``). Everything listens on 127.0.0.1 only; or, where the machine allows, each RabbitMQ
+node of the cluster has a network namespace of its own, on two private bridges of this machine (``Namespace``), so that one
+node can be cut off from the others as a network partition would.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -32,19 +35,112 @@ def postgres_bin() -> Path:
     return versions[-1]
 
 
+# The two networks of a cluster whose nodes each have a network namespace: clients reach a node on one, the nodes each other
+# on the other (as on hosts with a cluster network of their own), so that a node can be cut off from the others alone.
+CLIENT_NET, CLUSTER_NET = "10.77.0", "10.77.1"
+BRIDGES = {CLIENT_NET: "cp-clients", CLUSTER_NET: "cp-cluster"}
+ROOT_HOST = 254  # this machine's own address on each network: where clients and rabbitmqctl run
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """The network namespace of cluster node ``n``: its address ``<net>.<n>`` on each of the two networks, a veth pair to each."""
+
+    n: int
+
+    @property
+    def name(self) -> str:
+        return f"cp-mq{self.n}"
+
+    @property
+    def host(self) -> str:
+        """The node's host name, which the cluster's own hosts file (``inetrc``) gives its address on the cluster network."""
+        return self.name
+
+    @property
+    def client_address(self) -> str:
+        return f"{CLIENT_NET}.{self.n}"
+
+    @property
+    def cluster_address(self) -> str:
+        return f"{CLUSTER_NET}.{self.n}"
+
+    def _veth(self, net: str) -> str:
+        return f"{BRIDGES[net]}-{self.n}"  # the end on this machine's bridge; its peer, in the namespace, is eth-<net's last part>
+
+    def make(self) -> None:
+        if self.name in _ip("netns", "list").stdout.split():
+            return
+        for net, bridge in BRIDGES.items():
+            if _ip("link", "show", bridge, check=False).returncode != 0:
+                _ip("link", "add", bridge, "type", "bridge")
+                _ip("addr", "add", f"{net}.{ROOT_HOST}/24", "dev", bridge)
+                _ip("link", "set", bridge, "up")
+        _ip("netns", "add", self.name)
+        self.inside("ip", "link", "set", "lo", "up")
+        for net in BRIDGES:
+            inner = f"eth{net.rsplit('.', 1)[1]}"
+            _ip("link", "add", self._veth(net), "type", "veth", "peer", "name", inner, "netns", self.name)
+            _ip("link", "set", self._veth(net), "master", BRIDGES[net], "up")
+            self.inside("ip", "addr", "add", f"{net}.{self.n}/24", "dev", inner)
+            self.inside("ip", "link", "set", inner, "up")
+
+    def remove(self) -> None:
+        _ip("netns", "del", self.name, check=False)  # its veth ends go with it
+
+    def cut(self) -> None:
+        """Cuts the node off from the other nodes (and they from it); its clients still reach it."""
+        _ip("link", "set", self._veth(CLUSTER_NET), "down")
+
+    def heal(self) -> None:
+        _ip("link", "set", self._veth(CLUSTER_NET), "up")
+
+    def inside(self, *command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["ip", "netns", "exec", self.name, *command], check=True, capture_output=True, text=True)
+
+
+def namespaces_possible() -> str:
+    """'' when this machine lets nodes have network namespaces of their own, else why not."""
+    if os.geteuid() != 0:
+        return "network namespaces need root"
+    if shutil.which("ip") is None:
+        return "no ip command (iproute2)"
+    probe = _ip("netns", "list", check=False)
+    return "" if probe.returncode == 0 else f"ip netns does not work here: {probe.stderr.strip()}"
+
+
+def remove_bridges() -> None:
+    for bridge in BRIDGES.values():
+        _ip("link", "del", bridge, check=False)
+
+
+def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run(["ip", *args], capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise NodeError(f"ip {' '.join(args)} failed: {done.stderr.strip()}")
+    return done
+
+
 @dataclass(frozen=True)
 class RabbitNode:
-    """One RabbitMQ node: AMQP on ``port``, the management API on ``management_port``, Erlang distribution on ``dist_port``."""
+    """One RabbitMQ node: AMQP on ``port``, the management API on ``management_port``, Erlang distribution on ``dist_port``;
+    on 127.0.0.1, or in a network namespace of its own."""
 
     base: Path
     name: str
     port: int
     management_port: int
     dist_port: int
+    namespace: Namespace | None = None
 
     @property
     def node(self) -> str:
-        return f"{self.name}@localhost"
+        return f"{self.name}@{self.namespace.host if self.namespace else 'localhost'}"
+
+    @property
+    def address(self) -> str:
+        """Where clients reach it."""
+        return self.namespace.client_address if self.namespace else "127.0.0.1"
 
     @property
     def directory(self) -> Path:
@@ -56,7 +152,7 @@ class RabbitNode:
 
     @property
     def amqp_url(self) -> str:
-        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+        return f"amqp://guest:guest@{self.address}:{self.port}/"
 
     def environment(self) -> dict[str, str]:
         home = self.base / "home"
@@ -64,7 +160,7 @@ class RabbitNode:
             **{key: value for key, value in os.environ.items() if not key.startswith(("RABBITMQ_", "ERL_"))},
             "HOME": str(home),
             "RABBITMQ_NODENAME": self.node,
-            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_IP_ADDRESS": self.address,
             "RABBITMQ_NODE_PORT": str(self.port),
             "RABBITMQ_DIST_PORT": str(self.dist_port),
             "RABBITMQ_MNESIA_BASE": str(self.directory / "mnesia"),
@@ -73,7 +169,9 @@ class RabbitNode:
             "RABBITMQ_CONFIG_FILE": str(self.directory / "rabbitmq"),  # .conf is added
             "RABBITMQ_PID_FILE": str(self.pid_file),
             "RABBITMQ_CONF_ENV_FILE": str(self.directory / "rabbitmq-env.conf"),
-            "ERL_EPMD_ADDRESS": "127.0.0.1",
+            # In a namespace of its own, epmd answers the other nodes on the cluster network too.
+            "ERL_EPMD_ADDRESS": f"127.0.0.1,{self.namespace.cluster_address}" if self.namespace else "127.0.0.1",
+            **({"ERL_INETRC": str(self.base / "inetrc")} if self.namespace else {}),
         }
 
     def prepare(self) -> None:
@@ -87,11 +185,13 @@ class RabbitNode:
         (self.directory / "enabled_plugins").write_text("[rabbitmq_management].\n")
         (self.directory / "rabbitmq-env.conf").write_text("")
         (self.directory / "rabbitmq.conf").write_text("\n".join([
-            "loopback_users = none",  # guest from 127.0.0.1, where everything here listens
+            "loopback_users = none",  # guest from this machine, where everything here listens
             f"management.tcp.port = {self.management_port}",
-            "management.tcp.ip = 127.0.0.1",
+            f"management.tcp.ip = {self.address}",
             # A node cut off from the majority stops serving rather than go on alone: no split brain.
             "cluster_partition_handling = pause_minority",
+            # A peer gone quiet is noticed within 15 to 20 seconds (not the default's 45 to 75): a cut scenario need not wait long.
+            "net_ticktime = 15",
             "",
         ]))
 
@@ -103,7 +203,8 @@ class RabbitNode:
         self.pid_file.unlink(missing_ok=True)
         # Through a shell that leaves it in the background: the node outlives whoever started it (as ``cluster.sh up`` needs)
         # and is nobody's child to reap.
-        subprocess.run(["sh", "-c", f'"{RABBITMQ_BIN / "rabbitmq-server"}" >> "{self.directory / "server.out"}" 2>&1 < /dev/null &'],
+        inside = ["ip", "netns", "exec", self.namespace.name] if self.namespace else []
+        subprocess.run([*inside, "sh", "-c", f'"{RABBITMQ_BIN / "rabbitmq-server"}" >> "{self.directory / "server.out"}" 2>&1 < /dev/null &'],
                        env=self.environment(), check=True, start_new_session=True)
         self.wait()
 
@@ -135,6 +236,14 @@ class RabbitNode:
         self.ctl("join_cluster", first.node)
         self.start_app()
 
+    def cluster_status(self) -> dict:
+        """``rabbitmqctl cluster_status`` as the node says it (``running_nodes``, ``partitions`` ...); {} when it does not answer."""
+        done = self.ctl("cluster_status", "--formatter", "json", check=False, timeout=30)
+        try:
+            return json.loads(done.stdout) if done.returncode == 0 else {}
+        except ValueError:
+            return {}
+
     def pid(self) -> int | None:
         try:
             pid = int(self.pid_file.read_text().strip())
@@ -146,7 +255,9 @@ class RabbitNode:
         return self.pid() is not None and self.ctl("ping", check=False, timeout=30).returncode == 0
 
     def ctl(self, *args: str, check: bool = True, timeout: float = 90) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "-n", self.node, "-q", *args], env=self.environment(),
+        # From this machine, whose own epmd is on 127.0.0.1: the node's epmd, in its namespace, is found by its host name.
+        done = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "-n", self.node, "-q", *args],
+                              env={**self.environment(), "ERL_EPMD_ADDRESS": "127.0.0.1"},
                               capture_output=True, text=True, timeout=timeout)
         if check and done.returncode != 0:
             raise NodeError(f"rabbitmqctl {' '.join(args)} on {self.node} failed: {done.stderr.strip() or done.stdout.strip()}")
@@ -225,10 +336,18 @@ class PostgresNode:
             raise NodeError(f"{program} {' '.join(args)} failed: {done.stderr.strip() or done.stdout.strip()}")
 
 
-def rabbit_cluster(base: Path, first_port: int, size: int = 3, tag: str = "cp-cluster") -> list[RabbitNode]:
-    """``size`` nodes, node n on AMQP ``first_port + n - 1``, its management API 10,000 above and Erlang distribution 20,000 above."""
-    return [RabbitNode(base, f"{tag}-{n}", first_port + n - 1, first_port + 10_000 + n - 1, first_port + 20_000 + n - 1)
+def rabbit_cluster(base: Path, first_port: int, size: int = 3, tag: str = "cp-cluster", namespaced: bool = False) -> list[RabbitNode]:
+    """``size`` nodes, node n on AMQP ``first_port + n - 1``, its management API 10,000 above and Erlang distribution 20,000 above;
+    ``namespaced``, each in a network namespace of its own."""
+    return [RabbitNode(base, f"{tag}-{n}", first_port + n - 1, first_port + 10_000 + n - 1, first_port + 20_000 + n - 1,
+                       Namespace(n) if namespaced else None)
             for n in range(1, size + 1)]
+
+
+def write_hosts(nodes: list[RabbitNode]) -> None:
+    """The nodes' own hosts file, for Erlang (``ERL_INETRC``): each node's host name at its address on the cluster network."""
+    lines = [f"{{host, {{{node.namespace.cluster_address.replace('.', ',')}}}, [\"{node.namespace.host}\"]}}." for node in nodes]
+    (nodes[0].base / "inetrc").write_text("\n".join([*lines, "{lookup, [file, native]}.", ""]))
 
 
 def start_rabbit_cluster(nodes: list[RabbitNode]) -> None:
@@ -279,7 +398,18 @@ class Cluster:
 
     @property
     def rabbits(self) -> list[RabbitNode]:
-        return rabbit_cluster(self.base, CLUSTER_AMQP_PORT)
+        return rabbit_cluster(self.base, CLUSTER_AMQP_PORT, namespaced=self.namespaced)
+
+    @property
+    def namespaced(self) -> bool:
+        """Whether its RabbitMQ nodes each have a network namespace, as ``up`` chose when it first made the cluster."""
+        return (self.base / "namespaced").exists()
+
+    def why_not_partitionable(self) -> str:
+        """'' when one node can be cut off from the others (each has a network namespace), else why not."""
+        if self.namespaced:
+            return ""
+        return namespaces_possible() or "the cluster was made on the loopback interface: cluster.sh down, then up, puts it in namespaces"
 
     @property
     def primary(self) -> PostgresNode:
@@ -290,6 +420,13 @@ class Cluster:
         return PostgresNode(self.base, "pg-standby", STANDBY_PORT, primary=self.primary)
 
     def up(self) -> None:
+        if not (self.base / "cp-cluster-1").exists() and not namespaces_possible():
+            self.base.mkdir(parents=True, exist_ok=True)
+            (self.base / "namespaced").touch()
+        if self.namespaced:
+            for node in self.rabbits:
+                node.namespace.make()
+            write_hosts(self.rabbits)
         start_rabbit_cluster(self.rabbits)
         fresh = not (self.primary.data / "PG_VERSION").exists()
         self.primary.start()
@@ -302,13 +439,17 @@ class Cluster:
     def down(self) -> None:
         for node in self.rabbits:
             node.stop()
+            if node.namespace:
+                node.namespace.remove()
+        if self.namespaced:
+            remove_bridges()
         self.standby.stop()
         self.primary.stop()
         remove(self.base)
 
     def status(self) -> list[str]:
-        lines = [f"rabbitmq {node.node}: {'running' if node.running() else 'stopped'} (amqp {node.port}, management {node.management_port})"
-                 for node in self.rabbits]
+        lines = [f"rabbitmq {node.node}: {'running' if node.running() else 'stopped'} (amqp {node.address}:{node.port}, "
+                 f"management {node.management_port})" for node in self.rabbits]
         for pg, role in ((self.primary, "primary"), (self.standby, "hot standby")):
             lines.append(f"postgresql {role}: {'running' if pg.running() else 'stopped'} (port {pg.port})")
         return lines
@@ -316,8 +457,8 @@ class Cluster:
     def environment(self, vhost: str = "contactpoint", database: str = "contactpoint") -> dict[str, str]:
         """The CP_* variables that point ContactPoint at this cluster."""
         return {
-            "CP_AMQP_URL": ";".join(f"amqp://guest:guest@127.0.0.1:{node.port}/{vhost}" for node in self.rabbits),
-            "CP_AMQP_ADMIN_URL": f"http://guest:guest@127.0.0.1:{self.rabbits[0].management_port}",
+            "CP_AMQP_URL": ";".join(f"amqp://guest:guest@{node.address}:{node.port}/{vhost}" for node in self.rabbits),
+            "CP_AMQP_ADMIN_URL": f"http://guest:guest@{self.rabbits[0].address}:{self.rabbits[0].management_port}",
             "CP_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{PRIMARY_PORT}/{database}",
             "CP_DATABASE_REPLICA_URL": f"postgresql+psycopg://postgres@127.0.0.1:{STANDBY_PORT}/{database}",
         }

@@ -2,8 +2,9 @@
 
 Each scenario feeds ``CP_BENCH_FAULT_MESSAGES`` children (10,000 by default) with a search load going,
 breaks the system part-way, and prints its line of the table once the checker has held the history
-against the stores. Scenario 7 of the issue (one RabbitMQ node cut off from the others) is not run:
-see ``NOT_RUN``.
+against the stores. One node is cut off from the other two only where the cluster's nodes each have
+a network namespace (``deploy/cluster.sh`` gives them one where the machine allows); elsewhere that
+scenario's line says why it did not run.
 """
 from __future__ import annotations
 
@@ -15,15 +16,9 @@ from pathlib import Path
 
 from bench.faults import scenarios
 from bench.faults.scenarios import Scenario
-from bench.faults.system import System
-from contactpoint.nodes import Cluster, default_base
+from bench.faults.system import System, wait_until
+from contactpoint.nodes import Cluster, RabbitNode, default_base
 from contactpoint.sandbox import LOCAL, Servers
-
-NOT_RUN = {
-    "a RabbitMQ node cut off from the other two": "the cluster's nodes share the loopback interface here; cutting one off takes "
-    "each node in a network namespace of its own with its own address, which deploy/cluster.sh does not set up yet",
-}
-
 
 SETTLE_SECONDS = 1800  # a feed of 10,000 on quorum queues of three nodes, sharing two cores with the whole system
 
@@ -34,12 +29,12 @@ def cluster() -> Cluster:
 
 def servers() -> Servers:
     first = cluster().rabbits[0]
-    return Servers(cluster().primary.url, "127.0.0.1", first.port, first.management_port, LOCAL.redis_host, LOCAL.redis_port)
+    return Servers(cluster().primary.url, first.address, first.port, first.management_port, LOCAL.redis_host, LOCAL.redis_port)
 
 
 def on_cluster(settings):
     """The run's settings with every node of the cluster, and the standby for the directory's reads."""
-    nodes = ";".join(f"amqp://guest:guest@127.0.0.1:{node.port}/{settings.vhost}" for node in cluster().rabbits)
+    nodes = ";".join(f"amqp://guest:guest@{node.address}:{node.port}/{settings.vhost}" for node in cluster().rabbits)
     database = settings.database_url.rsplit("/", 1)[1]
     replica = f"postgresql+psycopg://postgres@127.0.0.1:{cluster().standby.port}/{database}"
     return settings.but(amqp_url=nodes, database_replica_url=replica)
@@ -53,9 +48,27 @@ def together(*steps) -> None:
         thread.join()
 
 
-def every_scenario(audit_down_seconds: float) -> list[Scenario]:
+def cut_off(node: RabbitNode, others: list[RabbitNode], seconds: float) -> Scenario:
+    """The node loses the other two (its clients still reach it) and finds them again: paused while in the minority
+    (``pause_minority``), it takes no message it cannot replicate, and once healed the cluster is one again, no partition left."""
+    def fault(system) -> None:
+        node.namespace.cut()
+        time.sleep(seconds)
+        node.namespace.heal()
+        wait_until(lambda: all(one_cluster(n.cluster_status()) for n in (node, *others)), timeout=300,
+                   what=f"{node.node} to rejoin, each node seeing all three running and no partition")
+    return Scenario("one RabbitMQ node cut off from the other two, healed", fault)
+
+
+def one_cluster(status: dict) -> bool:
+    return len(status.get("running_nodes") or []) == 3 and not status.get("partitions")
+
+
+def every_scenario(audit_down_seconds: float) -> list[Scenario | str]:
+    """Each scenario, or why it cannot run here."""
     rabbits, primary = cluster().rabbits, cluster().primary
-    one = rabbits[1]
+    # The node each service connects to first, where migrate declared the classic request and delay queues.
+    first, *others = rabbits
 
     def whole_broker(stop: bool):
         return lambda: together(*((node.stop_app if stop else node.start_app) for node in rabbits))
@@ -72,11 +85,13 @@ def every_scenario(audit_down_seconds: float) -> list[Scenario]:
 
     return [
         scenarios.kill_each_service(),
-        scenarios.broker_restarted(one.stop_app, one.start_app, seconds=15).named("one RabbitMQ node of three stopped"),
+        scenarios.broker_restarted(first.stop_app, first.start_app, seconds=15).named("the first RabbitMQ node of three stopped"),
         scenarios.broker_restarted(whole_broker(True), whole_broker(False)),
         scenarios.audit_down(audit_down_seconds),
         Scenario("PostgreSQL primary restarted", restart_primary),
         Scenario("broker disk alarm for 15s", alarm),
+        cluster().why_not_partitionable() and f"a RabbitMQ node cut off from the other two: {cluster().why_not_partitionable()}"
+        or cut_off(first, others, seconds=60),
     ]
 
 
@@ -89,6 +104,10 @@ def run(settings, report) -> None:
         for n, scenario in enumerate(every_scenario(audit_down_seconds), start=1):
             if only and str(n) not in only:
                 continue
+            if isinstance(scenario, str):
+                report.note(f"not run: {scenario}")
+                print(f"not run: {scenario}", flush=True)
+                continue
             try:
                 tally = scenarios.run(system, scenario, messages, seed=1000 + n, mid_feed=0.2, settle_seconds=SETTLE_SECONDS)
             except Exception as exc:  # one scenario that does not recover is a line of the table, not the end of the suite
@@ -99,5 +118,3 @@ def run(settings, report) -> None:
             # Each line as its scenario ends, too: the whole suite takes an hour or more, and a run cut short keeps what it found.
             print(scenarios.table([(scenario.name, tally)]), flush=True)
     print(scenarios.table(rows), flush=True)
-    for name, why in NOT_RUN.items():
-        report.note(f"not run: {name}: {why}")
