@@ -47,12 +47,14 @@ from contactpoint import synthetic
 from contactpoint.embedded import enrolled_as_holder
 from contactpoint.sandbox import free_port
 from contactpoint.slips import searched_for
-from services.directory.handlers import RECORD_FIELDS, keys_of, search_columns
+from services.directory.handlers import keys_of, row_of
 from services.directory.matching import dated_keys_of, dates_meant, named_keys
 from services.directory.queries import SearchTooBroad, search
 from services.identity.bootstrap import bootstrap as identity_service
+from shared.contracts.children import ChildMergedSchema
 from shared.contracts.requests import ADD_USER
 from shared.contracts.validators import normal_postcode, postcode_district
+from shared.db import json_text
 from shared.principals import PRACTITIONER
 from shared.settings import Settings
 
@@ -62,6 +64,7 @@ CHILDREN_COLUMNS = (
     "former_family_keys", "date_of_birth", "gender", "postcode", "nhs_number", "upn", "retain_to_25", "record",
 )
 JSON_COLUMNS = {"given_names", "former_family_keys", "record"}
+_MERGED = ChildMergedSchema()
 TABLES = ("directory.children", "directory.search_keys")
 SCORED = "contactpoint_id, shielded, family_name, given_names, former_family_keys, date_of_birth, gender, postcode, nhs_number, upn"
 KEYED = "SELECT contactpoint_id FROM directory.search_keys WHERE key = ANY(%({})s)"
@@ -137,12 +140,11 @@ class Population:
 
     def _copy(self, cursor, batch) -> list[dict]:
         """COPYs a batch of children; returns them as the directory holds them (``feeds.child.merged`` snapshots)."""
-        snapshots = [synthetic.merged_snapshot(child, self.rng) for child in batch]
+        snapshots = _MERGED.load([synthetic.merged_snapshot(child, self.rng) for child in batch], many=True)
         with cursor.copy(f"COPY directory.children ({', '.join(CHILDREN_COLUMNS)}) FROM STDIN") as children:
             for snapshot in snapshots:
-                columns = search_columns(snapshot)
-                columns["record"] = {name: snapshot[name] for name in RECORD_FIELDS}
-                children.write_row([json.dumps(columns[name], default=str) if name in JSON_COLUMNS else columns[name] for name in CHILDREN_COLUMNS])
+                columns = row_of(snapshot)
+                children.write_row([json_text(columns[name]) if name in JSON_COLUMNS else columns[name] for name in CHILDREN_COLUMNS])
         with cursor.copy("COPY directory.search_keys (key, contactpoint_id) FROM STDIN") as keys:
             for snapshot in snapshots:
                 for key in keys_of(snapshot):
