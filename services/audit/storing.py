@@ -35,8 +35,9 @@ def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
         if event["event_id"] in known:
             continue
         known.add(event["event_id"])
+        # The event is stored and chained as it was received; the columns beside it come from its load.
         raw, seq = envelope.body, head.seq + 1
-        record = {"seq": seq, **chain.indexed(raw), "event": raw, "prev_hash": head.hash, "hash": chain.link(head.hash, seq, raw),
+        record = {"seq": seq, **chain.indexed(event), "event": raw, "prev_hash": head.hash, "hash": chain.link(head.hash, seq, raw),
                   "sent_by": envelope.user_id}
         records.append(record)
         subjects.extend({"contactpoint_id": cp_id, "seq": seq} for cp_id in set(event["contactpoint_ids"]))
