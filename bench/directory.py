@@ -51,7 +51,6 @@ from services.directory.handlers import keys_of, row_of
 from services.directory.matching import dated_keys_of, dates_meant, named_keys
 from services.directory.queries import SearchTooBroad, search
 from services.identity.bootstrap import bootstrap as identity_service
-from shared.contracts.children import ChildMergedSchema
 from shared.contracts.requests import ADD_USER
 from shared.contracts.validators import normal_postcode, postcode_district
 from shared.db import json_text
@@ -64,7 +63,6 @@ CHILDREN_COLUMNS = (
     "former_family_keys", "date_of_birth", "gender", "postcode", "nhs_number", "upn", "retain_to_25", "record",
 )
 JSON_COLUMNS = {"given_names", "former_family_keys", "record"}
-_MERGED = ChildMergedSchema()
 TABLES = ("directory.children", "directory.search_keys")
 SCORED = "contactpoint_id, shielded, family_name, given_names, former_family_keys, date_of_birth, gender, postcode, nhs_number, upn"
 KEYED = "SELECT contactpoint_id FROM directory.search_keys WHERE key = ANY(%({})s)"
@@ -140,7 +138,7 @@ class Population:
 
     def _copy(self, cursor, batch) -> list[dict]:
         """COPYs a batch of children; returns them as the directory holds them (``feeds.child.merged`` snapshots)."""
-        snapshots = _MERGED.load([synthetic.merged_snapshot(child, self.rng) for child in batch], many=True)
+        snapshots = [_as_loaded(synthetic.merged_snapshot(child, self.rng), child) for child in batch]
         with cursor.copy(f"COPY directory.children ({', '.join(CHILDREN_COLUMNS)}) FROM STDIN") as children:
             for snapshot in snapshots:
                 columns = row_of(snapshot)
@@ -176,6 +174,15 @@ class Population:
     def room_for(self) -> int:
         """The most children the free disk holds, at the bytes a child has taken so far (half as much again for index builds)."""
         return self.held + int(max(self.free_bytes() - DISK_RESERVE, 0) / (self.bytes_per_child() * 1.5))
+
+
+def _as_loaded(snapshot: dict, child: synthetic.Child) -> dict:
+    """The snapshot as ``ChildMergedSchema`` loads it, as far as the directory reads it: its date of birth a date.
+
+    Loading each through the schema would double the time the population takes to grow (11 million children at the most).
+    """
+    snapshot["demographics"]["date_of_birth"] = child.date_of_birth
+    return snapshot
 
 
 def _drop_indexes(connection, tables: tuple[str, ...], primary_keys: bool) -> list[str]:
