@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from importlib import resources
 
 from shared.contracts.sensitive import SENSITIVE_SERVICES
 
@@ -107,12 +108,17 @@ class _Weighted:
 
     @classmethod
     def of_names(cls, table: str) -> _Weighted:
-        """From ``"Olivia 3600  Amelia 3500 ..."``."""
+        """From ``"Olivia 3600  Amelia 3500 ..."``: each name and how many children of a year are given it."""
         words = table.split()
         return cls(zip(words[::2], map(int, words[1::2])))
 
     def pick(self, rng: random.Random):
         return self.values[bisect.bisect(self._cumulative, rng.random() * self._total)]
+
+
+def _table(name: str) -> str:
+    """A table of names and their weights, kept as data in ``data/<name>.txt``."""
+    return (resources.files("contactpoint") / "data" / f"{name}.txt").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -139,113 +145,18 @@ def _districts(area: str, numbers: Iterable[int]) -> tuple[str, ...]:
 
 
 _GIRLS = _GivenNames(
-    _Weighted.of_names("""
-        Olivia 3600  Amelia 3500  Isla 2700  Ava 2600  Emily 2500  Sophia 2200  Grace 2200  Lily 2200
-        Mia 2100  Freya 2100  Isabella 2000  Ella 2000  Poppy 1900  Evie 1900  Charlotte 1900  Ivy 1800
-        Sophie 1800  Florence 1700  Jessica 1700  Chloe 1600  Ruby 1600  Willow 1500  Alice 1400
-        Daisy 1300  Sienna 1300  Elsie 1300  Evelyn 1300  Isabelle 1200  Phoebe 1200  Millie 1200
-        Matilda 1100  Rosie 1100  Harper 1100  Lucy 1100  Scarlett 1100  Erin 1000  Layla 1000  Eva 1000
-        Aria 1000  Ellie 1000  Maisie 900  Holly 900  Hannah 900  Imogen 900  Esme 900  Molly 900
-        Emma 800  Eliza 800  Mila 800  Luna 800  Zara 700  Maryam 700  Violet 700  Lola 700  Gracie 700
-        Aisha 600  Fatima 600  Leah 600  Amelie 600  Thea 600  Megan 600  Abigail 600  Georgia 600
-        Eleanor 600  Sofia 600  Zainab 500  Inaya 500  Anaya 500  Aaliyah 500  Sarah 500  Ada 500
-        Katie 500  Amy 500  Summer 500  Bella 500  Amber 500  Jasmine 500  Elizabeth 500  Rose 500
-        Aurora 500  Khadija 400  Amira 400  Sara 400  Hallie 400  Orla 400  Bethany 400  Rebecca 400
-        Lauren 400  Lexi 400  Harriet 400  Iris 400  Nancy 400  Lyla 400  Jade 400  Hafsa 300
-        Ayesha 300  Hana 300  Laila 300  Niamh 300  Penelope 300  Lacey 300  Skye 300  Darcie 300
-        Yasmin 300  Julia 300  Maria 300  Keira 300  Paige 300  Heidi 300  Sadie 300  Ayla 300
-        Edith 300  Mabel 300  Margot 300  Beatrice 300  Hawa 200  Safa 200  Nur 200  Tia 200
-        Kayla 200  Victoria 200  Lena 200  Maja 200  Mariam 200  Leila 200  Alexandra 200  Alicia 200
-        Elena 200  Francesca 200  Naomi 200  Robyn 200  Zuzanna 150  Oliwia 150  Hanna 150  Aoife 150
-        Rania 150  Priya 150  Simran 150  Riya 150  Diya 150  Natalia 150  Mary 150  Precious 100
-        Blessing 100  Favour 100  Jaspreet 100  Ines 100  Bianca 100  Courtney 100  Kelsey 100
-        Nusaybah 80  Mei 80  Gabriela 80  Temitope 60  Ioana 60  Andreea 60  Oluwaseun 50  Chiamaka 50
-        Siobhan 50  Adaeze 40  Chidinma 40  Ifeoma 30  Abena 30  Ama 30
-    """),
+    _Weighted.of_names(_table("girls")),
     hyphenated_rate=0.03,
     second_halves=("Mae", "May", "Rose", "Grace", "Leigh", "Jane", "Louise", "Marie"),
 )
 
 _BOYS = _GivenNames(
-    _Weighted.of_names("""
-        Oliver 4200  Noah 4000  George 4000  Muhammad 3700  Arthur 3500  Leo 3300  Harry 3300  Jack 3200
-        Charlie 3000  Oscar 2900  Henry 2600  Jacob 2500  Thomas 2500  Archie 2500  Theodore 2400
-        Alfie 2400  Freddie 2300  William 2200  James 2200  Theo 2000  Joshua 2000  Lucas 2000
-        Isaac 1700  Finley 1600  Joseph 1600  Samuel 1500  Ethan 1500  Max 1400  Mason 1400
-        Mohammed 1400  Edward 1300  Daniel 1300  Alexander 1300  Logan 1200  Teddy 1200  Adam 1200
-        Riley 1100  Harrison 1000  Dylan 1000  Tommy 1000  Benjamin 1000  Reggie 900  Jaxon 900
-        Elijah 900  Sebastian 900  Ibrahim 900  Louie 800  Rory 800  Albie 800  Hugo 800  Jude 800
-        Luca 800  Yusuf 800  Ronnie 700  Frankie 700  Matthew 700  Ryan 700  Tyler 700  Luke 700
-        Kai 700  Ezra 700  Stanley 700  Toby 700  Felix 700  Arlo 700  Bobby 700  Jayden 600
-        Lewis 600  Connor 600  Jake 600  Zachary 600  Ellis 600  Roman 600  Finn 600  Ali 600
-        Omar 600  Hamza 600  David 600  Callum 500  Nathan 500  Liam 500  Oakley 500  Caleb 500
-        Mohammad 500  Abdullah 500  Ayaan 500  Zayn 500  Michael 500  Aiden 500  Owen 500  Otis 500
-        Jenson 500  Billy 500  Jamie 500  Gabriel 500  Musa 400  Ahmed 400  Jordan 400  Cameron 400
-        Jasper 400  Leon 400  Aaron 400  Idris 300  Bilal 300  Hassan 300  Hussain 300  Zakariya 300
-        Rayyan 300  Aryan 300  Arjun 300  Kieran 300  Patrick 300  Rhys 300  Ralph 300  Kayden 300
-        Cody 300  Blake 300  Jesse 300  Yahya 300  Zain 300  Kacper 250  Jakub 250  Rohan 200
-        Filip 200  Oskar 200  Emmanuel 200  Marcus 200  Cian 200  Sean 200  Brody 200  Ashton 200
-        Ilyas 200  Ismail 200  Mikail 200  Krish 150  Szymon 150  Aleksander 150  Andrei 150
-        Ciaran 150  Euan 150  Rupert 150  Eesa 150  Jaskaran 100  Veer 100  Dev 100  Antoni 100
-        Mateusz 100  Stefan 100  Oisin 100  Declan 100  Hector 100  Sami 100  Oluwaseun 80
-        Kofi 60  Oluwatobi 50  Kwame 50  Matei 50  Chukwuemeka 40  Chidi 40
-    """),
+    _Weighted.of_names(_table("boys")),
     hyphenated_rate=0.005,
     second_halves=("James", "Lee", "John", "Jay"),
 )
 
-_SURNAMES = _Weighted.of_names("""
-    Smith 5500  Jones 4300  Williams 2900  Taylor 2800  Brown 2700  Davies 2500  Evans 1600
-    Wilson 1600  Thomas 1600  Johnson 1500  Roberts 1500  Robinson 1300  Thompson 1300  Wright 1300
-    Walker 1300  White 1200  Edwards 1200  Hughes 1200  Green 1200  Hall 1200  Lewis 1100
-    Harris 1100  Clarke 1100  Patel 1100  Jackson 1000  Wood 1000  Turner 1000  Martin 1000
-    Cooper 1000  Hill 1000  Ward 900  Morris 900  Moore 900  Clark 900  Lee 900  King 900  Baker 900
-    Harrison 900  Morgan 800  Allen 800  James 800  Scott 800  Phillips 800  Watson 800  Davis 800
-    Parker 800  Khan 800  Price 700  Bennett 700  Young 700  Griffiths 700  Mitchell 700  Kelly 700
-    Cook 700  Carter 700  Richardson 700  Bailey 700  Collins 700  Bell 700  Shaw 700  Murphy 700
-    Miller 700  Cox 700  Singh 700  Richards 600  Marshall 600  Anderson 600  Simpson 600
-    Ellis 600  Adams 600  Ali 600  Begum 500  Wilkinson 500  Foster 500  Chapman 500  Powell 500
-    Webb 500  Rogers 500  Gray 500  Mason 500  Hunt 500  Hussain 500  Campbell 500  Matthews 500
-    Owen 500  Palmer 500  Holmes 500  Mills 500  Barnes 500  Knight 500  Lloyd 500  Butler 500
-    Russell 500  Barker 500  Fisher 500  Stevens 500  Ahmed 500  Jenkins 400  Murray 400
-    Dixon 400  Harvey 400  Graham 400  Pearson 400  Fletcher 400  Walsh 400  Kaur 400  Gibson 400
-    Howard 400  Andrews 400  Stewart 400  Elliott 400  Reynolds 400  Saunders 400  Payne 400
-    Fox 400  Ford 400  Pearce 400  Day 400  Brooks 400  West 400  Lawrence 400  Cole 400
-    Atkinson 400  Bradley 400  Spencer 400  Gill 400  Dawson 400  Ball 400  Burton 400
-    O'Brien 300  Watts 300  Rose 300  Booth 300  Perry 300  Ryan 300  Grant 300  Wells 300
-    Armstrong 300  Francis 300  Rees 300  Hayes 300  Hart 300  Hudson 300  Newman 300  Barrett 300
-    Webster 300  Hunter 300  Gregory 300  Carr 300  Lowe 300  Page 300  Marsh 300  Riley 300
-    Dunn 300  Woods 300  Parsons 300  Berry 300  Stone 300  Reid 300  Holland 300  Hawkins 300
-    Harding 300  Porter 300  Robertson 300  Newton 300  Oliver 300  Reed 300  Kennedy 300
-    Williamson 300  Bird 300  Gardner 300  Shah 300  Dean 300  Lane 300  Cooke 300  Bates 300
-    Henderson 300  Parry 300  Burgess 300  Bishop 300  Walton 300  Burns 300  Nicholson 300
-    Shepherd 300  Ross 300  Cross 300  Long 300  Freeman 300  Warren 300  Nicholls 300
-    Hamilton 300  Byrne 300  Sutton 300  McDonald 300  Yates 300  Hodgson 300  Robson 300
-    Curtis 300  Hopkins 300  O'Connor 250  Harper 250  Coleman 250  Watkins 250  Moss 250
-    Chambers 250  Griffin 250  Sharp 250  Hardy 250  Wheeler 250  Potter 250  Osborne 250
-    Johnston 250  Gordon 250  Wallace 250  George 250  Jordan 250  Hutchinson 250  Rowe 250
-    May 250  McCarthy 200  O'Neill 200  Doyle 200  Burke 200  Pritchard 200  Gilbert 200
-    Willis 200  Higgins 200  Read 200  Miles 200  Stevenson 200  Stephenson 200  Hammond 200
-    Arnold 200  Buckley 200  Walters 200  Hewitt 200  Barber 200  Nelson 200  Slater 200
-    Austin 200  Sullivan 200  Whitehead 200  Mann 200  Frost 200  Lambert 200  Stephens 200
-    Blake 200  Akhtar 200  Lynch 200  Goodwin 200  Barton 200  Woodward 200  Thomson 200
-    Cunningham 200  Quinn 200  Barnett 200  Baxter 200  Bibi 200  Clayton 200  Nash 200
-    Greenwood 200  Jennings 200  Holt 200  Kemp 200  Poole 200  Gallagher 200  Bond 200
-    Stokes 200  Tucker 200  Davidson 200  Fowler 200  Heath 200  Norman 200  Middleton 200
-    Lawson 200  Banks 200  French 200  Stanley 200  Jarvis 200  Gibbs 200  Ferguson 200
-    Hayward 200  Rahman 200  Islam 200  Miah 200  Mohamed 200  Carroll 150  Farrell 150
-    Uddin 150  Choudhury 150  Iqbal 150  Mahmood 150  Hassan 150  Sharma 150  Kumar 150
-    Nowak 150  Joseph 150  Charles 150  Rashid 100  Hussein 100  Abdi 100  Farah 100  Yusuf 100
-    Mistry 100  Chauhan 100  Sandhu 100  Kowalski 100  Silva 100  O'Sullivan 100  MacDonald 100
-    Fraser 100  Douglas 100  Henry 100  Alexander 100  Joshi 80  Mehta 80  Dhillon 80
-    Kowalczyk 80  Lewandowski 80  Wojcik 80  Santos 80  O'Reilly 80  O'Donnell 80  McLean 80
-    McKenzie 80  Chen 70  Li 70  Wong 70  Chan 70  Nguyen 70  Zielinski 60  Kaminski 60
-    Popescu 60  Okafor 60  Adeyemi 60  Adebayo 60  Mensah 60  Owusu 60  Wang 60  Ferreira 60
-    Rodrigues 60  O'Hara 60  Samuels 60  Forbes 60  Bryan 60  Okonkwo 50  Balogun 50  Eze 50
-    Boateng 50  Zhang 50  Liu 50  Costa 50  Yilmaz 50  D'Souza 50  Ionescu 40  Popa 40  Nwosu 40
-    Ogunleye 40  Asante 40  Tran 40  Rossi 30  Demir 30  Brathwaite 30  Oyelaran 20
-    Kazlauskas 20  Petrov 20  Horvath 20
-""")
+_SURNAMES = _Weighted.of_names(_table("surnames"))
 
 _ADULT_WOMEN = (
     "Sarah", "Emma", "Laura", "Claire", "Rachel", "Nicola", "Lisa", "Gemma", "Kelly", "Amy",

@@ -5,7 +5,10 @@ server of its own).
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from datetime import date
+from functools import partial
 
 from psycopg.types.json import Json
 from sqlalchemy import JSON, Boolean, MetaData, Table, bindparam, create_engine, func, select
@@ -42,7 +45,17 @@ def make_engine(database_url: str, schema: str, reads_only: bool = False) -> Eng
     # No ping before each checkout: a round trip every unit of work. A connection the server has
     # dropped fails its first statement, is discarded, and the consumer tries the message again.
     reading = {"connect_args": {"options": PLANNED_ONCE}, **READING} if reads_only else {}
-    return create_engine(database_url, pool_size=10, max_overflow=20, **reading)
+    return create_engine(database_url, pool_size=10, max_overflow=20, json_serializer=json_text, **reading)
+
+
+def _iso(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# A JSON column takes a value as it was loaded, its dates and times parsed, and keeps them as ISO text.
+json_text = partial(json.dumps, default=_iso)
 
 
 # Sessions that only read run each statement on its own, with no BEGIN and COMMIT round trips around it.
@@ -128,7 +141,7 @@ def append_rows(session: Session, table: Table, rows: list[dict]) -> None:
     statement = f"COPY {quote(schema)}.{quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([Json(row[name]) if name in as_json else row[name] for name in names])
+            copy.write_row([Json(row[name], dumps=json_text) if name in as_json else row[name] for name in names])
 
 
 class ServiceDatabase:

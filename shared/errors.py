@@ -19,16 +19,27 @@ class ServerUnreachable(ContactPointError):
 
 
 class DomainError(ContactPointError):
-    """A refusal with a stable code, safe to show to the caller."""
+    """A refusal with a stable code, safe to show to the caller.
+
+    A kind of refusal is said in its class line: ``class UnknownSource(NotFound, says="no source named {!r} is registered")``.
+    ``code`` names it to callers (its kind's when not given); ``says`` is its message, with a ``{}`` for each argument it is
+    raised with (a refusal that says nothing of its own is raised with its message).
+    """
 
     code = "refused"
+    says = "{}"
     # The audit events that say it was refused, and whether what was done before it stands: see ``audited``.
     audit: tuple = ()
     keeps_work = False
 
-    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init_subclass__(cls, code: str = "", says: str = "", **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.code = code or cls.code
+        cls.says = says or cls.says
+
+    def __init__(self, *facts, code: str | None = None, details: dict | None = None):
+        self.message = self.says.format(*facts)
+        super().__init__(self.message)
         if code:
             self.code = code
         self.details = details or {}
@@ -52,34 +63,38 @@ class DomainError(ContactPointError):
         return answer
 
 
-class InvalidRequest(DomainError):
-    code = "invalid_request"
+class InvalidRequest(DomainError, code="invalid_request"):
+    """The request itself is wrong: a field missing or malformed, criteria too weak.
+
+    Its message begins with the field it is about, where there is one (``family_name must be ...``).
+    """
 
 
-class NotAuthenticated(DomainError):
-    code = "not_authenticated"
+class NotAuthenticated(DomainError, code="not_authenticated"):
+    """No one proved who they are: no token, or one that has expired or ended."""
 
 
-class Forbidden(DomainError):
-    code = "forbidden"
+class Forbidden(DomainError, code="forbidden"):
+    """The asker is known, and may not do this."""
 
 
-class NotFound(DomainError):
-    code = "not_found"
+class NotFound(DomainError, code="not_found"):
+    """What the request names is not held: no such child, account, review task, alert or source."""
 
 
-class Conflict(DomainError):
-    code = "conflict"
+class Conflict(DomainError, code="conflict"):
+    """What the request would do contradicts what is held: taken already, decided already."""
 
 
-class Throttled(DomainError):
-    code = "throttled"
+class Throttled(DomainError, code="throttled"):
+    """Too many attempts too fast.
+
+    ``details`` may say after how many seconds to try again (``retry_after``).
+    """
 
 
-class Unavailable(DomainError):
+class Unavailable(DomainError, code="unavailable"):
     """A dependency could not be reached; the caller may try again later."""
-
-    code = "unavailable"
 
 
 class TransientError(ContactPointError):

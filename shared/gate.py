@@ -29,8 +29,8 @@ def bearer_token(envelope: Envelope | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-class UnexpectedSender(Forbidden):
-    code = "unexpected_sender"
+class UnexpectedSender(Forbidden, code="unexpected_sender"):
+    """An event from a broker user other than the processes its subscription takes it from."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
 from shared.contracts.requests import COMPLETE_ENROLMENT, OPEN_ENROLMENT
+from shared.db import make_engine
 from shared.settings import Settings
 
 
@@ -104,7 +105,7 @@ def every_page(service, request: str, limit: int, actor: dict) -> list[dict]:
 def tables_of_their_own(database_url: str, base: type[DeclarativeBase]) -> Iterator[sa.Engine]:
     """An engine on which ``base``'s tables live in a fresh schema of their own, dropped on leaving: tests never share rows."""
     schema = f"{base.metadata.schema}_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(database_url).execution_options(schema_translate_map={base.metadata.schema: schema})
+    engine = make_engine(database_url, schema).execution_options(schema_translate_map={base.metadata.schema: schema})
     try:
         with engine.begin() as connection:
             connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))

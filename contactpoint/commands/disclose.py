@@ -17,6 +17,7 @@ import click
 
 from contactpoint.commands.common import SECRETS_FILE_HELP, Commands, operator, secret, secret_lines, service, settings, show
 from shared.contracts.disclosure import GROUNDS
+from shared.contracts.requests import APPROVE_DISCLOSURE, REFUSE_DISCLOSURE
 
 
 @click.group(cls=Commands)
@@ -129,32 +130,26 @@ def disclose_request(contactpoint_id, ground, reference, username, password, otp
     show(asked, as_json, _request_lines)
 
 
-@disclose.command("approve")
-@click.argument("request_id")
-@click.option("--reason", help="why, for the record")
-@as_person
-@click.option("--json", "as_json", is_flag=True)
-def disclose_approve(request_id, reason, username, password, otp, as_json):
-    """Approve someone else's request (approvers only); its requester may then read the record once, in time."""
-    from shared.contracts.requests import APPROVE_DISCLOSURE
+def _decision(name: str, request: str, help: str, reason_help: str, *, reason_required: bool) -> click.Command:
+    """``disclose approve`` and ``disclose refuse``: an approver's decision on someone else's request."""
 
-    with signed_in(username, password, otp) as person:
-        decided = perform(APPROVE_DISCLOSURE, {"request_id": request_id, "reason": reason}, person)
-    show(decided, as_json, _request_lines)
+    @disclose.command(name, help=help)
+    @click.argument("request_id")
+    @click.option("--reason", required=reason_required, help=reason_help)
+    @as_person
+    @click.option("--json", "as_json", is_flag=True)
+    def decide(request_id, reason, username, password, otp, as_json):
+        with signed_in(username, password, otp) as person:
+            decided = perform(request, {"request_id": request_id, "reason": reason}, person)
+        show(decided, as_json, _request_lines)
+
+    return decide
 
 
-@disclose.command("refuse")
-@click.argument("request_id")
-@click.option("--reason", required=True, help="why, for the requester and the record")
-@as_person
-@click.option("--json", "as_json", is_flag=True)
-def disclose_refuse(request_id, reason, username, password, otp, as_json):
-    """Refuse someone else's request (approvers only)."""
-    from shared.contracts.requests import REFUSE_DISCLOSURE
-
-    with signed_in(username, password, otp) as person:
-        decided = perform(REFUSE_DISCLOSURE, {"request_id": request_id, "reason": reason}, person)
-    show(decided, as_json, _request_lines)
+disclose_approve = _decision("approve", APPROVE_DISCLOSURE, "Approve someone else's request (approvers only); its requester may then "
+                             "read the record once, in time.", "why, for the record", reason_required=False)
+disclose_refuse = _decision("refuse", REFUSE_DISCLOSURE, "Refuse someone else's request (approvers only).",
+                            "why, for the requester and the record", reason_required=True)
 
 
 @disclose.command("list")

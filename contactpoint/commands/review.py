@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from contactpoint.commands.common import Commands, operator, service, show
+from shared.contracts.requests import LINK_REVIEW, SEPARATE_REVIEW
 
 
 @click.group(cls=Commands)
@@ -21,26 +22,21 @@ def review_list(as_json):
     show(tasks, as_json, lambda rows: [line for task in rows for line in _side_by_side(task)] or ["no open review tasks"])
 
 
-@review.command("link")
-@click.argument("task_id", type=int)
-@click.option("--json", "as_json", is_flag=True)
-def review_link(task_id, as_json):
-    """The two are one child: join them, for good."""
-    from shared.contracts.requests import LINK_REVIEW
+def _decision(name: str, request: str, said: str, help: str) -> click.Command:
+    """``review link`` and ``review separate``: a person's decision on a task, put to the feeds service as the operator."""
 
-    done = service("feeds").perform(LINK_REVIEW, {"task_id": task_id, "actor": operator()})
-    show(done, as_json, lambda r: [f"task {r['task_id']}: linked into {r['contactpoint_id']}"])
+    @review.command(name, help=help)
+    @click.argument("task_id", type=int)
+    @click.option("--json", "as_json", is_flag=True)
+    def decide(task_id, as_json):
+        done = service("feeds").perform(request, {"task_id": task_id, "actor": operator()})
+        show(done, as_json, lambda r: [f"task {r['task_id']}: " + said.format(**r)])
+
+    return decide
 
 
-@review.command("separate")
-@click.argument("task_id", type=int)
-@click.option("--json", "as_json", is_flag=True)
-def review_separate(task_id, as_json):
-    """The two are different children: keep them apart, for good."""
-    from shared.contracts.requests import SEPARATE_REVIEW
-
-    done = service("feeds").perform(SEPARATE_REVIEW, {"task_id": task_id, "actor": operator()})
-    show(done, as_json, lambda r: [f"task {r['task_id']}: {r['contactpoint_id']} kept apart"])
+review_link = _decision("link", LINK_REVIEW, "linked into {contactpoint_id}", "The two are one child: join them, for good.")
+review_separate = _decision("separate", SEPARATE_REVIEW, "{contactpoint_id} kept apart", "The two are different children: keep them apart, for good.")
 
 
 @review.command("split")

@@ -35,9 +35,9 @@ def list_alerts(uow: UnitOfWork, request: dict, envelope=None) -> dict:
     filters = request["filters"]
     newest = filters["order"] == NEWEST_FIRST
     query = select(Alert).order_by(Alert.id.desc() if newest else Alert.id).limit(filters["limit"])
-    for name in ("rule", "status", "la_code"):
+    for column, name in ((Alert.rule, "rule"), (Alert.status, "status"), (Alert.la_code, "la")):
         if filters[name]:
-            query = query.where(getattr(Alert, name) == filters[name])
+            query = query.where(column == filters[name])
     if filters["after_id"]:
         query = query.where(Alert.id > filters["after_id"])
     if filters["before_id"]:

@@ -23,10 +23,10 @@ def link(prev_hash: str, seq: int, event: dict) -> str:
 
 
 def indexed(event: dict) -> dict:
-    """The columns kept beside an event (its JSON form, as received) to find it without reading every event."""
+    """The columns kept beside an event to find it without reading every event, from the event as loaded (its time parsed)."""
     return {
         "event_id": event["event_id"],
-        "occurred_at": as_utc(datetime.fromisoformat(event["occurred_at"])),
+        "occurred_at": as_utc(event["occurred_at"]),
         "service": event["service"],
         "action": event["action"],
         "la_code": event["la_code"],
@@ -34,6 +34,11 @@ def indexed(event: dict) -> dict:
         "producer": event.get("producer"),
         "producer_seq": event.get("producer_seq"),
     }
+
+
+def indexed_as_stored(event: dict) -> dict:
+    """``indexed`` of an event as it is stored and hashed: its JSON form, its time ISO text."""
+    return indexed({**event, "occurred_at": datetime.fromisoformat(event["occurred_at"])})
 
 
 def as_utc(moment: datetime) -> datetime:

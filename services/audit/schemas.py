@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.audit import checkpoints, rules
-from shared.contracts.audit import ORDERS, OLDEST_FIRST, EventFiltersSchema
+from shared.contracts.audit import AlertFiltersSchema, EventFiltersSchema
 
 
 class ListEventsSchema(Schema):
@@ -30,17 +30,7 @@ class VerifyAuditSchema(Schema):
 
 
 class ListAlertsSchema(Schema):
-    filters = fields.Nested(lambda: AlertFiltersSchema(), load_default=dict)
-
-
-class AlertFiltersSchema(Schema):
-    rule = fields.String(load_default=None)
-    status = fields.String(load_default=None, validate=validate.OneOf(("open", "investigated")))
-    la_code = fields.String(load_default=None)
-    after_id = fields.Integer(load_default=None)
-    before_id = fields.Integer(load_default=None)
-    order = fields.String(load_default=OLDEST_FIRST, validate=validate.OneOf(ORDERS))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    filters = fields.Nested(AlertFiltersSchema, load_default=dict)
 
 
 class InvestigateAlertSchema(Schema):

@@ -44,8 +44,10 @@ def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
             if raw["event_id"] in held:  # this look's event, sent again
                 continue
         held[raw["event_id"]] = raw
+        # The event is stored and chained as it was received; the columns beside it come from its load.
         seq = head.seq + 1
-        record = {"seq": seq, **chain.indexed(raw), "event": raw, "prev_hash": head.hash, "hash": chain.link(head.hash, seq, raw),
+        columns = chain.indexed({**event, "event_id": raw["event_id"]})
+        record = {"seq": seq, **columns, "event": raw, "prev_hash": head.hash, "hash": chain.link(head.hash, seq, raw),
                   "sent_by": envelope.user_id}
         records.append(record)
         subjects.extend({"contactpoint_id": cp_id, "seq": seq} for cp_id in set(event["contactpoint_ids"]))

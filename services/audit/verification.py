@@ -24,7 +24,7 @@ class StoredEvent:
     event: dict
     prev_hash: str
     hash: str
-    columns: dict  # the stored columns that chain.indexed derives from the event
+    columns: dict  # the stored columns that chain.indexed_as_stored derives from the event
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ class ChainWalk:
 
     def _check_columns(self, row: StoredEvent) -> None:
         try:
-            derived = chain.indexed(row.event)
+            derived = chain.indexed_as_stored(row.event)
         except (KeyError, TypeError, ValueError):
             self.faults.append(Fault(row.seq, f"sequence {row.seq} no longer holds a readable event"))
             return

@@ -2,10 +2,9 @@
 from shared.errors import Forbidden, NotFound
 
 
-class ChildNotFound(NotFound):
-    def __init__(self, contactpoint_id: str):
-        super().__init__(f"no child with ContactPoint id {contactpoint_id!r} is in the directory")
+class ChildNotFound(NotFound, says="no child with ContactPoint id {!r} is in the directory"):
+    """A child never held, or no longer in the directory: a reader is told the same of both."""
 
 
-class NotYourLA(Forbidden):
-    code = "not_your_la"
+class NotYourLA(Forbidden, code="not_your_la"):
+    """What only another local authority's ContactPoint team may change."""

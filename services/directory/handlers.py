@@ -63,21 +63,7 @@ def hold_children(uow: UnitOfWork, batch: list[tuple[dict, Envelope]]) -> None:
 
 def row_of(snapshot: dict) -> dict:
     """The ``children`` row that holds a ``feeds.child.merged`` snapshot (as ``ChildMergedSchema`` loads it)."""
-    return {**search_columns(snapshot), "record": _as_json({name: snapshot[name] for name in RECORD_FIELDS})}
-
-
-def _as_json(value):
-    """A loaded snapshot's part as ``ChildMergedSchema`` dumps it: the same, with its dates as ISO text.
-
-    The load has checked it and filled in every default already; this walk costs a fifth of a dump.
-    """
-    if isinstance(value, dict):
-        return {key: _as_json(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_as_json(inner) for inner in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return {**search_columns(snapshot), "record": {name: snapshot[name] for name in RECORD_FIELDS}}
 
 
 def search_columns(snapshot: dict) -> dict:
@@ -94,7 +80,7 @@ def search_columns(snapshot: dict) -> dict:
         "family_key": name_key(demographics["family_name"]),
         "given_names": demographics["given_names"],
         "former_family_keys": [name_key(name) for name in demographics["former_family_names"]],
-        "date_of_birth": date.fromisoformat(str(demographics["date_of_birth"])),
+        "date_of_birth": demographics["date_of_birth"],
         "gender": demographics["gender"],
         "postcode": normal_postcode(demographics["address"].get("postcode") or ""),
         "nhs_number": identifiers.get("nhs_number"),
@@ -111,9 +97,9 @@ def keys_of(snapshot: dict) -> set[str]:
     demographics = snapshot["demographics"]
     if snapshot["shielded"]:
         return dated_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"],
-                          {date.fromisoformat(str(demographics["date_of_birth"]))})
+                          {demographics["date_of_birth"]})
     return search_keys([demographics["family_name"], *demographics["former_family_names"]], demographics["given_names"],
-                       date.fromisoformat(str(demographics["date_of_birth"])), postcode_district(demographics["address"].get("postcode") or ""))
+                       demographics["date_of_birth"], postcode_district(demographics["address"].get("postcode") or ""))
 
 
 def search_children(uow: UnitOfWork, request: dict, envelope=None) -> dict:

@@ -75,12 +75,10 @@ BY_DATE_AND_KEYS_OR_POSTCODE = _bounded(_scored(and_(_BORN_ON, _keyed_or_at_post
 BY_NAMES_OR_POSTCODE = _bounded(_scored(_keyed_or_at_postcode("keys")))
 
 
-class SearchTooBroad(InvalidRequest):
+class SearchTooBroad(InvalidRequest, code="refine_search",
+                     says=f"More than {MAX_READ} children could be the one meant: refine your search "
+                          "(check the names and date of birth, or add a given name or postcode)."):
     """More children would be read than a search may read: the searcher is asked to add what they know."""
-
-    def __init__(self):
-        super().__init__(f"More than {MAX_READ} children could be the one meant: refine your search "
-                         "(check the names and date of birth, or add a given name or postcode).", code="refine_search")
 
 
 class _Reading:

@@ -2,47 +2,39 @@
 from shared.errors import Conflict, Forbidden, NotFound
 
 
-class RequestNotFound(NotFound):
-    def __init__(self, request_id: str):
-        super().__init__(f"no disclosure request {request_id!r}", code="disclosure_not_found")
+class RequestNotFound(NotFound, code="disclosure_not_found", says="no disclosure request {!r}"):
+    """A request id that was never given."""
 
 
-class ChildNotHeld(NotFound):
-    def __init__(self, contactpoint_id: str):
-        super().__init__(f"no child with ContactPoint id {contactpoint_id!r} is held", code="not_found")
+class ChildNotHeld(NotFound, says="no child with ContactPoint id {!r} is held"):
+    """A disclosure is asked only about a child the disclosure store holds."""
 
 
-class ApproversOnly(Forbidden):
-    def __init__(self):
-        super().__init__("only an approver may approve or refuse a disclosure request", code="approvers_only")
+class ApproversOnly(Forbidden, code="approvers_only", says="only an approver may approve or refuse a disclosure request"):
+    """Deciding is an approver's alone."""
 
 
-class OwnRequest(Forbidden):
-    def __init__(self):
-        super().__init__("a second person must decide: you cannot approve or refuse your own request", code="own_request")
+class OwnRequest(Forbidden, code="own_request",
+                 says="a second person must decide: you cannot approve or refuse your own request"):
+    """A disclosure is always two people's doing."""
 
 
-class StandInApprover(Forbidden):
+class StandInApprover(Forbidden, code="same_creator",
+                      says="a second person must decide: your account and the requester's were created by the same "
+                           "administrator within {} days of each other"):
     """Two accounts one administrator made within a short time may be one person's: one may not approve the other."""
 
-    def __init__(self, days: int):
-        super().__init__(f"a second person must decide: your account and the requester's were created by the same administrator "
-                         f"within {days} days of each other", code="same_creator")
+
+class OtherLocalAuthority(Forbidden, code="other_local_authority", says="this request was made in another local authority"):
+    """An approver decides their own local authority's requests only."""
 
 
-class OtherLocalAuthority(Forbidden):
-    def __init__(self):
-        super().__init__("this request was made in another local authority", code="other_local_authority")
+class AlreadyDecided(Conflict, code="already_decided", says="this request is already {}"):
+    """A decision stands: a request is approved or refused once."""
 
 
-class AlreadyDecided(Conflict):
-    def __init__(self, status: str):
-        super().__init__(f"this request is already {status}", code="already_decided")
-
-
-class RequestersOnly(Forbidden):
-    def __init__(self):
-        super().__init__("only the person who made the request may read what it discloses", code="not_your_request")
+class RequestersOnly(Forbidden, code="not_your_request", says="only the person who made the request may read what it discloses"):
+    """What a request discloses is its requester's to read, no one else's."""
 
 
 class NotReadable(Forbidden):

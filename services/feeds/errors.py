@@ -2,47 +2,33 @@
 from shared.errors import Conflict, Forbidden, NotFound
 
 
-class SourceNotAllowed(Forbidden):
-    code = "source_not_allowed"
+class SourceNotAllowed(Forbidden, code="source_not_allowed"):
+    """A feed message routed for a source its sender may not speak for, or one of a kind the source was not registered for."""
 
 
-class SourceExists(Conflict):
-    def __init__(self, source_id: str):
-        super().__init__(f"a source named {source_id!r} is already registered")
+class SourceExists(Conflict, says="a source named {!r} is already registered"):
+    """A source id is registered once: its broker user and routing keys are its own."""
 
 
-
-class UnknownSource(NotFound):
-    def __init__(self, source_id: str):
-        super().__init__(f"no source named {source_id!r} is registered")
+class UnknownSource(NotFound, says="no source named {!r} is registered"):
+    """A source id that was never registered."""
 
 
-class UnknownTask(NotFound):
-    def __init__(self, task_id: int):
-        super().__init__(f"no review task {task_id}")
+class UnknownTask(NotFound, says="no review task {}"):
+    """A review task id that was never made."""
 
 
-class UnknownChild(NotFound):
-    def __init__(self, contactpoint_id: str):
-        super().__init__(f"no child {contactpoint_id!r} is held")
+class UnknownChild(NotFound, says="no child {!r} is held"):
+    """A ContactPoint id the feeds service holds no child by."""
 
 
-class UnknownRecord(NotFound):
-    def __init__(self, source_id: str, source_record_id: str):
-        super().__init__(f"{source_id!r} holds no record {source_record_id!r}")
+class UnknownRecord(NotFound, says="{!r} holds no record {!r}"):
+    """A source record the source never sent, or has removed."""
 
 
-class ReviewRefused(Conflict):
-    code = "review_refused"
+class ReviewRefused(Conflict, code="review_refused"):
+    """A review decided already, or one whose children's verified identifiers differ: no person may link them."""
 
 
-class NotAReviewer(Forbidden):
-    code = "not_a_reviewer"
-
-
-class NotYourLA(Forbidden):
-    code = "not_your_la"
-
-
-class NotAnOperator(Forbidden):
-    code = "not_an_operator"
+class NotYourLA(Forbidden, code="not_your_la"):
+    """The task, child or source is of a local authority other than the asker's."""

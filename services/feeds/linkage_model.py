@@ -27,6 +27,9 @@ RAREST = 1e-5
 
 @dataclass(frozen=True)
 class Level:
+    """A level of agreement of one comparison: how often two records of one child agree so (``m``), and how often two
+    records of different children do (``u``)."""
+
     m: float
     u: float
 

@@ -31,6 +31,8 @@ class MailNotSent(Exception):
 
 @dataclass(frozen=True)
 class Postbox:
+    """Where identity's letters go (``CP_SMTP_URL``), and whom they are from; without a server, nothing is mailed."""
+
     smtp_url: str
     sender: str
 

@@ -146,7 +146,7 @@ def _refuse_if_lapsed(uow: UnitOfWork, user: User, request: dict, settings: Sett
         return
     refused = audit_event(SERVICE, "login_refused", actor=actor_of(user), outcome="refused",
                           detail={"client": request["client"], "reason": "vetting_lapsed"})
-    raise AccountBarred("vetting_lapsed", f"this account may not sign in: {lapsed}").audited(refused, keeping_work=True)
+    raise AccountBarred(f"this account may not sign in: {lapsed}", code="vetting_lapsed").audited(refused, keeping_work=True)
 
 
 def logout(uow: UnitOfWork, request: dict, envelope=None, *, sessions: redis.Redis) -> dict:

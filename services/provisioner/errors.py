@@ -2,15 +2,9 @@
 from shared.errors import Conflict, NotFound
 
 
-class NameTaken(Conflict):
-    code = "name_taken"
-
-    def __init__(self, name: str):
-        super().__init__(f"{name!r} is already the name of a user of the message broker: choose another")
+class NameTaken(Conflict, code="name_taken", says="{!r} is already the name of a user of the message broker: choose another"):
+    """A broker user is never overwritten: not guest, a process's, another source's or a security team's."""
 
 
-class NotOurs(NotFound):
-    code = "no_such_account"
-
-    def __init__(self, name: str, kind: str):
-        super().__init__(f"{name!r} is no {kind}'s broker user")
+class NotOurs(NotFound, code="no_such_account", says="{!r} is no {}'s broker user"):
+    """A broker user the provisioner did not make for this kind of account."""

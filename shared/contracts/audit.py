@@ -36,6 +36,7 @@ OUTCOMES = ("success", "refused", "failure")
 # The order a listing of events or alerts comes in: a security team reads the newest first, and pages back with ``before_``.
 OLDEST_FIRST, NEWEST_FIRST = "oldest", "newest"
 ORDERS = (OLDEST_FIRST, NEWEST_FIRST)
+ALERT_STATUSES = ("open", "investigated")
 
 
 class ActorSchema(Schema):
@@ -140,7 +141,19 @@ def settled(envelopes, confirmed: bool) -> None:
             _NUMBERS.settled(envelope.body["service"], envelope.body["producer_seq"], envelope.body.get("unconfirmed", ()), confirmed)
 
 
-class EventFiltersSchema(Schema):
+def paged_by(key: str) -> type[Schema]:
+    """Which page of a listing whose rows ``key`` numbers: oldest first from after ``after_<key>``, or newest first
+    (``order=newest``) back from before ``before_<key>``; ``limit`` rows a page."""
+    return Schema.from_dict({
+        f"after_{key}": fields.Integer(load_default=None),
+        f"before_{key}": fields.Integer(load_default=None),
+        "order": fields.String(load_default=OLDEST_FIRST, validate=validate.OneOf(ORDERS),
+                               metadata={"description": "oldest (by default) or newest first"}),
+        "limit": fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000)),
+    }, name=f"PagedBy{key.title()}")
+
+
+class EventFiltersSchema(paged_by("seq")):
     """Which audit events an auditor asks for (``GET /api/v1/audit/events``), as the portal passes them to the audit service."""
 
     actor = fields.String(load_default=None)
@@ -149,10 +162,14 @@ class EventFiltersSchema(Schema):
     action = fields.String(load_default=None)
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
-    after_seq = fields.Integer(load_default=None)
-    before_seq = fields.Integer(load_default=None)
-    order = fields.String(load_default=OLDEST_FIRST, validate=validate.OneOf(ORDERS))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class AlertFiltersSchema(paged_by("id")):
+    """Which alerts an auditor asks for (``GET /api/v1/audit/alerts``), as the portal passes them to the audit service."""
+
+    rule = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(ALERT_STATUSES))
+    la = fields.String(load_default=None)
 
 
 class AlertSchema(Schema):

@@ -94,8 +94,8 @@ class DisclosedRecordSchema(Schema):
     record = fields.Dict()
 
 
-class InvalidGrant(Forbidden):
-    code = "invalid_grant"
+class InvalidGrant(Forbidden, code="invalid_grant"):
+    """A disclosure grant not signed by the disclosure service, or used after its time."""
 
 
 def sign_grant(key: str, grant: dict, usable_until: datetime) -> str:

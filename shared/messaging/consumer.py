@@ -225,8 +225,8 @@ class MessageProcessor:
         return Outcome(rejection=reason, feedback=subscription.on_rejected(envelope, reason))
 
 
-class InvalidMessage(InvalidRequest):
-    code = "invalid_message"
+class InvalidMessage(InvalidRequest, code="invalid_message"):
+    """A message its subscription's schema does not load: it is dead-lettered, never retried."""
 
 
 class UndecodableMessage(Exception):

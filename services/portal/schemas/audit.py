@@ -1,23 +1,11 @@
 """The audit trail."""
-from marshmallow import Schema, fields, validate
-
-from shared.contracts.audit import OLDEST_FIRST, ORDERS
+from marshmallow import Schema, fields
 
 
 class AuditEventsSchema(Schema):
     events = fields.List(fields.Dict())
     next_after_seq = fields.Integer(allow_none=True, metadata={"description": "oldest first: pass back as after_seq for the next page"})
     next_before_seq = fields.Integer(allow_none=True, metadata={"description": "newest first: pass back as before_seq for the next page"})
-
-
-class AlertQuerySchema(Schema):
-    rule = fields.String(load_default=None)
-    status = fields.String(load_default=None)
-    la = fields.String(load_default=None, data_key="la")
-    after_id = fields.Integer(load_default=None)
-    before_id = fields.Integer(load_default=None)
-    order = fields.String(load_default=OLDEST_FIRST, validate=validate.OneOf(ORDERS), metadata={"description": "oldest (by default) or newest first"})
-    limit = fields.Integer(load_default=100)
 
 
 class AlertSchema(Schema):

@@ -1,7 +1,7 @@
 // Account administration for an LA's administrators: the LA's accounts, adding one (its holder enrols
 // from a link mailed to them: no administrator sees a password or secret), suspending, unlocking and
 // resetting a second factor.
-import { $, api, element, notify, onPress, onSubmit, optionText, showErrors, table, tag, view, words } from "./core.js";
+import { $, api, element, notify, onPress, onSubmit, optionText, table, tag, view, words } from "./core.js";
 import { longDate } from "./search.js";
 import { vettingButton } from "./vetting.js";
 
@@ -58,11 +58,6 @@ function showEnrolment(title, account) {
 }
 
 onSubmit($("add-account-form"), async (values) => {
-  const problems = [];
-  if (!values.username) problems.push({ field: "new-username", message: "Enter a username" });
-  if (!values.email) problems.push({ field: "new-email", message: "Enter the holder’s email address" });
-  if (!values.category) problems.push({ field: "new-category", message: "Select a category" });
-  if (problems.length) return showErrors(problems);
   $("credentials").replaceChildren();
   const created = await api("POST", "/accounts", { body: {
     username: values.username, email: values.email, role: values.role, category: values.category,

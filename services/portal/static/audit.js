@@ -1,8 +1,6 @@
 // The audit trail for auditors: every event, filtered by who, which child, which LA, what and when.
 import { $, api, dateFrom, element, formValues, notify, onPress, onSubmit, optionText, sentence, showErrors, table, tag, view, words } from "./core.js";
 
-let shown = { filters: null, events: [], next: null };
-
 view("audit", { roles: ["auditor"], title: "Audit trail", nav: "Audit trail" });
 
 export function dateTime(iso) {
@@ -39,18 +37,30 @@ onSubmit($("audit-form"), async (values) => {
     actor: values.actor, contactpoint_id: values.contactpoint_id, la: values.la, action: values.action,
     since: startOf(since.value), until: until.value ? dayAfter(until.value) : "",
   };
-  shown = { filters: { ...filters, order: "newest" }, events: [], next: null };
-  await more();
+  await showEvents(filters);
 });
 
-// Newest first, as a security team reads: each further page goes back from before the oldest event shown.
-async function more() {
-  const query = shown.next ? { ...shown.filters, before_seq: shown.next } : shown.filters;
-  const { events, next_before_seq: next } = await api("GET", "/audit/events", { query });
-  shown.events.push(...events);
-  shown.next = next;
-  draw();
+// A listing read newest first, as a security team reads, a page at a time: each further page goes back from before the
+// oldest row shown (``before_<key>``). ``draw(rows, more)`` shows every row read so far; ``more`` is null at the oldest.
+// Asked for again while a page is on its way, the newer listing is the one shown: the older one's page is dropped.
+function newestFirst(path, rowsName, key, draw) {
+  let latest = null;
+  return async (filters) => {
+    const listing = { filters: { ...filters, order: "newest" }, rows: [], next: null };
+    latest = listing;
+    async function more() {
+      const query = listing.next ? { ...listing.filters, [`before_${key}`]: listing.next } : listing.filters;
+      const answer = await api("GET", path, { query });
+      if (listing !== latest) return;
+      listing.rows.push(...answer[rowsName]);
+      listing.next = answer[`next_before_${key}`];
+      draw(listing.rows, listing.next ? more : null);
+    }
+    await more();
+  };
 }
+
+const showEvents = newestFirst("/audit/events", "events", "seq", drawEvents);
 
 // What happened, in the action list's words, and to whom or what: "Account created: sam.patel".
 function what(event) {
@@ -62,53 +72,41 @@ function identifiers(ids) {
   return element("span", {}, ...(ids || []).map((id) => element("code", { class: "cp-id", text: id })));
 }
 
-function draw() {
-  const { events, next } = shown;
-  const parts = [element("p", { class: "govuk-body", role: "status", text: events.length === 1 ? "1 event" : `${events.length} events${next ? " so far" : ""}` })];
+function drawEvents(events, more) {
+  const parts = [element("p", { class: "govuk-body", role: "status", text: events.length === 1 ? "1 event" : `${events.length} events${more ? " so far" : ""}` })];
   if (events.length) {
     parts.push(table("Events, newest first", ["When", "Who", "LA", "What", "Outcome", "Purpose", "Criteria", "Children"], events.map((e) => [
       element("span", { class: "cp-when", text: dateTime(e.occurred_at) }), e.actor ? e.actor.username : "ContactPoint", e.la_code, what(e),
       words(e.outcome), words(e.purpose) || "", criteriaText(e.criteria), identifiers(e.contactpoint_ids),
     ])));
   }
-  if (next) parts.push(element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show older events", onclick: onPress(more) }));
+  if (more) parts.push(element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show older events", onclick: onPress(more) }));
   $("events").replaceChildren(...parts);
 }
 
 // ----- alerts raised by the misuse rules, and marking one investigated -----
 
 const ALERTS_PAGE = 100;
+const showAlerts = newestFirst("/audit/alerts", "alerts", "id", drawAlerts);
 
 view("alerts", { roles: ["auditor"], title: "Alerts", nav: "Alerts", enter: loadAlerts });
 
 onSubmit($("alerts-form"), () => loadAlerts());
 
-let alertsShown = { filters: null, alerts: [], next: null };
-
-// Newest first, a page at a time: "Show older alerts" goes back from before the oldest shown.
 async function loadAlerts() {
-  alertsShown = { filters: { ...formValues($("alerts-form")), order: "newest", limit: ALERTS_PAGE }, alerts: [], next: null };
-  await moreAlerts();
-}
-
-async function moreAlerts() {
-  const query = alertsShown.next ? { ...alertsShown.filters, before_id: alertsShown.next } : alertsShown.filters;
-  const { alerts, next_before_id: next } = await api("GET", "/audit/alerts", { query });
-  alertsShown.alerts.push(...alerts);
-  alertsShown.next = next;
-  drawAlerts(alertsShown.alerts, next);
+  await showAlerts({ ...formValues($("alerts-form")), limit: ALERTS_PAGE });
 }
 
 // Alerts of one rule and status are one group: one rule's summary, a row for each alert, and (while open) one finding for them all.
-function drawAlerts(alerts, next) {
+function drawAlerts(alerts, more) {
   const groups = new Map();
   for (const alert of alerts) {
     const key = `${alert.rule} ${alert.status}`;
     groups.set(key, [...(groups.get(key) || []), alert]);
   }
   const counted = `${alerts.length === 1 ? "1 alert" : `${alerts.length} alerts`}${groups.size > 1 ? ` in ${groups.size} groups` : ""}`;
-  const older = next ? element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show older alerts", onclick: onPress(moreAlerts) }) : null;
-  $("alerts").replaceChildren(element("p", { class: "govuk-body", role: "status", text: counted + (next ? " so far" : "") }),
+  const older = more ? element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Show older alerts", onclick: onPress(more) }) : null;
+  $("alerts").replaceChildren(element("p", { class: "govuk-body", role: "status", text: counted + (more ? " so far" : "") }),
     ...[...groups.values()].map(alertGroup), ...(older ? [older] : []));
 }
 

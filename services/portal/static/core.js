@@ -230,17 +230,28 @@ export function focusHeading(container) {
 // A form's submission as an action: ``run`` gets the form's values; a refusal from the API is shown against the
 // form's field it names. ``fieldFor`` maps an error code to the field a refusal of that code is about when the API names none.
 // fieldFor names the field a refusal's code points at; saying gives a refusal's code words of this form's own.
+// A field the form's markup marks ``data-missing`` must not be left empty: the form is not sent, and the attribute's words
+// are shown against the field.
 export function onSubmit(form, run, { fieldFor = {}, saying = {} } = {}) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearMessages();
+    const values = formValues(form);
+    const problems = missing(form, values);
+    if (problems.length) return showErrors(problems);
     try {
-      await run(formValues(form), event);
+      await run(values, event);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       showRefusal(error, { form, otherwise: fieldFor[error.code], saying: saying[error.code] });
     }
   });
+}
+
+function missing(form, values) {
+  return [...form.querySelectorAll("[data-missing]")]
+    .filter((field) => !values[field.name || field.dataset.field])
+    .map((field) => ({ field: field.id, message: field.dataset.missing }));
 }
 
 // A button's press as an action, for a button outside any form (or one whose form is not being sent).

@@ -34,11 +34,6 @@ async function loadOwn() {
 }
 
 onSubmit($("request-disclosure-form"), async (values) => {
-  const problems = [];
-  if (!values.contactpoint_id) problems.push({ field: "disclosure-contactpoint-id", message: "Enter the child’s ContactPoint ID" });
-  if (!values.ground) problems.push({ field: "disclosure-ground", message: "Select the ground you are asking on" });
-  if (!values.reference) problems.push({ field: "disclosure-reference", message: "Enter the order’s or the case’s reference" });
-  if (problems.length) return showErrors(problems);
   const asked = await api("POST", "/disclosures", { body: { contactpoint_id: values.contactpoint_id, ground: values.ground, reference: values.reference } });
   $("request-disclosure-form").reset();
   $("disclosed-record").replaceChildren();

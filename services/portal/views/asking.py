@@ -6,6 +6,7 @@ from functools import reduce
 import flask_smorest
 from flask import current_app, g
 
+from services.portal.auth import signed_in
 from services.portal.schemas.errors import ErrorSchema
 
 API_PREFIX = "/api/v1"
@@ -39,6 +40,15 @@ class Blueprint(flask_smorest.Blueprint):
     def response(self, status_code, schema=None, **kwargs):
         answered = super().response(status_code, schema, **kwargs)
         return lambda view: self.refuses(*EVERY_OPERATION)(answered(view))
+
+    def operation(self, status_code: int, answer=None, *, takes=None, location: str = "json", refuses: tuple[int, ...] = (),
+                  anyone: bool = False, **arguments):
+        """One operation, said once: the arguments it ``takes`` (a schema, of the body or the ``location`` given), its
+        ``answer``, the refusals it may give beside every operation's, and that its token is checked (by ``anyone``, as
+        signing in: none)."""
+        parts = [*([self.arguments(takes, location=location, **arguments)] if takes else []), self.response(status_code, answer),
+                 self.refuses(*refuses), *([] if anyone else [signed_in()])]
+        return lambda view: reduce(lambda decorated, part: part(decorated), reversed(parts), view)
 
     def refuses(self, *statuses: int):
         """Documents the refusals an operation may answer beside those of every operation (and 400 for its arguments)."""

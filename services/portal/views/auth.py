@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask.views import MethodView
 
-from services.portal.auth import signed_in
 from services.portal.schemas.auth import (
     ChangePasswordSchema, LoginSchema, PasskeyCeremonySchema, PasskeySignInSchema, RegisteredPasskeySchema,
     RegisterPasskeySchema, SessionSchema, TokenSchema,
@@ -23,9 +22,7 @@ def client_address() -> str:
 
 @api.route("/auth/login")
 class Login(MethodView):
-    @api.arguments(LoginSchema)
-    @api.response(200, TokenSchema)
-    @api.refuses(429)
+    @api.operation(200, TokenSchema, takes=LoginSchema, refuses=(429,), anyone=True)
     def post(self, credentials):
         """Sign in with password and a one-time code or a passkey; 401 for any wrong factor, 429 after repeated failures."""
         return ask(requests.LOGIN, {**credentials, "client": client_address()})
@@ -33,9 +30,7 @@ class Login(MethodView):
 
 @api.route("/auth/passkey-challenge")
 class PasskeySignIn(MethodView):
-    @api.arguments(PasskeySignInSchema)
-    @api.response(200, PasskeyCeremonySchema)
-    @api.refuses(429)
+    @api.operation(200, PasskeyCeremonySchema, takes=PasskeySignInSchema, refuses=(429,), anyone=True)
     def post(self, who):
         """A challenge for signing in to this account with a passkey (the same answer whether the account exists)."""
         return ask(requests.PASSKEY_SIGN_IN_OPTIONS, {**who, "client": client_address()})
@@ -43,8 +38,7 @@ class PasskeySignIn(MethodView):
 
 @api.route("/auth/passkeys/challenge")
 class PasskeyRegistrationChallenge(MethodView):
-    @api.response(200, PasskeyCeremonySchema)
-    @signed_in()
+    @api.operation(200, PasskeyCeremonySchema)
     def post(self):
         """A challenge for the signed-in holder to register a passkey (user verification required)."""
         return ask(requests.PASSKEY_REGISTRATION_OPTIONS, {})
@@ -52,9 +46,7 @@ class PasskeyRegistrationChallenge(MethodView):
 
 @api.route("/auth/passkeys")
 class Passkeys(MethodView):
-    @api.arguments(RegisterPasskeySchema)
-    @api.response(201, RegisteredPasskeySchema)
-    @signed_in()
+    @api.operation(201, RegisteredPasskeySchema, takes=RegisterPasskeySchema)
     def post(self, answer):
         """Register the passkey that answered the challenge, for the signed-in holder's own account."""
         return ask(requests.REGISTER_PASSKEY, answer)
@@ -62,8 +54,7 @@ class Passkeys(MethodView):
 
 @api.route("/auth/logout")
 class Logout(MethodView):
-    @api.response(204)
-    @signed_in()
+    @api.operation(204)
     def post(self):
         """Sign out: the token stops working at once."""
         ask(requests.LOGOUT, {})
@@ -71,8 +62,7 @@ class Logout(MethodView):
 
 @api.route("/auth/session")
 class Session(MethodView):
-    @api.response(200, SessionSchema)
-    @signed_in()
+    @api.operation(200, SessionSchema)
     def get(self):
         """Who the token's holder is, and when they must sign in again; each use restarts the idle clock."""
         return {**actor(), "expires_at": g.actor.expires_at}
@@ -80,10 +70,7 @@ class Session(MethodView):
 
 @api.route("/auth/password")
 class Password(MethodView):
-    @api.arguments(ChangePasswordSchema)
-    @api.response(204)
-    @api.refuses(429)
-    @signed_in()
+    @api.operation(204, takes=ChangePasswordSchema, refuses=(429,))
     def post(self, change):
         """Choose a new password, with the old one and a fresh one-time code; every session ends."""
         ask(requests.CHANGE_PASSWORD, {**change, "client": client_address()})

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import RAISE
 
-from services.portal.auth import signed_in
 from services.portal.schemas.children import (
     ChildRecordSchema,
     LaTeamSchema,
@@ -24,9 +23,7 @@ api = Blueprint("children", __name__, url_prefix=API_PREFIX, description="Findin
 @api.route("/children/search")
 class ChildSearch(MethodView):
     # Only identifying details are criteria: anything else (a service, an involvement) is refused, never ignored.
-    @api.arguments(SearchQuerySchema, location="query", unknown=RAISE)
-    @api.response(200, SearchResultsSchema)
-    @signed_in()
+    @api.operation(200, SearchResultsSchema, takes=SearchQuerySchema, location="query", unknown=RAISE)
     def get(self, query):
         """Find a child from identifying details, for a purpose."""
         purpose = query.pop("purpose")
@@ -35,10 +32,7 @@ class ChildSearch(MethodView):
 
 @api.route("/children/<contactpoint_id>")
 class ChildRecord(MethodView):
-    @api.arguments(PurposeSchema, location="query")
-    @api.response(200, ChildRecordSchema)
-    @api.refuses(404)
-    @signed_in()
+    @api.operation(200, ChildRecordSchema, takes=PurposeSchema, location="query", refuses=(404,))
     def get(self, query, contactpoint_id):
         """One child's record: who is working with them; shielded and sensitive parts withheld."""
         return ask(requests.READ_CHILD, {"purpose": query["purpose"], "contactpoint_id": contactpoint_id})
@@ -46,10 +40,7 @@ class ChildRecord(MethodView):
 
 @api.route("/children/<contactpoint_id>/shield")
 class Shield(MethodView):
-    @api.arguments(ShieldingReasonSchema)
-    @api.response(200, ShieldedSchema)
-    @api.refuses(404)
-    @signed_in()
+    @api.operation(200, ShieldedSchema, takes=ShieldingReasonSchema, refuses=(404,))
     def post(self, shielding, contactpoint_id):
         """The LA ContactPoint team's decision that a child is at risk if found: shielded until the team lifts it."""
         return ask(requests.SHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": shielding["reason"]})
@@ -57,10 +48,7 @@ class Shield(MethodView):
 
 @api.route("/children/<contactpoint_id>/unshield")
 class Unshield(MethodView):
-    @api.arguments(ShieldingReasonSchema)
-    @api.response(200, ShieldedSchema)
-    @api.refuses(404)
-    @signed_in()
+    @api.operation(200, ShieldedSchema, takes=ShieldingReasonSchema, refuses=(404,))
     def post(self, shielding, contactpoint_id):
         """Lift a child's shielding: the LA ContactPoint team's alone."""
         return ask(requests.UNSHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": shielding["reason"]})
@@ -68,9 +56,7 @@ class Unshield(MethodView):
 
 @api.route("/la-team")
 class LaTeam(MethodView):
-    @api.arguments(LaTeamContactSchema)
-    @api.response(200, LaTeamSchema)
-    @signed_in()
+    @api.operation(200, LaTeamSchema, takes=LaTeamContactSchema)
     def put(self, team):
         """How readers of your LA's shielded children reach your LA ContactPoint team."""
         return ask(requests.SET_LA_TEAM, team)

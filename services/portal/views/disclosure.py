@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from services.portal.auth import signed_in
 from services.portal.schemas.disclosure import DisclosureListSchema
 from services.portal.views.asking import API_PREFIX, Blueprint, ask
 from shared.contracts import requests
@@ -16,17 +15,12 @@ api = Blueprint("disclosure", __name__, url_prefix=API_PREFIX, description="Sing
 
 @api.route("/disclosures")
 class Disclosures(MethodView):
-    @api.arguments(RequestDisclosureSchema)
-    @api.response(201, DisclosureRequestSchema)
-    @api.refuses(404)
-    @signed_in()
+    @api.operation(201, DisclosureRequestSchema, takes=RequestDisclosureSchema, refuses=(404,))
     def post(self, body):
         """Ask for one child's record on a court order or for crime prevention."""
         return ask(requests.REQUEST_DISCLOSURE, {**body})
 
-    @api.arguments(ListDisclosuresSchema, location="query")
-    @api.response(200, DisclosureListSchema)
-    @signed_in()
+    @api.operation(200, DisclosureListSchema, takes=ListDisclosuresSchema, location="query")
     def get(self, query):
         """Your requests; an approver sees every request of their LA."""
         return {"requests": ask(requests.LIST_DISCLOSURES, {"status": query["status"]})}
@@ -34,10 +28,7 @@ class Disclosures(MethodView):
 
 @api.route("/disclosures/<request_id>/approve")
 class Approval(MethodView):
-    @api.arguments(DecisionReasonSchema)
-    @api.response(200, DisclosureRequestSchema)
-    @api.refuses(404, 409)
-    @signed_in()
+    @api.operation(200, DisclosureRequestSchema, takes=DecisionReasonSchema, refuses=(404, 409))
     def post(self, body, request_id):
         """Approve someone else's request (approvers only)."""
         return ask(requests.APPROVE_DISCLOSURE, {"request_id": request_id, "reason": body["reason"]})
@@ -45,10 +36,7 @@ class Approval(MethodView):
 
 @api.route("/disclosures/<request_id>/refuse")
 class Refusal(MethodView):
-    @api.arguments(DecisionReasonSchema)
-    @api.response(200, DisclosureRequestSchema)
-    @api.refuses(404, 409)
-    @signed_in()
+    @api.operation(200, DisclosureRequestSchema, takes=DecisionReasonSchema, refuses=(404, 409))
     def post(self, body, request_id):
         """Refuse someone else's request (approvers only)."""
         return ask(requests.REFUSE_DISCLOSURE, {"request_id": request_id, "reason": body["reason"]})
@@ -56,9 +44,7 @@ class Refusal(MethodView):
 
 @api.route("/disclosures/<request_id>/record")
 class DisclosedRecord(MethodView):
-    @api.response(200, DisclosedRecordSchema)
-    @api.refuses(404)
-    @signed_in()
+    @api.operation(200, DisclosedRecordSchema, refuses=(404,))
     def get(self, request_id):
         """The record an approved request discloses: to its requester, once, before its time runs out."""
         return ask(requests.READ_DISCLOSURE, {"request_id": request_id})

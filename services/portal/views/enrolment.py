@@ -15,9 +15,7 @@ api = Blueprint("enrolment", __name__, url_prefix=API_PREFIX, description="Enrol
 
 @api.route("/enrolment")
 class OpenEnrolment(MethodView):
-    @api.arguments(OpenEnrolmentSchema)
-    @api.response(200, AuthenticatorSchema)
-    @api.refuses(404)
+    @api.operation(200, AuthenticatorSchema, takes=OpenEnrolmentSchema, refuses=(404,), anyone=True)
     def post(self, link):
         """Open an enrolment link: a new TOTP secret, as text and as a QR code; 404 enrolment_not_valid for a used or expired link."""
         opened = ask(requests.OPEN_ENROLMENT, link)
@@ -26,9 +24,7 @@ class OpenEnrolment(MethodView):
 
 @api.route("/enrolment/complete")
 class CompleteEnrolment(MethodView):
-    @api.arguments(CompleteEnrolmentSchema)
-    @api.response(200, EnrolledSchema)
-    @api.refuses(404, 409)
+    @api.operation(200, EnrolledSchema, takes=CompleteEnrolmentSchema, refuses=(404, 409), anyone=True)
     def post(self, enrolment):
         """Choose a password and give a code of the new secret: the account can sign in, and the link works no more."""
         return ask(requests.COMPLETE_ENROLMENT, enrolment)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from services.portal.auth import signed_in
 from services.portal.schemas.reviews import ReviewDecisionSchema, ReviewQueueSchema
 from services.portal.views.asking import API_PREFIX, ROW_ID, Blueprint, ask
 from shared.contracts import requests
@@ -13,8 +12,7 @@ api = Blueprint("reviews", __name__, url_prefix=API_PREFIX, description="The mat
 
 @api.route("/reviews")
 class Reviews(MethodView):
-    @api.response(200, ReviewQueueSchema)
-    @signed_in()
+    @api.operation(200, ReviewQueueSchema)
     def get(self):
         """Open tasks about children your LA's sources hold, oldest first, each with both children side by side."""
         return {"tasks": ask(requests.LIST_REVIEWS, {})}
@@ -22,9 +20,7 @@ class Reviews(MethodView):
 
 @api.route(f"/reviews/<{ROW_ID}:task_id>/link")
 class Link(MethodView):
-    @api.response(200, ReviewDecisionSchema)
-    @api.refuses(404, 409)
-    @signed_in()
+    @api.operation(200, ReviewDecisionSchema, refuses=(404, 409))
     def post(self, task_id):
         """The two are one child: the record joins the candidate, and the system never parts them."""
         return ask(requests.LINK_REVIEW, {"task_id": task_id})
@@ -32,9 +28,7 @@ class Link(MethodView):
 
 @api.route(f"/reviews/<{ROW_ID}:task_id>/separate")
 class Separate(MethodView):
-    @api.response(200, ReviewDecisionSchema)
-    @api.refuses(404, 409)
-    @signed_in()
+    @api.operation(200, ReviewDecisionSchema, refuses=(404, 409))
     def post(self, task_id):
         """The two are different children: both stay, and the system never joins them."""
         return ask(requests.SEPARATE_REVIEW, {"task_id": task_id})

@@ -156,13 +156,18 @@ def child_feed_message(source_record_id: str, child: PublishedChild) -> dict:
 @pytest.fixture(scope="module")
 def published_child(system: System, tmp_path_factory) -> PublishedChild:
     """A child a partner system published through the broker, held by the directory."""
-    source_id = unique("browser-yot")
-    source = system.cli("sources", "add", source_id, "--name", "Leeds YOT", "--la", LA, "--kinds", "youth_offending", "--json").json()
     # A date of birth of its own: names are matched by their letters, so two modules' children of one birthday are one child.
     born = date(2012, 1, 1) + timedelta(days=random.randrange(5 * 365))
     child = PublishedChild(unique_name("Browne"), ("Bethany", "Rose"), born.isoformat(), "Sam Patel", "Jo Browne")
+    return publish(system, tmp_path_factory, unique("browser-yot"), "YOT-B-1", child)
+
+
+def publish(system: System, tmp_path_factory, source_id: str, source_record_id: str, child: PublishedChild) -> PublishedChild:
+    """The child, published by a partner system of its own (``source_id``) as ``contactpoint feeds publish`` does, once the
+    directory holds it."""
+    source = system.cli("sources", "add", source_id, "--name", "Leeds YOT", "--la", LA, "--kinds", "youth_offending", "--json").json()
     feed = tmp_path_factory.mktemp("feed") / "children.jsonl"
-    feed.write_text(json.dumps(child_feed_message("YOT-B-1", child)) + "\n")
+    feed.write_text(json.dumps(child_feed_message(source_record_id, child)) + "\n")
     published = system.cli("feeds", "publish", "--source", source_id, str(feed), CP_SOURCE_PASSWORD=source["amqp_password"])
     assert published.returncode == 0, published.stderr
     reader = system.login(asdict(add_account(system, "practitioner", "social_worker")))

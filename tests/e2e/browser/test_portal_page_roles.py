@@ -129,6 +129,10 @@ def test_an_la_admin_adds_suspends_unlocks_and_resets_an_account(page: Page, sho
     # Only what an LA administrator may give is offered: practitioners, never an operator's category.
     expect(form.get_by_label("Role").locator("option")).to_have_text(["Practitioner"])
     expect(form.get_by_label("Category").locator("option[value=la_contactpoint_team]")).to_have_count(0)
+    # Sent empty, it is not sent: each field it needs says so.
+    form.get_by_role("button", name="Add account").click()
+    expect(page.locator("#error-summary")).to_contain_text("Enter a username")
+    expect(page.locator("#error-summary")).to_contain_text("Enter the holder’s email address")
     form.get_by_label("Username").fill(newcomer)
     form.get_by_label("Email address").fill(f"{newcomer}@example.org")
     form.get_by_label("Role").select_option("practitioner")

@@ -2,15 +2,14 @@
 child, and the record says plainly what it does not show and whom to ask."""
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.conftest import LA, PublishedChild, add_account, child_feed_message
+from tests.e2e.browser.conftest import LA, PublishedChild, add_account, publish
 from tests.e2e.browser.test_portal_page_lookup import search_for, sign_in
-from tests.support import unique, unique_name, wait_until
+from tests.support import unique, unique_name
 
 pytestmark = pytest.mark.e2e
 
@@ -18,18 +17,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def published_child(system, tmp_path_factory) -> PublishedChild:
     """A child of this module's own, unlike the other modules' children, so that shielding it shields no one else's."""
-    source_id = unique("browser-shield")
-    source = system.cli("sources", "add", source_id, "--name", "Leeds YOT", "--la", LA, "--kinds", "youth_offending", "--json").json()
     child = PublishedChild(unique_name("Whitcombe"), ("Harriet", "Skye"), "2013-02-11", "Sam Patel", "Jo Whitcombe")
-    feed = tmp_path_factory.mktemp("feed") / "children.jsonl"
-    feed.write_text(json.dumps(child_feed_message("YOT-S-1", child)) + "\n")
-    published = system.cli("feeds", "publish", "--source", source_id, str(feed), CP_SOURCE_PASSWORD=source["amqp_password"])
-    assert published.returncode == 0, published.stderr
-    reader = system.login(asdict(add_account(system, "practitioner", "social_worker")))
-    criteria = {"family_name": child.family_name, "date_of_birth": child.date_of_birth, "purpose": "safeguarding"}
-    wait_until(lambda: reader.get("/api/v1/children/search", params=criteria).json()["results"], timeout=30,
-               what="the published child to be held by the directory")
-    return child
+    return publish(system, tmp_path_factory, unique("browser-shield"), "YOT-S-1", child)
 
 
 def test_an_la_team_shields_a_child_and_a_reader_is_told_what_is_withheld_and_whom_to_ask(page: Page, shoot, system,

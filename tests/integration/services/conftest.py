@@ -28,6 +28,8 @@ from tests.integration.services.builders import a_feed_message
 from tests.support import enrol, running, unique, wait_until
 
 LA_CODE = "E08000035"
+# Another LA, whose team may not act on what only the sources of LA_CODE hold.
+OTHER_LA = "E06000014"
 CATEGORY_OF = {
     "practitioner": "social_worker", "auditor": "security", "la_admin": "la_contactpoint_team", "approver": "la_contactpoint_team",
 }
@@ -150,6 +152,17 @@ def practitioner(sign_in) -> SignedIn:
 @pytest.fixture
 def auditor(sign_in) -> SignedIn:
     return sign_in("auditor")
+
+
+@pytest.fixture
+def la_team(sign_in) -> SignedIn:
+    """The ContactPoint team (an ``la_admin``) of LA_CODE."""
+    return sign_in("la_admin")
+
+
+@pytest.fixture
+def other_la_team(sign_in) -> SignedIn:
+    return sign_in("la_admin", la_code=OTHER_LA)
 
 
 # Partner systems -------------------------------------------------------------------------------

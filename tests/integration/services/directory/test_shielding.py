@@ -10,28 +10,17 @@ from sqlalchemy import select
 from services.audit.models import Alert, AuditRecord
 from services.directory.models import Child
 from tests.integration.services.builders import a_feed_message
-from tests.integration.services.conftest import LA_CODE, SignedIn
+from tests.integration.services.conftest import LA_CODE, OTHER_LA, SignedIn
 from tests.support import wait_until
 
 pytestmark = pytest.mark.integration
 
-OTHER_LA = "E06000014"
 TEAM = {"name": "Leeds ContactPoint team", "phone": "0113 496 0999", "email": "contactpoint@leeds.example.org"}
 
 
 def assert_refused(answer, status: int, code: str) -> None:
     assert answer.status_code == status, answer.get_json()
     assert answer.get_json()["error"]["code"] == code
-
-
-@pytest.fixture
-def la_team(sign_in) -> SignedIn:
-    return sign_in("la_admin")
-
-
-@pytest.fixture
-def other_la_team(sign_in) -> SignedIn:
-    return sign_in("la_admin", la_code=OTHER_LA)
 
 
 def held_shielded(services, contactpoint_id: str, shielded: bool = True) -> None:

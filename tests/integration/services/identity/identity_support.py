@@ -17,7 +17,7 @@ from shared.messaging.connection import connect
 from shared.messaging.topology import AUDIT
 from shared.settings import Settings
 from tests.integration.services.conftest import LA_CODE, Account, an_enrolled_account
-from tests.support import running, unique, wait_until
+from tests.support import MailServer, running, unique, wait_until
 
 OTHER_LA = "E08000036"
 
@@ -138,6 +138,13 @@ def services(migrated):
 @pytest.fixture(scope="module")
 def identity(services):
     return services["identity"]
+
+
+@pytest.fixture(scope="module")
+def mail():
+    """A mail server for the module's identity to send its letters to (``smtp_url=mail.url``)."""
+    with MailServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -5,21 +5,9 @@ import pytest
 from contactpoint.commands.common import operator
 from shared.contracts.requests import RESET_TOTP
 from tests.integration.services.conftest import LA_CODE
-from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
-    OTHER_LA,
-    AuditReader,
-    a_fresh_code,
-    an_account,
-    an_address,
-    audit,
-    bearer,
-    identity,
-    identity_alone,
-    log_in,
-    services,
-    signed_in_token,
-    still_signed_in,
-)
+from tests.integration.services.identity.identity_support import audit, identity, services  # noqa: F401 (fixtures: identity alone)
+from tests.integration.services.identity.identity_support import OTHER_LA, AuditReader, a_fresh_code, an_account, an_address, bearer, log_in
+from tests.integration.services.identity.identity_support import signed_in_token, still_signed_in
 from tests.support import unique
 
 pytestmark = pytest.mark.integration

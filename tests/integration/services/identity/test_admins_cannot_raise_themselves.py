@@ -3,13 +3,8 @@ made with an la_admin's real token. Only the national operator makes la_admins a
 account; vetting dates are kept with who recorded them."""
 import pytest
 
-from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
-    an_account,
-    bearer,
-    identity,
-    services,
-    signed_in_token,
-)
+from tests.integration.services.identity.identity_support import identity, services  # noqa: F401 (fixtures: identity alone)
+from tests.integration.services.identity.identity_support import an_account, bearer, signed_in_token
 from tests.support import unique
 
 pytestmark = pytest.mark.integration

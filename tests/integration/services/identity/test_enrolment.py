@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from services.identity.models import User
 from shared.contracts.requests import ADD_USER
 from tests.integration.services.conftest import LA_CODE, Account
+from tests.integration.services.identity.identity_support import identity, mail  # noqa: F401 (fixtures: identity alone)
 from tests.integration.services.identity.identity_support import a_fresh_code, an_address, bearer, identity_alone, log_in
 from tests.support import MailServer, enrol, unique, wait_until
 
@@ -22,20 +23,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def mail():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def services(migrated, mail):
     with identity_alone(replace(migrated, smtp_url=mail.url)) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def identity(services):
-    return services["identity"]
 
 
 def the_link_mailed_to(mail: MailServer, address: str) -> str:

@@ -8,20 +8,10 @@ import pytest
 
 from contactpoint.commands.common import operator
 from shared.contracts.requests import SUSPEND_USER, UNLOCK_USER
-from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
-    AuditReader,
-    a_wrong_code,
-    an_account,
-    an_address,
-    audit,
-    bearer,
-    give_email,
-    identity,
-    identity_alone,
-    log_in,
-    signed_in_token,
-)
-from tests.support import MailServer, wait_until
+from tests.integration.services.identity.identity_support import audit, identity, mail  # noqa: F401 (fixtures: identity alone)
+from tests.integration.services.identity.identity_support import a_wrong_code, an_account, an_address, bearer, give_email, identity_alone, log_in
+from tests.integration.services.identity.identity_support import signed_in_token
+from tests.support import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -29,16 +19,10 @@ LOCKOUT_AFTER = 3
 
 
 @pytest.fixture(scope="module")
-def postbox():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def services(migrated, postbox):
+def services(migrated, mail):
     # Throttling would make each guess wait; here only the count of failures is under test.
     with identity_alone(migrated.but(login_throttle_after=1000, login_lockout_after=LOCKOUT_AFTER,
-                                     smtp_url=postbox.url)) as running:
+                                     smtp_url=mail.url)) as running:
         yield running
 
 
@@ -48,8 +32,8 @@ def right_password_wrong_code(http, account, times: int) -> None:
 
 
 @pytest.fixture
-def locked(postbox, http, identity, migrated):
-    account = an_account(identity, mail=postbox)
+def locked(mail, http, identity, migrated):
+    account = an_account(identity, mail=mail)
     give_email(migrated, account.username, f"{account.username}@example.org")
     right_password_wrong_code(http, account, LOCKOUT_AFTER)
     return account
@@ -60,17 +44,17 @@ def the_plain_refusal(answer) -> dict:
     return answer.get_json()
 
 
-def test_after_repeated_wrong_codes_with_the_right_password_even_the_right_factors_are_refused_as_a_wrong_password_is(postbox,
+def test_after_repeated_wrong_codes_with_the_right_password_even_the_right_factors_are_refused_as_a_wrong_password_is(mail,
         http, identity, locked):
     right = log_in(http, locked, client=an_address())
-    wrong = log_in(http, an_account(identity, mail=postbox), client=an_address(), password="not-the-password")
+    wrong = log_in(http, an_account(identity, mail=mail), client=an_address(), password="not-the-password")
 
     assert the_plain_refusal(right) == the_plain_refusal(wrong)
     assert the_plain_refusal(right)["error"]["code"] == "not_authenticated"
 
 
-def test_the_holder_is_mailed_at_their_own_address_when_the_account_locks(postbox, locked):
-    letter = wait_until(lambda: next((letter for letter in postbox.letters
+def test_the_holder_is_mailed_at_their_own_address_when_the_account_locks(mail, locked):
+    letter = wait_until(lambda: next((letter for letter in mail.letters
                                       if letter["To"] == f"{locked.username}@example.org"), None),
                         what="the letter telling the holder of the lock")
 
@@ -78,9 +62,9 @@ def test_the_holder_is_mailed_at_their_own_address_when_the_account_locks(postbo
     assert "your password is known" in letter.get_content()
 
 
-def test_an_account_without_an_address_is_locked_and_the_log_says_its_holder_could_not_be_told(postbox, http, identity, caplog,
+def test_an_account_without_an_address_is_locked_and_the_log_says_its_holder_could_not_be_told(mail, http, identity, caplog,
                                                                                              migrated):
-    account = an_account(identity, mail=postbox)
+    account = an_account(identity, mail=mail)
     give_email(migrated, account.username, None)  # as an account made before enrolment by mail
 
     with caplog.at_level(logging.WARNING, logger="services.identity.sign_in"):
@@ -90,16 +74,16 @@ def test_an_account_without_an_address_is_locked_and_the_log_says_its_holder_cou
     assert log_in(http, account, client=an_address()).status_code == 401
 
 
-def test_any_number_of_wrong_passwords_never_locks(postbox, http, identity):
-    account = an_account(identity, mail=postbox)
+def test_any_number_of_wrong_passwords_never_locks(mail, http, identity):
+    account = an_account(identity, mail=mail)
     for _ in range(2 * LOCKOUT_AFTER):
         assert log_in(http, account, client=an_address(), password="wrong").status_code == 401
 
     assert log_in(http, account, client=an_address()).status_code == 200
 
 
-def test_fewer_wrong_codes_than_the_limit_do_not_lock_and_a_success_starts_the_count_again(postbox, http, identity):
-    account = an_account(identity, mail=postbox)
+def test_fewer_wrong_codes_than_the_limit_do_not_lock_and_a_success_starts_the_count_again(mail, http, identity):
+    account = an_account(identity, mail=mail)
     right_password_wrong_code(http, account, LOCKOUT_AFTER - 1)
     assert log_in(http, account, client=an_address()).status_code == 200
 
@@ -107,18 +91,18 @@ def test_fewer_wrong_codes_than_the_limit_do_not_lock_and_a_success_starts_the_c
     assert log_in(http, account, client=an_address()).status_code == 200
 
 
-def test_a_suspended_account_is_refused_as_a_wrong_password_is(postbox, http, identity):
-    account = an_account(identity, mail=postbox)
+def test_a_suspended_account_is_refused_as_a_wrong_password_is(mail, http, identity):
+    account = an_account(identity, mail=mail)
     identity.perform(SUSPEND_USER, {"username": account.username, "reason": "on leave", "actor": operator()})
 
     right = log_in(http, account, client=an_address())
-    wrong = log_in(http, an_account(identity, mail=postbox), client=an_address(), password="not-the-password")
+    wrong = log_in(http, an_account(identity, mail=mail), client=an_address(), password="not-the-password")
 
     assert the_plain_refusal(right) == the_plain_refusal(wrong)
 
 
-def test_the_las_administrator_unlocks_it_through_the_api(postbox, http, identity, locked):
-    admin = signed_in_token(http, an_account(identity, "la_admin", mail=postbox))
+def test_the_las_administrator_unlocks_it_through_the_api(mail, http, identity, locked):
+    admin = signed_in_token(http, an_account(identity, "la_admin", mail=mail))
 
     unlocked = http.post(f"/api/v1/accounts/{locked.username}/unlock", headers=bearer(admin))
 

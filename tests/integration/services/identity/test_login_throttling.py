@@ -5,18 +5,8 @@ import pytest
 
 from services.identity.throttling import CLIENT_ALLOWANCE
 from services.portal.bootstrap import create_app
-from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
-    AuditReader,
-    a_fresh_code,
-    a_wrong_code,
-    an_account,
-    an_address,
-    audit,
-    identity,
-    identity_alone,
-    log_in,
-    services,
-)
+from tests.integration.services.identity.identity_support import audit, identity, services  # noqa: F401 (fixtures: identity alone)
+from tests.integration.services.identity.identity_support import a_fresh_code, a_wrong_code, an_account, an_address, log_in
 from tests.support import unique, wait_until
 
 pytestmark = pytest.mark.integration

@@ -4,15 +4,8 @@ account that requires a passkey no longer signs in with a one-time code. The aut
 the browser tests use Chromium's virtual one."""
 import pytest
 
-from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
-    an_account,
-    an_address,
-    bearer,
-    identity,
-    log_in,
-    services,
-    signed_in_token,
-)
+from tests.integration.services.identity.identity_support import identity, services  # noqa: F401 (fixtures: identity alone)
+from tests.integration.services.identity.identity_support import an_account, an_address, bearer, log_in, signed_in_token
 from tests.software_authenticator import SoftwareAuthenticator
 
 pytestmark = pytest.mark.integration

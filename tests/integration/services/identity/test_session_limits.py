@@ -5,12 +5,7 @@ import time
 import pytest
 
 from services.portal.bootstrap import create_app
-from tests.integration.services.identity.identity_support import (
-    an_account,
-    identity_alone,
-    signed_in_token,
-    still_signed_in,
-)
+from tests.integration.services.identity.identity_support import an_account, identity_alone, signed_in_token, still_signed_in
 from tests.support import wait_until
 
 pytestmark = pytest.mark.integration

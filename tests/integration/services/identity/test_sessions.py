@@ -4,19 +4,8 @@ import pytest
 from contactpoint.commands.common import operator
 from shared.contracts.requests import RESET_TOTP, SUSPEND_USER
 from tests.support import enrol
-from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
-    AuditReader,
-    an_account,
-    an_address,
-    audit,
-    bearer,
-    identity,
-    identity_alone,
-    log_in,
-    services,
-    signed_in_token,
-    still_signed_in,
-)
+from tests.integration.services.identity.identity_support import audit, identity, services  # noqa: F401 (fixtures: identity alone)
+from tests.integration.services.identity.identity_support import an_account, an_address, bearer, log_in, signed_in_token, still_signed_in
 
 pytestmark = pytest.mark.integration
 

@@ -13,19 +13,9 @@ from shared.contracts.requests import (
     UNLOCK_USER,
 )
 from shared.scheduling import schedules
-from tests.integration.services.identity.identity_support import (  # noqa: F401 (fixtures)
-    a_fresh_code,
-    an_account,
-    an_address,
-    audit,
-    bearer,
-    identity,
-    identity_alone,
-    log_in,
-    services,
-    signed_in_token,
-    still_signed_in,
-)
+from tests.integration.services.identity.identity_support import audit, identity, services  # noqa: F401 (fixtures: identity alone)
+from tests.integration.services.identity.identity_support import a_fresh_code, an_account, an_address, bearer, log_in, signed_in_token
+from tests.integration.services.identity.identity_support import still_signed_in
 
 pytestmark = pytest.mark.integration
 

@@ -8,28 +8,15 @@ import pytest
 from services.feeds.linkage_model import DEFAULT as HAND_SET_MODEL
 from services.feeds.matching import Described, are_twins, match_weight
 from tests.integration.services.builders import an_unsure_pair
-from tests.integration.services.conftest import SignedIn
 from tests.support import unique, wait_until
 
 pytestmark = pytest.mark.integration
-
-OTHER_LA = "E06000014"
 
 
 def assert_refused(answer, status: int, code: str) -> None:
     assert answer.status_code == status, answer.get_json()
     error = answer.get_json()["error"]
     assert set(error) - {"field"} == {"code", "message"} and error["code"] == code and error["message"]
-
-
-@pytest.fixture
-def la_team(sign_in) -> SignedIn:
-    return sign_in("la_admin")
-
-
-@pytest.fixture
-def other_la_team(sign_in) -> SignedIn:
-    return sign_in("la_admin", la_code=OTHER_LA)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Publishing on a real broker: a batch is held by the broker, every message of it, when ``publish`` returns."""
 import uuid
+from contextlib import closing
 from dataclasses import replace
 from functools import partial
 
@@ -15,20 +16,7 @@ from shared.messaging.publisher import Publisher
 
 
 def test_every_message_of_a_batch_is_in_its_queue_when_publish_returns(migrated):
-    key = f"publisher-test.{uuid.uuid4().hex[:8]}"
-    queue = Queue(key, topology.EVENTS, routing_key=key, durable=True, queue_arguments={"x-queue-type": "quorum"})
-    publisher = Publisher(partial(connect, migrated))
-    with connect(migrated) as connection:
-        queue(connection.default_channel).declare()
-        try:
-            publisher.publish(*(Envelope(exchange=topology.EVENTS.name, routing_key=key, body={"n": n}) for n in range(500)))
-            publisher.publish(Envelope(exchange=topology.EVENTS.name, routing_key=key, body={"n": 500}))
-            held = queue(connection.default_channel).queue_declare(passive=True).message_count
-        finally:
-            queue(connection.default_channel).delete()
-            publisher.close()
-
-    assert held == 501
+    assert held_after(migrated, Publisher(partial(connect, migrated)), 500, 1) == 501
 
 
 def test_an_audit_event_that_reaches_no_queue_fails_its_publish(migrated, broker_admin):
@@ -40,12 +28,8 @@ def test_an_audit_event_that_reaches_no_queue_fails_its_publish(migrated, broker
     try:
         with connect(unbound) as connection:
             topology.AUDIT(connection.default_channel).declare()
-        publisher = Publisher(partial(connect, unbound))
-        try:
-            with pytest.raises(Unavailable, match="reached no queue"):
-                publisher.publish(Envelope(exchange=topology.AUDIT.name, routing_key="E08000035.directory.search", body={"n": 1}))
-        finally:
-            publisher.close()
+        with closing(Publisher(partial(connect, unbound))) as publisher, pytest.raises(Unavailable, match="reached no queue"):
+            publisher.publish(Envelope(exchange=topology.AUDIT.name, routing_key="E08000035.directory.search", body={"n": 1}))
     finally:
         broker_admin.delete_vhost(vhost)
 
@@ -53,27 +37,28 @@ def test_an_audit_event_that_reaches_no_queue_fails_its_publish(migrated, broker
 def test_a_broker_that_refuses_connections_is_unavailable_for_the_caller_to_try_again(migrated):
     """Not kombu's connection error: the outbox relay takes ``Unavailable`` as 'later' and goes on; anything else ends it."""
     nowhere = replace(migrated, amqp_url=f"amqp://guest:guest@127.0.0.1:{free_port()}//")
-    publisher = Publisher(partial(connect, nowhere))
-    try:
-        with pytest.raises(Unavailable, match="did not take"):
-            publisher.publish(Envelope(exchange=topology.EVENTS.name, routing_key="anything", body={"n": 1}))
-    finally:
-        publisher.close()
+    with closing(Publisher(partial(connect, nowhere))) as publisher, pytest.raises(Unavailable, match="did not take"):
+        publisher.publish(Envelope(exchange=topology.EVENTS.name, routing_key="anything", body={"n": 1}))
 
 
 def test_a_publisher_given_several_broker_addresses_goes_on_to_the_next_when_one_refuses(migrated):
     """``CP_AMQP_URL`` with ``;``: a node that is down is passed over, as kombu's failover does."""
-    key = f"failover-test.{uuid.uuid4().hex[:8]}"
-    queue = Queue(key, topology.EVENTS, routing_key=key, durable=True, queue_arguments={"x-queue-type": "quorum"})
     down = migrated.amqp_url.replace(f":{migrated.amqp_url.rsplit(':', 1)[1].split('/')[0]}/", f":{free_port()}/")
     publisher = Publisher(partial(connect, migrated.but(amqp_url=f"{down};{migrated.amqp_url}")))
+
+    assert held_after(migrated, publisher, 1) == 1
+
+
+def held_after(migrated, publisher: Publisher, *batches: int) -> int:
+    """How many messages a queue of the test's own holds once ``publisher`` has published to it batches of these sizes."""
+    key = f"publisher-test.{uuid.uuid4().hex[:8]}"
+    queue = Queue(key, topology.EVENTS, routing_key=key, durable=True, queue_arguments={"x-queue-type": "quorum"})
     with connect(migrated) as connection:
         queue(connection.default_channel).declare()
         try:
-            publisher.publish(Envelope(exchange=topology.EVENTS.name, routing_key=key, body={"n": 1}))
-            held = queue(connection.default_channel).queue_declare(passive=True).message_count
+            for size in batches:
+                publisher.publish(*(Envelope(exchange=topology.EVENTS.name, routing_key=key, body={"n": n}) for n in range(size)))
+            return queue(connection.default_channel).queue_declare(passive=True).message_count
         finally:
             queue(connection.default_channel).delete()
             publisher.close()
-
-    assert held == 1

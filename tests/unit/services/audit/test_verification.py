@@ -15,7 +15,7 @@ def stored(events: list[dict]) -> list[StoredEvent]:
     rows, prev = [], chain.GENESIS
     for seq, event in enumerate(events, start=1):
         digest = chain.link(prev, seq, event)
-        rows.append(StoredEvent(seq, event, prev, digest, chain.indexed(event)))
+        rows.append(StoredEvent(seq, event, prev, digest, chain.indexed_as_stored(event)))
         prev = digest
     return rows
 

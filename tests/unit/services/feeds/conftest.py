@@ -1,10 +1,12 @@
-"""The feeds service's tables in memory, with its sources registered, and a unit of work that keeps what was emitted."""
+"""The feeds service's tables in memory, with its sources registered, a unit of work that keeps what was emitted, and an
+open review task."""
 from __future__ import annotations
 
 import pytest
 
-from services.feeds.models import Base, Source
+from services.feeds.models import Base, ReviewTask, Source
 from shared.messaging.envelope import Envelope
+from tests.unit.services.feeds.feeding import body, receive, unsure_match
 
 
 class FakeUnitOfWork:
@@ -28,3 +30,12 @@ def uow(session_for) -> FakeUnitOfWork:
     ])
     session.flush()
     return FakeUnitOfWork(session)
+
+
+@pytest.fixture
+def task(uow) -> ReviewTask:
+    """The review task an unsure match opens: it waits for a person to link or separate the two children."""
+    receive(uow, body())
+    receive(uow, unsure_match(), source_id="school-mis", kind="record", message_id="m-2")
+    [open_task] = uow.session.query(ReviewTask).all()
+    return open_task

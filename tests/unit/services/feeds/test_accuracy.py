@@ -10,19 +10,10 @@ from services.feeds import linkage_model
 from services.feeds.accuracy import Estimate
 from services.feeds.in_force import linkage_accuracy, use_linkage_model
 from services.feeds.reviews import link_review, separate_review
-from services.feeds.models import LabelledPair, ReviewTask
-from tests.unit.services.feeds.feeding import body, receive, unsure_match
+from services.feeds.models import LabelledPair
 
 TEAM = {"username": "la-team", "role": "la_admin", "la_code": "E08000035"}
 OPERATOR = {"username": "cli:ops", "la_code": "national", "role": "operator", "category": None}
-
-
-@pytest.fixture
-def task(uow) -> ReviewTask:
-    receive(uow, body())
-    receive(uow, unsure_match(), source_id="school-mis", kind="record", message_id="m-2")
-    [open_task] = uow.session.query(ReviewTask).all()
-    return open_task
 
 
 @pytest.mark.parametrize("decide, same_child", [(link_review, True), (separate_review, False)], ids=["linked", "separated"])

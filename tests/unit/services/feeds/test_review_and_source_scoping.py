@@ -15,14 +15,6 @@ YORK_TEAM = {"username": "york-team", "role": "la_admin", "la_code": YORK}
 OPERATOR = {"username": "cli:ops", "role": "operator", "la_code": "national"}
 
 
-@pytest.fixture
-def task(uow) -> ReviewTask:
-    receive(uow, body())
-    receive(uow, unsure_match(), source_id="school-mis", kind="record", message_id="m-2")
-    [open_task] = uow.session.query(ReviewTask).all()
-    return open_task
-
-
 def test_a_team_sees_the_tasks_of_children_its_sources_hold_and_no_other(uow, task):
     assert [t["task_id"] for t in list_reviews(uow, {"actor": LEEDS_TEAM})] == [task.task_id]
     assert list_reviews(uow, {"actor": YORK_TEAM}) == []

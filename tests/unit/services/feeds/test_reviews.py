@@ -15,14 +15,6 @@ from tests.unit.services.feeds.feeding import BODY, body, merged_of, receive, un
 TEAM = {"username": "la-team", "role": "la_admin", "la_code": "E08000035"}
 
 
-@pytest.fixture
-def task(uow) -> ReviewTask:
-    receive(uow, body())
-    receive(uow, unsure_match(), source_id="school-mis", kind="record", message_id="m-2")
-    [open_task] = uow.session.query(ReviewTask).all()
-    return open_task
-
-
 def snapshots(uow) -> dict[str, dict]:
     return {merged["contactpoint_id"]: merged for merged in map(merged_of_one, uow.emitted) if merged}
 
