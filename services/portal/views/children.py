@@ -26,7 +26,7 @@ class ChildSearch(MethodView):
     # Only identifying details are criteria: anything else (a service, an involvement) is refused, never ignored.
     @api.arguments(SearchQuerySchema, location="query", unknown=RAISE)
     @api.response(200, SearchResultsSchema)
-    @signed_in()
+    @signed_in(session_checked_by_the_service=True)
     def get(self, query):
         """Find a child from identifying details, for a purpose."""
         purpose = query.pop("purpose")
@@ -38,7 +38,7 @@ class ChildRecord(MethodView):
     @api.arguments(PurposeSchema, location="query")
     @api.response(200, ChildRecordSchema)
     @api.refuses(404)
-    @signed_in()
+    @signed_in(session_checked_by_the_service=True)
     def get(self, query, contactpoint_id):
         """One child's record: who is working with them; shielded and sensitive parts withheld."""
         return ask(requests.READ_CHILD, {"purpose": query["purpose"], "contactpoint_id": contactpoint_id})
