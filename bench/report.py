@@ -77,18 +77,33 @@ def cpu_seconds(pids: dict[str, int], settings=None) -> dict[str, float]:
     Given the run's ``settings``, the broker is the one process that listens on their AMQP port and the database server is
     the backends on their database only: what others do on the same machine's servers meanwhile is not counted.
     """
-    used = {name: _cpu_of(pid) for name, pid in pids.items()}
     by_command: dict[str, list[int]] = {}
-    for entry in Path("/proc").glob("[0-9]*/comm"):
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
         try:
-            by_command.setdefault(entry.read_text().strip(), []).append(int(entry.parent.name))
+            named, _, rest = entry.read_text().rpartition(")")
         except OSError:  # the process ended meanwhile
             continue
+        command, parent = named.partition("(")[2], int(rest.split()[1])
+        by_command.setdefault(command, []).append(int(entry.parent.name))
+        children.setdefault(parent, []).append(int(entry.parent.name))
+    # A service's process with its descendants (the portal's HTTP server works in a process it forks).
+    used = {name: _cpu_of(pid) for name, pid in pids.items()}
+    used = {name: seconds + sum(_cpu_of(child) or 0.0 for child in _descendants(pids[name], children)) if seconds is not None else None
+            for name, seconds in used.items()}
     own = _own_servers(settings) if settings is not None else {}
     for server, command in SERVERS.items():
         used[server] = sum(_cpu_of(pid) or 0.0 for pid in own.get(server, by_command.get(command, [])))
     used["bench"] = _cpu_of(os.getpid())
     return {name: seconds for name, seconds in used.items() if seconds is not None}
+
+
+def _descendants(pid: int, children: dict[int, list[int]]) -> list[int]:
+    found, unseen = [], list(children.get(pid, []))
+    while unseen:
+        found.append(child := unseen.pop())
+        unseen.extend(children.get(child, []))
+    return found
 
 
 def _own_servers(settings) -> dict[str, list[int]]:

@@ -10,7 +10,9 @@ birth and gender alone, and ranked without the postcode.
 """
 from __future__ import annotations
 
+from psycopg.rows import namedtuple_row
 from sqlalchemy import Select, and_, bindparam, intersect, or_, select, union
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -64,15 +66,38 @@ def _bounded(query: Select) -> Select:
     return query.limit(MAX_READ + 1)
 
 
+class _Prepared:
+    """A statement compiled once to PostgreSQL's text and run straight on the driver's connection, prepared by the server
+    at its first run there, its rows as named tuples: a search reads by one of a few statements of fixed shape, and running
+    each through SQLAlchemy's execution (its cache key, context and result) cost more than psycopg's own work."""
+
+    def __init__(self, statement: Select):
+        self.statement = statement
+        self._compiled: dict[tuple, tuple[str, dict]] = {}
+
+    def rows(self, session: Session, values: dict) -> list:
+        connection = session.connection()
+        # Under the schema the engine names the service's by (tests give each a schema of its own), as SQLAlchemy would.
+        translated = tuple(connection.get_execution_options().get("schema_translate_map", {}).items())
+        sql, defaults = self._compiled.get(translated) or self._compiled.setdefault(translated, self._compile(dict(translated)))
+        with connection.connection.driver_connection.cursor(row_factory=namedtuple_row) as cursor:
+            return cursor.execute(sql, {**defaults, **values}, prepare=True).fetchall()
+
+    def _compile(self, schemas: dict) -> tuple[str, dict]:
+        compiled = self.statement.compile(dialect=postgresql.psycopg.dialect(), schema_translate_map=schemas or None,
+                                          render_schema_translate=bool(schemas))
+        return str(compiled), dict(compiled.params)
+
+
 # Each way a search is narrowed, built once: only the values change from one search to the next.
-BY_IDENTIFIER = _scored(or_(CHILDREN.nhs_number == bindparam("identifier"), CHILDREN.upn == bindparam("identifier")))
+BY_IDENTIFIER = _Prepared(_scored(or_(CHILDREN.nhs_number == bindparam("identifier"), CHILDREN.upn == bindparam("identifier"))))
 # Both names by sound (and each by the other's initial): the namesakes, a few nationally.
 _BOTH_NAMES = intersect(_keyed("by_family"), _keyed("by_given"))
-BY_DATE_AND_BOTH_NAMES = _bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_BOTH_NAMES))))
-BY_DATE_AND_BOTH_NAMES_OR_POSTCODE = _bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(union(_BOTH_NAMES, _AT_POSTCODE)))))
-BY_DATE_AND_KEYS = _bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_keyed("keys")))))
-BY_DATE_AND_KEYS_OR_POSTCODE = _bounded(_scored(and_(_BORN_ON, _keyed_or_at_postcode("keys"))))
-BY_NAMES_OR_POSTCODE = _bounded(_scored(_keyed_or_at_postcode("keys")))
+BY_DATE_AND_BOTH_NAMES = _Prepared(_bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_BOTH_NAMES)))))
+BY_DATE_AND_BOTH_NAMES_OR_POSTCODE = _Prepared(_bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(union(_BOTH_NAMES, _AT_POSTCODE))))))
+BY_DATE_AND_KEYS = _Prepared(_bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_keyed("keys"))))))
+BY_DATE_AND_KEYS_OR_POSTCODE = _Prepared(_bounded(_scored(and_(_BORN_ON, _keyed_or_at_postcode("keys")))))
+BY_NAMES_OR_POSTCODE = _Prepared(_bounded(_scored(_keyed_or_at_postcode("keys"))))
 
 
 class SearchTooBroad(InvalidRequest, code="refine_search",
@@ -85,10 +110,10 @@ class _Reading:
     """The candidates of one search, read a query at a time and each scored; how many were read."""
 
     def __init__(self, session: Session, criteria: dict):
-        self.connection, self.score, self.read = session.connection(), scorer(criteria), 0
+        self.session, self.score, self.read = session, scorer(criteria), 0
 
-    def ranked(self, query: Select, values: dict) -> list[tuple[float, Row]]:
-        rows = self.connection.execute(query, values).all()
+    def ranked(self, query: _Prepared, values: dict) -> list[tuple[float, Row]]:
+        rows = query.rows(self.session, values)
         if len(rows) > MAX_READ:
             raise SearchTooBroad()
         self.read += len(rows)
@@ -158,11 +183,11 @@ def _summary(child: Row, found_score: float) -> dict:
     }
 
 
-_HELD = select(CHILDREN.contactpoint_id, CHILDREN.la_code, CHILDREN.active, CHILDREN.shielded, CHILDREN.record).where(
-    CHILDREN.contactpoint_id == bindparam("contactpoint_id"))
+_HELD = _Prepared(select(CHILDREN.contactpoint_id, CHILDREN.la_code, CHILDREN.active, CHILDREN.shielded, CHILDREN.record).where(
+    CHILDREN.contactpoint_id == bindparam("contactpoint_id")))
 
 
 def held(session: Session, contactpoint_id: str) -> Row | None:
     """The child's record and what rules its reading, as a plain row: a read changes nothing, and the ORM's identity map and
     instrumented attributes cost more than half of the read's CPU."""
-    return session.connection().execute(_HELD, {"contactpoint_id": contactpoint_id}).first()
+    return next(iter(_HELD.rows(session, {"contactpoint_id": contactpoint_id})), None)

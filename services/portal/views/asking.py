@@ -42,12 +42,12 @@ class Blueprint(flask_smorest.Blueprint):
         return lambda view: self.refuses(*EVERY_OPERATION)(answered(view))
 
     def operation(self, status_code: int, answer=None, *, takes=None, location: str = "json", refuses: tuple[int, ...] = (),
-                  anyone: bool = False, **arguments):
+                  anyone: bool = False, session_checked_by_the_service: bool = False, **arguments):
         """One operation, said once: the arguments it ``takes`` (a schema, of the body or the ``location`` given), its
         ``answer``, the refusals it may give beside every operation's, and that its token is checked (by ``anyone``, as
-        signing in: none)."""
+        signing in: none; by ``session_checked_by_the_service``, its signature and expiry only, see ``signed_in``)."""
         parts = [*([self.arguments(takes, location=location, **arguments)] if takes else []), self.response(status_code, answer),
-                 self.refuses(*refuses), *([] if anyone else [signed_in()])]
+                 self.refuses(*refuses), *([] if anyone else [signed_in(session_checked_by_the_service=session_checked_by_the_service)])]
         return lambda view: reduce(lambda decorated, part: part(decorated), reversed(parts), view)
 
     def refuses(self, *statuses: int):

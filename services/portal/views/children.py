@@ -23,7 +23,8 @@ api = Blueprint("children", __name__, url_prefix=API_PREFIX, description="Findin
 @api.route("/children/search")
 class ChildSearch(MethodView):
     # Only identifying details are criteria: anything else (a service, an involvement) is refused, never ignored.
-    @api.operation(200, SearchResultsSchema, takes=SearchQuerySchema, location="query", unknown=RAISE)
+    @api.operation(200, SearchResultsSchema, takes=SearchQuerySchema, location="query", unknown=RAISE,
+                   session_checked_by_the_service=True)
     def get(self, query):
         """Find a child from identifying details, for a purpose."""
         purpose = query.pop("purpose")
@@ -32,7 +33,8 @@ class ChildSearch(MethodView):
 
 @api.route("/children/<contactpoint_id>")
 class ChildRecord(MethodView):
-    @api.operation(200, ChildRecordSchema, takes=PurposeSchema, location="query", refuses=(404,))
+    @api.operation(200, ChildRecordSchema, takes=PurposeSchema, location="query", refuses=(404,),
+                   session_checked_by_the_service=True)
     def get(self, query, contactpoint_id):
         """One child's record: who is working with them; shielded and sensitive parts withheld."""
         return ask(requests.READ_CHILD, {"purpose": query["purpose"], "contactpoint_id": contactpoint_id})

@@ -16,7 +16,8 @@ from shared.contracts.requests import INVESTIGATE_ALERT, LIST_ALERTS
 from shared.messaging.connection import connect
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import ALERTS, AUDIT
-from tests.integration.services.audit.conftest import ACTOR, lookups
+from shared.messaging.consumer import MessageProcessor
+from tests.integration.services.audit.conftest import ACTOR, as_received, lookups
 from tests.support import unique, wait_until
 
 pytestmark = pytest.mark.integration
@@ -144,6 +145,22 @@ def test_repeats_of_a_rule_for_the_same_person_within_the_hour_are_one_alert_who
     assert [message.payload["count"] for message in told] == [1, 2, 3, 4, 5, 6]
     assert told[-1].delivery_info["routing_key"] == f"{ACTOR['la_code']}.out_of_hours"
     assert len({message.properties["message_id"] for message in told}) == 6
+
+
+def test_repeats_stored_in_one_batch_are_one_alert_told_once_with_the_count_the_batch_ended_on(audit, alerts_queue):
+    processor = MessageProcessor("audit", audit.unit_of_work, gate=audit.gate)
+    (subscription,) = audit.routes.events
+    first, later = lookups(3, at=TUESDAY_NIGHT), lookups(4, at=TUESDAY_NIGHT.replace(minute=20))
+    for batch in (first, later):
+        outcomes = processor.process_batch(subscription, [as_received(envelope, audit.gate.names) for envelope in batch])
+        assert all(outcome.rejection is None for outcome in outcomes)
+    audit.send_outbox()
+
+    (alert,) = audit.perform(LIST_ALERTS, {"actor": AUDITOR, "filters": {"rule": "out_of_hours"}})["alerts"]
+    assert alert["count"] == 7 and alert["last_seen_at"] == TUESDAY_NIGHT.replace(minute=20)
+    told = [wait_until(lambda: alerts_queue.get(no_ack=True, accept=["json"]), what="the alert on cp.alerts") for _ in range(2)]
+    assert [(message.properties.get("type"), message.payload["count"]) for message in told] == \
+        [("audit.alert_raised", 3), ("audit.alert_repeated", 7)]
 
 
 def test_an_auditor_lists_alerts_and_marks_one_investigated_which_is_itself_audited(audit, audit_store, store):

@@ -78,6 +78,15 @@ def test_without_a_token_no_child_is_answered(http, held_child):
     assert_refused(answer, 401, "not_authenticated")
 
 
+def test_after_logout_the_token_finds_and_reads_no_child(practitioner, held_child):
+    # The portal checks only the token's signature and expiry for these two: the directory finds the session ended.
+    assert practitioner.post("/api/v1/auth/logout").status_code == 204
+
+    assert_refused(practitioner.get("/api/v1/children/search", identifier=held_child.nhs_number, purpose="safeguarding"),
+                   401, "not_authenticated")
+    assert_refused(practitioner.get(f"/api/v1/children/{held_child.contactpoint_id}", purpose="safeguarding"), 401, "not_authenticated")
+
+
 def test_a_child_the_directory_does_not_hold_is_not_found(practitioner):
     assert_refused(practitioner.get("/api/v1/children/CP-00000-00000-00000-00000", purpose="safeguarding"), 404, "not_found")
 
