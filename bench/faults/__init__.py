@@ -78,18 +78,13 @@ def every_scenario(audit_down_seconds: float) -> list[Scenario | str]:
         time.sleep(5)
         primary.start()
 
-    def alarm(system):
-        together(*(lambda n=node: n.ctl("set_disk_free_limit", str(10**15)) for node in rabbits))  # far above the free disk
-        time.sleep(15)
-        together(*(lambda n=node: n.ctl("set_disk_free_limit", "50MB") for node in rabbits))
-
     return [
         scenarios.kill_each_service(),
         scenarios.broker_restarted(first.stop_app, first.start_app, seconds=15).named("the first RabbitMQ node of three stopped"),
         scenarios.broker_restarted(whole_broker(True), whole_broker(False)),
         scenarios.audit_down(audit_down_seconds),
         Scenario("PostgreSQL primary restarted", restart_primary),
-        Scenario("broker disk alarm for 15s", alarm),
+        scenarios.disk_alarm(rabbits, seconds=30),
         cluster().why_not_partitionable() and f"a RabbitMQ node cut off from the other two: {cluster().why_not_partitionable()}"
         or cut_off(first, others, seconds=60),
     ]

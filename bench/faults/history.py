@@ -38,6 +38,7 @@ class History:
     searches: list[tuple[str, str]] = field(default_factory=list)  # (family name, date of birth) of each answered search
     reads: list[str] = field(default_factory=list)  # contactpoint_id of each answered read
     refused: Counter = field(default_factory=Counter)  # what the portal answered instead, by status
+    slowest_refusal: float = 0.0  # seconds: how long the portal took, at the most, to refuse
     published: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -142,17 +143,21 @@ class SearchLoad(threading.Thread):
         self._client.close()
 
     def _ask(self, path: str, params: dict) -> dict | None:
+        asked = time.monotonic()
         try:
             answer = self._client.get(path, params=params)
         except httpx.HTTPError as exc:
-            with self.history.lock:
-                self.history.refused[exc.__class__.__name__] += 1
+            self._refused(exc.__class__.__name__, asked)
             return None
         if answer.status_code != 200:
-            with self.history.lock:
-                self.history.refused[str(answer.status_code)] += 1
+            self._refused(str(answer.status_code), asked)
             return None
         return answer.json()
+
+    def _refused(self, why: str, asked: float) -> None:
+        with self.history.lock:
+            self.history.refused[why] += 1
+            self.history.slowest_refusal = max(self.history.slowest_refusal, time.monotonic() - asked)
 
 
 @dataclass
@@ -168,6 +173,8 @@ class Tally:
     duplicated: int = 0
     searches_answered: int = 0
     searches_refused: int = 0
+    refusals: dict[str, int] = field(default_factory=dict)  # by what the portal answered (a status) or how the request failed
+    slowest_refusal: float = 0.0
     audit_expected: int = 0
     audit_stored: int = 0
     audit_missing: int = 0
@@ -220,7 +227,8 @@ def unsettled(database_url: str, history: History) -> str:
 def check(database_url: str, history: History, feedback: list[dict], audit_intact: bool) -> Tally:
     """Holds the history against the stores (read as the administrator) and says what was lost or duplicated."""
     tally = Tally(published=history.published, confirmed=len(history.confirmed), audit_verified=audit_intact,
-                  searches_answered=len(history.searches), searches_refused=sum(history.refused.values()))
+                  searches_answered=len(history.searches), searches_refused=sum(history.refused.values()),
+                  refusals=dict(history.refused), slowest_refusal=history.slowest_refusal)
     outcomes: dict[str, set[tuple[str, str | None]]] = {}
     for told in feedback:
         outcomes.setdefault(told["message_id"], set()).add((told["outcome"], told.get("contactpoint_id")))

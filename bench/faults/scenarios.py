@@ -45,6 +45,17 @@ def audit_down(seconds: float) -> Scenario:
     return Scenario(f"audit down {seconds:.0f}s under search load", fault)
 
 
+def disk_alarm(nodes: list, seconds: float) -> Scenario:
+    """Each node told to keep far more disk free than there is: the broker blocks every publisher until the limit is put back."""
+    def fault(system: System) -> None:
+        for node in nodes:
+            node.ctl("set_disk_free_limit", str(10**15))
+        time.sleep(seconds)
+        for node in nodes:
+            node.ctl("set_disk_free_limit", "50MB")
+    return Scenario(f"broker disk alarm for {seconds:.0f}s", fault)
+
+
 def broker_restarted(stop: Callable[[], None], start: Callable[[], None], seconds: float = 8) -> Scenario:
     def fault(system: System) -> None:
         stop()
@@ -157,11 +168,19 @@ COLUMNS = ("scenario", "published", "confirmed", "accepted", "rejected", "held",
            "searches answered", "searches refused", "audit expected", "audit stored", "audit extra", "recover s")
 
 
+def refused(tally: Tally) -> str:
+    """How many searches and reads were refused, and how: ``0``, or e.g. ``31 (503 ×30, ReadTimeout ×1; slowest 10.0s)``."""
+    if not tally.searches_refused:
+        return "0"
+    how = ", ".join(f"{why} ×{n}" for why, n in sorted(tally.refusals.items()))
+    return f"{tally.searches_refused} ({how}; slowest {tally.slowest_refusal:.1f}s)"
+
+
 def table(rows: list[tuple[str, Tally]]) -> str:
     lines = [COLUMNS]
     for name, t in rows:
         lines.append((name, *map(str, (t.published, t.confirmed, t.accepted, t.rejected, t.held, t.lost, t.duplicated,
-                                       t.searches_answered, t.searches_refused, t.audit_expected, t.audit_stored, t.audit_extra)),
+                                       t.searches_answered)), refused(t), *map(str, (t.audit_expected, t.audit_stored, t.audit_extra)),
                       f"{t.recover_seconds:.1f}"))
     widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
     return "\n".join("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths)))

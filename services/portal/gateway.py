@@ -5,12 +5,12 @@ import threading
 from functools import partial
 
 from shared.messaging.connection import connect
-from shared.messaging.rpc import RpcClient
+from shared.messaging.rpc import ANSWER_SECONDS, RpcClient
 from shared.settings import Settings
 
 
 class Gateway:
-    def __init__(self, settings: Settings, timeout: float = 10.0):
+    def __init__(self, settings: Settings, timeout: float = ANSWER_SECONDS):
         self._connect = partial(connect, settings)
         self._timeout = timeout
         self._local = threading.local()

@@ -37,9 +37,15 @@ class _ReadingAhead(TCPTransport):
 
 class _AmqpConnection(pyamqp.Connection):
     # py-amqp looks on the socket for a ``connection.blocked`` notice before every publish once the broker
-    # offers it. Nothing here acts on the notice: a blocked broker holds publishes back whether or not it
-    # says so, and a publish waiting for its confirm gives up after its timeout all the same.
+    # offers it. A connection that would not act on the notice does not ask for it: a blocked broker holds
+    # publishes back whether or not it says so, and a publish waiting for its confirm gives up after its
+    # timeout all the same. One given ``on_blocked`` (a caller that would rather refuse at once) asks.
     negotiate_capabilities = {**amqp.Connection.negotiate_capabilities, "connection.blocked": False}
+
+    def __init__(self, *args, on_blocked=None, **kwargs):
+        super().__init__(*args, on_blocked=on_blocked, **kwargs)
+        if on_blocked is not None:
+            self.negotiate_capabilities = {**self.negotiate_capabilities, "connection.blocked": True}
 
     def Transport(self, host, connect_timeout, ssl=False, read_timeout=None, write_timeout=None, socket_settings=None, **kwargs):
         if ssl:
@@ -49,6 +55,6 @@ class _AmqpConnection(pyamqp.Connection):
 
 
 class ReadingAheadTransport(pyamqp.Transport):
-    """kombu's py-amqp transport, reading ahead and not looking for ``connection.blocked`` before each publish."""
+    """kombu's py-amqp transport, reading ahead, and looking for ``connection.blocked`` before each publish only when told what to do with it."""
 
     Connection = _AmqpConnection

@@ -27,18 +27,20 @@ DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 # A client's connection sends no heartbeat while it waits for its next question, so the broker closes one
 # left idle for two heartbeat intervals; one idle longer than an interval is made anew before it is used.
 IDLE_SECONDS = HEARTBEAT_SECONDS
+ANSWER_SECONDS = 10.0  # how long a caller waits for an answer before it says the service is unavailable
 
 
 class RpcClient:
     """Not thread-safe: each thread keeps its own client."""
 
-    def __init__(self, connect: Callable[[], Connection], timeout: float = 10.0):
+    def __init__(self, connect: Callable[[], Connection], timeout: float = ANSWER_SECONDS):
         self._connect = connect
         self._timeout = timeout
         self._connection: Connection | None = None
         self._awaited: str | None = None
         self._answers: dict[str, dict] = {}
         self._used_at = 0.0
+        self._blocked_because: str | None = None  # the broker's word that it takes no message for now (a resource alarm)
 
     def call(self, method: str, payload: dict, token: str | None = None):
         """The answer to ``method``, asked for the person whose access token this is, or for this process itself."""
@@ -50,6 +52,7 @@ class RpcClient:
 
     def _call(self, method: str, payload: dict, headers: dict):
         self._ensure_connection()
+        self._refuse_while_blocked()
         correlation_id = self._awaited = uuid.uuid4().hex
         publish_on(self._channel, Envelope(
             exchange=RPC.name, routing_key=method, body=payload, headers=headers,
@@ -60,6 +63,8 @@ class RpcClient:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise Unavailable(f"{method.split('.')[0]} did not answer in time")
+            if self._blocked_because is not None:
+                raise self._refusal()
             try:
                 self._connection.drain_events(timeout=remaining)
             except socket.timeout:
@@ -69,6 +74,28 @@ class RpcClient:
             raise error_from(answer["error"])
         return answer["result"]
 
+    def _refuse_while_blocked(self) -> None:
+        """While the broker holds publishes back, a request would wait its whole timeout for an answer that cannot
+        come: it is refused at once instead, unless the broker has since said it takes messages again. The request
+        is not published, so a portal under load fills no socket with requests the broker does not read."""
+        if self._blocked_because is None:
+            return
+        try:
+            self._connection.drain_events(timeout=0)  # the unblocked notice, if it has come
+        except socket.timeout:
+            pass
+        if self._blocked_because is not None:
+            raise self._refusal()
+
+    def _refusal(self) -> Unavailable:
+        return Unavailable(f"the message broker takes no new work for now ({self._blocked_because}); try again shortly")
+
+    def _on_blocked(self, reason: str) -> None:
+        self._blocked_because = reason
+
+    def _on_unblocked(self) -> None:
+        self._blocked_because = None
+
     def _ensure_connection(self) -> None:
         now = time.monotonic()
         idle, self._used_at = now - self._used_at, now
@@ -77,6 +104,10 @@ class RpcClient:
         if self._connection is not None:
             return
         self._connection = self._connect()
+        if self._connection.transport.driver_type == "amqp":
+            # Told when the broker blocks publishers, so that a request is refused at once rather than after its timeout.
+            self._connection.transport_options = {**self._connection.transport_options,
+                                                  "on_blocked": self._on_blocked, "on_unblocked": self._on_unblocked}
         self._connection.ensure_connection(max_retries=3)
         # A request is transient and its answer is awaited anyway: a broker confirm would only add a round trip.
         channel = without_waiting_for_confirms(self._connection.channel())
@@ -99,6 +130,7 @@ class RpcClient:
             self._connection.release()
         self._connection = None
         self._answers.clear()
+        self._blocked_because = None
 
 
 class Asker:

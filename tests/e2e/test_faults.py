@@ -18,6 +18,7 @@ from bench.faults.system import System
 from contactpoint.commands.system import migrate_all
 from contactpoint.nodes import RABBITMQ_BIN, RabbitNode
 from contactpoint.sandbox import LOCAL, Servers, free_port, isolated
+from shared.messaging.rpc import ANSWER_SECONDS
 
 # The first test starts a RabbitMQ node and the whole system before its scenario: slow on a busy machine.
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(900),
@@ -70,3 +71,14 @@ def test_the_whole_broker_restarted_mid_feed_loses_and_duplicates_nothing(system
 def test_audit_down_under_search_load_keeps_every_event_waiting_until_it_is_back(system):
     scenario = scenarios.audit_down(seconds=15)
     assert_nothing_lost(scenario, scenarios.run(system, scenario, MESSAGES, seed=303))
+
+
+def test_a_broker_resource_alarm_refuses_searches_at_once_and_everything_resumes_when_it_clears(system, broker):
+    """Publishers blocked, searches refused with 503 while the alarm lasts (fail closed, and at once rather than after
+    the timeout a request waits for its answer), nothing crashed, and nothing lost once it clears."""
+    scenario = scenarios.disk_alarm([broker], seconds=15)
+    tally = scenarios.run(system, scenario, MESSAGES, seed=404)
+    assert_nothing_lost(scenario, tally)
+    assert set(tally.refusals) == {"503"} and tally.searches_refused >= 3
+    assert tally.slowest_refusal < ANSWER_SECONDS / 2
+    assert system.supervisors_running()
