@@ -33,7 +33,7 @@ from shared.messaging.envelope import Envelope, encode_body
 from shared.messaging.amqp_internals import without_waiting_for_confirms
 from shared.messaging.dead_letters import FROM_EXCHANGE, FROM_ROUTING_KEY, FROM_USER, REASON
 from shared.messaging.publisher import publish_on
-from shared.messaging.topology import DEAD, DELAY, delay_queue
+from shared.messaging.topology import DEAD, DELAY, MANDATORY, delay_queue
 from shared.principals import Askers, Names
 from shared.unit_of_work import UnitOfWork
 
@@ -424,4 +424,4 @@ class Worker(ConsumerMixin):
             properties={"delivery_mode": 2, "message_id": message.properties.get("message_id"), "user_id": self.connection.userid,
                         **(properties or {})},
         )
-        self._channel.basic_publish(sent, exchange=exchange, routing_key=routing_key)
+        self._channel.basic_publish(sent, exchange=exchange, routing_key=routing_key, mandatory=exchange in MANDATORY)

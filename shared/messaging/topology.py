@@ -13,6 +13,8 @@ from kombu import Connection, Exchange, Queue
 
 from shared.principals import ANSWERING
 
+PRECONDITION_FAILED = 406  # AMQP's reply when a queue is declared with other arguments than it has
+
 FEEDS = Exchange("cp.feeds", "topic", durable=True)
 FEEDBACK = Exchange("cp.feedback", "topic", durable=True)
 AUDIT = Exchange("cp.audit", "topic", durable=True)
@@ -24,8 +26,9 @@ DELAY = Exchange("cp.delay", "topic", durable=True)
 TASKS = Exchange("cp.tasks", "topic", durable=True)  # the scheduler's, for the Celery worker (see shared/scheduling.py)
 
 EXCHANGES = (FEEDS, FEEDBACK, AUDIT, ALERTS, EVENTS, RPC, DEAD, DELAY, TASKS)
-# Exchanges whose every message must reach a queue: an audit event that reaches none is an error, not a silent confirm.
-MANDATORY = (AUDIT.name,)
+# Exchanges whose every message must reach a queue: an audit event, a dead letter or a retry that reaches none is an
+# error, not a silent confirm.
+MANDATORY = (AUDIT.name, DEAD.name, DELAY.name)
 
 
 def work_queue(name: str, exchange: Exchange, binding: str) -> Queue:
@@ -64,11 +67,16 @@ def dead_letter_queue(work: Queue) -> Queue:
 def delay_queue(work: Queue) -> Queue:
     """Where a message waits out its retry's delay (its own ``expiration``), then falls back into ``work`` by the default exchange.
 
-    Classic, not quorum: a message's expiration is honoured when it reaches the head of the queue, so
-    a short delay may wait behind a longer one, never longer than the longest delay."""
+    A quorum queue like its work queue, so that a retry waits on every node: a classic queue lives on one,
+    and while that node is down RabbitMQ confirms a message sent to it and drops it. Its expired messages
+    go back at least once (the broker keeps each until the work queue has it), which RabbitMQ allows only
+    with publishes refused, not old messages dropped, when the queue is full. A message's expiration is
+    honoured when it reaches the head of the queue, so a short delay may wait behind a longer one, never
+    longer than the longest delay."""
     return Queue(
         f"{work.name}.delayed", DELAY, routing_key=work.name, durable=True,
-        queue_arguments={"x-queue-type": "classic", "x-dead-letter-exchange": "", "x-dead-letter-routing-key": work.name},
+        queue_arguments={"x-queue-type": "quorum", "x-dead-letter-exchange": "", "x-dead-letter-routing-key": work.name,
+                         "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"},
     )
 
 
@@ -114,6 +122,25 @@ def declare(connection: Connection) -> None:
         for queue in WORK_QUEUES:
             queue(channel).declare()
             dead_letter_queue(queue)(channel).declare()
-        for queue in RETRIED:
-            delay_queue(queue)(channel).declare()
         SCHEDULED_TASKS(channel).declare()
+    for queue in RETRIED:
+        _declare_replacing_an_empty_older_kind(connection, delay_queue(queue))
+
+
+def _declare_replacing_an_empty_older_kind(connection: Connection, queue: Queue) -> None:
+    """Declares the queue; one of the same name declared otherwise (a delay queue of an earlier release) is replaced,
+    but only while it holds nothing: a retry waiting in it is never dropped, and ``migrate`` is run again once it is empty."""
+    with connection.channel() as channel:
+        try:
+            queue(channel).declare()
+            return
+        except connection.channel_errors as exc:
+            if getattr(exc, "code", None) != PRECONDITION_FAILED:
+                raise
+    with connection.channel() as channel:
+        try:
+            channel.queue_delete(queue.name, if_empty=True)
+        except connection.channel_errors as exc:
+            raise RuntimeError(f"{queue.name} was declared by an earlier release and still holds messages: "
+                               "run migrate again once they have gone back to their work queue") from exc
+        queue(channel).declare()
