@@ -18,6 +18,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")  # the scripts themselves: /usr/sbin's wrappers would run the node as the rabbitmq user
 START_SECONDS = 120
@@ -122,13 +123,47 @@ def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 @dataclass(frozen=True)
-class RabbitNode:
-    """One RabbitMQ node: AMQP on ``port``, the management API on ``management_port``, Erlang distribution on ``dist_port``;
-    on 127.0.0.1, or in a network namespace of its own."""
+class _Server:
+    """A server this machine runs, as ``name`` under ``base``, listening on ``port``: found by the pid its pid file names."""
+
+    PID_FILE: ClassVar[str]
 
     base: Path
     name: str
     port: int
+
+    @property
+    def directory(self) -> Path:
+        """The server's own: its data and its configuration."""
+        return self.base / self.name
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().split()[0])
+        except (FileNotFoundError, ValueError, IndexError):
+            return None
+        return pid if _alive(pid) else None
+
+    def kill(self) -> None:
+        """kill -9 of the server, as a machine that dies."""
+        pid = self.pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            _wait_gone(pid)
+
+    @property
+    def pid_file(self) -> Path:
+        """Written by the server as it starts: its pid first."""
+        return self.directory / self.PID_FILE
+
+
+@dataclass(frozen=True)
+class RabbitNode(_Server):
+    """One RabbitMQ node: AMQP on ``port``, the management API on ``management_port``, Erlang distribution on ``dist_port``;
+    on 127.0.0.1, or in a network namespace of its own."""
+
+    PID_FILE = "pid"
+
     management_port: int
     dist_port: int
     namespace: Namespace | None = None
@@ -141,14 +176,6 @@ class RabbitNode:
     def address(self) -> str:
         """Where clients reach it."""
         return self.namespace.client_address if self.namespace else "127.0.0.1"
-
-    @property
-    def directory(self) -> Path:
-        return self.base / self.name
-
-    @property
-    def pid_file(self) -> Path:
-        return self.directory / "pid"
 
     @property
     def amqp_url(self) -> str:
@@ -216,13 +243,6 @@ class RabbitNode:
         if self.pid_file.exists():
             self.ctl("stop", str(self.pid_file), check=False, timeout=120)
 
-    def kill(self) -> None:
-        """kill -9 of the node's VM, as a machine that dies."""
-        pid = self.pid()
-        if pid is not None:
-            os.kill(pid, signal.SIGKILL)
-            _wait_gone(pid)
-
     def stop_app(self) -> None:
         self.ctl("stop_app")
 
@@ -244,13 +264,6 @@ class RabbitNode:
         except ValueError:
             return {}
 
-    def pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
-            return None
-        return pid if _alive(pid) else None
-
     def running(self) -> bool:
         return self.pid() is not None and self.ctl("ping", check=False, timeout=30).returncode == 0
 
@@ -265,17 +278,12 @@ class RabbitNode:
 
 
 @dataclass(frozen=True)
-class PostgresNode:
+class PostgresNode(_Server):
     """One PostgreSQL server: a primary, or a hot standby streaming from ``primary``. Trust on 127.0.0.1 only."""
 
-    base: Path
-    name: str
-    port: int
-    primary: PostgresNode | None = None
+    PID_FILE = "postmaster.pid"
 
-    @property
-    def data(self) -> Path:
-        return self.base / self.name
+    primary: PostgresNode | None = None
 
     @property
     def url(self) -> str:
@@ -284,26 +292,13 @@ class PostgresNode:
     def start(self) -> None:
         if self.pid() is not None:
             return
-        if not (self.data / "PG_VERSION").exists():
+        if not (self.directory / "PG_VERSION").exists():
             self._make()
         self._pg_ctl("start", "-w", "-t", str(START_SECONDS), "-l", str(self.base / f"{self.name}.log"))
 
     def stop(self, mode: str = "fast") -> None:
-        if (self.data / "postmaster.pid").exists():
+        if self.pid_file.exists():
             self._pg_ctl("stop", "-w", "-m", mode, check=False)
-
-    def kill(self) -> None:
-        pid = self.pid()
-        if pid is not None:
-            os.kill(pid, signal.SIGKILL)
-            _wait_gone(pid)
-
-    def pid(self) -> int | None:
-        try:
-            pid = int((self.data / "postmaster.pid").read_text().split()[0])
-        except (FileNotFoundError, ValueError, IndexError):
-            return None
-        return pid if _alive(pid) else None
 
     def running(self) -> bool:
         return subprocess.run([str(postgres_bin() / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)]).returncode == 0
@@ -312,20 +307,20 @@ class PostgresNode:
         self.base.mkdir(parents=True, exist_ok=True)
         _give_to_postgres(self.base)
         if self.primary is None:
-            self._as_postgres("initdb", "-U", "postgres", "--auth=trust", "-D", str(self.data))
-            (self.data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n"
-                                                   "host replication all 127.0.0.1/32 trust\n")
+            self._as_postgres("initdb", "-U", "postgres", "--auth=trust", "-D", str(self.directory))
+            (self.directory / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n"
+                                                        "host replication all 127.0.0.1/32 trust\n")
         else:
             # -R writes standby.signal and the primary's address: the copy starts as a hot standby streaming from it.
             self._as_postgres("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres",
-                              "-D", str(self.data), "-R", "-X", "stream", "--checkpoint=fast")
-        with (self.data / "postgresql.auto.conf").open("a") as conf:
+                              "-D", str(self.directory), "-R", "-X", "stream", "--checkpoint=fast")
+        with (self.directory / "postgresql.auto.conf").open("a") as conf:
             conf.write(f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.base}'\n"
                        "wal_level = replica\nmax_wal_senders = 10\nhot_standby = on\nmax_connections = 300\nfsync = on\n")
-        _give_to_postgres(self.data)
+        _give_to_postgres(self.directory)
 
     def _pg_ctl(self, *args: str, check: bool = True) -> None:
-        self._as_postgres("pg_ctl", "-D", str(self.data), *args, check=check)
+        self._as_postgres("pg_ctl", "-D", str(self.directory), *args, check=check)
 
     def _as_postgres(self, program: str, *args: str, check: bool = True) -> None:
         command = [str(postgres_bin() / program), *args]
@@ -428,7 +423,7 @@ class Cluster:
                 node.namespace.make()
             write_hosts(self.rabbits)
         start_rabbit_cluster(self.rabbits)
-        fresh = not (self.primary.data / "PG_VERSION").exists()
+        fresh = not (self.primary.directory / "PG_VERSION").exists()
         self.primary.start()
         self.standby.start()
         if fresh:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import redis
 from flask import Flask, Response, request, send_from_directory
 from flask_smorest import Api
@@ -78,7 +79,9 @@ def _no_nul() -> None:
 
 def _page(settings: Settings) -> str:
     """The page, told the idle timeout so that it warns before the server ends an unused session."""
-    return (STATIC / "index.html").read_text(encoding="utf-8").replace("{{idle_seconds}}", str(settings.token_lifetime_seconds))
+    pages = jinja2.Environment(loader=jinja2.FileSystemLoader(STATIC), autoescape=True, undefined=jinja2.StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True)
+    return pages.get_template("index.html").render(idle_seconds=settings.token_lifetime_seconds)
 
 
 def _protective_headers(response):

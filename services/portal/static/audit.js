@@ -3,6 +3,45 @@ import { $, api, dateFrom, element, formValues, notify, onPress, onSubmit, optio
 
 view("audit", { roles: ["auditor"], title: "Audit trail", nav: "Audit trail" });
 
+// Every audit action by its code, in the words the filter offers it in and each event is named by.
+const ACTIONS = {
+  search: "Search",
+  read: "Record read",
+  login_succeeded: "Signed in",
+  login_refused: "Sign-in refused",
+  logout: "Signed out",
+  password_changed: "Password changed",
+  account_created: "Account created",
+  account_suspended: "Account suspended",
+  account_unlocked: "Account unlocked",
+  account_locked: "Account locked",
+  totp_reset: "Second factor reset",
+  vetting_recorded: "Vetting recorded",
+  request: "Disclosure requested",
+  approve: "Disclosure approved",
+  refuse: "Disclosure refused",
+  disclose: "Disclosed record read",
+  list: "Disclosure requests listed",
+  bulk_export: "Bulk disclosure",
+  review_linked: "Match linked",
+  review_separated: "Match kept apart",
+  record_split: "Source record split off",
+  source_added: "Source added",
+  source_disabled: "Source disabled",
+  children_exported: "Directory exported",
+  children_republished: "Directory republished",
+  archive: "Records archived",
+  delete_archived: "Archived records deleted",
+  list_events: "Audit trail searched",
+  export_trail: "Audit trail exported",
+  alert_investigated: "Alert investigated",
+  verify: "Audit store verified",
+  team_subscribed: "Security team subscribed",
+  request_refused: "Request refused",
+};
+
+$("audit-action").append(...Object.entries(ACTIONS).map(([value, text]) => element("option", { value, text })));
+
 export function dateTime(iso) {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium" });
@@ -64,7 +103,7 @@ const showEvents = newestFirst("/audit/events", "events", "seq", drawEvents);
 
 // What happened, in the action list's words, and to whom or what: "Account created: sam.patel".
 function what(event) {
-  const action = optionText("audit-action", event.action);
+  const action = ACTIONS[event.action] || words(event.action);
   return event.subject ? `${action}: ${event.subject}` : action;
 }
 

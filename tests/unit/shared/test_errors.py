@@ -94,35 +94,25 @@ def test_a_shared_refusal_is_rebuilt_as_itself_even_where_services_define_refusa
     assert rebuilt.message == "the message"
 
 
-@pytest.mark.parametrize("fault", [
-    TransientError("serialisation conflict"),
-    ConnectionError("reset"),
-    ConnectionRefusedError("refused"),
-    TimeoutError("slow"),
-    OperationalError("SELECT 1", {}, Exception("server closed the connection")),
-    redis.exceptions.ConnectionError("redis gone"),
-    redis.exceptions.TimeoutError("redis slow"),
-], ids=lambda fault: type(fault).__module__ + "." + type(fault).__name__)
-def test_lost_connections_timeouts_and_conflicts_are_worth_another_attempt(fault):
-    assert is_transient(fault)
-
-
-def test_a_database_error_that_invalidated_its_connection_is_worth_another_attempt():
-    fault = DBAPIError("SELECT 1", {}, Exception("terminated"), connection_invalidated=True)
-
-    assert is_transient(fault)
-
-
-@pytest.mark.parametrize("fault", [
-    ValueError("bug"),
-    KeyError("child"),
-    InvalidRequest("bad input"),
-    Conflict("broken rule"),
-    DBAPIError("SELECT 1", {}, Exception("syntax error")),
-    redis.exceptions.ResponseError("WRONGTYPE"),
-], ids=lambda fault: type(fault).__name__)
-def test_bugs_bad_input_and_broken_rules_are_not_worth_another_attempt(fault):
-    assert not is_transient(fault)
+# Lost connections, timeouts and conflicts are worth another attempt; bugs, bad input and broken rules are not.
+@pytest.mark.parametrize("fault, worth_another_attempt", [
+    (TransientError("serialisation conflict"), True),
+    (ConnectionError("reset"), True),
+    (ConnectionRefusedError("refused"), True),
+    (TimeoutError("slow"), True),
+    (OperationalError("SELECT 1", {}, Exception("server closed the connection")), True),
+    (DBAPIError("SELECT 1", {}, Exception("terminated"), connection_invalidated=True), True),
+    (redis.exceptions.ConnectionError("redis gone"), True),
+    (redis.exceptions.TimeoutError("redis slow"), True),
+    (ValueError("bug"), False),
+    (KeyError("child"), False),
+    (InvalidRequest("bad input"), False),
+    (Conflict("broken rule"), False),
+    (DBAPIError("SELECT 1", {}, Exception("syntax error")), False),
+    (redis.exceptions.ResponseError("WRONGTYPE"), False),
+], ids=lambda value: f"{type(value).__module__}.{type(value).__name__}" if isinstance(value, BaseException) else None)
+def test_a_fault_is_worth_another_attempt_only_where_trying_again_may_succeed(fault, worth_another_attempt):
+    assert is_transient(fault) == worth_another_attempt
 
 
 def test_the_first_nested_fault_is_named_by_its_path():

@@ -105,13 +105,10 @@ def test_an_in_memory_broker_means_embedded_mode():
     ("amqp://guest:guest@127.0.0.1:5672/", "/"),
     ("amqp://guest:guest@127.0.0.1:5672", "/"),
     ("amqp://guest:guest@127.0.0.1:5672/contactpoint", "contactpoint"),
+    ("amqp://guest:guest@broker:5672/%2F", "/"),
+    ("amqp://guest:guest@broker:5672/team%20a", "team a"),
 ])
-def test_the_virtual_host_is_read_from_the_broker_url(amqp_url, vhost):
-    assert Settings(amqp_url=amqp_url).vhost == vhost
-
-
-@pytest.mark.parametrize("amqp_url, vhost", [("amqp://guest:guest@broker:5672/%2F", "/"), ("amqp://guest:guest@broker:5672/team%20a", "team a")])
-def test_a_percent_encoded_virtual_host_is_the_one_the_broker_sees(amqp_url, vhost):
+def test_the_virtual_host_is_the_one_the_broker_sees_in_its_url(amqp_url, vhost):
     assert Settings(amqp_url=amqp_url).vhost == vhost
 
 
