@@ -28,6 +28,7 @@ PAGE_POLICY = (
 # An API answer is data, never a document to render.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 STATIC = Path(__file__).with_name("static")
+TEMPLATES = Path(__file__).with_name("templates")  # the page, rendered once at start; never served as it is written
 
 
 class PortalApi(Api):
@@ -79,7 +80,7 @@ def _no_nul() -> None:
 
 def _page(settings: Settings) -> str:
     """The page, told the idle timeout so that it warns before the server ends an unused session."""
-    pages = jinja2.Environment(loader=jinja2.FileSystemLoader(STATIC), autoescape=True, undefined=jinja2.StrictUndefined,
+    pages = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True)
     return pages.get_template("index.html").render(idle_seconds=settings.token_lifetime_seconds)
 
