@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from functools import partial
 
+import amqp.exceptions
 from kombu import Connection, Consumer, Queue
 from kombu.exceptions import OperationalError
 
@@ -28,6 +29,8 @@ DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 # left idle for two heartbeat intervals; one idle longer than an interval is made anew before it is used.
 IDLE_SECONDS = HEARTBEAT_SECONDS
 ANSWER_SECONDS = 10.0  # how long a caller waits for an answer before it says the service is unavailable
+# What a connection the broker closed, or could not open, raises: py-amqp's own errors are not OSErrors.
+BROKEN = (OSError, ConnectionError, OperationalError, amqp.exceptions.ConnectionError)
 
 
 class RpcClient:
@@ -46,18 +49,26 @@ class RpcClient:
         """The answer to ``method``, asked for the person whose access token this is, or for this process itself."""
         try:
             return self._call(method, payload, {AUTHORIZATION: f"Bearer {token}"} if token else {})
-        except (OSError, ConnectionError, OperationalError) as exc:
+        except BROKEN as exc:
             self.close()
             raise Unavailable(f"the message broker could not be reached ({exc})") from exc
 
     def _call(self, method: str, payload: dict, headers: dict):
-        self._ensure_connection()
-        self._refuse_while_blocked()
-        correlation_id = self._awaited = uuid.uuid4().hex
-        publish_on(self._channel, Envelope(
-            exchange=RPC.name, routing_key=method, body=payload, headers=headers,
-            reply_to=self._reply_queue.name, correlation_id=correlation_id, persistent=False,
-        ))
+        kept = self._ensure_connection()
+        try:
+            self._hear_the_broker()
+            correlation_id = self._awaited = uuid.uuid4().hex
+            publish_on(self._channel, Envelope(
+                exchange=RPC.name, routing_key=method, body=payload, headers=headers,
+                reply_to=self._reply_queue.name, correlation_id=correlation_id, persistent=False,
+            ))
+        except BROKEN:
+            if not kept:
+                raise
+            # The broker closed the connection kept from an earlier question (it restarted, or its node went): this
+            # request never left, so it is asked once more on a new connection rather than refused.
+            self.close()
+            return self._call(method, payload, headers)
         deadline = time.monotonic() + self._timeout
         while correlation_id not in self._answers:
             remaining = deadline - time.monotonic()
@@ -74,17 +85,16 @@ class RpcClient:
             raise error_from(answer["error"])
         return answer["result"]
 
-    def _refuse_while_blocked(self) -> None:
-        """While the broker holds publishes back, a request would wait its whole timeout for an answer that cannot
-        come: it is refused at once instead, unless the broker has since said it takes messages again. The request
-        is not published, so a portal under load fills no socket with requests the broker does not read."""
-        if self._blocked_because is None:
-            return
+    def _hear_the_broker(self) -> None:
+        """Reads, without waiting, what the broker has said since the last question: that it blocks publishers
+        (a resource alarm) or no longer does, or that it has closed the connection, which raises here."""
         try:
-            self._connection.drain_events(timeout=0)  # the unblocked notice, if it has come
+            self._connection.drain_events(timeout=0)
         except socket.timeout:
             pass
         if self._blocked_because is not None:
+            # The request would wait its whole timeout for an answer that cannot come: it is refused at once, and
+            # not published, so a portal under load fills no socket with requests the broker does not read.
             raise self._refusal()
 
     def _refusal(self) -> Unavailable:
@@ -96,13 +106,14 @@ class RpcClient:
     def _on_unblocked(self) -> None:
         self._blocked_because = None
 
-    def _ensure_connection(self) -> None:
+    def _ensure_connection(self) -> bool:
+        """Whether the connection is one kept from an earlier question (False: made now)."""
         now = time.monotonic()
         idle, self._used_at = now - self._used_at, now
         if self._connection is not None and idle > IDLE_SECONDS:
             self.close()
         if self._connection is not None:
-            return
+            return True
         self._connection = self._connect()
         if self._connection.transport.driver_type == "amqp":
             # Told when the broker blocks publishers, so that a request is refused at once rather than after its timeout.
@@ -119,6 +130,7 @@ class RpcClient:
         self._consumer = Consumer(channel, queues=[self._reply_queue], on_message=self._on_answer, no_ack=True)
         self._consumer.consume()
         self._channel = channel
+        return False
 
     def _on_answer(self, message) -> None:
         correlation_id = message.properties.get("correlation_id")

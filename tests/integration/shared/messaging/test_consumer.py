@@ -116,6 +116,39 @@ def test_a_client_left_idle_past_the_brokers_heartbeat_asks_on_a_new_connection(
     assert probe.note_texts() == ["first", "at once", "after a while"]
 
 
+def test_a_client_whose_connection_the_broker_closed_asks_again_on_a_new_one(probe, migrated):
+    """As after a broker restart: the broker closes every connection, and the next question must not be refused for it."""
+    import httpx
+
+    from shared.messaging import rpc
+    from shared.messaging.connection import connect
+
+    connections = []
+
+    def connecting():
+        connections.append(connect(probe.service.settings))
+        return connections[-1]
+
+    def closed_by_the_broker(connection) -> bool:
+        sock = connection.connection.sock
+        (client_host, client_port), (broker_host, broker_port) = sock.getsockname()[:2], sock.getpeername()[:2]
+        name = f"{client_host}:{client_port} -> {broker_host}:{broker_port}"
+        answer = httpx.delete(f"{migrated.amqp_admin_url}/api/connections/{name}",
+                              headers={"X-Reason": "closed by a test, as a restart would"})
+        return answer.status_code == 204
+
+    client = rpc.RpcClient(connecting, timeout=10)
+    method = f"{probe.service.name}.note"
+    with running(probe.service):
+        client.call(method, {"text": "before"})
+        wait_until(lambda: closed_by_the_broker(connections[0]), what="the broker to close the client's connection")
+        client.call(method, {"text": "after"})
+    client.close()
+
+    assert len(connections) == 2
+    assert probe.note_texts() == ["before", "after"]
+
+
 def test_a_message_whose_handling_fails_for_a_while_waits_in_the_delay_queue_and_is_then_handled(probe):
     with running(probe.service):
         probe.publish({"text": "after two failures", "fails_for_a_while": 2})
