@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
+from typing import NamedTuple
 
 from shared.contracts.sensitive import SENSITIVE_SERVICES
 
@@ -128,8 +129,7 @@ class _GivenNames:
     second_halves: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Authority:
+class _Authority(NamedTuple):
     """A children's services authority: ``name`` for its services, ``town`` for its addresses."""
 
     name: str

@@ -82,17 +82,6 @@ def test_an_admin_url_given_outright_is_used_as_it_is():
     assert settings.amqp_admin_url == "https://admin.example:443"
 
 
-@pytest.mark.parametrize("amqp_url, admin_url", [
-    ("amqps://cp:secret@broker:5671/", "https://cp:secret@broker:15672"),
-    ("pyamqp://broker", "http://guest:guest@broker:15672"),
-    ("amqp://", "http://guest:guest@127.0.0.1:15672"),
-    ("memory://", ""),
-    ("redis://broker", ""),
-])
-def test_a_management_url_is_made_only_for_rabbitmq_urls(amqp_url, admin_url):
-    assert management_url_for(amqp_url) == admin_url
-
-
 def test_an_in_memory_broker_means_embedded_mode():
     settings = Settings.from_env({"CP_AMQP_URL": "memory://"})
 
@@ -100,16 +89,23 @@ def test_an_in_memory_broker_means_embedded_mode():
     assert settings.amqp_admin_url == ""
 
 
-@pytest.mark.parametrize("amqp_url, vhost", [
-    ("amqp://guest:guest@127.0.0.1:5672//", "/"),
-    ("amqp://guest:guest@127.0.0.1:5672/", "/"),
-    ("amqp://guest:guest@127.0.0.1:5672", "/"),
-    ("amqp://guest:guest@127.0.0.1:5672/contactpoint", "contactpoint"),
-    ("amqp://guest:guest@broker:5672/%2F", "/"),
-    ("amqp://guest:guest@broker:5672/team%20a", "team a"),
+# What a broker URL says besides where the broker is: the management API beside it (made only for RabbitMQ) and the
+# virtual host, as the broker sees it.
+@pytest.mark.parametrize("amqp_url, admin_url, vhost", [
+    ("amqp://guest:guest@127.0.0.1:5672//", "http://guest:guest@127.0.0.1:15672", "/"),
+    ("amqp://guest:guest@127.0.0.1:5672/", "http://guest:guest@127.0.0.1:15672", "/"),
+    ("amqp://guest:guest@127.0.0.1:5672", "http://guest:guest@127.0.0.1:15672", "/"),
+    ("amqp://guest:guest@127.0.0.1:5672/contactpoint", "http://guest:guest@127.0.0.1:15672", "contactpoint"),
+    ("amqp://guest:guest@broker:5672/%2F", "http://guest:guest@broker:15672", "/"),
+    ("amqp://guest:guest@broker:5672/team%20a", "http://guest:guest@broker:15672", "team a"),
+    ("amqps://cp:secret@broker:5671/", "https://cp:secret@broker:15672", "/"),
+    ("pyamqp://broker", "http://guest:guest@broker:15672", "/"),
+    ("amqp://", "http://guest:guest@127.0.0.1:15672", "/"),
+    ("memory://", "", "/"),
+    ("redis://broker", "", "/"),
 ])
-def test_the_virtual_host_is_the_one_the_broker_sees_in_its_url(amqp_url, vhost):
-    assert Settings(amqp_url=amqp_url).vhost == vhost
+def test_a_broker_url_gives_its_management_api_and_its_virtual_host(amqp_url, admin_url, vhost):
+    assert (management_url_for(amqp_url), Settings(amqp_url=amqp_url).vhost) == (admin_url, vhost)
 
 
 def test_secrets_may_come_from_a_key_file(key_file):
