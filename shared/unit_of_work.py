@@ -121,7 +121,10 @@ class UnitOfWork:
         sending, self._emitted = self._emitted, []
         if sending:
             append_rows(self.session, self._tables.outbox, [outbox_row(numbered(e)) for e in sending])
-        self.session.commit()
+        # One that only reads ran each statement on its own (``shared.db.READING``): it has no transaction to commit, and
+        # SQLAlchemy's commit of none cost a search about 17 us of CPU (closing the session still returns its connection).
+        if not self._reads_only:
+            self.session.commit()
         self._committed = True
         if sending:
             self._on_commit()
