@@ -28,8 +28,9 @@ _REUSED = uuid.UUID("5d0f3c9e-2b7a-4e61-8c1d-a4f09b6e7d21")
 
 def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
     """Appends events to the chain in the order they arrived, under one lock of its head, each once by its event id."""
-    ids = [event["event_id"] for event, _ in arrived] + [_own_id(envelope.body) for _, envelope in arrived]
-    held = dict(uow.session.execute(select(AuditRecord.event_id, AuditRecord.event).where(one_of(AuditRecord.event_id, ids))).all())
+    held = _held(uow, [event["event_id"] for event, _ in arrived])
+    if held:  # sent again, or under an id an earlier look's event holds: stored under its own id, which may be held too
+        held |= _held(uow, [_own_id(envelope.body) for _, envelope in arrived if envelope.body["event_id"] in held])
     head = uow.session.get(ChainHead, 1, with_for_update=True)
     if head is None:
         head = ChainHead(id=1, seq=0, hash=chain.GENESIS)
@@ -57,6 +58,11 @@ def store_events(uow: UnitOfWork, arrived: list[tuple[dict, Envelope]]) -> None:
     append_rows(uow.session, AuditRecord.__table__, records)
     append_rows(uow.session, AuditSubject.__table__, subjects)
     watch(uow, records)
+
+
+def _held(uow: UnitOfWork, ids: list[str]) -> dict[str, dict]:
+    """The events already stored under any of these ids, by id."""
+    return dict(uow.session.execute(select(AuditRecord.event_id, AuditRecord.event).where(one_of(AuditRecord.event_id, ids))).all())
 
 
 def _the_same_event_again(event: dict, held: dict) -> bool:
