@@ -39,6 +39,13 @@ def wait_until(check: Callable[[], object], timeout: float, what: str, interval:
     return result
 
 
+def alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 class System:
     def __init__(self, settings: Settings, log_dir: Path):
         self.settings = settings
@@ -96,9 +103,13 @@ class System:
     def kill(self, name: str, restarted_within: float = 60) -> int:
         """kill -9 of one service's process; returns once its supervisor has started another."""
         pid = wait_until(lambda: self.service_pid(name), timeout=restarted_within, what=f"{name} to run")
+        forked = psutil.Process(pid).children(recursive=True)
         os.kill(pid, signal.SIGKILL)
-        return wait_until(lambda: (p := self.service_pid(name)) and p != pid and p, timeout=restarted_within,
-                          what=f"{name} to be started again")
+        restarted = wait_until(lambda: (p := self.service_pid(name)) and p != pid and p, timeout=restarted_within,
+                               what=f"{name} to be started again")
+        # What the service forked (the portal's HTTP worker) must end with it, not serve on beside the one started anew.
+        wait_until(lambda: not any(map(alive, forked)), timeout=restarted_within, what=f"the processes {name} forked to end with it")
+        return restarted
 
     def supervisors_running(self) -> bool:
         return all(p.poll() is None for p in self._supervisors.values())
