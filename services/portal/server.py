@@ -4,8 +4,8 @@ granian parses HTTP and keeps connections in Rust, calling the Flask app on a th
 for each request: waitress's event loop, task queue and response headers, all Python, cost the
 portal about a third of its CPU a search. Its worker is a process forked from the one started,
 which makes the app after the fork (its broker and Redis connections are the worker's own) and
-dies with it, even when it is killed outright. The demo runs every service in one process, where a forked worker would hold
-a copy of them all: there waitress serves.
+dies with it, even when it is killed outright. The demo runs every service in one process, where
+a forked worker would hold a copy of them all: there waitress serves.
 """
 from __future__ import annotations
 
@@ -58,6 +58,6 @@ def dies_with(parent: int) -> None:
     """Granian stops its worker when told to stop; killed outright it cannot, and the worker would go on serving the port
     beside the portal started in its place. On Linux the kernel kills the worker when the process that forked it dies."""
     if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # it died before the kernel could be asked
         os._exit(1)
