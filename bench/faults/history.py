@@ -38,7 +38,7 @@ class History:
     searches: list[tuple[str, str]] = field(default_factory=list)  # (family name, date of birth) of each answered search
     reads: list[str] = field(default_factory=list)  # contactpoint_id of each answered read
     refused: Counter = field(default_factory=Counter)  # what the portal answered instead, by status
-    slowest_refusal: float = 0.0  # seconds: how long the portal took, at the most, to refuse
+    refusal_seconds: list[float] = field(default_factory=list)  # how long the portal took to refuse, each time
     published: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -157,7 +157,7 @@ class SearchLoad(threading.Thread):
     def _refused(self, why: str, asked: float) -> None:
         with self.history.lock:
             self.history.refused[why] += 1
-            self.history.slowest_refusal = max(self.history.slowest_refusal, time.monotonic() - asked)
+            self.history.refusal_seconds.append(time.monotonic() - asked)
 
 
 @dataclass
@@ -174,7 +174,7 @@ class Tally:
     searches_answered: int = 0
     searches_refused: int = 0
     refusals: dict[str, int] = field(default_factory=dict)  # by what the portal answered (a status) or how the request failed
-    slowest_refusal: float = 0.0
+    refusal_seconds: list[float] = field(default_factory=list)
     audit_expected: int = 0
     audit_stored: int = 0
     audit_missing: int = 0
@@ -185,6 +185,10 @@ class Tally:
     audit_verified: bool = False
     recover_seconds: float = 0.0
     faults: list[str] = field(default_factory=list)  # what is wrong, in words
+
+    @property
+    def slowest_refusal(self) -> float:
+        return max(self.refusal_seconds, default=0.0)
 
     @property
     def clean(self) -> bool:
@@ -228,7 +232,7 @@ def check(database_url: str, history: History, feedback: list[dict], audit_intac
     """Holds the history against the stores (read as the administrator) and says what was lost or duplicated."""
     tally = Tally(published=history.published, confirmed=len(history.confirmed), audit_verified=audit_intact,
                   searches_answered=len(history.searches), searches_refused=sum(history.refused.values()),
-                  refusals=dict(history.refused), slowest_refusal=history.slowest_refusal)
+                  refusals=dict(history.refused), refusal_seconds=list(history.refusal_seconds))
     outcomes: dict[str, set[tuple[str, str | None]]] = {}
     for told in feedback:
         outcomes.setdefault(told["message_id"], set()).add((told["outcome"], told.get("contactpoint_id")))

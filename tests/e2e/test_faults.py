@@ -80,5 +80,7 @@ def test_a_broker_resource_alarm_refuses_searches_at_once_and_everything_resumes
     tally = scenarios.run(system, scenario, MESSAGES, seed=404)
     assert_nothing_lost(scenario, tally)
     assert set(tally.refusals) == {"503"} and tally.searches_refused >= 3
-    assert tally.slowest_refusal < ANSWER_SECONDS / 2
+    # The one search in flight as the alarm began may wait its timeout: the directory cannot publish its answer, and the
+    # broker tells only a connection that publishes that it is blocked. Every later one is refused at once.
+    assert len([seconds for seconds in tally.refusal_seconds if seconds >= ANSWER_SECONDS / 2]) <= 1
     assert system.supervisors_running()
