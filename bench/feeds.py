@@ -97,15 +97,14 @@ class HeldPopulation(Population):
         with cursor.copy("COPY feeds.children (contactpoint_id, version, shielded) FROM STDIN") as children:
             for snapshot in snapshots:
                 children.write_row((snapshot["contactpoint_id"], 1, False))
-        columns = ("source_id", "source_record_id", "contactpoint_id", "sequence", "held", "family_key", "given_key", "family_sound",
-                   "given_sound", "date_of_birth", "postcode", "nhs_number", "upn", "message", "received_at")
+        keyed = [(snapshot, blocking_keys(Described.of(snapshot["demographics"]))) for snapshot in snapshots]
+        columns = ("source_id", "source_record_id", "contactpoint_id", "sequence", "held", *keyed[0][1], "message", "received_at")
         with cursor.copy(f"COPY feeds.source_records ({', '.join(columns)}) FROM STDIN") as records:
-            for snapshot in snapshots:
+            for snapshot, keys in keyed:
                 message = {"source_record_id": snapshot["source_records"][0][1], "sequence": 1, "child": snapshot["demographics"],
                            "carers": snapshot["carers"], "involvement": snapshot["involvements"][0]}
-                keys = blocking_keys(Described.of(snapshot["demographics"]))
-                records.write_row((HELD_SOURCE, message["source_record_id"], snapshot["contactpoint_id"], 1, True, *(
-                    keys[name] for name in columns[5:13]), json.dumps(message, default=str), utcnow()))
+                records.write_row((HELD_SOURCE, message["source_record_id"], snapshot["contactpoint_id"], 1, True, *keys.values(),
+                                   json.dumps(message, default=str), utcnow()))
         return snapshots
 
 

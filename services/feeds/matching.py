@@ -206,7 +206,12 @@ def name_sound(key: str) -> str:
 
 def _blocking_columns(family: str, given: str, born: date, record: Described) -> dict:
     return {"family_key": family, "given_key": given, "family_sound": name_sound(family), "given_sound": name_sound(given),
-            "date_of_birth": born, "postcode": record.postcode}
+            "date_of_birth": born, "birth_year": born.year, "birthday": birthday(born), "postcode": record.postcode}
+
+
+def birthday(born: date) -> str:
+    """The month and day of a birth, whatever its year: ``03-14``."""
+    return born.strftime("%m-%d")
 
 
 def _decision(weight: float, model: LinkageModel, born_alike: bool) -> str:
@@ -226,16 +231,19 @@ class BlockingRule:
 
 # A held record is compared when any rule brings it: any two fields agreeing (a name beside the birth date where it sounds
 # alike, so that a slip of the keys in it still finds the record: a slip in both names, or in one with the other changed, is
-# no rare pair; two names agree as spelt, since children sharing two names' sounds are many more, the more are held), or
-# agreeing once the record is read with given and family names swapped, day and month swapped, or a former family name; an
-# identifier alone. Each rule's columns have an index of their own (see models), and the rule's name is its kind of key.
+# no rare pair), or both names as spelt beside the year or the birthday of the birth date (a slip of the keys in the date
+# changes one or the other, not both; both names alone would bring every namesake in the country, hundreds of the commonest
+# at national size), or agreeing once the record is read with given and family names swapped, day and month swapped, or a
+# former family name; an identifier alone. Each rule's columns have an index of their own (see models), and the rule's name
+# is its kind of key.
 BLOCKING_RULES = {
     "family_sound_born": BlockingRule(("family_sound", "date_of_birth"), ("as_sent", "names_swapped", "day_and_month_swapped", "former_family_name")),
     "given_sound_born": BlockingRule(("given_sound", "date_of_birth"), ("as_sent", "names_swapped", "day_and_month_swapped")),
     "postcode_born": BlockingRule(("postcode", "date_of_birth"), ("as_sent", "day_and_month_swapped")),
     "postcode_given": BlockingRule(("postcode", "given_key"), ("as_sent", "names_swapped")),
     "postcode_family": BlockingRule(("postcode", "family_key"), ("as_sent", "names_swapped", "former_family_name")),
-    "family_given": BlockingRule(("family_key", "given_key"), ("as_sent", "names_swapped", "former_family_name")),
+    "family_given_year": BlockingRule(("family_key", "given_key", "birth_year"), ("as_sent", "names_swapped", "former_family_name")),
+    "family_given_birthday": BlockingRule(("family_key", "given_key", "birthday"), ("as_sent", "names_swapped", "former_family_name")),
     "nhs_number": BlockingRule(("nhs_number",)),
     "upn": BlockingRule(("upn",)),
 }
@@ -324,7 +332,8 @@ def _every_key_sought(record: Described) -> frozenset[tuple]:
 
 def _keys_held(held: SourceRecord) -> set[tuple]:
     return _keys_of({"family_key": held.family_key, "given_key": held.given_key, "family_sound": held.family_sound, "given_sound": held.given_sound,
-                     "date_of_birth": held.date_of_birth, "postcode": held.postcode, "nhs_number": held.nhs_number, "upn": held.upn})
+                     "date_of_birth": held.date_of_birth, "birth_year": held.birth_year, "birthday": held.birthday, "postcode": held.postcode,
+                     "nhs_number": held.nhs_number, "upn": held.upn})
 
 
 def _keys_of(columns: dict) -> set[tuple]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, SmallInteger, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import service_base
@@ -47,7 +47,8 @@ class SourceRecord(Base):
         Index("ix_source_records_given_sound_dob", "given_sound", "date_of_birth"),
         Index("ix_source_records_postcode_dob", "postcode", "date_of_birth"),
         Index("ix_source_records_postcode_given_key", "postcode", "given_key"),
-        Index("ix_source_records_family_key_given_key", "family_key", "given_key"),
+        Index("ix_source_records_family_key_given_key_birth_year", "family_key", "given_key", "birth_year"),
+        Index("ix_source_records_family_key_given_key_birthday", "family_key", "given_key", "birthday"),
         Index("ix_source_records_postcode_family_key", "postcode", "family_key"),
     )
 
@@ -59,6 +60,9 @@ class SourceRecord(Base):
     nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
     family_key: Mapped[str] = mapped_column(String(100))
     date_of_birth: Mapped[date] = mapped_column(Date)
+    # The birth date's year, and its month and day (`matching.birthday`): a slip of the keys in the date leaves one of them.
+    birth_year: Mapped[int] = mapped_column(SmallInteger)
+    birthday: Mapped[str] = mapped_column(String(5))
     given_key: Mapped[str] = mapped_column(String(100), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="")
     # How the family and given name keys sound (`matching.name_sound`), for blocking that a slip of the keys does not defeat.

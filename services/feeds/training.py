@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from services.feeds.linkage_model import DEFAULT, Level, LinkageModel
-from services.feeds.matching import BLOCKING_RULES, Described, name_sound, term_values
+from services.feeds.matching import BLOCKING_RULES, Described, birthday, name_sound, term_values
 from services.feeds.nicknames import DIMINUTIVES
 
 # Each comparison's levels, most alike first, as Splink's SQL finds them; the label is the matcher's name for the level.
@@ -64,7 +64,7 @@ COMPARISONS: dict[str, list[tuple[str, str | None]]] = {
 NULL_LEVELS = {("middle_names", "not_both_given"), ("postcode", "unknown")}
 # Splink's columns for the matcher's blocking columns: its predictions are blocked as the matcher's are.
 BLOCKED_COLUMNS = {"family_key": "family", "given_key": "given", "family_sound": "family_sound", "given_sound": "given_sound",
-                   "date_of_birth": "born", "postcode": "postcode"}
+                   "date_of_birth": "born", "birth_year": "born_year", "birthday": "birthday", "postcode": "postcode"}
 # Expectation–maximisation sees only pairs its blocking rule brings, and learns nothing of the rule's own columns: one
 # session on names learns birth date, home and gender; one on birth date learns the names.
 TRAINING_BLOCKS = (("family", "given"), ("born",))
@@ -81,7 +81,8 @@ def rows(records: list[Described]) -> list[dict]:
         "unique_id": at, "family": record.family, "family_parts": sorted(record.family_parts), "formers": sorted(record.formers),
         "given": record.first_given, "given_all": list(record.given), "middle": list(record.given[1:]),
         "given_forms": sorted(forms_of.get(record.first_given, ())),
-        "born": record.born.isoformat(), "born_swapped": swapped.born.isoformat() if (swapped := record.day_and_month_swapped()) else None,
+        "born": record.born.isoformat(), "born_year": record.born.year, "birthday": birthday(record.born),
+        "born_swapped": swapped.born.isoformat() if (swapped := record.day_and_month_swapped()) else None,
         "gender": record.gender, "postcode": record.postcode or None, "district": record.postcode.split(" ")[0] or None,
         "family_sound": name_sound(record.family) or None, "given_sound": name_sound(record.first_given) or None,
     } for at, record in enumerate(records)]

@@ -60,6 +60,7 @@ def record(session, source_id: str, body: dict, minutes: int, held: bool = True,
     session.add(SourceRecord(
         source_id=source_id, source_record_id=record_id or f"{source_id}-rec", contactpoint_id=CP_ID, sequence=1,
         held=held, nhs_number="9434765919", family_key=body["child"]["family_name"].lower(), date_of_birth=datetime(2012, 3, 4).date(),
+        birth_year=2012, birthday="03-04",
         message=body, received_at=FIRST + timedelta(minutes=minutes),
     ))
     session.flush()
@@ -230,7 +231,7 @@ def test_records_of_other_children_take_no_part(session, linked):
     session.add(LinkedChild(contactpoint_id="CP-OTHER", version=1))
     session.add(SourceRecord(
         source_id="yot-leeds", source_record_id="other", contactpoint_id="CP-OTHER", sequence=1, held=True,
-        nhs_number=None, family_key="jones", date_of_birth=datetime(2010, 1, 1).date(),
+        nhs_number=None, family_key="jones", date_of_birth=datetime(2010, 1, 1).date(), birth_year=2010, birthday="01-01",
         message=message(family_name="Jones", service="youth_offending"), received_at=FIRST + timedelta(days=1),
     ))
     session.flush()
