@@ -185,7 +185,7 @@ class AlertSchema(Schema):
     event_id = fields.String(required=True)
     seq = fields.Integer(required=True)
     detail = fields.Dict()
-    count = fields.Integer(load_default=1)
+    count = fields.Integer(load_default=1, metadata={"description": "how many times the rule fired for the same person (and child) within the hour"})
     last_seen_at = fields.AwareDateTime(allow_none=True)
 
 
