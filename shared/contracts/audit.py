@@ -160,8 +160,8 @@ class EventFiltersSchema(paged_by("seq")):
     contactpoint_id = fields.String(load_default=None)
     la = fields.String(load_default=None)
     action = fields.String(load_default=None)
-    since = fields.AwareDateTime(load_default=None)
-    until = fields.AwareDateTime(load_default=None)
+    since = fields.AwareDateTime(load_default=None, metadata={"description": "events at this time or later"})
+    until = fields.AwareDateTime(load_default=None, metadata={"description": "events before this time, not at it"})
 
 
 class AlertFiltersSchema(paged_by("id")):
