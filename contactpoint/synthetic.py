@@ -84,8 +84,8 @@ class Child:
     """The truth about one synthetic child."""
 
     person_id: int
-    family_name: str
     given_names: tuple[str, ...]
+    family_name: str
     former_family_names: tuple[str, ...]
     date_of_birth: date
     gender: str
@@ -423,8 +423,8 @@ def _new_child(person_id: int, rng: random.Random, nhs_numbers: Iterator[str], u
     )
     return Child(
         person_id=person_id,
-        family_name=family_name,
         given_names=_given_names(gender, rng),
+        family_name=family_name,
         former_family_names=former_family_names,
         date_of_birth=date.fromordinal(rng.randint(_EARLIEST_BIRTH, REFERENCE_DATE.toordinal())),
         gender=gender,

@@ -160,8 +160,8 @@ class EventFiltersSchema(paged_by("seq")):
     contactpoint_id = fields.String(load_default=None)
     la = fields.String(load_default=None)
     action = fields.String(load_default=None)
-    since = fields.AwareDateTime(load_default=None)
-    until = fields.AwareDateTime(load_default=None)
+    since = fields.AwareDateTime(load_default=None, metadata={"description": "events at this time or later"})
+    until = fields.AwareDateTime(load_default=None, metadata={"description": "events before this time, not at it"})
 
 
 class AlertFiltersSchema(paged_by("id")):
@@ -185,7 +185,7 @@ class AlertSchema(Schema):
     event_id = fields.String(required=True)
     seq = fields.Integer(required=True)
     detail = fields.Dict()
-    count = fields.Integer(load_default=1)
+    count = fields.Integer(load_default=1, metadata={"description": "how many times the rule fired for the same person (and child) within the hour"})
     last_seen_at = fields.AwareDateTime(allow_none=True)
 
 

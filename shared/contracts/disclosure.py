@@ -68,13 +68,11 @@ class ListDisclosuresSchema(Schema):
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
 
 
-class DisclosureRequestSchema(Schema):
-    """A request as ``disclosure.request``, ``.approve`` and ``.refuse`` answer it, and as ``.list`` answers each."""
+class DisclosureRequestSchema(RequestDisclosureSchema):
+    """A request as ``disclosure.request``, ``.approve`` and ``.refuse`` answer it, and as ``.list`` answers each: what was
+    asked, and what has come of it."""
 
     request_id = fields.String()
-    contactpoint_id = fields.String()
-    ground = fields.String()
-    reference = fields.String()
     requested_by = fields.String()
     requested_at = fields.String()
     status = fields.String(validate=validate.OneOf(STATUSES))

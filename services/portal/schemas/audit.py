@@ -1,6 +1,8 @@
 """The audit trail."""
 from marshmallow import Schema, fields
 
+from shared.contracts import audit
+
 
 class AuditEventsSchema(Schema):
     events = fields.List(fields.Dict())
@@ -8,22 +10,16 @@ class AuditEventsSchema(Schema):
     next_before_seq = fields.Integer(allow_none=True, metadata={"description": "newest first: pass back as before_seq for the next page"})
 
 
-class AlertSchema(Schema):
-    alert_id = fields.Integer()
-    rule = fields.String()
-    la_code = fields.String()
+class AlertSchema(audit.AlertSchema):
+    """An alert as the audit service answers it: as it was published on ``cp.alerts``, with its investigation. Its times
+    are answered as the ISO text they crossed the broker as."""
+
     raised_at = fields.String()
-    actor = fields.String(allow_none=True)
-    contactpoint_id = fields.String(allow_none=True)
-    event_id = fields.String()
-    seq = fields.Integer()
-    detail = fields.Dict()
-    status = fields.String()
+    last_seen_at = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "open or investigated"})
     investigated_by = fields.String(allow_none=True)
     investigated_at = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    count = fields.Integer(metadata={"description": "how many times the rule fired for the same person (and child) within the hour"})
-    last_seen_at = fields.String(allow_none=True)
 
 
 class AlertsSchema(Schema):

@@ -50,6 +50,17 @@ class Blueprint(flask_smorest.Blueprint):
                  self.refuses(*refuses), *([] if anyone else [signed_in(session_checked_by_the_service=session_checked_by_the_service)])]
         return lambda view: reduce(lambda decorated, part: part(decorated), reversed(parts), view)
 
+    def decision(self, rule: str, request: str, answer, *, said: str, takes=None, refuses: tuple[int, ...] = (404,)) -> None:
+        """A decision on the one thing ``rule`` names (a child to shield, a review task to link, a disclosure to approve): a
+        POST that puts ``request`` about it, with the body it ``takes``, if any, and answers what the service answers.
+        ``said`` is what the decision does, as the OpenAPI document gives it."""
+
+        def decide(*body, **thing):
+            return ask(request, {**thing, **(body[0] if body else {})})
+
+        decide.__doc__ = said
+        self.route(rule, endpoint=rule.rsplit("/", 1)[-1], methods=["POST"])(self.operation(200, answer, takes=takes, refuses=refuses)(decide))
+
     def refuses(self, *statuses: int):
         """Documents the refusals an operation may answer beside those of every operation (and 400 for its arguments)."""
         documented = [self.alt_response(status, schema=ErrorSchema, description=REFUSALS[status]) for status in statuses]

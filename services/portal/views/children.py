@@ -17,7 +17,7 @@ from shared.contracts.directory import LaTeamContactSchema
 from shared.contracts.feeds import ShieldedSchema, ShieldingReasonSchema
 
 api = Blueprint("children", __name__, url_prefix=API_PREFIX, description="Finding a child and reading their record.")
-
+CHILD = "/children/<contactpoint_id>"
 
 
 @api.route("/children/search")
@@ -31,7 +31,7 @@ class ChildSearch(MethodView):
         return ask(requests.SEARCH_CHILDREN, {"purpose": purpose, "criteria": plain(query)})
 
 
-@api.route("/children/<contactpoint_id>")
+@api.route(CHILD)
 class ChildRecord(MethodView):
     @api.operation(200, ChildRecordSchema, takes=PurposeSchema, location="query", refuses=(404,),
                    session_checked_by_the_service=True)
@@ -40,20 +40,10 @@ class ChildRecord(MethodView):
         return ask(requests.READ_CHILD, {"purpose": query["purpose"], "contactpoint_id": contactpoint_id})
 
 
-@api.route("/children/<contactpoint_id>/shield")
-class Shield(MethodView):
-    @api.operation(200, ShieldedSchema, takes=ShieldingReasonSchema, refuses=(404,))
-    def post(self, shielding, contactpoint_id):
-        """The LA ContactPoint team's decision that a child is at risk if found: shielded until the team lifts it."""
-        return ask(requests.SHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": shielding["reason"]})
-
-
-@api.route("/children/<contactpoint_id>/unshield")
-class Unshield(MethodView):
-    @api.operation(200, ShieldedSchema, takes=ShieldingReasonSchema, refuses=(404,))
-    def post(self, shielding, contactpoint_id):
-        """Lift a child's shielding: the LA ContactPoint team's alone."""
-        return ask(requests.UNSHIELD_CHILD, {"contactpoint_id": contactpoint_id, "reason": shielding["reason"]})
+api.decision(f"{CHILD}/shield", requests.SHIELD_CHILD, ShieldedSchema, takes=ShieldingReasonSchema,
+             said="The LA ContactPoint team's decision that a child is at risk if found: shielded until the team lifts it.")
+api.decision(f"{CHILD}/unshield", requests.UNSHIELD_CHILD, ShieldedSchema, takes=ShieldingReasonSchema,
+             said="Lift a child's shielding: the LA ContactPoint team's alone.")
 
 
 @api.route("/la-team")

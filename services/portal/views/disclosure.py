@@ -11,6 +11,7 @@ from shared.contracts.disclosure import (
 )
 
 api = Blueprint("disclosure", __name__, url_prefix=API_PREFIX, description="Single-record disclosure on a second person's approval.")
+REQUEST = "/disclosures/<request_id>"
 
 
 @api.route("/disclosures")
@@ -26,23 +27,13 @@ class Disclosures(MethodView):
         return {"requests": ask(requests.LIST_DISCLOSURES, {"status": query["status"]})}
 
 
-@api.route("/disclosures/<request_id>/approve")
-class Approval(MethodView):
-    @api.operation(200, DisclosureRequestSchema, takes=DecisionReasonSchema, refuses=(404, 409))
-    def post(self, body, request_id):
-        """Approve someone else's request (approvers only)."""
-        return ask(requests.APPROVE_DISCLOSURE, {"request_id": request_id, "reason": body["reason"]})
+api.decision(f"{REQUEST}/approve", requests.APPROVE_DISCLOSURE, DisclosureRequestSchema, takes=DecisionReasonSchema,
+             refuses=(404, 409), said="Approve someone else's request (approvers only).")
+api.decision(f"{REQUEST}/refuse", requests.REFUSE_DISCLOSURE, DisclosureRequestSchema, takes=DecisionReasonSchema,
+             refuses=(404, 409), said="Refuse someone else's request (approvers only).")
 
 
-@api.route("/disclosures/<request_id>/refuse")
-class Refusal(MethodView):
-    @api.operation(200, DisclosureRequestSchema, takes=DecisionReasonSchema, refuses=(404, 409))
-    def post(self, body, request_id):
-        """Refuse someone else's request (approvers only)."""
-        return ask(requests.REFUSE_DISCLOSURE, {"request_id": request_id, "reason": body["reason"]})
-
-
-@api.route("/disclosures/<request_id>/record")
+@api.route(f"{REQUEST}/record")
 class DisclosedRecord(MethodView):
     @api.operation(200, DisclosedRecordSchema, refuses=(404,))
     def get(self, request_id):

@@ -8,6 +8,7 @@ from services.portal.views.asking import API_PREFIX, ROW_ID, Blueprint, ask
 from shared.contracts import requests
 
 api = Blueprint("reviews", __name__, url_prefix=API_PREFIX, description="The match review queue, for LA ContactPoint teams.")
+TASK = f"/reviews/<{ROW_ID}:task_id>"
 
 
 @api.route("/reviews")
@@ -18,17 +19,7 @@ class Reviews(MethodView):
         return {"tasks": ask(requests.LIST_REVIEWS, {})}
 
 
-@api.route(f"/reviews/<{ROW_ID}:task_id>/link")
-class Link(MethodView):
-    @api.operation(200, ReviewDecisionSchema, refuses=(404, 409))
-    def post(self, task_id):
-        """The two are one child: the record joins the candidate, and the system never parts them."""
-        return ask(requests.LINK_REVIEW, {"task_id": task_id})
-
-
-@api.route(f"/reviews/<{ROW_ID}:task_id>/separate")
-class Separate(MethodView):
-    @api.operation(200, ReviewDecisionSchema, refuses=(404, 409))
-    def post(self, task_id):
-        """The two are different children: both stay, and the system never joins them."""
-        return ask(requests.SEPARATE_REVIEW, {"task_id": task_id})
+api.decision(f"{TASK}/link", requests.LINK_REVIEW, ReviewDecisionSchema, refuses=(404, 409),
+             said="The two are one child: the record joins the candidate, and the system never parts them.")
+api.decision(f"{TASK}/separate", requests.SEPARATE_REVIEW, ReviewDecisionSchema, refuses=(404, 409),
+             said="The two are different children: both stay, and the system never joins them.")

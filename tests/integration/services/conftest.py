@@ -263,12 +263,11 @@ def dead_letters(migrated):
 
 @dataclass(frozen=True)
 class HeldChild:
-    contactpoint_id: str
-    message: dict
+    """A child the directory holds: its id there, the NHS number a search finds it by, and the message its source sent."""
 
-    @property
-    def nhs_number(self) -> str:
-        return self.message["child"]["identifiers"]["nhs_number"]
+    contactpoint_id: str
+    nhs_number: str
+    message: dict
 
 
 @pytest.fixture
@@ -285,4 +284,4 @@ def held_child(services, source) -> HeldChild:
             return session.get(Child, told["contactpoint_id"]) is not None
 
     wait_until(held, what="the directory to hold the child")
-    return HeldChild(told["contactpoint_id"], message)
+    return HeldChild(told["contactpoint_id"], message["child"]["identifiers"]["nhs_number"], message)
