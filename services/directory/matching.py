@@ -191,6 +191,13 @@ def scorer(criteria: dict) -> Callable[[Candidate], float]:
     return score_of
 
 
+def best_score_elsewhere(criteria: dict) -> float:
+    """The highest score a child not at the criteria's postcode can reach, found by no criterion but where they live: every
+    other criterion agreed with, and the postcode's district at best."""
+    weights = {name: WEIGHTS[name] for name in criteria if name in WEIGHTS}
+    return sum(SAME_DISTRICT * weight if name in PLACE_CRITERIA else weight for name, weight in weights.items()) / sum(weights.values())
+
+
 def score(candidate: Candidate, criteria: dict) -> float:
     """The weighted mean of the candidate's agreement with each criterion given."""
     return scorer(criteria)(candidate)

@@ -2,7 +2,8 @@
 
 A search never reads the whole table, nor more than ``MAX_READ`` children: an identifier reads
 its index; a date of birth reads the children born that day (or on the day with day and month
-swapped) whose names agree by the keys of ``matching.DatedKeys``, the namesakes first; two names
+swapped) whose names agree by the keys of ``matching.DatedKeys``, the namesakes first, then (given a
+postcode) those at the postcode, enough when one agrees better than any child elsewhere could; two names
 and a postcode read the children at that postcode and those in its district whose precomputed
 phonetic keys agree. A search that would read more is asked to be refined (``SearchTooBroad``).
 A shielded child is found by name and date of birth or identifier alone, shown by name, date of
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from services.directory.matching import (
     MIN_SCORE,
     Candidate,
+    best_score_elsewhere,
     dated_keys_of,
     dates_meant,
     named_keys,
@@ -54,6 +56,12 @@ _AT_POSTCODE = select(_NEIGHBOURS.c.contactpoint_id).where(_NEIGHBOURS.c.postcod
 
 def _keyed(parameter: str):
     return select(KEYS.contactpoint_id).where(one_of(KEYS.key, parameter=parameter))
+
+
+def _keyed_and_shielded(parameter: str):
+    shielded = Child.__table__.alias("shielded")
+    return select(KEYS.contactpoint_id).join(shielded, shielded.c.contactpoint_id == KEYS.contactpoint_id).where(
+        one_of(KEYS.key, parameter=parameter), shielded.c.shielded)
 
 
 def _keyed_or_at_postcode(parameter: str):
@@ -98,6 +106,9 @@ BY_DATE_AND_BOTH_NAMES_OR_POSTCODE = _Prepared(_bounded(_scored(and_(_BORN_ON, C
 BY_DATE_AND_KEYS = _Prepared(_bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_keyed("keys"))))))
 BY_DATE_AND_KEYS_OR_POSTCODE = _Prepared(_bounded(_scored(and_(_BORN_ON, _keyed_or_at_postcode("keys")))))
 BY_NAMES_OR_POSTCODE = _Prepared(_bounded(_scored(_keyed_or_at_postcode("keys"))))
+# Those born on the dates meant at the postcode, and the shielded children of the keys: a shielded child is ranked without
+# where they live, so it may rank above one at the postcode wherever it lives (and is never found by the postcode).
+BY_DATE_AT_POSTCODE = _Prepared(_bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(union(_AT_POSTCODE, _keyed_and_shielded("keys")))))))
 
 
 class SearchTooBroad(InvalidRequest, code="refine_search",
@@ -156,7 +167,13 @@ def _ranked(reading: _Reading, criteria: dict) -> list[tuple[float, Row]]:
         ranked = reading.ranked(both, {"dates": dates, "by_family": sorted(keys.by_family), "by_given": sorted(keys.by_given), **postcode})
         if ranked and ranked[0][0] == 1.0:
             return ranked
-    ranked = reading.ranked(by_keys, {"dates": dates, "keys": sorted(keys.by_family | keys.by_given), **postcode})
+    named = {"dates": dates, "keys": sorted(keys.by_family | keys.by_given), **postcode}
+    if postcode:
+        # Those at the postcode next: one of them who agrees better than any child elsewhere could is first, read what may.
+        ranked = reading.ranked(BY_DATE_AT_POSTCODE, named)
+        if ranked and ranked[0][0] > best_score_elsewhere(criteria):
+            return ranked
+    ranked = reading.ranked(by_keys, named)
     if not ranked:
         # Names mistyped past their sound: the children born on the dates meant with the same initials, as a last resort.
         ranked = reading.ranked(by_keys, {"dates": dates, "keys": sorted(keys.by_initials), **postcode})

@@ -248,6 +248,33 @@ def test_names_mistyped_past_their_sound_are_found_by_their_initials_on_the_date
     assert counted == [1]
 
 
+def test_by_a_name_date_and_postcode_one_at_the_postcode_who_agrees_better_than_any_child_elsewhere_could_is_read_alone(session):
+    add(session, "CP-AMELIA", family_name="Smith", given_names=("Amelia",), postcode="LS1 4AP")
+    for n in range(30):
+        add(session, f"CP-ELSEWHERE-{n:02d}", family_name="Jones", given_names=("Amelia",), postcode="M1 1AE")
+    counted: list[int] = []
+
+    answer = search(session, {"given_name": "Amleia", "date_of_birth": BORN, "postcode": "LS1 4AP"}, counted=counted)
+
+    assert [r["contactpoint_id"] for r in answer["results"]] == ["CP-AMELIA"]
+    assert counted == [1]
+
+
+def test_by_a_name_date_and_postcode_one_at_the_postcode_who_agrees_no_better_than_a_child_elsewhere_could_reads_the_others(session):
+    # Another given name at the postcode (a twin): a child elsewhere agreeing on name and date could rank above them.
+    add(session, "CP-TWIN", family_name="Smith", given_names=("Amelia",), postcode="LS1 4AP")
+    add(session, "CP-ELSEWHERE", family_name="Jones", given_names=("Beatrice",), postcode="M1 1AE")
+
+    assert found(session, given_name="Beatrice", date_of_birth=BORN, postcode="LS1 4AP")[0] == "CP-ELSEWHERE"
+
+
+def test_a_shielded_child_who_agrees_with_all_else_ranks_above_one_at_the_postcode_as_when_every_candidate_is_read(session):
+    add(session, "CP-AT-THE-POSTCODE", family_name="Smith", given_names=("Amie",), postcode="LS1 4AP")
+    hold_shielded(session, "CP-SHIELDED", postcode="M1 1AE")
+
+    assert found(session, given_name="Amy", date_of_birth=BORN, postcode="LS1 4AP")[0] == "CP-SHIELDED"
+
+
 def test_a_search_that_would_read_more_than_the_bound_is_asked_to_be_refined_and_reads_no_more(session):
     session.add_all(Child(
         contactpoint_id=f"CP-{n:04d}", version=1, la_code="E08000035", active=True, shielded=False, family_name="Smith",
