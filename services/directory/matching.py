@@ -28,6 +28,7 @@ NAME_FLOOR = 0.75
 SOUNDS_ALIKE = 0.9
 PART_OF_NAME = 0.95
 FORMER_NAME = 0.95
+OTHER_GIVEN_NAME = 0.95
 SWAPPED_DATE = 0.8
 SAME_DISTRICT = 0.4
 # The criteria that say where a child lives: never used to rank a shielded child.
@@ -126,6 +127,13 @@ def name_similarity(wanted: str, held: Iterable[str]) -> float:
     return max((_name_similarity(wanted, name) for name in held), default=0.0)
 
 
+def given_name_similarity(wanted: str, given_names: Iterable[str]) -> float:
+    """How well ``wanted`` matches the child's given names, the first a little above the others: of two children of one family
+    born on one day, the one whose first name was searched for is likelier the one meant than one whose middle name it is."""
+    first, *others = given_names or ("",)
+    return max(_name_similarity(wanted, first), OTHER_GIVEN_NAME * name_similarity(wanted, others))
+
+
 def dates_meant(day: date) -> set[date]:
     """The date given, and the same with day and month swapped, a common slip."""
     meant = {day}
@@ -157,7 +165,7 @@ def agreements(criteria: dict) -> dict[str, Agreement]:
                                                      FORMER_NAME * name_similarity(family, candidate.former_family_keys))
     if "given_name" in criteria:
         given = criteria["given_name"]
-        agree["given_name"] = lambda candidate: name_similarity(given, candidate.given_names)
+        agree["given_name"] = lambda candidate: given_name_similarity(given, candidate.given_names)
     if "date_of_birth" in criteria:
         born, swapped = criteria["date_of_birth"], dates_meant(criteria["date_of_birth"])
         agree["date_of_birth"] = lambda candidate: 1.0 if candidate.date_of_birth == born else SWAPPED_DATE if candidate.date_of_birth in swapped else 0.0
