@@ -106,6 +106,7 @@ BY_DATE_AND_BOTH_NAMES_OR_POSTCODE = _Prepared(_bounded(_scored(and_(_BORN_ON, C
 BY_DATE_AND_KEYS = _Prepared(_bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(_keyed("keys"))))))
 BY_DATE_AND_KEYS_OR_POSTCODE = _Prepared(_bounded(_scored(and_(_BORN_ON, _keyed_or_at_postcode("keys")))))
 BY_NAMES_OR_POSTCODE = _Prepared(_bounded(_scored(_keyed_or_at_postcode("keys"))))
+AT_POSTCODE = _Prepared(_bounded(_scored(CHILDREN.contactpoint_id.in_(_AT_POSTCODE))))
 # Those born on the dates meant at the postcode, and the shielded children of the keys: a shielded child is ranked without
 # where they live, so it may rank above one at the postcode wherever it lives (and is never found by the postcode).
 BY_DATE_AT_POSTCODE = _Prepared(_bounded(_scored(and_(_BORN_ON, CHILDREN.contactpoint_id.in_(union(_AT_POSTCODE, _keyed_and_shielded("keys")))))))
@@ -155,6 +156,9 @@ def _ranked(reading: _Reading, criteria: dict) -> list[tuple[float, Row]]:
     names = [criteria.get("family_name") or ""], [criteria.get("given_name") or ""]
     postcode = {"postcode": criteria["postcode"]} if "postcode" in criteria else {}
     if "date_of_birth" not in criteria:
+        # Those at the postcode first, as below; then the namesakes of the district.
+        if _outranks_any_elsewhere(ranked := reading.ranked(AT_POSTCODE, postcode), criteria):
+            return ranked
         district = district_of(criteria["postcode"])
         return reading.ranked(BY_NAMES_OR_POSTCODE, {"keys": sorted(named_keys(*names, district)), **postcode})
     dates = sorted(dates_meant(criteria["date_of_birth"]))
@@ -170,14 +174,18 @@ def _ranked(reading: _Reading, criteria: dict) -> list[tuple[float, Row]]:
     named = {"dates": dates, "keys": sorted(keys.by_family | keys.by_given), **postcode}
     if postcode:
         # Those at the postcode next: one of them who agrees better than any child elsewhere could is first, read what may.
-        ranked = reading.ranked(BY_DATE_AT_POSTCODE, named)
-        if ranked and ranked[0][0] > best_score_elsewhere(criteria):
+        if _outranks_any_elsewhere(ranked := reading.ranked(BY_DATE_AT_POSTCODE, named), criteria):
             return ranked
     ranked = reading.ranked(by_keys, named)
     if not ranked:
         # Names mistyped past their sound: the children born on the dates meant with the same initials, as a last resort.
         ranked = reading.ranked(by_keys, {"dates": dates, "keys": sorted(keys.by_initials), **postcode})
     return ranked
+
+
+def _outranks_any_elsewhere(ranked: list[tuple[float, Row]], criteria: dict) -> bool:
+    """Whether the first of those read at the postcode agrees better than any child elsewhere could: the rest need not be read."""
+    return bool(ranked) and ranked[0][0] > best_score_elsewhere(criteria)
 
 
 def _candidate(child: Row) -> Candidate:

@@ -268,6 +268,18 @@ def test_by_a_name_date_and_postcode_one_at_the_postcode_who_agrees_better_than_
     assert counted == [1]
 
 
+def test_by_names_and_postcode_one_at_the_postcode_who_agrees_better_than_any_child_elsewhere_could_is_read_alone(session):
+    add(session, "CP-AMELIA", family_name="Smith", given_names=("Amelia",), postcode="LS1 4AP")
+    for n in range(30):
+        add(session, f"CP-IN-THE-DISTRICT-{n:02d}", family_name="Smith", given_names=("Amelia",), postcode="LS1 6BB")
+    counted: list[int] = []
+
+    answer = search(session, {"family_name": "Smiht", "given_name": "Amelia", "postcode": "LS1 4AP"}, counted=counted)
+
+    assert [r["contactpoint_id"] for r in answer["results"]] == ["CP-AMELIA"]
+    assert counted == [1]
+
+
 def test_by_a_name_date_and_postcode_one_at_the_postcode_who_agrees_no_better_than_a_child_elsewhere_could_reads_the_others(session):
     # Another given name at the postcode (a twin): a child elsewhere agreeing on name and date could rank above them.
     add(session, "CP-TWIN", family_name="Smith", given_names=("Amelia",), postcode="LS1 4AP")
