@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date
-from functools import partial
 
 from psycopg.types.json import Json
 from sqlalchemy import JSON, Boolean, MetaData, Table, bindparam, create_engine, func, select
@@ -54,8 +53,9 @@ def _iso(value):
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-# A JSON column takes a value as it was loaded, its dates and times parsed, and keeps them as ISO text.
-json_text = partial(json.dumps, default=_iso)
+# A JSON column takes a value as it was loaded, its dates and times parsed, and keeps them as ISO text. One encoder for
+# every value: ``json.dumps`` given a ``default`` makes an encoder a call, about a fifth of encoding a small value.
+json_text = json.JSONEncoder(default=_iso).encode
 
 
 # Sessions that only read run each statement on its own, with no BEGIN and COMMIT round trips around it.

@@ -14,8 +14,12 @@ GENESIS = "0" * 64
 INDEXED_COLUMNS = ("event_id", "occurred_at", "service", "action", "la_code", "actor_username", "producer", "producer_seq")
 
 
+# Made once: ``json.dumps`` given any option makes an encoder a call, and every stored event is hashed in this form.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(event: dict) -> bytes:
-    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(event).encode()
 
 
 def link(prev_hash: str, seq: int, event: dict) -> str:

@@ -71,6 +71,12 @@ class Described:
         return self.given[0] if self.given else ""
 
     @cached_property
+    def blocking_columns(self) -> dict:
+        """The columns the record is held by and found by (worked out once: reading those nearby and holding it both ask)."""
+        return _blocking_columns(self.family, self.first_given, self.born, self) | {
+            "nhs_number": self.identifiers.get("nhs_number"), "upn": self.identifiers.get("upn")}
+
+    @cached_property
     def keys_sought(self) -> frozenset[tuple]:
         """The blocking keys that bring a held record to be compared with this one (worked out once: a batch asks three times)."""
         return _every_key_sought(self)
@@ -195,8 +201,7 @@ def find_child(session: Session | None, record: Described, nearby: Nearby | None
 
 def blocking_keys(record: Described) -> dict:
     """The columns a held record is found by."""
-    return _blocking_columns(record.family, record.first_given, record.born, record) | {
-        "nhs_number": record.identifiers.get("nhs_number"), "upn": record.identifiers.get("upn")}
+    return record.blocking_columns
 
 
 def name_sound(key: str) -> str:
@@ -256,7 +261,9 @@ def _readings(record: Described) -> dict[str, list[dict]]:
     swapped_dates = record.day_and_month_swapped()
     return {
         "as_sent": [as_sent],
-        "names_swapped": [{**as_sent, **_blocking_columns(record.first_given, record.family, record.born, record)}],
+        # The names' keys and sounds trade places; nothing else of the columns depends on which name is which.
+        "names_swapped": [{**as_sent, "family_key": as_sent["given_key"], "given_key": as_sent["family_key"],
+                           "family_sound": as_sent["given_sound"], "given_sound": as_sent["family_sound"]}],
         "day_and_month_swapped": [{**as_sent, "date_of_birth": swapped_dates.born}] if swapped_dates else [],
         "former_family_name": [{**as_sent, **_blocking_columns(former, record.first_given, record.born, record)} for former in sorted(record.formers)],
     }

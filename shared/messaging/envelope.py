@@ -41,7 +41,7 @@ class Envelope:
 def encode_body(body: dict | bytes) -> bytes:
     if isinstance(body, bytes):
         return body
-    return json.dumps(body, separators=(",", ":"), default=_json_default).encode()
+    return _ENCODER.encode(body).encode()
 
 
 def _json_default(value):
@@ -50,3 +50,7 @@ def _json_default(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+# Made once, as ``shared.db.json_text`` is: every message's body is encoded by it.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_json_default)
