@@ -253,6 +253,8 @@ BLOCKING_RULES = {
     "upn": BlockingRule(("upn",)),
 }
 KEY_COLUMNS = {kind: tuple(getattr(SourceRecord, column) for column in rule.columns) for kind, rule in BLOCKING_RULES.items()}
+# Every column a rule blocks by, as a held record keeps it.
+_COLUMNS_BLOCKED_BY = frozenset(column for rule in BLOCKING_RULES.values() for column in rule.columns)
 
 
 def _readings(record: Described) -> dict[str, list[dict]]:
@@ -338,9 +340,7 @@ def _every_key_sought(record: Described) -> frozenset[tuple]:
 
 
 def _keys_held(held: SourceRecord) -> set[tuple]:
-    return _keys_of({"family_key": held.family_key, "given_key": held.given_key, "family_sound": held.family_sound, "given_sound": held.given_sound,
-                     "date_of_birth": held.date_of_birth, "birth_year": held.birth_year, "birthday": held.birthday, "postcode": held.postcode,
-                     "nhs_number": held.nhs_number, "upn": held.upn})
+    return _keys_of({column: getattr(held, column) for column in _COLUMNS_BLOCKED_BY})
 
 
 def _keys_of(columns: dict) -> set[tuple]:
